@@ -1,0 +1,147 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Syntax;
+
+namespace CnnDsl.Dsl.Binding
+{
+    /// <summary>
+    /// Checks a model's layers in order, carrying the tensor shape from the input through each layer. A layer whose
+    /// kind or arguments are wrong still has its arguments checked, but the shape stops there, so one mistake is not
+    /// reported again by every later layer.
+    /// </summary>
+    public static class Binder
+    {
+        // Names a layer field cannot take: members of TorchSharp's Module and of the generated class.
+        static readonly HashSet<string> ReservedMemberNames = new HashSet<string>
+        {
+            "add_module", "apply", "buffers", "call", "children", "Create", "Dispose", "Equals", "eval", "forward", "get_buffer",
+            "get_parameter", "GetHashCode", "GetName", "GetType", "has_buffer", "has_parameter", "load", "load_state_dict",
+            "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+            "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
+            "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
+            "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
+        };
+
+        public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics)
+        {
+            var models = new List<BoundModel>();
+            var seen = new HashSet<string>();
+            foreach (var model in file.Models)
+            {
+                if (!seen.Add(model.Name.Text))
+                {
+                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)");
+                    continue;
+                }
+                var bound = BindModel(model, diagnostics);
+                if (bound != null)
+                    models.Add(bound);
+            }
+            return models;
+        }
+
+        /// <summary>Binds one model; returns null if it has errors (they are in <paramref name="diagnostics"/>).</summary>
+        public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics)
+        {
+            var local = new DiagnosticBag();
+            var bound = Bind(model, local);
+            diagnostics.AddRange(local);
+            return local.HasErrors ? null : bound;
+        }
+
+        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics)
+        {
+            var modelName = model.Name.Text;
+            if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
+                diagnostics.ReportInvalidName(model.Name.Location, modelName, "model", "a model name must be a C# identifier and not a keyword");
+
+            TensorShape? shape = null;
+            if (model.Input == null)
+            {
+                diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
+            }
+            else
+            {
+                var bad = model.Input.Dimensions.FirstOrDefault(d => d < 1);
+                if (model.Input.Dimensions.Any(d => d < 1))
+                    diagnostics.ReportNonPositiveInputSize(model.Input.Location, string.Join("x", model.Input.Dimensions), modelName, bad);
+                else
+                    shape = new TensorShape(model.Input.Dimensions);
+            }
+            var inputShape = shape;
+
+            var layers = new List<BoundLayer>();
+            var names = new HashSet<string>();
+            var defaultNameCounts = new Dictionary<string, int>();
+            var userNames = new HashSet<string>(model.Layers.Where(l => l.Label != null).Select(l => l.Label!.Text));
+            string previousTensor = BoundModel.InputTensorName;
+
+            foreach (var layer in model.Layers)
+            {
+                var kind = LayerCatalog.Find(layer.Kind.Text);
+                string name = layer.Label?.Text ?? DefaultName(kind?.DefaultLayerName ?? layer.Kind.Text, defaultNameCounts, userNames);
+
+                if (layer.Label != null && !CheckLayerName(layer.Label, modelName, diagnostics))
+                    shape = null;
+                else if (!names.Add(name))
+                    diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, modelName, name);
+
+                if (kind == null)
+                {
+                    diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, LayerCatalog.Suggest(layer.Kind.Text));
+                    shape = null;
+                    continue;
+                }
+
+                // Without a known input the layer still checks its arguments, but not the shape.
+                var arguments = new ArgumentReader(kind, layer, name, diagnostics);
+                var config = kind.Bind(new LayerBindingContext(layer, name, shape, arguments, diagnostics));
+                if (config == null)
+                {
+                    shape = null;
+                    continue;
+                }
+                layers.Add(new BoundLayer(name, kind.Name, EquatableArray.Create(previousTensor), shape!, config, layer.Location));
+                previousTensor = name;
+                shape = config.OutputShape;
+            }
+
+            if (model.Layers.Count == 0 && model.Input != null)
+                diagnostics.ReportEmptyModel(model.Name.Location, modelName);
+            if (diagnostics.HasErrors || inputShape == null)
+                return null;
+            return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
+        }
+
+        static bool CheckLayerName(NameSyntax label, string modelName, DiagnosticBag diagnostics)
+        {
+            var name = label.Text;
+            string? reason = null;
+            if (!Names.IsIdentifier(name))
+                reason = "a layer name must be a C# identifier (letters, digits and '_'; dotted names need groups)";
+            else if (Names.IsCSharpKeyword(name))
+                reason = "it is a C# keyword";
+            else if (ReservedMemberNames.Contains(name) || name == modelName)
+                reason = "the generated module already has a member of that name";
+            if (reason == null)
+                return true;
+            diagnostics.ReportInvalidName(label.Location, name, "layer", reason);
+            return false;
+        }
+
+        // Keras numbers repeated default names from the second on: conv2d, conv2d_1, conv2d_2; user names are skipped.
+        static string DefaultName(string baseName, Dictionary<string, int> counts, HashSet<string> userNames)
+        {
+            while (true)
+            {
+                counts.TryGetValue(baseName, out int count);
+                counts[baseName] = count + 1;
+                var name = count == 0 ? baseName : baseName + "_" + count;
+                if (!userNames.Contains(name))
+                    return name;
+            }
+        }
+    }
+}

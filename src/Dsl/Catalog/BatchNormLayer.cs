@@ -1,0 +1,64 @@
+using System.Globalization;
+using CnnDsl.Dsl.Binding;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>
+    /// <c>batchnorm1d</c> on (F) or (C, L), <c>batchnorm2d</c> on (C, H, W): same shape; 2C parameters (scale and shift)
+    /// and 2C+1 elements of state (running mean, running variance, batches seen); <c>nn.BatchNorm2d(C)</c>.
+    /// </summary>
+    public sealed class BatchNormLayer : LayerKind
+    {
+        readonly int dimensions;
+        readonly string channelArgument;
+
+        public BatchNormLayer(int dimensions)
+            : base("batchnorm" + dimensions + "d", "BatchNorm" + dimensions + "d", "batch_normalization",
+                "Normalizes each channel over the batch, with learned scale and shift.",
+                new ParameterSpec("eps", ParameterType.Float, "added to the variance for stability", defaultText: "1e-5"),
+                new ParameterSpec("momentum", ParameterType.Float, "the weight of each new batch in the running statistics", defaultText: "0.1"),
+                new ParameterSpec(dimensions == 1 ? "in_features" : "in_channels", ParameterType.Integer, "the expected number of channels, checked against the inferred one"))
+        {
+            this.dimensions = dimensions;
+            channelArgument = dimensions == 1 ? "in_features" : "in_channels";
+        }
+
+        public override LayerConfig? Bind(LayerBindingContext context)
+        {
+            var arguments = context.Arguments;
+            double eps = arguments.Float("eps") ?? 1e-5;
+            double momentum = arguments.Float("momentum") ?? 0.1;
+            arguments.Integer(channelArgument);
+            if (!arguments.HasErrors && eps <= 0)
+                arguments.OutOfRange("eps", eps.ToString(CultureInfo.InvariantCulture), "greater than 0");
+            if (!arguments.HasErrors && (momentum < 0 || momentum > 1))
+                arguments.OutOfRange("momentum", momentum.ToString(CultureInfo.InvariantCulture), "from 0 to 1");
+            if (!context.CanInferShape)
+                return null;
+            bool rankOk = dimensions == 1 ? context.Input.Rank == 1 || context.Input.Rank == 2 : context.Input.Rank == dimensions + 1;
+            if (!rankOk)
+            {
+                context.ReportRank(dimensions == 1 ? "a (features) or (channels, length) input" : "a (channels, height, width) input",
+                    dimensions == 1 && context.Input.Rank == 3 ? "; use batchnorm2d for images" : dimensions == 2 && context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : "");
+                return null;
+            }
+            long channels = context.Input[0];
+            if (!context.CheckDeclaredInput(channelArgument, channels))
+                return null;
+            return new BatchNormConfig(dimensions, channels, eps, momentum, context.Input);
+        }
+    }
+
+    public sealed record BatchNormConfig(int Dimensions, long Channels, double Eps, double Momentum, TensorShape Input) : LayerConfig
+    {
+        public override TensorShape OutputShape => Input;
+        public override long Parameters => 2 * Channels;
+        public override long State => 2 * Channels + 1;
+        public override string ModuleType => "BatchNorm" + Dimensions + "d";
+
+        public override string EmitConstructor() =>
+            "global::TorchSharp.torch.nn.BatchNorm" + Dimensions + "d(num_features: " + Channels
+            + (Eps != 1e-5 ? ", eps: " + Eps.ToString("R", CultureInfo.InvariantCulture) : "")
+            + (Momentum != 0.1 ? ", momentum: " + Momentum.ToString("R", CultureInfo.InvariantCulture) : "") + ")";
+    }
+}

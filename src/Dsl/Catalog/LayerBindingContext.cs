@@ -1,0 +1,45 @@
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Syntax;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>What a layer kind needs to bind one use: its syntax, its name, the incoming shape and its arguments.</summary>
+    public sealed class LayerBindingContext
+    {
+        public LayerBindingContext(LayerSyntax syntax, string layerName, TensorShape? input, ArgumentReader arguments, DiagnosticBag diagnostics)
+        {
+            Syntax = syntax;
+            LayerName = layerName;
+            InputOrNull = input;
+            Arguments = arguments;
+            Diagnostics = diagnostics;
+        }
+
+        public LayerSyntax Syntax { get; }
+        public string LayerName { get; }
+        TensorShape? InputOrNull { get; }
+
+        /// <summary>The incoming shape; only read it once <see cref="CanInferShape"/> is true.</summary>
+        public TensorShape Input => InputOrNull!;
+
+        /// <summary>True when the arguments are fine and the input shape is known, so the shape rule can run.</summary>
+        public bool CanInferShape => !Arguments.HasErrors && InputOrNull != null;
+        public ArgumentReader Arguments { get; }
+        public DiagnosticBag Diagnostics { get; }
+
+        /// <summary>Reports that the layer needs an input of another rank.</summary>
+        public void ReportRank(string expected, string hint = "") =>
+            Diagnostics.ReportRankMismatch(Syntax.Location, LayerName, Syntax.Kind.Text, expected, Input.ToString(), hint);
+
+        /// <summary>Checks an optional declared input size (in_channels, in_features) against the inferred one.</summary>
+        public bool CheckDeclaredInput(string argument, long inferred)
+        {
+            var declared = Arguments.Integer(argument);
+            if (declared == null || declared.Value == inferred)
+                return true;
+            Diagnostics.ReportInputSizeMismatch(Arguments.LocationOf(argument) ?? Syntax.Location, LayerName, argument, declared.Value, inferred);
+            return false;
+        }
+    }
+}

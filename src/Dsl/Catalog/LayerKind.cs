@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>
+    /// One entry of the layer catalogue: a layer's syntax (its name and arguments), and through <see cref="Bind"/> its
+    /// argument checks, shape rule and parameter count; the <see cref="LayerConfig"/> it returns emits its code.
+    /// Adding a layer kind means adding one subclass and listing it in <see cref="LayerCatalog"/>.
+    /// </summary>
+    public abstract class LayerKind
+    {
+        protected LayerKind(string name, string attributeName, string defaultLayerName, string description, params ParameterSpec[] parameters)
+        {
+            Name = name;
+            AttributeName = attributeName;
+            DefaultLayerName = defaultLayerName;
+            Description = description;
+            Parameters = parameters;
+        }
+
+        /// <summary>The name in .cnn files, e.g. <c>conv2d</c>.</summary>
+        public string Name { get; }
+
+        /// <summary>The attribute class without its suffix, e.g. <c>Conv2d</c> for <c>[Conv2d(...)]</c>.</summary>
+        public string AttributeName { get; }
+
+        /// <summary>The name an unnamed layer gets, numbered from the second on as Keras does: <c>conv2d</c>, <c>conv2d_1</c>.</summary>
+        public string DefaultLayerName { get; }
+
+        public string Description { get; }
+
+        public IReadOnlyList<ParameterSpec> Parameters { get; }
+
+        public IEnumerable<ParameterSpec> PositionalParameters => Parameters.Where(p => p.Positional);
+
+        /// <summary>Checks the arguments against the incoming shape; returns null after reporting what is wrong.</summary>
+        public abstract LayerConfig? Bind(LayerBindingContext context);
+    }
+}

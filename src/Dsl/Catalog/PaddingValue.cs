@@ -1,0 +1,19 @@
+namespace CnnDsl.Dsl.Catalog
+{
+    public enum PaddingMode
+    {
+        Valid,
+        Same,
+        Explicit,
+    }
+
+    /// <summary>A padding argument: none, Keras' <c>same</c>, or explicit sizes as (before, after) for each spatial dimension.</summary>
+    public sealed record PaddingValue(PaddingMode Mode, EquatableArray<long> PerSide)
+    {
+        public static PaddingValue Valid { get; } = new PaddingValue(PaddingMode.Valid, EquatableArray<long>.Empty);
+
+        public static PaddingValue Same { get; } = new PaddingValue(PaddingMode.Same, EquatableArray<long>.Empty);
+
+        public static PaddingValue Explicit(long[] perSide) => new PaddingValue(PaddingMode.Explicit, perSide.ToEquatableArray());
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Syntax;
+using CnnDsl.Dsl.Text;
+
+namespace CnnDsl.Dsl
+{
+    /// <summary>The checked contents of one .cnn file: its valid models and every diagnostic.</summary>
+    public sealed class CnnCompilation
+    {
+        CnnCompilation(CnnFileSyntax syntax, IReadOnlyList<BoundModel> models, IReadOnlyList<Diagnostic> diagnostics)
+        {
+            Syntax = syntax;
+            Models = models;
+            Diagnostics = diagnostics;
+        }
+
+        public CnnFileSyntax Syntax { get; }
+        public IReadOnlyList<BoundModel> Models { get; }
+        public IReadOnlyList<Diagnostic> Diagnostics { get; }
+
+        public static CnnCompilation Compile(string text, string path = "model.cnn", string? defaultNamespace = null)
+        {
+            var diagnostics = new DiagnosticBag();
+            var syntax = Parser.Parse(SourceText.From(text, path), diagnostics);
+            if (defaultNamespace != null)
+                syntax = WithDefaultNamespace(syntax, defaultNamespace);
+            var models = Binder.BindFile(syntax, diagnostics);
+            return new CnnCompilation(syntax, models, new List<Diagnostic>(diagnostics));
+        }
+
+        static CnnFileSyntax WithDefaultNamespace(CnnFileSyntax syntax, string defaultNamespace)
+        {
+            var models = new List<ModelSyntax>();
+            foreach (var model in syntax.Models)
+                models.Add(model.Namespace == null ? model with { Namespace = defaultNamespace } : model);
+            return syntax with { Models = models.ToEquatableArray() };
+        }
+    }
+}

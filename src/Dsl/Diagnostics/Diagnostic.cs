@@ -1,0 +1,17 @@
+using System.Globalization;
+using CnnDsl.Dsl.Text;
+
+namespace CnnDsl.Dsl.Diagnostics
+{
+    /// <summary>A reported problem: which kind, where, and the finished message. Plain data, comparable by value.</summary>
+    public sealed record Diagnostic(string Id, DiagnosticSeverity Severity, SourceLocation Location, string Message)
+    {
+        public static Diagnostic Create(DiagnosticDescriptor descriptor, SourceLocation location, params object[] args) =>
+            new Diagnostic(descriptor.Id, descriptor.Severity, location, string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args));
+
+        public bool IsError => Severity == DiagnosticSeverity.Error;
+
+        public override string ToString() =>
+            Location.Path + Location.LineSpan.Start + ": " + (IsError ? "error " : "warning ") + Id + ": " + Message;
+    }
+}

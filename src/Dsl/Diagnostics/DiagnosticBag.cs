@@ -1,0 +1,106 @@
+using System.Collections;
+using System.Collections.Generic;
+using CnnDsl.Dsl.Text;
+
+namespace CnnDsl.Dsl.Diagnostics
+{
+    /// <summary>Collects diagnostics; one method per kind, so every call site passes typed facts and no message text.</summary>
+    public sealed class DiagnosticBag : IEnumerable<Diagnostic>
+    {
+        readonly List<Diagnostic> diagnostics = new List<Diagnostic>();
+
+        public int Count => diagnostics.Count;
+
+        public bool HasErrors => diagnostics.Exists(d => d.IsError);
+
+        public IEnumerator<Diagnostic> GetEnumerator() => diagnostics.GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public void AddRange(IEnumerable<Diagnostic> other) => diagnostics.AddRange(other);
+
+        void Report(DiagnosticDescriptor descriptor, SourceLocation location, params object[] args) =>
+            diagnostics.Add(Diagnostic.Create(descriptor, location, args));
+
+        public void ReportUnexpectedCharacter(SourceLocation location, char character) =>
+            Report(DiagnosticDescriptors.UnexpectedCharacter, location, character < ' ' ? "\\u" + ((int)character).ToString("X4") : character.ToString());
+
+        public void ReportUnexpectedToken(SourceLocation location, string expected, string found) =>
+            Report(DiagnosticDescriptors.UnexpectedToken, location, expected, found);
+
+        public void ReportInvalidNumber(SourceLocation location, string text) =>
+            Report(DiagnosticDescriptors.InvalidNumber, location, text);
+
+        public void ReportStatementOutsideModel(SourceLocation location, string statement) =>
+            Report(DiagnosticDescriptors.StatementOutsideModel, location, statement);
+
+        public void ReportInvalidShape(SourceLocation location, string text) =>
+            Report(DiagnosticDescriptors.InvalidShape, location, text);
+
+        public void ReportUnknownLayer(SourceLocation location, string name, string? suggestion) =>
+            Report(DiagnosticDescriptors.UnknownLayer, location, name, Names.DidYouMean(suggestion));
+
+        public void ReportUnknownArgument(SourceLocation location, string layer, string argument, string hint) =>
+            Report(DiagnosticDescriptors.UnknownArgument, location, layer, argument, hint);
+
+        public void ReportMissingArgument(SourceLocation location, string layer, string argument, string description) =>
+            Report(DiagnosticDescriptors.MissingArgument, location, layer, argument, description);
+
+        public void ReportRepeatedArgument(SourceLocation location, string layer, string argument) =>
+            Report(DiagnosticDescriptors.RepeatedArgument, location, layer, argument);
+
+        public void ReportTooManyPositionalArguments(SourceLocation location, string layer, int count, string names, string example) =>
+            Report(DiagnosticDescriptors.TooManyPositionalArguments, location, layer, count, names, example);
+
+        public void ReportWrongArgumentType(SourceLocation location, string layer, string argument, string expected, string actual) =>
+            Report(DiagnosticDescriptors.WrongArgumentType, location, layer, argument, expected, actual);
+
+        public void ReportArgumentOutOfRange(SourceLocation location, string layer, string argument, string actual, string allowed) =>
+            Report(DiagnosticDescriptors.ArgumentOutOfRange, location, layer, argument, actual, allowed);
+
+        public void ReportMissingInputShape(SourceLocation location, string model, string example) =>
+            Report(DiagnosticDescriptors.MissingInputShape, location, model, example);
+
+        public void ReportDuplicateLayerName(SourceLocation location, string model, string layer) =>
+            Report(DiagnosticDescriptors.DuplicateLayerName, location, model, layer);
+
+        public void ReportDuplicateModelName(SourceLocation location, string model, string ns) =>
+            Report(DiagnosticDescriptors.DuplicateModelName, location, model, ns);
+
+        public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, long input, long output, long kernel, long stride, string padding, long dilation) =>
+            Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation);
+
+        public void ReportRankMismatch(SourceLocation location, string layer, string kind, string expected, string actual, string hint) =>
+            Report(DiagnosticDescriptors.RankMismatch, location, layer, kind, expected, actual, hint);
+
+        public void ReportInputSizeMismatch(SourceLocation location, string layer, string argument, long declared, long inferred) =>
+            Report(DiagnosticDescriptors.InputSizeMismatch, location, layer, argument, declared, inferred);
+
+        public void ReportPoolPaddingTooLarge(SourceLocation location, string layer, long padding, long kernel, long half) =>
+            Report(DiagnosticDescriptors.PoolPaddingTooLarge, location, layer, padding, kernel, half);
+
+        public void ReportPositionalAfterNamed(SourceLocation location, string layer) =>
+            Report(DiagnosticDescriptors.PositionalAfterNamed, location, layer);
+
+        public void ReportLayersOnSeveralDeclarations(SourceLocation location, string model) =>
+            Report(DiagnosticDescriptors.LayersOnSeveralDeclarations, location, model);
+
+        public void ReportEmptyModel(SourceLocation location, string model) =>
+            Report(DiagnosticDescriptors.EmptyModel, location, model);
+
+        public void ReportNonPositiveInputSize(SourceLocation location, string shape, string model, long size) =>
+            Report(DiagnosticDescriptors.NonPositiveInputSize, location, shape, model, size);
+
+        public void ReportModelClassNotPartial(SourceLocation location, string model, string problem) =>
+            Report(DiagnosticDescriptors.ModelClassNotPartial, location, model, problem);
+
+        public void ReportInvalidName(SourceLocation location, string name, string what, string reason) =>
+            Report(DiagnosticDescriptors.InvalidName, location, name, what, reason);
+
+        public void ReportRepeatedInput(SourceLocation location, string model) =>
+            Report(DiagnosticDescriptors.RepeatedInput, location, model);
+
+        public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
+            Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);
+    }
+}

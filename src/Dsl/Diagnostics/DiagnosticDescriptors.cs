@@ -1,0 +1,135 @@
+using System.Collections.Generic;
+
+namespace CnnDsl.Dsl.Diagnostics
+{
+    /// <summary>
+    /// Every diagnostic CnnDsl reports. IDs are stable and never reused: CNN1xxx syntax of .cnn files, CNN2xxx models,
+    /// layers, arguments and shapes, CNN9xxx the generator itself. Each new ID also goes into the generator's
+    /// AnalyzerReleases.Unshipped.md.
+    /// </summary>
+    public static class DiagnosticDescriptors
+    {
+        const string Syntax = "CnnDsl.Syntax";
+        const string Model = "CnnDsl.Model";
+        const string Shape = "CnnDsl.Shape";
+        const string Generator = "CnnDsl.Generator";
+
+        public static readonly DiagnosticDescriptor UnexpectedCharacter = new DiagnosticDescriptor(
+            "CNN1001", "Unexpected character",
+            "Unexpected character '{0}'; a .cnn line holds a layer name, its arguments separated by commas, and '#' comments", Syntax);
+
+        public static readonly DiagnosticDescriptor UnexpectedToken = new DiagnosticDescriptor(
+            "CNN1002", "Unexpected token",
+            "Expected {0} but found {1}", Syntax);
+
+        public static readonly DiagnosticDescriptor InvalidNumber = new DiagnosticDescriptor(
+            "CNN1003", "Invalid number",
+            "'{0}' is not a valid number", Syntax);
+
+        public static readonly DiagnosticDescriptor StatementOutsideModel = new DiagnosticDescriptor(
+            "CNN1004", "Statement outside a model",
+            "'{0}' must follow a 'model <Name>' line", Syntax);
+
+        public static readonly DiagnosticDescriptor InvalidShape = new DiagnosticDescriptor(
+            "CNN1005", "Invalid shape",
+            "'{0}' is not a shape; write the sizes without the batch dimension, separated by 'x', as in 1x28x28", Syntax);
+
+        public static readonly DiagnosticDescriptor UnknownLayer = new DiagnosticDescriptor(
+            "CNN2001", "Unknown layer",
+            "Unknown layer '{0}'{1}", Model);
+
+        public static readonly DiagnosticDescriptor UnknownArgument = new DiagnosticDescriptor(
+            "CNN2002", "Unknown argument",
+            "Layer '{0}' has no argument '{1}'{2}", Model);
+
+        public static readonly DiagnosticDescriptor MissingArgument = new DiagnosticDescriptor(
+            "CNN2003", "Missing argument",
+            "Layer '{0}' needs the argument '{1}' ({2})", Model);
+
+        public static readonly DiagnosticDescriptor RepeatedArgument = new DiagnosticDescriptor(
+            "CNN2004", "Repeated argument",
+            "Argument '{1}' of layer '{0}' is given more than once; keep one", Model);
+
+        public static readonly DiagnosticDescriptor TooManyPositionalArguments = new DiagnosticDescriptor(
+            "CNN2005", "Too many positional arguments",
+            "Layer '{0}' takes {1} positional argument(s) ({2}); name the others, as in {3}", Model);
+
+        public static readonly DiagnosticDescriptor WrongArgumentType = new DiagnosticDescriptor(
+            "CNN2006", "Wrong argument type",
+            "Argument '{1}' of layer '{0}' must be {2}, not '{3}'", Model);
+
+        public static readonly DiagnosticDescriptor ArgumentOutOfRange = new DiagnosticDescriptor(
+            "CNN2007", "Argument out of range",
+            "Argument '{1}' of layer '{0}' is {2}, but it must be {3}", Model);
+
+        public static readonly DiagnosticDescriptor MissingInputShape = new DiagnosticDescriptor(
+            "CNN2008", "Missing input shape",
+            "Model '{0}' has no input shape; declare one before its layers, as in {1}", Model);
+
+        public static readonly DiagnosticDescriptor DuplicateLayerName = new DiagnosticDescriptor(
+            "CNN2009", "Duplicate layer name",
+            "Model '{0}' already has a layer named '{1}'; layer names become module names and must be unique", Model);
+
+        public static readonly DiagnosticDescriptor DuplicateModelName = new DiagnosticDescriptor(
+            "CNN2010", "Duplicate model name",
+            "A model named '{0}' is already defined in namespace '{1}'; rename one of them", Model);
+
+        public static readonly DiagnosticDescriptor NonPositiveSize = new DiagnosticDescriptor(
+            "CNN2011", "Output size is not positive",
+            "Layer '{0}' turns an input {1} of {2} into {3} (kernel {4}, stride {5}, padding {6}, dilation {7}); use padding=same or a smaller kernel or stride", Shape);
+
+        public static readonly DiagnosticDescriptor RankMismatch = new DiagnosticDescriptor(
+            "CNN2012", "Layer does not accept this shape",
+            "Layer '{0}' ({1}) expects {2}, but its input has shape {3}{4}", Shape);
+
+        public static readonly DiagnosticDescriptor InputSizeMismatch = new DiagnosticDescriptor(
+            "CNN2013", "Declared input size disagrees",
+            "Layer '{0}' declares {1}={2}, but its input has {3}; remove {1} or change it to {3}", Shape);
+
+        public static readonly DiagnosticDescriptor PoolPaddingTooLarge = new DiagnosticDescriptor(
+            "CNN2014", "Pool padding too large",
+            "Layer '{0}' pads {1} on a side, more than half its kernel {2}; use at most {3} or padding=same", Shape);
+
+        public static readonly DiagnosticDescriptor PositionalAfterNamed = new DiagnosticDescriptor(
+            "CNN2015", "Positional argument after a named one",
+            "A positional argument of layer '{0}' follows a named one; put positional arguments first", Model);
+
+        public static readonly DiagnosticDescriptor LayersOnSeveralDeclarations = new DiagnosticDescriptor(
+            "CNN2016", "Layer attributes on several partial declarations",
+            "Model '{0}' lists layers on more than one partial declaration, so their order is undefined; keep all layer attributes on one declaration", Model);
+
+        public static readonly DiagnosticDescriptor EmptyModel = new DiagnosticDescriptor(
+            "CNN2017", "Model without layers",
+            "Model '{0}' has no layers; add at least one layer after its input", Model, DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor NonPositiveInputSize = new DiagnosticDescriptor(
+            "CNN2018", "Input size is not positive",
+            "Input shape {0} of model '{1}' has a size of {2}; every size must be at least 1", Shape);
+
+        public static readonly DiagnosticDescriptor ModelClassNotPartial = new DiagnosticDescriptor(
+            "CNN2019", "Model class is not partial",
+            "Class '{0}' carries [CnnModel] but is {1}; declare it as a non-static, non-generic, top-level 'partial class'", Model);
+
+        public static readonly DiagnosticDescriptor InvalidName = new DiagnosticDescriptor(
+            "CNN2020", "Invalid name",
+            "'{0}' cannot name a {1}: {2}", Model);
+
+        public static readonly DiagnosticDescriptor RepeatedInput = new DiagnosticDescriptor(
+            "CNN2021", "Input shape declared twice",
+            "Model '{0}' already declares its input shape; keep one 'input' line", Model);
+
+        public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
+            "CNN9001", "Internal generator error",
+            "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
+
+        public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
+        {
+            UnexpectedCharacter, UnexpectedToken, InvalidNumber, StatementOutsideModel, InvalidShape,
+            UnknownLayer, UnknownArgument, MissingArgument, RepeatedArgument, TooManyPositionalArguments,
+            WrongArgumentType, ArgumentOutOfRange, MissingInputShape, DuplicateLayerName, DuplicateModelName,
+            NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
+            LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
+            RepeatedInput, InternalError,
+        };
+    }
+}

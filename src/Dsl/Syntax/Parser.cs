@@ -1,0 +1,339 @@
+using System.Collections.Generic;
+using System.Globalization;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Text;
+
+namespace CnnDsl.Dsl.Syntax
+{
+    /// <summary>
+    /// Parses a .cnn file, one statement a line:
+    /// <code>
+    /// namespace My.Models          # optional, for the models that follow
+    /// model FashionCnn             # starts a model
+    ///   input 1x28x28              # its input shape, without the batch dimension
+    ///   conv2d 32, kernel=5        # a layer: kind, positional then named arguments
+    ///   head: dense 10             # a layer with a name of its own
+    /// </code>
+    /// A line with an error is reported once and skipped, so one typo gives one diagnostic.
+    /// </summary>
+    public sealed class Parser
+    {
+        readonly SourceText text;
+        readonly DiagnosticBag diagnostics;
+        readonly IReadOnlyList<SyntaxToken> tokens;
+        int position;
+
+        Parser(SourceText text, DiagnosticBag diagnostics)
+        {
+            this.text = text;
+            this.diagnostics = diagnostics;
+            tokens = new Lexer(text, diagnostics).LexAll();
+        }
+
+        public static CnnFileSyntax Parse(SourceText text, DiagnosticBag diagnostics) => new Parser(text, diagnostics).ParseFile();
+
+        SyntaxToken Current => Peek(0);
+
+        SyntaxToken Peek(int offset) => tokens[System.Math.Min(position + offset, tokens.Count - 1)];
+
+        SyntaxToken Next()
+        {
+            var token = Current;
+            if (position < tokens.Count - 1)
+                position++;
+            return token;
+        }
+
+        bool AtEndOfLine => Current.Kind == SyntaxKind.NewLineToken || Current.Kind == SyntaxKind.EndOfFileToken;
+
+        sealed class ModelBuilder
+        {
+            public ModelBuilder(NameSyntax name, string? ns, SourceLocation location)
+            {
+                Name = name;
+                Namespace = ns;
+                Location = location;
+            }
+
+            public NameSyntax Name { get; }
+            public string? Namespace { get; }
+            public SourceLocation Location { get; }
+            public ShapeSyntax? Input { get; set; }
+            public List<LayerSyntax> Layers { get; } = new List<LayerSyntax>();
+            public int LastPosition { get; set; }
+
+            public ModelSyntax Build(SourceText text) =>
+                new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)));
+        }
+
+        CnnFileSyntax ParseFile()
+        {
+            string? fileNamespace = null;
+            var models = new List<ModelSyntax>();
+            ModelBuilder? model = null;
+
+            while (Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                if (Current.Kind == SyntaxKind.NewLineToken)
+                {
+                    Next();
+                    continue;
+                }
+
+                int lineStart = position;
+                var first = Current;
+                bool ok = true;
+                if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "namespace" && Peek(1).Kind == SyntaxKind.IdentifierToken)
+                {
+                    Next();
+                    var name = ParseDottedName(allowNumbers: false);
+                    ok = name != null;
+                    if (ok)
+                        fileNamespace = name!.Text;
+                }
+                else if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "model" && !IsLabelAhead())
+                {
+                    Next();
+                    var name = Match(SyntaxKind.IdentifierToken, "a model name");
+                    ok = name != null;
+                    if (model != null)
+                        models.Add(model.Build(text));
+                    model = ok ? new ModelBuilder(new NameSyntax(name!.Text, text.GetLocation(name.Span)), fileNamespace, text.GetLocation(first.Span)) : null;
+                }
+                else if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "input" && !IsLabelAhead())
+                {
+                    Next();
+                    var shape = ParseShape();
+                    ok = shape != null;
+                    if (model == null)
+                    {
+                        if (ok)
+                            diagnostics.ReportStatementOutsideModel(text.GetLocation(first.Span), "input");
+                        ok = false;
+                    }
+                    else if (ok)
+                    {
+                        if (model.Input != null)
+                            diagnostics.ReportRepeatedInput(text.GetLocation(TextSpan.FromBounds(first.Span.Start, shape!.Location.Span.End)), model.Name.Text);
+                        else
+                            model.Input = shape;
+                    }
+                }
+                else
+                {
+                    var layer = ParseLayer();
+                    ok = layer != null;
+                    if (ok)
+                    {
+                        if (model == null)
+                        {
+                            diagnostics.ReportStatementOutsideModel(layer!.Kind.Location, layer.Kind.Text);
+                            ok = false;
+                        }
+                        else
+                        {
+                            model.Layers.Add(layer!);
+                        }
+                    }
+                }
+
+                if (ok && !AtEndOfLine)
+                {
+                    if (Current.Kind != SyntaxKind.BadToken)
+                        diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "',' or end of line", Current.Describe());
+                    ok = false;
+                }
+                if (!ok)
+                    SkipLine();
+                if (model != null && position > lineStart)
+                    model.LastPosition = LastTokenEnd();
+            }
+
+            if (model != null)
+                models.Add(model.Build(text));
+            return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray());
+        }
+
+        // "model: conv2d 3" names a layer "model"; only "model Name" starts a model.
+        bool IsLabelAhead() => Peek(1).Kind == SyntaxKind.ColonToken || Peek(1).Kind == SyntaxKind.DotToken;
+
+        int LastTokenEnd()
+        {
+            for (int i = position - 1; i >= 0; i--)
+                if (tokens[i].Kind != SyntaxKind.NewLineToken)
+                    return tokens[i].Span.End;
+            return 0;
+        }
+
+        void SkipLine()
+        {
+            while (!AtEndOfLine)
+                Next();
+        }
+
+        SyntaxToken? Match(SyntaxKind kind, string expected)
+        {
+            if (Current.Kind == kind)
+                return Next();
+            if (Current.Kind != SyntaxKind.BadToken)
+                diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), expected, Current.Describe());
+            return null;
+        }
+
+        LayerSyntax? ParseLayer()
+        {
+            int start = Current.Span.Start;
+            NameSyntax? label = null;
+            if (Current.Kind == SyntaxKind.IdentifierToken || Current.Kind == SyntaxKind.NumberToken)
+            {
+                // A label is a (dotted) name followed by ':'.
+                int lookahead = 0;
+                while (Peek(lookahead).Kind == SyntaxKind.IdentifierToken || Peek(lookahead).Kind == SyntaxKind.NumberToken)
+                {
+                    if (Peek(lookahead + 1).Kind != SyntaxKind.DotToken)
+                        break;
+                    lookahead += 2;
+                }
+                if (Peek(lookahead + 1).Kind == SyntaxKind.ColonToken)
+                {
+                    label = ParseDottedName(allowNumbers: true);
+                    if (label == null || Match(SyntaxKind.ColonToken, "':'") == null)
+                        return null;
+                }
+            }
+
+            var kindToken = Match(SyntaxKind.IdentifierToken, "a layer such as conv2d or dense");
+            if (kindToken == null)
+                return null;
+            var kind = new NameSyntax(kindToken.Text, text.GetLocation(kindToken.Span));
+
+            var arguments = new List<ArgumentSyntax>();
+            if (!AtEndOfLine)
+            {
+                while (true)
+                {
+                    var argument = ParseArgument();
+                    if (argument == null)
+                        return null;
+                    arguments.Add(argument);
+                    if (Current.Kind != SyntaxKind.CommaToken)
+                        break;
+                    Next();
+                }
+            }
+            int end = arguments.Count > 0 ? arguments[arguments.Count - 1].Location.Span.End : kindToken.Span.End;
+            return new LayerSyntax(label, kind, arguments.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(start, end)));
+        }
+
+        ArgumentSyntax? ParseArgument()
+        {
+            NameSyntax? name = null;
+            int start = Current.Span.Start;
+            if (Current.Kind == SyntaxKind.IdentifierToken && Peek(1).Kind == SyntaxKind.EqualsToken)
+            {
+                var nameToken = Next();
+                name = new NameSyntax(nameToken.Text, text.GetLocation(nameToken.Span));
+                Next();
+            }
+            var value = ParseValue();
+            if (value == null)
+                return null;
+            return new ArgumentSyntax(name, value, text.GetLocation(TextSpan.FromBounds(start, value.Location.Span.End)));
+        }
+
+        ValueSyntax? ParseValue()
+        {
+            var token = Current;
+            switch (token.Kind)
+            {
+                case SyntaxKind.NumberToken:
+                    Next();
+                    return NumberValue(token, token.Span.Start, negative: false);
+                case SyntaxKind.MinusToken when Peek(1).Kind == SyntaxKind.NumberToken:
+                    Next();
+                    return NumberValue(Next(), token.Span.Start, negative: true);
+                case SyntaxKind.IdentifierToken:
+                    Next();
+                    return ValueSyntax.FromIdentifier(token.Text, text.GetLocation(token.Span));
+                case SyntaxKind.OpenParenToken:
+                    Next();
+                    var items = new List<ValueSyntax>();
+                    while (true)
+                    {
+                        var item = ParseValue();
+                        if (item == null)
+                            return null;
+                        items.Add(item);
+                        if (Current.Kind != SyntaxKind.CommaToken)
+                            break;
+                        Next();
+                    }
+                    var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
+                    if (close == null)
+                        return null;
+                    var span = TextSpan.FromBounds(token.Span.Start, close.Span.End);
+                    return ValueSyntax.FromTuple(text.ToString(span), items.ToEquatableArray(), text.GetLocation(span));
+                case SyntaxKind.BadToken:
+                    return null;
+                default:
+                    diagnostics.ReportUnexpectedToken(text.GetLocation(token.Span), "a value (a number, a name or a parenthesised list)", token.Describe());
+                    return null;
+            }
+        }
+
+        ValueSyntax? NumberValue(SyntaxToken token, int start, bool negative)
+        {
+            var span = TextSpan.FromBounds(start, token.Span.End);
+            var digits = token.Text.Replace("_", "");
+            bool isInteger = digits.IndexOfAny(new[] { '.', 'e', 'E' }) < 0;
+            if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                || double.IsInfinity(number) || (isInteger && number > long.MaxValue))
+            {
+                diagnostics.ReportInvalidNumber(text.GetLocation(span), text.ToString(span));
+                return null;
+            }
+            return ValueSyntax.FromNumber(text.ToString(span), negative ? -number : number, isInteger, text.GetLocation(span));
+        }
+
+        ShapeSyntax? ParseShape()
+        {
+            var token = Current;
+            if (token.Kind != SyntaxKind.ShapeToken && token.Kind != SyntaxKind.NumberToken)
+            {
+                Match(SyntaxKind.ShapeToken, "a shape such as 1x28x28");
+                return null;
+            }
+            Next();
+            var shape = ShapeParser.TryParse(token.Text, text.GetLocation(token.Span));
+            if (shape == null)
+                diagnostics.ReportInvalidShape(text.GetLocation(token.Span), token.Text);
+            return shape;
+        }
+
+        NameSyntax? ParseDottedName(bool allowNumbers)
+        {
+            var first = Current;
+            int end = first.Span.End;
+            if (first.Kind != SyntaxKind.IdentifierToken && !(allowNumbers && first.Kind == SyntaxKind.NumberToken))
+            {
+                Match(SyntaxKind.IdentifierToken, "a name");
+                return null;
+            }
+            Next();
+            while (Current.Kind == SyntaxKind.DotToken)
+            {
+                Next();
+                var part = Current;
+                if (part.Kind != SyntaxKind.IdentifierToken && !(allowNumbers && part.Kind == SyntaxKind.NumberToken))
+                {
+                    Match(SyntaxKind.IdentifierToken, "a name after '.'");
+                    return null;
+                }
+                Next();
+                end = part.Span.End;
+            }
+            var span = TextSpan.FromBounds(first.Span.Start, end);
+            return new NameSyntax(text.ToString(span), text.GetLocation(span));
+        }
+    }
+}
