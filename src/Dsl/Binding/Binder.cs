@@ -21,7 +21,7 @@ namespace CnnDsl.Dsl.Binding
             "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
             "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
             "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
-            "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
+            "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
         };
 
         public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics)

@@ -1,0 +1,16 @@
+namespace CnnDsl.Generator
+{
+    /// <summary>Names of the generator's pipeline steps, so tests can check that each one is cached between runs.</summary>
+    public static class TrackingNames
+    {
+        public const string RootNamespace = nameof(RootNamespace);
+        public const string CnnFiles = nameof(CnnFiles);
+        public const string CnnModels = nameof(CnnModels);
+        public const string AttributeModels = nameof(AttributeModels);
+        public const string BoundAttributeModels = nameof(BoundAttributeModels);
+        public const string ModelNames = nameof(ModelNames);
+        public const string ModelsToEmit = nameof(ModelsToEmit);
+
+        public static readonly string[] All = { RootNamespace, CnnFiles, CnnModels, AttributeModels, BoundAttributeModels, ModelNames, ModelsToEmit };
+    }
+}
