@@ -21,7 +21,8 @@ namespace CnnDsl.Generator
         /// <summary>Writes <paramref name="line"/> and an opening brace, then indents.</summary>
         public void OpenBlock(string line)
         {
-            WriteLine(line);
+            if (line.Length > 0)
+                WriteLine(line);
             WriteLine("{");
             indentation++;
         }
