@@ -1,0 +1,97 @@
+using System.Linq;
+using CnnDsl.Compiler.Tests.Infrastructure;
+using CnnDsl.Dsl;
+using Xunit;
+
+namespace CnnDsl.Compiler.Tests;
+
+/// <summary>The course's three CNNs: what the compiler says equals what the generated TorchSharp module does.</summary>
+public class CourseModelTests
+{
+    public const string Models = """
+        # (a) the first MNIST CNN
+        model MnistCnn
+          input 1x28x28
+          conv2d 32, kernel=3, activation=relu
+          maxpool2d 2
+          conv2d 64, kernel=3, activation=relu
+          maxpool2d 2
+          conv2d 128, kernel=3, activation=relu
+          flatten
+          dense 10, activation=softmax
+
+        # (b) the Fashion-MNIST CNN
+        model FashionCnn
+          input 1x28x28
+          conv2d 32, kernel=5, padding=same, activation=relu
+          maxpool2d 2
+          conv2d 64, kernel=5, padding=same, activation=relu
+          maxpool2d 2
+          flatten
+          dense 1000, activation=relu
+          dropout 0.25
+          dense 10
+
+        # (c) the CIFAR-10 CNN
+        model CifarCnn
+          input 3x32x32
+          conv2d 32, kernel=5, padding=same, activation=relu
+          maxpool2d 2
+          conv2d 32, kernel=5, padding=same, activation=relu
+          maxpool2d 2
+          conv2d 64, kernel=5, padding=same, activation=relu
+          maxpool2d 2
+          flatten
+          dense 64, activation=relu
+          dense 10
+        """;
+
+    [Theory]
+    [InlineData("MnistCnn", 104_202L)]
+    [InlineData("FashionCnn", 3_199_106L)]
+    [InlineData("CifarCnn", 145_578L)]
+    public void Compile_time_shapes_and_counts_equal_the_generated_module_at_run_time(string name, long expectedParameters)
+    {
+        var compileTime = CnnCompilation.Compile(Models, "course.cnn").Models.Single(m => m.Name == name);
+        var result = GeneratorHarness.RunCnn(Models);
+        Assert.Empty(result.CnnDiagnostics);
+        var assembly = LoadedModels.Load(result);
+        using var module = LoadedModels.Create(assembly, "Models." + name);
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+
+        Assert.Equal(expectedParameters, compileTime.ParameterCount);
+        Assert.Equal(expectedParameters, runTime.Parameters);
+        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Equal(compileTime.Layers.Select(l => l.Name), runTime.Layers.Select(l => l.Name));
+        for (int i = 0; i < compileTime.Layers.Count; i++)
+        {
+            Assert.Equal(compileTime.Layers[i].OutputShape.Dimensions.ToArray(), runTime.Layers[i].Shape);
+            Assert.Equal(compileTime.Layers[i].Config.Parameters, runTime.Layers[i].Parameters);
+        }
+        Assert.Equal(compileTime.StateCount, runTime.State);
+    }
+
+    [Fact]
+    public void Generated_constants_and_model_info_agree_with_the_compiler()
+    {
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(Models));
+        var type = assembly.GetType("Models.MnistCnn")!;
+        Assert.Equal(104_202L, type.GetField("ParameterCount")!.GetValue(null));
+        var info = (CnnModelInfo)type.GetProperty("ModelInfo")!.GetValue(null)!;
+        Assert.Equal(OutputActivation.Softmax, info.OutputActivation);
+        Assert.Equal(new long[] { 10 }, info.OutputShape);
+        Assert.Equal(CnnCompilation.Compile(Models).Models[0].FormatSummary(), info.Summary);
+    }
+
+    [Fact]
+    public void Forward_rejects_a_wrong_input_shape_with_a_message_naming_model_and_shapes()
+    {
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(Models));
+        using var module = LoadedModels.Create(assembly, "Models.FashionCnn");
+        using var wrong = TorchSharp.torch.zeros(4, 28, 28, 1);
+        var error = Assert.Throws<InputShapeException>(() => module.call(wrong));
+        Assert.Equal("FashionCnn expects input of shape (N, 1, 28, 28) (N, C, H, W), but got (4, 28, 28, 1). The input looks channels-last (N, H, W, C); permute it with input.permute(0, 3, 1, 2).", error.Message.Split(" (Parameter")[0]);
+        using var unbatched = TorchSharp.torch.zeros(1, 28, 28);
+        Assert.Contains("Add a batch dimension", Assert.Throws<InputShapeException>(() => module.call(unbatched)).Message);
+    }
+}
