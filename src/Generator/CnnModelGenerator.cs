@@ -26,12 +26,12 @@ namespace CnnDsl.Generator
 
             var cnnFiles = context.AdditionalTextsProvider
                 .Where(file => file.Path.EndsWith(".cnn", StringComparison.OrdinalIgnoreCase))
-                .Select((file, cancellationToken) => (file.Path, Text: file.GetText(cancellationToken)?.ToString() ?? ""))
+                .Select((file, cancellationToken) => ReadFile(file, cancellationToken))
                 .WithTrackingName(TrackingNames.CnnFiles);
 
             var cnnModels = cnnFiles
                 .Combine(rootNamespace)
-                .Select((pair, _) => CompileFile(pair.Left.Path, pair.Left.Text, pair.Right))
+                .Select((pair, _) => CompileFile(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.CnnModels)
                 .SelectMany((results, _) => results);
 
@@ -59,11 +59,27 @@ namespace CnnDsl.Generator
             context.RegisterSourceOutput(attributeModelsToEmit, Emit);
         }
 
-        static EquatableArray<ModelResult> CompileFile(string path, string text, string? rootNamespace)
+        // A file that cannot be read becomes a diagnostic, never an exception out of the generator.
+        static (string Path, string Text, string? Error) ReadFile(AdditionalText file, System.Threading.CancellationToken cancellationToken)
         {
+            try
+            {
+                return (file.Path, file.GetText(cancellationToken)?.ToString() ?? "", null);
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException))
+            {
+                return (file.Path, "", exception.GetType().Name + ": " + exception.Message);
+            }
+        }
+
+        static EquatableArray<ModelResult> CompileFile((string Path, string Text, string? Error) file, string? rootNamespace)
+        {
+            var (path, text, error) = file;
             var declaration = new ClassDeclaration(false, "public");
             try
             {
+                if (error != null)
+                    throw new System.IO.IOException("cannot read the file: " + error);
                 var compilation = CnnCompilation.Compile(text, path, rootNamespace);
                 var results = compilation.Models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty)).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.

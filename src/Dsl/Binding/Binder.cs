@@ -60,7 +60,8 @@ namespace CnnDsl.Dsl.Binding
             TensorShape? shape = null;
             if (model.Input == null)
             {
-                diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
+                if (!model.HasSyntaxErrors)
+                    diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
             }
             else
             {
@@ -108,9 +109,9 @@ namespace CnnDsl.Dsl.Binding
                 shape = config.OutputShape;
             }
 
-            if (model.Layers.Count == 0 && model.Input != null)
+            if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
-            if (diagnostics.HasErrors || inputShape == null)
+            if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
             return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
         }

@@ -77,6 +77,9 @@ namespace CnnDsl.Dsl.Catalog
                 byParameter.Add(parameter.Name, argument);
             }
 
+            // A misplaced positional argument was meant for a parameter: do not also call that one missing.
+            if (HasErrors && layer.Arguments.Any(a => a.Name == null) && sawNamed)
+                return;
             foreach (var parameter in kind.Parameters.Where(p => p.Required && !byParameter.ContainsKey(p.Name)))
                 Fail(() => diagnostics.ReportMissingArgument(layer.Kind.Location, layerName, parameter.Name, parameter.Description));
         }

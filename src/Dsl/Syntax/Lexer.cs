@@ -13,6 +13,7 @@ namespace CnnDsl.Dsl.Syntax
         readonly SourceText text;
         readonly DiagnosticBag diagnostics;
         int position;
+        SyntaxKind previousKind = SyntaxKind.NewLineToken;
 
         public Lexer(SourceText text, DiagnosticBag diagnostics)
         {
@@ -28,6 +29,7 @@ namespace CnnDsl.Dsl.Syntax
                 // Bad tokens stay in the stream, already reported, so the parser can skip their line quietly.
                 var token = Lex();
                 tokens.Add(token);
+                previousKind = token.Kind;
                 if (token.Kind == SyntaxKind.EndOfFileToken)
                     return tokens;
             }
@@ -63,8 +65,6 @@ namespace CnnDsl.Dsl.Syntax
                 case '(': position++; return Token(SyntaxKind.OpenParenToken, start);
                 case ')': position++; return Token(SyntaxKind.CloseParenToken, start);
                 case '.':
-                    if (IsDigit(Peek(1)))
-                        return LexNumber(start);
                     position++;
                     return Token(SyntaxKind.DotToken, start);
             }
@@ -94,7 +94,8 @@ namespace CnnDsl.Dsl.Syntax
                 position++;
                 ReadDigits();
             }
-            if (!isShape)
+            // After a dot the number is a part of a dotted name (features.0.weight), never a fraction.
+            if (!isShape && previousKind != SyntaxKind.DotToken)
             {
                 if (Current == '.' && IsDigit(Peek(1)))
                 {

@@ -11,7 +11,8 @@ namespace CnnDsl.Dsl.Syntax
         string? Namespace,
         ShapeSyntax? Input,
         EquatableArray<LayerSyntax> Layers,
-        SourceLocation Location);
+        SourceLocation Location,
+        bool HasSyntaxErrors = false);
 
     /// <summary>One layer line or attribute: an optional label, the layer kind, and its arguments.</summary>
     public sealed record LayerSyntax(

@@ -61,9 +61,10 @@ namespace CnnDsl.Dsl.Syntax
             public ShapeSyntax? Input { get; set; }
             public List<LayerSyntax> Layers { get; } = new List<LayerSyntax>();
             public int LastPosition { get; set; }
+            public bool HasSyntaxErrors { get; set; }
 
             public ModelSyntax Build(SourceText text) =>
-                new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)));
+                new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
         }
 
         CnnFileSyntax ParseFile()
@@ -83,6 +84,7 @@ namespace CnnDsl.Dsl.Syntax
                 int lineStart = position;
                 var first = Current;
                 bool ok = true;
+                LayerSyntax? layer = null;
                 if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "namespace" && Peek(1).Kind == SyntaxKind.IdentifierToken)
                 {
                     Next();
@@ -121,19 +123,12 @@ namespace CnnDsl.Dsl.Syntax
                 }
                 else
                 {
-                    var layer = ParseLayer();
+                    layer = ParseLayer();
                     ok = layer != null;
-                    if (ok)
+                    if (ok && model == null)
                     {
-                        if (model == null)
-                        {
-                            diagnostics.ReportStatementOutsideModel(layer!.Kind.Location, layer.Kind.Text);
-                            ok = false;
-                        }
-                        else
-                        {
-                            model.Layers.Add(layer!);
-                        }
+                        diagnostics.ReportStatementOutsideModel(layer!.Kind.Location, layer.Kind.Text);
+                        ok = false;
                     }
                 }
 
@@ -143,8 +138,15 @@ namespace CnnDsl.Dsl.Syntax
                         diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "',' or end of line", Current.Describe());
                     ok = false;
                 }
+                if (ok && layer != null)
+                    model!.Layers.Add(layer);
                 if (!ok)
+                {
                     SkipLine();
+                    // A model with a broken line is not emitted, and its missing parts are not reported again.
+                    if (model != null)
+                        model.HasSyntaxErrors = true;
+                }
                 if (model != null && position > lineStart)
                     model.LastPosition = LastTokenEnd();
             }

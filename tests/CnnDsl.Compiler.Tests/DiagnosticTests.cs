@@ -1,0 +1,161 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Compiler.Tests.Infrastructure;
+using DiagnosticDescriptors = CnnDsl.Dsl.Diagnostics.DiagnosticDescriptors;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnDsl.Compiler.Tests;
+
+/// <summary>
+/// Every diagnostic ID, with its exact span (marked [|...|]) and message, in .cnn files and on attributes where it applies.
+/// Each case must produce exactly the asserted diagnostic and nothing else.
+/// </summary>
+public class DiagnosticTests
+{
+    const string Head = "model Net\n  input 1x28x28\n";
+
+    public static TheoryData<string, string, string> CnnCases => new()
+    {
+        { "CNN1001", Head + "  conv2d 32, kernel=3 [|$|]\n", "Unexpected character '$'; a .cnn line holds a layer name, its arguments separated by commas, and '#' comments" },
+        { "CNN1002", Head + "  conv2d 32 [|kernel|]=3\n", "Expected ',' or end of line but found 'kernel'" },
+        { "CNN1002", Head + "  conv2d 32, kernel=(3, 3[|\n|]", "Expected ')' or ',' but found end of line" },
+        { "CNN1003", Head + "  flatten\n  dropout [|0.2.5|]\n", "'0.2.5' is not a valid number" },
+        { "CNN1004", "[|conv2d|] 32, kernel=3\nmodel Net\n  input 1x28x28\n  flatten\n", "'conv2d' must follow a 'model <Name>' line" },
+        { "CNN1005", "model Net\n  input [|1x28y28|]\n  flatten\n", "'1x28y28' is not a shape; write the sizes without the batch dimension, separated by 'x', as in 1x28x28" },
+        { "CNN2001", Head + "  [|conv2|] 32, kernel=3\n", "Unknown layer 'conv2'; did you mean 'conv2d'?" },
+        { "CNN2002", Head + "  conv2d 32, kernel=3, [|stide|]=2\n", "Layer 'conv2d' has no argument 'stide'; did you mean 'stride'?" },
+        { "CNN2003", Head + "  [|conv2d|] 32\n", "Layer 'conv2d' needs the argument 'kernel' (the window size, e.g. 3 or (3, 5))" },
+        { "CNN2004", Head + "  conv2d 32, kernel=3, [|kernel=5|]\n", "Argument 'kernel' of layer 'conv2d' is given more than once; keep one" },
+        { "CNN2005", Head + "  maxpool2d 2, 2, [|1|]\n", "Layer 'max_pooling2d' takes 2 positional argument(s) (kernel, stride); name the others, as in padding=1" },
+        { "CNN2006", Head + "  conv2d 32, kernel=[|same|]\n", "Argument 'kernel' of layer 'conv2d' must be a whole number or a tuple of 2 whole numbers, not 'same'" },
+        { "CNN2006", Head + "  conv2d 32, kernel=3, activation=[|rellu|]\n", "Argument 'activation' of layer 'conv2d' must be one of relu, sigmoid, tanh, softmax, log_softmax or none, did you mean 'relu'?, not 'rellu'" },
+        { "CNN2007", Head + "  flatten\n  dropout [|1.5|]\n", "Argument 'rate' of layer 'dropout' is 1.5, but it must be at least 0 and less than 1" },
+        { "CNN2007", Head + "  conv2d 32, kernel=3, stride=[|0|]\n", "Argument 'stride' of layer 'conv2d' is 0, but it must be at least 1" },
+        { "CNN2007", Head + "  conv2d 32, kernel=3, padding=[|-1|]\n", "Argument 'padding' of layer 'conv2d' is (-1, -1, -1, -1), but it must be at least 0 on every side" },
+        { "CNN2008", "model [|Net|]\n  flatten\n  dense 10\n", "Model 'Net' has no input shape; declare one before its layers, as in 'input 1x28x28'" },
+        { "CNN2009", Head + "  c1: conv2d 8, kernel=3\n  [|c1|]: conv2d 8, kernel=3\n", "Model 'Net' already has a layer named 'c1'; layer names become module names and must be unique" },
+        { "CNN2010", Head + "  flatten\nmodel [|Net|]\n  input 1x2x2\n  flatten\n", "A model named 'Net' is already defined in namespace 'Models'; rename one of them" },
+        { "CNN2011", "model Net\n  input 1x4x4\n  [|conv2d 8, kernel=5|]\n", "Layer 'conv2d' turns an input height of 4 into 0 (kernel 5, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride" },
+        { "CNN2011", "model Net\n  input 1x8x3\n  conv2d 8, kernel=3\n  [|maxpool2d 2|]\n", "Layer 'max_pooling2d' turns an input width of 1 into 0 (kernel 2, stride 2, padding 0, dilation 1); use padding=same or a smaller kernel or stride" },
+        { "CNN2012", Head + "  [|dense 10|]\n", "Layer 'dense' (dense) expects a flat (features) input, but its input has shape 1x28x28; add 'flatten' before it" },
+        { "CNN2012", Head + "  flatten\n  [|conv2d 8, kernel=3|]\n", "Layer 'conv2d' (conv2d) expects a (channels, height, width) input, but its input has shape 784; a convolution cannot follow flatten or dense" },
+        { "CNN2013", Head + "  conv2d 8, kernel=3, in_channels=[|3|]\n", "Layer 'conv2d' declares in_channels=3, but its input has 1; remove in_channels or change it to 1" },
+        { "CNN2014", Head + "  maxpool2d 2, padding=[|2|]\n", "Layer 'max_pooling2d' pads 2 on a side, more than half its kernel 2; use at most 1 or padding=same" },
+        { "CNN2015", Head + "  conv2d filters=32, [|3|]\n", "A positional argument of layer 'conv2d' follows a named one; put positional arguments first" },
+        { "CNN2017", "model [|Net|]\n  input 1x28x28\n", "Model 'Net' has no layers; add at least one layer after its input" },
+        { "CNN2018", "model Net\n  input [|1x0x28|]\n  flatten\n", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
+        { "CNN2020", Head + "  flatten\n  [|forward|]: dense 10\n", "'forward' cannot name a layer: the generated module already has a member of that name" },
+        { "CNN2020", Head + "  [|features.0|]: conv2d 8, kernel=3\n", "'features.0' cannot name a layer: a layer name must be a C# identifier (letters, digits and '_'; dotted names need groups)" },
+        { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CnnCases))]
+    public void Cnn_file_diagnostic(string id, string marked, string message)
+    {
+        var text = new MarkedText(marked);
+        var result = GeneratorHarness.RunCnn(text.Text);
+        AssertSingle(result.CnnDiagnostics, text, id, message);
+    }
+
+    const string Usings = "using CnnDsl;\nnamespace Models;\n";
+
+    public static TheoryData<string, string, string> AttributeCases => new()
+    {
+        { "CNN1005", Usings + "[CnnModel(Input = [|\"1 by 28\"|])]\n[Flatten]\npartial class Net;", "'1 by 28' is not a shape; write the sizes without the batch dimension, separated by 'x', as in 1x28x28" },
+        { "CNN2003", Usings + "[CnnModel(Input = \"1x28x28\")]\n[[|Conv2d|](32)]\npartial class Net;", "Layer 'conv2d' needs the argument 'kernel' (the window size, e.g. 3 or (3, 5))" },
+        { "CNN2006", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Conv2d(32, Kernel = [|new[] { 3, 3, 3 }|])]\npartial class Net;", "Argument 'kernel' of layer 'conv2d' must be a whole number or a tuple of 2 whole numbers, not 'new[] { 3, 3, 3 }'" },
+        { "CNN2007", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\n[Dropout([|1.5|])]\npartial class Net;", "Argument 'rate' of layer 'dropout' is 1.5, but it must be at least 0 and less than 1" },
+        { "CNN2008", Usings + "[CnnModel]\n[Flatten]\npartial class [|Net|];", "Model 'Net' has no input shape; declare one before its layers, as in 'input 1x28x28'" },
+        { "CNN2009", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten(Name = \"a\")]\n[Dense(10, Name = [|\"a\"|])]\npartial class Net;", "Model 'Net' already has a layer named 'a'; layer names become module names and must be unique" },
+        { "CNN2011", Usings + "[CnnModel(Input = \"1x4x4\")]\n[[|Conv2d(8, Kernel = 5)|]]\npartial class Net;", "Layer 'conv2d' turns an input height of 4 into 0 (kernel 5, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride" },
+        { "CNN2012", Usings + "[CnnModel(Input = \"1x28x28\")]\n[[|Dense(10)|]]\npartial class Net;", "Layer 'dense' (dense) expects a flat (features) input, but its input has shape 1x28x28; add 'flatten' before it" },
+        { "CNN2013", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Conv2d(8, 3, InChannels = [|3|])]\npartial class Net;", "Layer 'conv2d' declares in_channels=3, but its input has 1; remove in_channels or change it to 1" },
+        { "CNN2014", Usings + "[CnnModel(Input = \"1x28x28\")]\n[MaxPool2d(2, Padding = [|2|])]\npartial class Net;", "Layer 'max_pooling2d' pads 2 on a side, more than half its kernel 2; use at most 1 or padding=same" },
+        { "CNN2016", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\npartial class Net;\n[[|Dense(10)|]]\npartial class Net;", "Model 'Net' lists layers on more than one partial declaration, so their order is undefined; keep all layer attributes on one declaration" },
+        { "CNN2017", Usings + "[CnnModel(Input = \"1x28x28\")]\npartial class [|Net|];", "Model 'Net' has no layers; add at least one layer after its input" },
+        { "CNN2018", Usings + "[CnnModel(Input = [|\"1x0x28\"|])]\n[Flatten]\npartial class Net;", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
+        { "CNN2019", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\nclass [|Net|] { }", "Class 'Net' carries [CnnModel] but is not partial; declare it as a non-static, non-generic, top-level 'partial class'" },
+        { "CNN2020", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten(Name = [|\"forward\"|])]\npartial class Net;", "'forward' cannot name a layer: the generated module already has a member of that name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AttributeCases))]
+    public void Attribute_diagnostic(string id, string marked, string message)
+    {
+        var text = new MarkedText(marked);
+        var result = GeneratorHarness.RunCSharp(text.Text);
+        AssertSingle(result.CnnDiagnostics, text, id, message);
+    }
+
+    [Fact]
+    public void Duplicate_model_across_a_cnn_file_and_an_attribute_class_is_reported_once_and_emitted_once()
+    {
+        var source = Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\npartial class Net;";
+        var result = GeneratorHarness.Run(new[] { ("/project/net.cnn", "model Net\n  input 1x28x28\n  flatten\n") }, new[] { source });
+        var diagnostic = Assert.Single(result.CnnDiagnostics);
+        Assert.Equal("CNN2010", diagnostic.Id);
+        Assert.Single(result.HintNames);
+    }
+
+    [Fact]
+    public void Unreadable_cnn_file_is_an_internal_error_diagnostic_not_a_generator_crash()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new string[0]);
+        var driver = GeneratorHarness.CreateDriver(new[] { new ThrowingText("/project/broken.cnn") });
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+        Assert.Null(driver.GetRunResult().Results[0].Exception);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("CNN9001", diagnostic.Id);
+        Assert.Equal("CnnDsl could not process model 'broken.cnn' because of an internal error (IOException: cannot read the file: IOException: disk on fire); please report it with this model", diagnostic.GetMessage());
+        Assert.Equal("/project/broken.cnn", diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void Every_diagnostic_id_has_a_test()
+    {
+        var tested = CnnCases.Select(c => (string)c[0]).Concat(AttributeCases.Select(c => (string)c[0])).Append("CNN9001").ToHashSet();
+        Assert.Empty(DiagnosticDescriptors.All.Select(d => d.Id).Where(id => !tested.Contains(id)));
+    }
+
+    [Fact]
+    public void Spans_are_right_with_crlf_line_ends_and_a_byte_order_mark()
+    {
+        var text = new MarkedText("\uFEFFmodel Net\r\n  input 1x28x28\r\n  # a comment\r\n  conv2d 32, kernel=3, [|stide|]=2\r\n");
+        var result = GeneratorHarness.RunCnn(text.Text);
+        var diagnostic = AssertSingle(result.CnnDiagnostics, text, "CNN2002", "Layer 'conv2d' has no argument 'stide'; did you mean 'stride'?");
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal((3, 23), (span.StartLinePosition.Line, span.StartLinePosition.Character));
+    }
+
+    [Fact]
+    public void One_typo_gives_one_diagnostic()
+    {
+        var result = GeneratorHarness.RunCnn(Head + "  conv2d 32, kernel=3, activation=relu\n  maxpool2d 2 2\n  conv2d 64, kernel=3\n  flatten\n  dense 10\n");
+        Assert.Single(result.CnnDiagnostics);
+    }
+
+    static Diagnostic AssertSingle(IReadOnlyList<Diagnostic> diagnostics, MarkedText text, string id, string message)
+    {
+        string Describe(Diagnostic d) => $"{d.Id} [{d.Location.SourceSpan.Start}..{d.Location.SourceSpan.End}) '{Slice(text.Text, d)}': {d.GetMessage()}";
+        Assert.True(diagnostics.Count == 1, "Expected exactly one diagnostic; got:\n" + string.Join("\n", diagnostics.Select(Describe)));
+        var diagnostic = diagnostics[0];
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage());
+        var expected = Assert.Single(text.Spans);
+        Assert.True((expected.Start, expected.End) == (diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.End),
+            $"Expected span '{text.Text[expected.Start..expected.End]}', got {Describe(diagnostic)}");
+        return diagnostic;
+    }
+
+    static string Slice(string text, Diagnostic d) =>
+        d.Location.SourceSpan.End <= text.Length ? text[d.Location.SourceSpan.Start..d.Location.SourceSpan.End] : "?";
+
+    sealed class ThrowingText(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(System.Threading.CancellationToken cancellationToken = default) =>
+            throw new System.IO.IOException("disk on fire");
+    }
+}
