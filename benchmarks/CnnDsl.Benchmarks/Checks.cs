@@ -1,0 +1,20 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace CnnDsl.Benchmarks;
+
+static class Checks
+{
+    /// <summary>Fails unless the last run threw nothing, reported nothing and emitted one source per model.</summary>
+    public static void AssertAllEmitted(GeneratorDriver driver, int models)
+    {
+        var result = driver.GetRunResult().Results.Single();
+        if (result.Exception != null)
+            throw new InvalidOperationException("The generator threw.", result.Exception);
+        if (!result.Diagnostics.IsEmpty)
+            throw new InvalidOperationException("The generator reported diagnostics: " + string.Join("; ", result.Diagnostics));
+        if (result.GeneratedSources.Length != models)
+            throw new InvalidOperationException($"Expected {models} generated sources, got {result.GeneratedSources.Length}.");
+    }
+}

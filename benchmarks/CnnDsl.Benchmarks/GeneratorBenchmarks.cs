@@ -1,0 +1,96 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Microsoft.CodeAnalysis;
+
+namespace CnnDsl.Benchmarks;
+
+/// <summary>
+/// A short job for a 2-core machine shared with other builds: one launch, 3 warm-up and 10 measured iterations.
+/// It runs in the benchmark process, so BenchmarkDotNet does not rebuild the generator projects it references.
+/// </summary>
+public sealed class ShortInProcessConfig : ManualConfig
+{
+    public ShortInProcessConfig() =>
+        AddJob(Job.Default
+            .WithStrategy(RunStrategy.Throughput)
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(10)
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithId("ShortInProcess"));
+}
+
+/// <summary>The generator over a project of 100 course-sized models: a cold run and a no-op rerun.</summary>
+[Config(typeof(ShortInProcessConfig))]
+[MemoryDiagnoser]
+public class GeneratorRunBenchmarks
+{
+    ModelProject project = null!;
+    GeneratorDriver warm = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        project = new ModelProject();
+        warm = project.CreateDriver(trackSteps: false).RunGenerators(project.Compilation);
+        Checks.AssertAllEmitted(warm, ModelProject.ModelCount);
+    }
+
+    /// <summary>A fresh driver (as in a command-line build) checks and emits all 100 models.</summary>
+    [Benchmark]
+    public GeneratorDriver Cold() => project.CreateDriver(trackSteps: false).RunGenerators(project.Compilation);
+
+    /// <summary>Nothing changed since the last run: every step is cached.</summary>
+    [Benchmark]
+    public GeneratorDriver NoOpRerun() => warm.RunGenerators(project.Compilation);
+}
+
+/// <summary>
+/// The incremental run after editing .cnn files in a warm driver (as in an IDE): each invocation swaps
+/// <see cref="ChangedModels"/> files to their other version (revision A and B alternate) and reruns the generator,
+/// keeping the returned driver for the next invocation.
+/// </summary>
+[Config(typeof(ShortInProcessConfig))]
+[MemoryDiagnoser]
+public class GeneratorEditBenchmarks
+{
+    ModelProject project = null!;
+    GeneratorDriver driver = null!;
+    AdditionalText[] current = null!;
+    bool edited;
+
+    /// <summary>How many files (each one model) an invocation edits; spread across the project.</summary>
+    [Params(1, 10)]
+    public int ChangedModels { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        project = new ModelProject();
+        current = project.Files.ToArray();
+        driver = project.CreateDriver(trackSteps: false).RunGenerators(project.Compilation);
+        Checks.AssertAllEmitted(driver, ModelProject.ModelCount);
+    }
+
+    [Benchmark]
+    public GeneratorDriver EditAndRerun()
+    {
+        edited = !edited;
+        for (var k = 0; k < ChangedModels; k++)
+        {
+            var i = k * (ModelProject.ModelCount / ChangedModels);
+            var replacement = new InMemoryAdditionalText(ModelProject.PathOf(i), edited ? project.Edited[i] : project.Original[i]);
+            driver = driver.ReplaceAdditionalText(current[i], replacement);
+            current[i] = replacement;
+        }
+        return driver = driver.RunGenerators(project.Compilation);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Checks.AssertAllEmitted(driver, ModelProject.ModelCount);
+}
