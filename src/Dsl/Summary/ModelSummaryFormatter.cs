@@ -11,7 +11,7 @@ namespace CnnDsl.Dsl.Summary
     /// </summary>
     public static class ModelSummaryFormatter
     {
-        const int NameWidth = 34;
+        const int NameWidth = 40;
         const int ShapeWidth = 26;
         const int ParamWidth = 12;
         const int Width = NameWidth + ShapeWidth + ParamWidth;

@@ -71,8 +71,12 @@ public sealed record GeneratorResult(GeneratorDriverRunResult RunResult, Compila
 {
     public IReadOnlyList<Diagnostic> CnnDiagnostics => GeneratorDiagnostics.Where(d => d.Id.StartsWith("CNN")).ToList();
 
-    public string GeneratedSource(string hintName) =>
-        RunResult.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == hintName).SourceText.ToString();
+    public string GeneratedSource(string hintName)
+    {
+        var source = RunResult.Results.SelectMany(r => r.GeneratedSources).SingleOrDefault(s => s.HintName == hintName);
+        Assert.True(source.SourceText != null, $"No {hintName} was generated; generated: {string.Join(", ", HintNames)}; diagnostics: {string.Join("; ", GeneratorDiagnostics)}");
+        return source.SourceText!.ToString();
+    }
 
     public IReadOnlyList<string> HintNames => RunResult.Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName).ToList();
 

@@ -1,0 +1,125 @@
+using System.Linq;
+using CnnDsl.Compiler.Tests.Infrastructure;
+using Xunit;
+
+namespace CnnDsl.Compiler.Tests;
+
+/// <summary>The generated code itself, reviewed once and kept in Snapshots/*.verified.cs; each must also compile cleanly.</summary>
+public class SnapshotTests
+{
+    [Theory]
+    [InlineData("MnistCnn")]
+    [InlineData("FashionCnn")]
+    [InlineData("CifarCnn")]
+    public void Course_models(string name)
+    {
+        var result = GeneratorHarness.RunCnn(CourseModelTests.Models, "/project/Models/course.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify(name, result.GeneratedSource("Models." + name + ".g.cs"));
+    }
+
+    [Fact]
+    public void Batch_norm_dropout_and_activation_layers()
+    {
+        var result = GeneratorHarness.RunCnn("""
+            namespace Course.Regularized
+            # Batch norm and dropout after each block, as in the course's regularised MNIST model
+            model RegularizedCnn
+              input 1x28x28
+              conv2d 32, kernel=3, padding=1, bias=false
+              batchnorm2d
+              relu
+              maxpool2d 2
+              conv2d 64, kernel=(3, 3), padding=same
+              batchnorm2d momentum=0.01
+              relu
+              avgpool2d 2
+              flatten
+              hidden: dense 128
+              batchnorm1d
+              tanh
+              dropout 0.5
+              dense 10
+              log_softmax
+            """, "/project/regularized.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify("RegularizedCnn", result.GeneratedSource("Course.Regularized.RegularizedCnn.g.cs"));
+    }
+
+    [Fact]
+    public void Keras_same_padding_with_strides_and_uneven_pools()
+    {
+        var result = GeneratorHarness.RunCnn("""
+            model StridedSame
+              input 3x31x31
+              conv2d 16, kernel=4, stride=2, padding=same, activation=relu
+              maxpool2d 3, stride=2, padding=same
+              conv2d 32, kernel=(3, 5), dilation=2, padding=((1, 2), (3, 4)), activation=sigmoid
+              avgpool2d 2, padding=same
+              maxpool2d 3, stride=2, ceil_mode=true
+              flatten
+              dense 10, activation=softmax
+            """);
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify("StridedSame", result.GeneratedSource("Models.StridedSame.g.cs"));
+    }
+
+    [Fact]
+    public void Attribute_model()
+    {
+        var result = GeneratorHarness.RunCSharp("""
+            using CnnDsl;
+
+            namespace Models;
+
+            [CnnModel(Input = "1x28x28")]
+            [Conv2d(32, Kernel = 3, Activation = Activation.ReLU)]
+            [MaxPool2d(2)]
+            [Conv2d(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPool2d(2, Name = "pool")]
+            [Flatten]
+            [Dense(10, Activation = Activation.Softmax, Name = "classifier")]
+            public partial class AttributeCnn;
+            """);
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify("AttributeCnn", result.GeneratedSource("Models.AttributeCnn.g.cs"));
+    }
+
+    [Fact]
+    public void Attribute_and_cnn_forms_generate_the_same_module()
+    {
+        var fromAttributes = GeneratorHarness.RunCSharp("""
+            using CnnDsl;
+            namespace Models;
+            [CnnModel(Input = "3x32x32")]
+            [Conv2d(32, 5, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPool2d(2)]
+            [Conv2d(64, Kernel = new[] { 3, 5 }, Stride = 2, Padding = new[] { 1, 2 })]
+            [BatchNorm2d]
+            [Flatten]
+            [Dropout(0.25)]
+            [Dense(10, Bias = false)]
+            [Softmax]
+            public partial class Twin;
+            """).GeneratedSource("Models.Twin.g.cs");
+        var fromCnn = GeneratorHarness.RunCnn("""
+            model Twin
+              input 3x32x32
+              conv2d 32, 5, padding=same, activation=relu
+              maxpool2d 2
+              conv2d 64, kernel=(3, 5), stride=2, padding=(1, 2)
+              batchnorm2d
+              flatten
+              dropout 0.25
+              dense 10, bias=false
+              softmax
+            """, "/project/Source0.cnn").GeneratedSource("Models.Twin.g.cs");
+        Assert.Equal(
+            fromCnn.Replace("public sealed partial class Twin", "partial class Twin"),
+            fromAttributes.Replace("Source0.cs", "Source0.cnn"));
+    }
+}
