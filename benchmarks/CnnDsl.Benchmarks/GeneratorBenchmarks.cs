@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
@@ -15,7 +16,9 @@ namespace CnnDsl.Benchmarks;
 /// </summary>
 public sealed class ShortInProcessConfig : ManualConfig
 {
-    public ShortInProcessConfig() =>
+    public ShortInProcessConfig()
+    {
+        AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max);
         AddJob(Job.Default
             .WithStrategy(RunStrategy.Throughput)
             .WithLaunchCount(1)
@@ -23,6 +26,7 @@ public sealed class ShortInProcessConfig : ManualConfig
             .WithIterationCount(10)
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithId("ShortInProcess"));
+    }
 }
 
 /// <summary>The generator over a project of 100 course-sized models: a cold run and a no-op rerun.</summary>
@@ -32,11 +36,13 @@ public class GeneratorRunBenchmarks
 {
     ModelProject project = null!;
     GeneratorDriver warm = null!;
+    string fashionText = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         project = new ModelProject();
+        fashionText = ModelProject.Text(0, edited: false);
         warm = project.CreateDriver(trackSteps: false).RunGenerators(project.Compilation);
         Checks.AssertAllEmitted(warm, ModelProject.ModelCount);
     }
@@ -48,6 +54,10 @@ public class GeneratorRunBenchmarks
     /// <summary>Nothing changed since the last run: every step is cached.</summary>
     [Benchmark]
     public GeneratorDriver NoOpRerun() => warm.RunGenerators(project.Compilation);
+
+    /// <summary>For scale: the Dsl front end alone (lex, parse, bind, check) on one Fashion-MNIST course model, no Roslyn.</summary>
+    [Benchmark]
+    public CnnDsl.Dsl.CnnCompilation DslCompileOneModel() => CnnDsl.Dsl.CnnCompilation.Compile(fashionText, ModelProject.PathOf(0), ModelProject.RootNamespace);
 }
 
 /// <summary>
