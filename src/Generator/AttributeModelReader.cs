@@ -85,6 +85,9 @@ namespace CnnDsl.Generator
                     var data = symbol.GetAttributes().FirstOrDefault(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) == attribute);
                     if (data?.AttributeClass == null || !IsLayerAttribute(data.AttributeClass))
                         continue;
+                    // The C# compiler already reports an attribute it cannot bind; checking it too would only repeat that.
+                    if (data.AttributeConstructor == null)
+                        return new AttributeModel(null, declaration, diagnostics.ToEquatableArray());
                     if (!any)
                         declarationsWithLayers.Add(attribute);
                     any = true;
@@ -135,7 +138,9 @@ namespace CnnDsl.Generator
                     arguments.Add(new ArgumentSyntax(null, ReadValue(value, argument.Expression, valueLocation), argumentLocation));
                     continue;
                 }
-                value = data.NamedArguments.FirstOrDefault(n => n.Key == propertyName).Value;
+                if (!data.NamedArguments.Any(n => n.Key == propertyName))
+                    continue;
+                value = data.NamedArguments.First(n => n.Key == propertyName).Value;
                 if (propertyName == "Name")
                 {
                     label = new NameSyntax(value.Value as string ?? "", valueLocation);
