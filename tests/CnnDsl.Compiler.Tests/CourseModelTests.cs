@@ -94,4 +94,14 @@ public class CourseModelTests
         using var unbatched = TorchSharp.torch.zeros(1, 28, 28);
         Assert.Contains("Add a batch dimension", Assert.Throws<InputShapeException>(() => module.call(unbatched)).Message);
     }
+
+    [PyTorchFact]
+    public void Parameter_counts_and_shapes_equal_pytorch()
+    {
+        var models = CnnCompilation.Compile(Models, "course.cnn").Models;
+        var oracle = PyTorchOracle.Measure(models);
+        Assert.Equal(new[] { 104_202L, 3_199_106L, 145_578L }, oracle.Select(f => f.Parameters));
+        for (int i = 0; i < models.Count; i++)
+            Assert.Equal(models[i].Layers.Select(l => l.OutputShape.Dimensions.ToArray()), oracle[i].LayerShapes);
+    }
 }

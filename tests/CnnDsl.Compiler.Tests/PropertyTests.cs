@@ -157,6 +157,23 @@ public class PropertyTests(ITestOutputHelper output)
         }
     }
 
+    [PyTorchFact]
+    public void Random_valid_stacks_have_the_shapes_and_counts_pytorch_gives()
+    {
+        var models = new List<RandomModel>();
+        ValidModel.Sample(m => models.Add(m), iter: 500, threads: 1, seed: "0N0XIzNsQ0O2");
+        var compileTime = CnnCompilation.Compile(string.Concat(models.Select((m, i) => $"model M{i}\n{m.Text}")), "random.cnn").Models;
+        var oracle = PyTorchOracle.Measure(compileTime);
+        for (int i = 0; i < compileTime.Count; i++)
+        {
+            var context = $"model M{i}:\n{models[i].Text}";
+            Assert.True(compileTime[i].ParameterCount == oracle[i].Parameters, $"parameters {compileTime[i].ParameterCount} vs PyTorch {oracle[i].Parameters} in {context}");
+            Assert.True(compileTime[i].StateCount == oracle[i].State, $"state {compileTime[i].StateCount} vs PyTorch {oracle[i].State} in {context}");
+            Assert.True(compileTime[i].Layers.Select(l => string.Join("x", l.OutputShape.Dimensions)).SequenceEqual(oracle[i].LayerShapes.Select(s => string.Join("x", s))),
+                $"layer shapes differ from PyTorch's in {context}");
+        }
+    }
+
     [Fact]
     public void Random_invalid_stacks_give_the_expected_diagnostic_and_no_code()
     {

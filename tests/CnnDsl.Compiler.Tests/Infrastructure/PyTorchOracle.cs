@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using CnnDsl.Dsl;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
+using Xunit;
+
+namespace CnnDsl.Compiler.Tests.Infrastructure;
+
+/// <summary>A test that needs PyTorch: skipped with a reason where it is missing, failing instead when CI=true.</summary>
+public sealed class PyTorchFactAttribute : FactAttribute
+{
+    public PyTorchFactAttribute()
+    {
+        if (!PyTorchOracle.IsAvailable && !PyTorchOracle.OnCi)
+            Skip = "PyTorch is not installed (apt-get install python3-torch python3-torchvision; .ci/run does it).";
+    }
+}
+
+/// <summary>
+/// Builds the same models in PyTorch 1.13 (Debian's python3-torch) and reports their parameter counts, buffer sizes and
+/// per-layer output shapes, as an oracle independent of TorchSharp and of the generated code.
+/// </summary>
+public static class PyTorchOracle
+{
+    public const string Python = "/usr/bin/python3";
+
+    public static bool OnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsAvailable { get; } = Probe();
+
+    static bool Probe()
+    {
+        try
+        {
+            var (code, _) = Run("import torch\n");
+            return code == 0;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    public sealed record Facts(long Parameters, long State, List<long[]> LayerShapes);
+
+    public static IReadOnlyList<Facts> Measure(IReadOnlyList<BoundModel> models)
+    {
+        Assert.True(IsAvailable, "PyTorch is required on CI: install python3-torch (see .ci/run).");
+        var script = new StringBuilder(Prelude);
+        script.Append("models = []\n");
+        foreach (var model in models)
+        {
+            script.Append("models.append(([").Append(string.Join(", ", model.Layers.Select(l => Layer(l)))).Append("], (")
+                .Append(string.Join(", ", model.InputShape.Dimensions)).Append(",)))\n");
+        }
+        script.Append(Epilogue);
+        var (code, output) = Run(script.ToString());
+        Assert.True(code == 0, "PyTorch failed:\n" + output);
+        var facts = JsonSerializer.Deserialize<List<JsonElement>>(output.Trim().Split('\n').Last())!;
+        return facts.Select(f => new Facts(
+            f.GetProperty("params").GetInt64(),
+            f.GetProperty("state").GetInt64(),
+            f.GetProperty("shapes").EnumerateArray().Select(s => s.EnumerateArray().Select(d => d.GetInt64()).ToArray()).ToList())).ToList();
+    }
+
+    // Each layer becomes one PyTorch module; padding done in forward becomes a pad module in front of it.
+    static string Layer(BoundLayer layer)
+    {
+        switch (layer.Config)
+        {
+            case Conv2dConfig c:
+            {
+                var conv = $"nn.Conv2d({c.InChannels}, {c.Filters}, ({c.Kernel[0]}, {c.Kernel[1]}), stride=({c.Stride[0]}, {c.Stride[1]}), dilation=({c.Dilation[0]}, {c.Dilation[1]}), groups={c.Groups}, bias={(c.Bias ? "True" : "False")})";
+                return Seq(Pad(c.PerSidePadding, "0.0"), conv, Act(c.Activation));
+            }
+            case Pool2dConfig p:
+            {
+                // Even padding is the pool's own (PyTorch's ceil-mode rule sees it); uneven padding goes in front.
+                bool even = p.PerSidePadding[0] == p.PerSidePadding[1] && p.PerSidePadding[2] == p.PerSidePadding[3];
+                var padding = even ? $", padding=({p.PerSidePadding[0]}, {p.PerSidePadding[2]})" : "";
+                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool2d(({p.Kernel[0]}, {p.Kernel[1]}), stride=({p.Stride[0]}, {p.Stride[1]}){padding}, ceil_mode={(p.CeilMode ? "True" : "False")})";
+                return Seq(even ? null : Pad(p.PerSidePadding, p.IsMax ? "float('-inf')" : "0.0"), pool);
+            }
+            case DenseConfig d:
+                return Seq($"nn.Linear({d.InFeatures}, {d.Units}, bias={(d.Bias ? "True" : "False")})", Act(d.Activation));
+            case FlattenConfig:
+                return "nn.Flatten()";
+            case DropoutConfig d:
+                return $"nn.Dropout({d.Rate.ToString(CultureInfo.InvariantCulture)})";
+            case BatchNormConfig b:
+                return $"nn.BatchNorm{b.Dimensions}d({b.Channels})";
+            case ActivationConfig a:
+                return Act(a.Activation)!;
+            default:
+                throw new NotSupportedException(layer.Config.GetType().Name);
+        }
+    }
+
+    static string? Pad(EquatableArray<long> perSide, string value) =>
+        perSide.All(p => p == 0) ? null : $"nn.ConstantPad2d(({perSide[2]}, {perSide[3]}, {perSide[0]}, {perSide[1]}), {value})";
+
+    static string? Act(CnnDsl.Dsl.Catalog.Activation? activation) => activation?.Name switch
+    {
+        null => null,
+        "relu" => "nn.ReLU()",
+        "sigmoid" => "nn.Sigmoid()",
+        "tanh" => "nn.Tanh()",
+        "softmax" => "nn.Softmax(dim=1)",
+        "log_softmax" => "nn.LogSoftmax(dim=1)",
+        var other => throw new NotSupportedException(other),
+    };
+
+    static string Seq(params string?[] modules)
+    {
+        var present = modules.Where(m => m != null).ToList();
+        return present.Count == 1 ? present[0]! : "nn.Sequential(" + string.Join(", ", present) + ")";
+    }
+
+    const string Prelude = "import json, torch\nfrom torch import nn\ntorch.set_num_threads(1)\n";
+
+    const string Epilogue = """
+        facts = []
+        for layers, shape in models:
+            net = nn.Sequential(*layers).eval()
+            x = torch.rand((2,) + shape)
+            shapes = []
+            with torch.no_grad():
+                for layer in net:
+                    x = layer(x)
+                    shapes.append(list(x.shape[1:]))
+            facts.append({"params": sum(p.numel() for p in net.parameters()),
+                          "state": sum(b.numel() for b in net.buffers()),
+                          "shapes": shapes})
+        print(json.dumps(facts))
+
+        """;
+
+    static (int Code, string Output) Run(string script)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "cnndsl-oracle-" + Guid.NewGuid().ToString("N") + ".py");
+        File.WriteAllText(path, script);
+        try
+        {
+            var start = new ProcessStartInfo(Python, path) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            var error = stderr.Result;
+            return (process.ExitCode, stdout.Result + (process.ExitCode == 0 ? "" : error[Math.Max(0, error.Length - 1500)..]));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
