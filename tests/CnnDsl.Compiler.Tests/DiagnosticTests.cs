@@ -29,7 +29,7 @@ public class DiagnosticTests
         { "CNN2004", Head + "  conv2d 32, kernel=3, [|kernel=5|]\n", "Argument 'kernel' of layer 'conv2d' is given more than once; keep one" },
         { "CNN2005", Head + "  maxpool2d 2, 2, [|1|]\n", "Layer 'max_pooling2d' takes 2 positional argument(s) (kernel, stride); name the others, as in padding=1" },
         { "CNN2006", Head + "  conv2d 32, kernel=[|same|]\n", "Argument 'kernel' of layer 'conv2d' must be a whole number or a tuple of 2 whole numbers, not 'same'" },
-        { "CNN2006", Head + "  conv2d 32, kernel=3, activation=[|rellu|]\n", "Argument 'activation' of layer 'conv2d' must be one of relu, sigmoid, tanh, softmax, log_softmax or none, did you mean 'relu'?, not 'rellu'" },
+        { "CNN2006", Head + "  conv2d 32, kernel=3, activation=[|rellu|]\n", "Argument 'activation' of layer 'conv2d' must be one of relu, relu6, leaky_relu, elu, gelu, silu, sigmoid, tanh, softmax, log_softmax or none, not 'rellu'; did you mean 'relu'?" },
         { "CNN2007", Head + "  flatten\n  dropout [|1.5|]\n", "Argument 'rate' of layer 'dropout' is 1.5, but it must be at least 0 and less than 1" },
         { "CNN2007", Head + "  conv2d 32, kernel=3, stride=[|0|]\n", "Argument 'stride' of layer 'conv2d' is 0, but it must be at least 1" },
         { "CNN2007", Head + "  conv2d 32, kernel=3, padding=[|-1|]\n", "Argument 'padding' of layer 'conv2d' is (-1, -1, -1, -1), but it must be at least 0 on every side" },

@@ -1,10 +1,9 @@
-using System.Collections.Generic;
 using CnnDsl.Dsl.Binding;
 
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
-    /// <c>relu</c>, <c>sigmoid</c>, <c>tanh</c>, <c>softmax</c>, <c>log_softmax</c> as layers: any input shape, same output
+    /// Activations as layers (<c>relu</c>, <c>leaky_relu slope=0.2</c>, <c>softmax</c>...): any input shape, same output
     /// shape, no parameters; emitted as the matching TorchSharp module (<c>nn.ReLU()</c>, <c>nn.Softmax(dim: 1)</c>).
     /// </summary>
     public sealed class ActivationLayer : LayerKind
@@ -12,21 +11,28 @@ namespace CnnDsl.Dsl.Catalog
         readonly Activation activation;
 
         public ActivationLayer(Activation activation)
-            : base(activation.Name, activation.ModuleType, activation.DefaultLayerName, "Applies " + activation.Name + " element-wise" + (activation.Name.Contains("softmax") ? " (over the channels or features)" : "") + ".")
+            : base(activation.Name, activation.ModuleType, activation.DefaultLayerName,
+                "Applies " + activation.Name + " element-wise" + (activation.Name.Contains("softmax") ? " (over the channels or features)" : "") + ".",
+                activation.Parameter == null
+                    ? new ParameterSpec[0]
+                    : new[] { new ParameterSpec(activation.Parameter, ParameterType.Float, activation.ParameterDescription, positional: true, defaultText: activation.ParameterDefault.ToString(System.Globalization.CultureInfo.InvariantCulture)) })
         {
             this.activation = activation;
         }
 
-        public override LayerConfig? Bind(LayerBindingContext context) =>
-            !context.CanInferShape ? null : new ActivationConfig(activation, context.Input);
+        public override LayerConfig? Bind(LayerBindingContext context)
+        {
+            double parameter = activation.Parameter == null ? 0 : context.Arguments.Float(activation.Parameter) ?? activation.ParameterDefault;
+            return !context.CanInferShape ? null : new ActivationConfig(activation, parameter, context.Input);
+        }
     }
 
-    public sealed record ActivationConfig(Activation Kind, TensorShape Input) : LayerConfig
+    public sealed record ActivationConfig(Activation Kind, double Parameter, TensorShape Input) : LayerConfig
     {
         public override TensorShape OutputShape => Input;
         public override long Parameters => 0;
         public override string ModuleType => Kind.ModuleType;
-        public override string EmitConstructor() => Kind.Constructor;
+        public override string EmitConstructor() => Kind.Constructor(Parameter);
         public override Activation? Activation => Kind;
         protected override bool IsActivationLayer => true;
     }

@@ -182,7 +182,7 @@ namespace CnnDsl.Dsl.Catalog
                     return activation;
             }
             var suggestion = value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, Catalog.Activation.All.Select(a => a.Name)) : null;
-            WrongType(name, value, "one of " + Names.JoinOr(Catalog.Activation.All.Select(a => a.Name).Concat(new[] { "none" })) + Names.DidYouMean(suggestion).Replace(";", ","));
+            WrongType(name, value, "one of " + Names.JoinOr(Catalog.Activation.All.Select(a => a.Name).Concat(new[] { "none" })), suggestion);
             return null;
         }
 
@@ -250,10 +250,10 @@ namespace CnnDsl.Dsl.Catalog
             return perSide.ToArray();
         }
 
-        void WrongType(string name, ValueSyntax value, string expected)
+        void WrongType(string name, ValueSyntax value, string expected, string? suggestion = null)
         {
             HasErrors = true;
-            diagnostics.ReportWrongArgumentType(value.Location, layerName, name, expected, value.Text);
+            diagnostics.ReportWrongArgumentType(value.Location, layerName, name, expected, value.Text, suggestion);
         }
     }
 }

@@ -4,7 +4,7 @@ using CnnDsl.Dsl.Binding;
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
-    /// <c>batchnorm1d</c> on (F) or (C, L), <c>batchnorm2d</c> on (C, H, W): same shape; 2C parameters (scale and shift)
+    /// <c>batchnorm1d</c> on (F) or (C, L), <c>batchnorm2d</c> on (C, H, W), <c>batchnorm3d</c> on (C, D, H, W): same shape; 2C parameters (scale and shift)
     /// and 2C+1 elements of state (running mean, running variance, batches seen); <c>nn.BatchNorm2d(C)</c>.
     /// </summary>
     public sealed class BatchNormLayer : LayerKind
@@ -38,8 +38,8 @@ namespace CnnDsl.Dsl.Catalog
             bool rankOk = dimensions == 1 ? context.Input.Rank == 1 || context.Input.Rank == 2 : context.Input.Rank == dimensions + 1;
             if (!rankOk)
             {
-                context.ReportRank(dimensions == 1 ? "a (features) or (channels, length) input" : "a (channels, height, width) input",
-                    dimensions == 1 && context.Input.Rank == 3 ? "; use batchnorm2d for images" : dimensions == 2 && context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : "");
+                context.ReportRank(dimensions == 1 ? "a (features) or (channels, length) input" : "a " + SpatialWindow.Describe(dimensions) + " input",
+                    context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, "batchnorm"));
                 return null;
             }
             long channels = context.Input[0];

@@ -4,12 +4,17 @@ using CnnDsl.Dsl.Binding;
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary><c>dropout rate</c>: zeroes a fraction of the inputs while training; same shape; <c>nn.Dropout(rate)</c>.</summary>
+    /// <remarks><c>dropout2d rate</c> drops whole channels of (C, H, W) inputs, as Keras' SpatialDropout2D; <c>nn.Dropout2d(rate)</c>.</remarks>
     public sealed class DropoutLayer : LayerKind
     {
-        public DropoutLayer()
-            : base("dropout", "Dropout", "dropout", "Randomly zeroes a fraction of the inputs while training.",
+        readonly bool channels;
+
+        public DropoutLayer(bool channels = false)
+            : base(channels ? "dropout2d" : "dropout", channels ? "Dropout2d" : "Dropout", channels ? "spatial_dropout2d" : "dropout",
+                channels ? "Randomly zeroes whole channels while training." : "Randomly zeroes a fraction of the inputs while training.",
                 new ParameterSpec("rate", ParameterType.Float, "the fraction to drop, from 0 up to but not including 1", required: true, positional: true))
         {
+            this.channels = channels;
         }
 
         public override LayerConfig? Bind(LayerBindingContext context)
@@ -18,15 +23,22 @@ namespace CnnDsl.Dsl.Catalog
             double rate = arguments.Float("rate") ?? 0;
             if (!arguments.HasErrors && (rate < 0 || rate >= 1))
                 arguments.OutOfRange("rate", rate.ToString(CultureInfo.InvariantCulture), "at least 0 and less than 1");
-            return !context.CanInferShape ? null : new DropoutConfig(rate, context.Input);
+            if (!context.CanInferShape)
+                return null;
+            if (channels && context.Input.Rank != 3)
+            {
+                context.ReportRank("a (channels, height, width) input", context.Input.Rank == 1 ? "; use dropout after flatten or dense" : "");
+                return null;
+            }
+            return new DropoutConfig(rate, channels, context.Input);
         }
     }
 
-    public sealed record DropoutConfig(double Rate, TensorShape Input) : LayerConfig
+    public sealed record DropoutConfig(double Rate, bool Channels, TensorShape Input) : LayerConfig
     {
         public override TensorShape OutputShape => Input;
         public override long Parameters => 0;
-        public override string ModuleType => "Dropout";
-        public override string EmitConstructor() => "global::TorchSharp.torch.nn.Dropout(p: " + Rate.ToString("R", CultureInfo.InvariantCulture) + ")";
+        public override string ModuleType => Channels ? "Dropout2d" : "Dropout";
+        public override string EmitConstructor() => "global::TorchSharp.torch.nn." + ModuleType + "(p: " + Rate.ToString("R", CultureInfo.InvariantCulture) + ")";
     }
 }

@@ -8,14 +8,34 @@ namespace CnnDsl.Dsl.Catalog
     {
         public static IReadOnlyList<LayerKind> All { get; } = new LayerKind[]
         {
-            new Conv2dLayer(),
-            new Pool2dLayer(isMax: true),
-            new Pool2dLayer(isMax: false),
+            new ConvLayer(1),
+            new ConvLayer(2),
+            new ConvLayer(3),
+            new PoolLayer(1, isMax: true),
+            new PoolLayer(2, isMax: true),
+            new PoolLayer(3, isMax: true),
+            new PoolLayer(1, isMax: false),
+            new PoolLayer(2, isMax: false),
+            new PoolLayer(3, isMax: false),
+            new GlobalPoolLayer(1, isMax: false),
+            new GlobalPoolLayer(2, isMax: false),
+            new GlobalPoolLayer(3, isMax: false),
+            new GlobalPoolLayer(1, isMax: true),
+            new GlobalPoolLayer(2, isMax: true),
+            new GlobalPoolLayer(3, isMax: true),
+            new AdaptiveAvgPoolLayer(1),
+            new AdaptiveAvgPoolLayer(2),
+            new AdaptiveAvgPoolLayer(3),
+            new ZeroPadLayer(1),
+            new ZeroPadLayer(2),
+            new ZeroPadLayer(3),
             new FlattenLayer(),
             new DenseLayer(),
             new DropoutLayer(),
+            new DropoutLayer(channels: true),
             new BatchNormLayer(1),
             new BatchNormLayer(2),
+            new BatchNormLayer(3),
         }.Concat(Activation.All.Select(a => (LayerKind)new ActivationLayer(a))).ToArray();
 
         static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name);

@@ -38,7 +38,7 @@ namespace CnnDsl.Dsl.Catalog
             var steps = new List<string>();
             AddForwardSteps(steps, field);
             if (Activation != null && !IsActivationLayer)
-                steps[steps.Count - 1] = steps[steps.Count - 1] + Activation.TensorMethod;
+                steps[steps.Count - 1] = steps[steps.Count - 1] + Activation.TensorMethod(Activation.ParameterDefault);
             return steps;
         }
 

@@ -13,6 +13,27 @@ namespace CnnDsl.Dsl.Catalog
             new[] { "depth", "height", "width" },
         };
 
+        /// <summary>How an input of this many spatial dimensions is described in messages.</summary>
+        public static string Describe(int rank) => rank switch
+        {
+            1 => "(channels, length)",
+            2 => "(channels, height, width)",
+            _ => "(channels, depth, height, width)",
+        };
+
+        public static string ExampleTuple(int rank) => "(" + string.Join(", ", Enumerable.Range(3, rank).Select(i => i % 2 == 1 ? "3" : "5")) + ")";
+
+        /// <summary>Points at the layer of the right dimension for an input of <paramref name="inputRank"/> (channels included).</summary>
+        public static string RankHint(int inputRank, string family) =>
+            inputRank >= 2 && inputRank <= 4 ? "; use " + family + (inputRank - 1) + "d for this input" : "";
+
+        public static bool CheckPaddingNotNegative(ArgumentReader arguments, PaddingValue padding)
+        {
+            if (padding.Mode != PaddingMode.Explicit || padding.PerSide.All(p => p >= 0))
+                return true;
+            return arguments.OutOfRange("padding", "(" + string.Join(", ", padding.PerSide) + ")", "at least 0 on every side");
+        }
+
         /// <summary>Padding as (before, after) for each spatial dimension; <c>same</c> is resolved for the given input.</summary>
         public static long[] PerSide(PaddingValue padding, long[] input, long[] kernel, long[] stride, long[] dilation)
         {

@@ -52,8 +52,8 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportTooManyPositionalArguments(SourceLocation location, string layer, int count, string names, string example) =>
             Report(DiagnosticDescriptors.TooManyPositionalArguments, location, layer, count, names, example);
 
-        public void ReportWrongArgumentType(SourceLocation location, string layer, string argument, string expected, string actual) =>
-            Report(DiagnosticDescriptors.WrongArgumentType, location, layer, argument, expected, actual);
+        public void ReportWrongArgumentType(SourceLocation location, string layer, string argument, string expected, string actual, string? suggestion = null) =>
+            Report(DiagnosticDescriptors.WrongArgumentType, location, layer, argument, expected, actual, Names.DidYouMean(suggestion));
 
         public void ReportArgumentOutOfRange(SourceLocation location, string layer, string argument, string actual, string allowed) =>
             Report(DiagnosticDescriptors.ArgumentOutOfRange, location, layer, argument, actual, allowed);

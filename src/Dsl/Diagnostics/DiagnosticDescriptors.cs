@@ -56,7 +56,7 @@ namespace CnnDsl.Dsl.Diagnostics
 
         public static readonly DiagnosticDescriptor WrongArgumentType = new DiagnosticDescriptor(
             "CNN2006", "Wrong argument type",
-            "Argument '{1}' of layer '{0}' must be {2}, not '{3}'", Model);
+            "Argument '{1}' of layer '{0}' must be {2}, not '{3}'{4}", Model);
 
         public static readonly DiagnosticDescriptor ArgumentOutOfRange = new DiagnosticDescriptor(
             "CNN2007", "Argument out of range",

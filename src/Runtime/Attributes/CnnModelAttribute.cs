@@ -43,6 +43,11 @@ namespace CnnDsl
     {
         None,
         ReLU,
+        ReLU6,
+        LeakyReLU,
+        ELU,
+        GELU,
+        SiLU,
         Sigmoid,
         Tanh,
         Softmax,

@@ -6,22 +6,21 @@ namespace CnnDsl
     // PascalCase; constructor parameters are the positional arguments. Sizes and paddings take an int, an int[] with one
     // value per dimension, or for padding Padding.Same / Padding.Valid, hence 'object'.
 
-    /// <summary>A 2-D convolution: <c>conv2d filters, kernel</c>.</summary>
-    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class Conv2dAttribute : LayerAttribute
+    /// <summary>The arguments every convolution takes.</summary>
+    public abstract class ConvolutionAttribute : LayerAttribute
     {
-        public Conv2dAttribute(int filters) => Filters = filters;
-        public Conv2dAttribute(int filters, int kernel) : this(filters) => Kernel = kernel;
+        protected ConvolutionAttribute(int filters) => Filters = filters;
         /// <summary>Output channels.</summary>
         public int Filters { get; }
-        /// <summary>Window size: an int or an int[] (height, width).</summary>
+        /// <summary>Window size: an int or an int[] with one size per dimension.</summary>
         public object? Kernel { get; set; }
         /// <summary>Step between windows: an int or an int[].</summary>
         public object? Stride { get; set; }
-        /// <summary><see cref="CnnDsl.Padding"/>, an int, an int[] per dimension, or an int[] (top, bottom, left, right).</summary>
+        /// <summary><see cref="CnnDsl.Padding"/>, an int, an int[] per dimension, or an int[] of (before, after) per dimension.</summary>
         public object? Padding { get; set; }
         /// <summary>Spacing between kernel elements: an int or an int[].</summary>
         public object? Dilation { get; set; }
+        /// <summary>Channel groups; the input channels for a depthwise convolution.</summary>
         public int Groups { get; set; }
         public bool Bias { get; set; }
         public Activation Activation { get; set; }
@@ -29,35 +28,167 @@ namespace CnnDsl
         public int InChannels { get; set; }
     }
 
-    /// <summary>Max pooling: <c>maxpool2d kernel</c>.</summary>
+    /// <summary>A 1-D convolution: <c>conv1d filters, kernel</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class MaxPool2dAttribute : LayerAttribute
+    public sealed class Conv1dAttribute : ConvolutionAttribute
     {
-        public MaxPool2dAttribute(int kernel) => Kernel = kernel;
-        public MaxPool2dAttribute(int kernel, int stride) : this(kernel) => Stride = stride;
+        public Conv1dAttribute(int filters) : base(filters) { }
+        public Conv1dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>A 2-D convolution: <c>conv2d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class Conv2dAttribute : ConvolutionAttribute
+    {
+        public Conv2dAttribute(int filters) : base(filters) { }
+        public Conv2dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>A 3-D convolution: <c>conv3d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class Conv3dAttribute : ConvolutionAttribute
+    {
+        public Conv3dAttribute(int filters) : base(filters) { }
+        public Conv3dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>The arguments every max or average pool takes.</summary>
+    public abstract class PoolingAttribute : LayerAttribute
+    {
+        protected PoolingAttribute(int kernel) => Kernel = kernel;
+        protected PoolingAttribute(int kernel, int stride) : this(kernel) => Stride = stride;
         public object? Kernel { get; set; }
+        /// <summary>Step between windows; the kernel by default.</summary>
         public object? Stride { get; set; }
         public object? Padding { get; set; }
         public bool CeilMode { get; set; }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool1dAttribute : PoolingAttribute
+    {
+        public MaxPool1dAttribute(int kernel) : base(kernel) { }
+        public MaxPool1dAttribute(int kernel, int stride) : base(kernel, stride) { }
+    }
+
+    /// <summary>Max pooling: <c>maxpool2d kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool2dAttribute : PoolingAttribute
+    {
+        public MaxPool2dAttribute(int kernel) : base(kernel) { }
+        public MaxPool2dAttribute(int kernel, int stride) : base(kernel, stride) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MaxPool3dAttribute : PoolingAttribute
+    {
+        public MaxPool3dAttribute(int kernel) : base(kernel) { }
+        public MaxPool3dAttribute(int kernel, int stride) : base(kernel, stride) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AvgPool1dAttribute : PoolingAttribute
+    {
+        public AvgPool1dAttribute(int kernel) : base(kernel) { }
+        public AvgPool1dAttribute(int kernel, int stride) : base(kernel, stride) { }
     }
 
     /// <summary>Average pooling: <c>avgpool2d kernel</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class AvgPool2dAttribute : LayerAttribute
+    public sealed class AvgPool2dAttribute : PoolingAttribute
     {
-        public AvgPool2dAttribute(int kernel) => Kernel = kernel;
-        public AvgPool2dAttribute(int kernel, int stride) : this(kernel) => Stride = stride;
-        public object? Kernel { get; set; }
-        public object? Stride { get; set; }
+        public AvgPool2dAttribute(int kernel) : base(kernel) { }
+        public AvgPool2dAttribute(int kernel, int stride) : base(kernel, stride) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AvgPool3dAttribute : PoolingAttribute
+    {
+        public AvgPool3dAttribute(int kernel) : base(kernel) { }
+        public AvgPool3dAttribute(int kernel, int stride) : base(kernel, stride) { }
+    }
+
+    /// <summary>Global average pooling over all positions: <c>global_avgpool1d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalAvgPool1dAttribute : LayerAttribute { }
+
+    /// <summary>Global average pooling over all positions: <c>global_avgpool2d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalAvgPool2dAttribute : LayerAttribute { }
+
+    /// <summary>Global average pooling over all positions: <c>global_avgpool3d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalAvgPool3dAttribute : LayerAttribute { }
+
+    /// <summary>Global max pooling over all positions: <c>global_maxpool1d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalMaxPool1dAttribute : LayerAttribute { }
+
+    /// <summary>Global max pooling over all positions: <c>global_maxpool2d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalMaxPool2dAttribute : LayerAttribute { }
+
+    /// <summary>Global max pooling over all positions: <c>global_maxpool3d</c>; output (channels).</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlobalMaxPool3dAttribute : LayerAttribute { }
+
+    /// <summary>The argument of adaptive average pools.</summary>
+    public abstract class AdaptiveAvgPoolAttribute : LayerAttribute
+    {
+        protected AdaptiveAvgPoolAttribute(int outputSize) => OutputSize = outputSize;
+        /// <summary>The output size: an int or an int[] per dimension.</summary>
+        public object? OutputSize { get; set; }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AdaptiveAvgPool1dAttribute : AdaptiveAvgPoolAttribute
+    {
+        public AdaptiveAvgPool1dAttribute(int outputSize) : base(outputSize) { }
+    }
+
+    /// <summary>Adaptive average pooling to a fixed size: <c>adaptive_avgpool2d output_size</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AdaptiveAvgPool2dAttribute : AdaptiveAvgPoolAttribute
+    {
+        public AdaptiveAvgPool2dAttribute(int outputSize) : base(outputSize) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AdaptiveAvgPool3dAttribute : AdaptiveAvgPoolAttribute
+    {
+        public AdaptiveAvgPool3dAttribute(int outputSize) : base(outputSize) { }
+    }
+
+    /// <summary>The argument of zero-padding layers.</summary>
+    public abstract class ZeroPadAttribute : LayerAttribute
+    {
+        protected ZeroPadAttribute(int padding) => Padding = padding;
+        /// <summary>An int for every side, an int[] per dimension, or an int[] of (before, after) per dimension.</summary>
         public object? Padding { get; set; }
-        public bool CeilMode { get; set; }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ZeroPad1dAttribute : ZeroPadAttribute
+    {
+        public ZeroPad1dAttribute(int padding) : base(padding) { }
+    }
+
+    /// <summary>Zero padding: <c>zeropad2d padding</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ZeroPad2dAttribute : ZeroPadAttribute
+    {
+        public ZeroPad2dAttribute(int padding) : base(padding) { }
+    }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ZeroPad3dAttribute : ZeroPadAttribute
+    {
+        public ZeroPad3dAttribute(int padding) : base(padding) { }
     }
 
     /// <summary>Flattens each sample: <c>flatten</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class FlattenAttribute : LayerAttribute
-    {
-    }
+    public sealed class FlattenAttribute : LayerAttribute { }
 
     /// <summary>A fully connected layer: <c>dense units</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
@@ -78,51 +209,84 @@ namespace CnnDsl
         public double Rate { get; }
     }
 
-    /// <summary>Batch normalization over (features) or (channels, length): <c>batchnorm1d</c>.</summary>
+    /// <summary>Dropout of whole channels: <c>dropout2d rate</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class BatchNorm1dAttribute : LayerAttribute
+    public sealed class Dropout2dAttribute : LayerAttribute
+    {
+        public Dropout2dAttribute(double rate) => Rate = rate;
+        public double Rate { get; }
+    }
+
+    /// <summary>The arguments of batch normalization.</summary>
+    public abstract class BatchNormAttribute : LayerAttribute
     {
         public double Eps { get; set; }
         public double Momentum { get; set; }
+    }
+
+    /// <summary>Batch normalization over (features) or (channels, length): <c>batchnorm1d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class BatchNorm1dAttribute : BatchNormAttribute
+    {
         public int InFeatures { get; set; }
     }
 
     /// <summary>Batch normalization over (channels, height, width): <c>batchnorm2d</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class BatchNorm2dAttribute : LayerAttribute
+    public sealed class BatchNorm2dAttribute : BatchNormAttribute
     {
-        public double Eps { get; set; }
-        public double Momentum { get; set; }
         public int InChannels { get; set; }
     }
 
-    /// <summary>The ReLU activation as a layer: <c>relu</c>.</summary>
+    /// <summary>Batch normalization over (channels, depth, height, width): <c>batchnorm3d</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class ReLUAttribute : LayerAttribute
+    public sealed class BatchNorm3dAttribute : BatchNormAttribute
     {
+        public int InChannels { get; set; }
     }
 
-    /// <summary>The sigmoid activation as a layer: <c>sigmoid</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class SigmoidAttribute : LayerAttribute
+    public sealed class ReLUAttribute : LayerAttribute { }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ReLU6Attribute : LayerAttribute { }
+
+    /// <summary>Leaky ReLU as a layer: <c>leaky_relu slope</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class LeakyReLUAttribute : LayerAttribute
     {
+        public LeakyReLUAttribute() { }
+        public LeakyReLUAttribute(double slope) => Slope = slope;
+        /// <summary>The slope for negative inputs (0.01 by default).</summary>
+        public double Slope { get; set; }
     }
 
-    /// <summary>The tanh activation as a layer: <c>tanh</c>.</summary>
+    /// <summary>ELU as a layer: <c>elu alpha</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class TanhAttribute : LayerAttribute
+    public sealed class ELUAttribute : LayerAttribute
     {
+        public ELUAttribute() { }
+        public ELUAttribute(double alpha) => Alpha = alpha;
+        public double Alpha { get; set; }
     }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GELUAttribute : LayerAttribute { }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SiLUAttribute : LayerAttribute { }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SigmoidAttribute : LayerAttribute { }
+
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class TanhAttribute : LayerAttribute { }
 
     /// <summary>Softmax over the channels or features as a layer: <c>softmax</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class SoftmaxAttribute : LayerAttribute
-    {
-    }
+    public sealed class SoftmaxAttribute : LayerAttribute { }
 
     /// <summary>Log-softmax over the channels or features as a layer: <c>log_softmax</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-    public sealed class LogSoftmaxAttribute : LayerAttribute
-    {
-    }
+    public sealed class LogSoftmaxAttribute : LayerAttribute { }
 }

@@ -10,15 +10,26 @@ namespace CnnDsl.Layers
         /// Averages each window over its real pixels only: the pool of the zero-padded input divided by the pool of a
         /// padded mask of ones, i.e. the fraction of each window that is real.
         /// </summary>
-        /// <param name="input">(N, C, H, W) input.</param>
+        /// <param name="input">(N, C, spatial...) input.</param>
         /// <param name="pool">The average pool without padding, called so that hooks see it.</param>
-        /// <param name="padding">Padding in <c>functional.pad</c>'s order: (left, right, top, bottom).</param>
-        public static Tensor AverageOverRealPixels(Tensor input, TorchSharp.Modules.AvgPool2d pool, long[] padding)
+        /// <param name="kernel">The pool's window, one size per spatial dimension.</param>
+        /// <param name="stride">The pool's stride, one per spatial dimension.</param>
+        /// <param name="padding">Padding in <c>functional.pad</c>'s order: the last dimension first, (before, after) each.</param>
+        public static Tensor AverageOverRealPixels(Tensor input, nn.Module<Tensor, Tensor> pool, long[] kernel, long[] stride, long[] padding)
         {
             using var scope = NewDisposeScope();
             var sums = pool.call(nn.functional.pad(input, padding));
-            using var mask = ones(1, 1, input.shape[2], input.shape[3], dtype: input.dtype, device: input.device);
-            var realFraction = nn.functional.avg_pool2d(nn.functional.pad(mask, padding), pool.kernel_size, pool.stride);
+            var maskShape = new long[input.dim()];
+            maskShape[0] = maskShape[1] = 1;
+            for (int i = 2; i < maskShape.Length; i++)
+                maskShape[i] = input.shape[i];
+            var mask = nn.functional.pad(ones(maskShape, dtype: input.dtype, device: input.device), padding);
+            var realFraction = kernel.Length switch
+            {
+                1 => nn.functional.avg_pool1d(mask, kernel[0], stride[0]),
+                2 => nn.functional.avg_pool2d(mask, kernel, stride),
+                _ => nn.functional.avg_pool3d(mask, kernel, stride),
+            };
             return (sums / realFraction).MoveToOuterDisposeScope();
         }
     }

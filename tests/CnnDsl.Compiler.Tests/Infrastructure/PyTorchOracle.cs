@@ -75,41 +75,64 @@ public static class PyTorchOracle
     {
         switch (layer.Config)
         {
-            case Conv2dConfig c:
+            case ConvConfig c:
             {
-                var conv = $"nn.Conv2d({c.InChannels}, {c.Filters}, ({c.Kernel[0]}, {c.Kernel[1]}), stride=({c.Stride[0]}, {c.Stride[1]}), dilation=({c.Dilation[0]}, {c.Dilation[1]}), groups={c.Groups}, bias={(c.Bias ? "True" : "False")})";
-                return Seq(Pad(c.PerSidePadding, "0.0"), conv, Act(c.Activation));
+                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(c.Kernel)}, stride={Tuple(c.Stride)}, dilation={Tuple(c.Dilation)}, groups={c.Groups}, bias={(c.Bias ? "True" : "False")})";
+                return Seq(Pad(c.Rank, c.PerSidePadding, "0.0"), conv, Act(c.Activation, null));
             }
-            case Pool2dConfig p:
+            case PoolConfig p:
             {
                 // Even padding is the pool's own (PyTorch's ceil-mode rule sees it); uneven padding goes in front.
-                bool even = p.PerSidePadding[0] == p.PerSidePadding[1] && p.PerSidePadding[2] == p.PerSidePadding[3];
-                var padding = even ? $", padding=({p.PerSidePadding[0]}, {p.PerSidePadding[2]})" : "";
-                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool2d(({p.Kernel[0]}, {p.Kernel[1]}), stride=({p.Stride[0]}, {p.Stride[1]}){padding}, ceil_mode={(p.CeilMode ? "True" : "False")})";
-                return Seq(even ? null : Pad(p.PerSidePadding, p.IsMax ? "float('-inf')" : "0.0"), pool);
+                bool even = Enumerable.Range(0, p.Rank).All(i => p.PerSidePadding[2 * i] == p.PerSidePadding[2 * i + 1]);
+                var padding = even ? $", padding={Tuple(Enumerable.Range(0, p.Rank).Select(i => p.PerSidePadding[2 * i]))}" : "";
+                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool{p.Rank}d({Tuple(p.Kernel)}, stride={Tuple(p.Stride)}{padding}, ceil_mode={(p.CeilMode ? "True" : "False")})";
+                return Seq(even ? null : Pad(p.Rank, p.PerSidePadding, p.IsMax ? "float('-inf')" : "0.0"), pool);
             }
+            case GlobalPoolConfig g:
+                return $"nn.Sequential(nn.Adaptive{(g.IsMax ? "Max" : "Avg")}Pool{g.Rank}d(1), nn.Flatten())";
+            case AdaptiveAvgPoolConfig a:
+                return $"nn.AdaptiveAvgPool{a.Rank}d({Tuple(a.Size)})";
+            case ZeroPadConfig z:
+                return Pad(z.Rank, z.PerSide, "0.0") ?? "nn.Identity()";
             case DenseConfig d:
-                return Seq($"nn.Linear({d.InFeatures}, {d.Units}, bias={(d.Bias ? "True" : "False")})", Act(d.Activation));
+                return Seq($"nn.Linear({d.InFeatures}, {d.Units}, bias={(d.Bias ? "True" : "False")})", Act(d.Activation, null));
             case FlattenConfig:
                 return "nn.Flatten()";
             case DropoutConfig d:
-                return $"nn.Dropout({d.Rate.ToString(CultureInfo.InvariantCulture)})";
+                return $"nn.Dropout{(d.Channels ? "2d" : "")}({d.Rate.ToString(CultureInfo.InvariantCulture)})";
             case BatchNormConfig b:
                 return $"nn.BatchNorm{b.Dimensions}d({b.Channels})";
             case ActivationConfig a:
-                return Act(a.Activation)!;
+                return Act(a.Activation, a.Parameter)!;
             default:
                 throw new NotSupportedException(layer.Config.GetType().Name);
         }
     }
 
-    static string? Pad(EquatableArray<long> perSide, string value) =>
-        perSide.All(p => p == 0) ? null : $"nn.ConstantPad2d(({perSide[2]}, {perSide[3]}, {perSide[0]}, {perSide[1]}), {value})";
+    static string Tuple(IEnumerable<long> values) => "(" + string.Join(", ", values) + ",)";
 
-    static string? Act(CnnDsl.Dsl.Catalog.Activation? activation) => activation?.Name switch
+    static string? Pad(int rank, EquatableArray<long> perSide, string value)
+    {
+        if (perSide.All(p => p == 0))
+            return null;
+        var order = new List<long>();
+        for (int i = rank - 1; i >= 0; i--)
+        {
+            order.Add(perSide[2 * i]);
+            order.Add(perSide[2 * i + 1]);
+        }
+        return $"nn.ConstantPad{rank}d(({string.Join(", ", order)}), {value})";
+    }
+
+    static string? Act(CnnDsl.Dsl.Catalog.Activation? activation, double? parameter) => activation?.Name switch
     {
         null => null,
         "relu" => "nn.ReLU()",
+        "relu6" => "nn.ReLU6()",
+        "leaky_relu" => $"nn.LeakyReLU({(parameter ?? activation.ParameterDefault).ToString(CultureInfo.InvariantCulture)})",
+        "elu" => $"nn.ELU({(parameter ?? activation.ParameterDefault).ToString(CultureInfo.InvariantCulture)})",
+        "gelu" => "nn.GELU()",
+        "silu" => "nn.SiLU()",
         "sigmoid" => "nn.Sigmoid()",
         "tanh" => "nn.Tanh()",
         "softmax" => "nn.Softmax(dim=1)",

@@ -118,7 +118,7 @@ namespace Models
             x = max_pooling2d.call(x);
             x = global::TorchSharp.torch.nn.functional.pad(x, new long[] { 3, 4, 1, 2 });
             x = conv2d_1.call(x).sigmoid();
-            x = global::CnnDsl.Layers.SamePooling.AverageOverRealPixels(x, average_pooling2d, new long[] { 0, 1, 0, 1 });
+            x = global::CnnDsl.Layers.SamePooling.AverageOverRealPixels(x, average_pooling2d, kernel: new long[] { 2, 2 }, stride: new long[] { 2, 2 }, padding: new long[] { 0, 1, 0, 1 });
             x = max_pooling2d_1.call(x);
             x = flatten.call(x);
             x = dense.call(x).softmax(1);

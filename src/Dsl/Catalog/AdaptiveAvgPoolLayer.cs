@@ -1,0 +1,45 @@
+using System.Linq;
+using CnnDsl.Dsl.Binding;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>
+    /// <c>adaptive_avgpool2d output_size</c> (and 1d, 3d) on (C, spatial...): averages into a fixed output size, output
+    /// (C, output_size...) whatever the input size; no parameters; <c>nn.AdaptiveAvgPool2d(output_size)</c>.
+    /// </summary>
+    public sealed class AdaptiveAvgPoolLayer : LayerKind
+    {
+        readonly int rank;
+
+        public AdaptiveAvgPoolLayer(int rank)
+            : base("adaptive_avgpool" + rank + "d", "AdaptiveAvgPool" + rank + "d", "adaptive_average_pooling" + rank + "d",
+                "Averages each channel into a fixed output size.",
+                new ParameterSpec("output_size", ParameterType.Size, "the output size, e.g. 1 or " + SpatialWindow.ExampleTuple(rank), required: true, positional: true))
+        {
+            this.rank = rank;
+        }
+
+        public override LayerConfig? Bind(LayerBindingContext context)
+        {
+            var arguments = context.Arguments;
+            var size = arguments.Size("output_size", rank) ?? Enumerable.Repeat(1L, rank).ToArray();
+            if (arguments.HasErrors || !arguments.AtLeast("output_size", size, 1) || !context.CanInferShape)
+                return null;
+            if (context.Input.Rank != rank + 1)
+            {
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, "adaptive_avgpool"));
+                return null;
+            }
+            return new AdaptiveAvgPoolConfig(rank, size.ToEquatableArray(), new TensorShape(new[] { context.Input[0] }.Concat(size).ToArray()));
+        }
+    }
+
+    public sealed record AdaptiveAvgPoolConfig(int Rank, EquatableArray<long> Size, TensorShape Output) : LayerConfig
+    {
+        public override TensorShape OutputShape => Output;
+        public override long Parameters => 0;
+        public override string ModuleType => "AdaptiveAvgPool" + Rank + "d";
+        public override string EmitConstructor() =>
+            "global::TorchSharp.torch.nn." + ModuleType + "(" + SpatialWindow.Emit(Size, Rank > 1 && !SpatialWindow.IsUniform(Size)) + ")";
+    }
+}

@@ -1,0 +1,44 @@
+using CnnDsl.Dsl.Binding;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>
+    /// <c>global_avgpool2d</c>, <c>global_maxpool2d</c> (and 1d, 3d) on (C, spatial...): the mean or maximum over all
+    /// spatial positions, output (C) as Keras' GlobalAveragePooling2D; no parameters; <c>CnnDsl.Layers.GlobalAvgPool2d</c>.
+    /// </summary>
+    public sealed class GlobalPoolLayer : LayerKind
+    {
+        readonly int rank;
+        readonly bool isMax;
+
+        public GlobalPoolLayer(int rank, bool isMax)
+            : base((isMax ? "global_maxpool" : "global_avgpool") + rank + "d", (isMax ? "GlobalMaxPool" : "GlobalAvgPool") + rank + "d",
+                (isMax ? "global_max_pooling" : "global_average_pooling") + rank + "d",
+                (isMax ? "The maximum" : "The mean") + " of each channel over all positions.")
+        {
+            this.rank = rank;
+            this.isMax = isMax;
+        }
+
+        public override LayerConfig? Bind(LayerBindingContext context)
+        {
+            if (!context.CanInferShape)
+                return null;
+            if (context.Input.Rank != rank + 1)
+            {
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, isMax ? "global_maxpool" : "global_avgpool"));
+                return null;
+            }
+            return new GlobalPoolConfig(rank, isMax, new TensorShape(context.Input[0]));
+        }
+    }
+
+    public sealed record GlobalPoolConfig(int Rank, bool IsMax, TensorShape Output) : LayerConfig
+    {
+        public override TensorShape OutputShape => Output;
+        public override long Parameters => 0;
+        public override string ModuleType => (IsMax ? "GlobalMaxPool" : "GlobalAvgPool") + Rank + "d";
+        public override string ModuleTypeName => "global::CnnDsl.Layers." + ModuleType;
+        public override string EmitConstructor() => "new " + ModuleTypeName + "()";
+    }
+}

@@ -1,0 +1,53 @@
+using System.Linq;
+using CnnDsl.Dsl.Binding;
+
+namespace CnnDsl.Dsl.Catalog
+{
+    /// <summary>
+    /// <c>zeropad2d padding</c> (and 1d, 3d) on (C, spatial...): adds zeros around each sample, n' = n + before + after;
+    /// no parameters; <c>nn.ZeroPad2d((left, right, top, bottom))</c>, <c>nn.ConstantPad1d</c>/<c>3d</c> with 0.
+    /// </summary>
+    public sealed class ZeroPadLayer : LayerKind
+    {
+        readonly int rank;
+
+        public ZeroPadLayer(int rank)
+            : base("zeropad" + rank + "d", "ZeroPad" + rank + "d", "zero_padding" + rank + "d", "Pads each sample with zeros.",
+                new ParameterSpec("padding", ParameterType.Padding, "a size for every side, one per dimension, or (before, after) per dimension", required: true, positional: true))
+        {
+            this.rank = rank;
+        }
+
+        public override LayerConfig? Bind(LayerBindingContext context)
+        {
+            var arguments = context.Arguments;
+            var padding = arguments.Padding("padding", rank);
+            if (!arguments.HasErrors && padding.Mode != PaddingMode.Explicit)
+                arguments.OutOfRange("padding", padding.Mode == PaddingMode.Same ? "same" : "valid", "explicit sizes, as in padding=1 or padding=((1, 2), (1, 2))");
+            if (arguments.HasErrors || !SpatialWindow.CheckPaddingNotNegative(arguments, padding) || !context.CanInferShape)
+                return null;
+            if (context.Input.Rank != rank + 1)
+            {
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, "zeropad"));
+                return null;
+            }
+            var perSide = padding.PerSide;
+            var output = context.Input.Dimensions.Select((n, i) => i == 0 ? n : n + perSide[2 * (i - 1)] + perSide[2 * (i - 1) + 1]);
+            return new ZeroPadConfig(rank, perSide, context.Input.WithDimensions(output));
+        }
+    }
+
+    public sealed record ZeroPadConfig(int Rank, EquatableArray<long> PerSide, TensorShape Output) : LayerConfig
+    {
+        public override TensorShape OutputShape => Output;
+        public override long Parameters => 0;
+        public override string ModuleType => Rank == 2 ? "ZeroPad2d" : "ConstantPad" + Rank + "d";
+
+        public override string EmitConstructor()
+        {
+            // TorchSharp orders padding as functional.pad does: the last dimension first.
+            var order = SpatialWindow.EmitPadArray(PerSide.ToArray()).Replace("new long[] { ", "(").Replace(" }", ")");
+            return "global::TorchSharp.torch.nn." + ModuleType + "(" + order + (Rank == 2 ? ")" : ", 0.0)");
+        }
+    }
+}
