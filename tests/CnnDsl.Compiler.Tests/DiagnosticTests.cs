@@ -47,6 +47,9 @@ public class DiagnosticTests
         { "CNN2018", "model Net\n  input [|1x0x28|]\n  flatten\n", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
         { "CNN2020", Head + "  flatten\n  [|forward|]: dense 10\n", "'forward' cannot name a layer: the generated module already has a member of that name" },
         { "CNN2020", Head + "  [|features.0|]: conv2d 8, kernel=3\n", "'features.0' cannot name a layer: a layer name must be a C# identifier (letters, digits and '_'; dotted names need groups)" },
+        { "CNN2022", "model Net\n  input 1x3x8x8\n  [|avgpool3d 4, padding=2|]\n", "Layer 'average_pooling3d' pools windows of 4x4x4 over an input of 3x8x8, but libtorch's 3-D average pool needs every input size at least the window; use a smaller kernel or pad with zeropad3d first" },
+        { "CNN2012", "model Net\n  input 2x100\n  [|conv2d 8, kernel=3|]\n", "Layer 'conv2d' (conv2d) expects a (channels, height, width) input, but its input has shape 2x100; use conv1d for this input" },
+        { "CNN2012", "model Net\n  input 3x28x28\n  [|maxpool1d 2|]\n", "Layer 'max_pooling1d' (maxpool1d) expects a (channels, length) input, but its input has shape 3x28x28; use maxpool2d for this input" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
     };
 

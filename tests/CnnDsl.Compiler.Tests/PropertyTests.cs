@@ -19,43 +19,57 @@ public class PropertyTests(ITestOutputHelper output)
 {
     public sealed record RandomModel(string Text, HashSet<string> Cases);
 
-    /// <summary>A valid stack, built while tracking the shape so every size stays positive.</summary>
+    /// <summary>A valid stack of 1-D, 2-D or 3-D layers, built while tracking the shape so every size stays positive.</summary>
     static readonly Gen<RandomModel> ValidModel =
-        Gen.Select(Gen.Int[1, 4], Gen.Int[6, 40], Gen.Int[6, 40], Gen.Int[1, 6], Gen.Bool, Gen.Int[0, int.MaxValue])
-            .Select(t => Build(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, new Random(t.Item6)));
+        Gen.Select(Gen.Int[1, 4], Gen.Int[1, 6], Gen.Bool, Gen.Int[0, int.MaxValue])
+            .Select(t => Build(t.Item1 switch { 1 => 1, 4 => 3, _ => 2 }, t.Item2, t.Item3, new Random(t.Item4)));
 
-    static RandomModel Build(int channels, int height, int width, int layerCount, bool withHead, Random random)
+    static readonly string[] Activations = CnnDsl.Dsl.Catalog.Activation.All.Select(a => a.Name).ToArray();
+
+    static RandomModel Build(int rank, int layerCount, bool withHead, Random random)
     {
-        var text = new StringBuilder($"  input {channels}x{height}x{width}\n");
-        var cases = new HashSet<string>();
-        long c = channels, h = height, w = width;
+        long c = random.Next(1, 5);
+        var spatial = Enumerable.Range(0, rank).Select(_ => (long)(rank == 1 ? random.Next(8, 64) : rank == 2 ? random.Next(6, 40) : random.Next(4, 12))).ToArray();
+        var text = new StringBuilder($"  input {c}x{string.Join("x", spatial)}\n");
+        var cases = new HashSet<string> { rank + "-D" };
         for (int i = 0; i < layerCount; i++)
         {
-            switch (random.Next(6))
+            switch (random.Next(9))
             {
                 case 0:
                 case 1:
+                case 2:
                 {
-                    int kh = random.Next(1, 6), kw = random.Next(2) == 0 ? kh : random.Next(1, 6);
-                    int stride = random.Next(1, 4), dilation = random.Next(4) == 0 ? 2 : 1;
+                    var kernel = Enumerable.Range(0, rank).Select(_ => (long)random.Next(1, 6)).ToArray();
+                    if (random.Next(2) == 0)
+                        kernel = Enumerable.Repeat(kernel[0], rank).ToArray();
+                    var stride = Enumerable.Repeat((long)random.Next(1, 4), rank).ToArray();
+                    var dilation = Enumerable.Repeat(random.Next(4) == 0 ? 2L : 1L, rank).ToArray();
                     long filters = random.Next(1, 9);
-                    int groups = random.Next(5) == 0 && c % 2 == 0 && filters % 2 == 0 ? 2 : 1;
-                    string padding = random.Next(4) switch { 0 => "same", 1 => "valid", 2 => random.Next(3).ToString(), _ => $"(({random.Next(3)}, {random.Next(3)}), ({random.Next(3)}, {random.Next(3)}))" };
-                    var sides = Sides(padding, h, w, kh, kw, stride, dilation);
-                    long oh = Geometry.OutputSize(h, sides[0], sides[1], kh, stride, dilation, false);
-                    long ow = Geometry.OutputSize(w, sides[2], sides[3], kw, stride, dilation, false);
-                    if (oh < 1 || ow < 1)
+                    long groups = random.Next(5) == 0 && c % 2 == 0 && filters % 2 == 0 ? 2 : random.Next(6) == 0 ? c : 1;
+                    if (groups == c)
+                        filters = c * random.Next(1, 3);
+                    string padding = random.Next(4) switch
+                    {
+                        0 => "same",
+                        1 => "valid",
+                        2 => random.Next(3).ToString(),
+                        _ => "(" + string.Join(", ", Enumerable.Range(0, rank).Select(_ => $"({random.Next(3)}, {random.Next(3)})")) + (rank == 1 ? ",)" : ")"),
+                    };
+                    var sides = Sides(padding, spatial, kernel, stride, dilation);
+                    var output = spatial.Select((n, d) => Geometry.OutputSize(n, sides[2 * d], sides[2 * d + 1], kernel[d], stride[d], dilation[d], false)).ToArray();
+                    if (output.Any(o => o < 1))
                         continue;
-                    var kernel = kh == kw ? kh.ToString() : $"({kh}, {kw})";
-                    var activation = random.Next(3) == 0 ? ", activation=" + CnnDsl.Dsl.Catalog.Activation.All[random.Next(CnnDsl.Dsl.Catalog.Activation.All.Count)].Name : "";
-                    text.Append($"  conv2d {filters}, kernel={kernel}, stride={stride}, padding={padding}, dilation={dilation}, groups={groups}, bias={(random.Next(4) == 0 ? "false" : "true")}{activation}\n");
-                    if (padding == "same" && stride > 1) cases.Add("strided same");
-                    if (kh % 2 == 0 || kw % 2 == 0) cases.Add("even kernel");
-                    if (dilation > 1) cases.Add("dilation");
-                    (c, h, w) = (filters, oh, ow);
+                    var activation = random.Next(3) == 0 ? ", activation=" + Activations[random.Next(Activations.Length)] : "";
+                    text.Append($"  conv{rank}d {filters}, kernel={Tuple(kernel)}, stride={stride[0]}, padding={padding}, dilation={dilation[0]}, groups={groups}, bias={(random.Next(4) == 0 ? "false" : "true")}{activation}\n");
+                    if (padding == "same" && stride[0] > 1) cases.Add("strided same");
+                    if (kernel.Any(k => k % 2 == 0)) cases.Add("even kernel");
+                    if (dilation[0] > 1) cases.Add("dilation");
+                    if (groups == c && c > 1) cases.Add("depthwise");
+                    (c, spatial) = (filters, output);
                     break;
                 }
-                case 2:
+                case 3:
                 {
                     int k = random.Next(1, 5), stride = random.Next(1, 4);
                     bool ceil = random.Next(2) == 0;
@@ -63,42 +77,84 @@ public class PropertyTests(ITestOutputHelper output)
                     // Aim at the ceil-mode edge half of the time: sizes where the last window would start in the padding.
                     if (ceil && random.Next(2) == 0)
                     {
-                        for (int tries = 0; tries < 20 && !IsCeilEdge(h, k, stride, padding); tries++)
+                        for (int tries = 0; tries < 20 && !IsCeilEdge(spatial[0], k, stride, padding); tries++)
                         {
                             k = random.Next(2, 5); stride = random.Next(2, 4); padding = random.Next(k / 2 + 1).ToString();
                         }
                     }
-                    var sides = Sides(padding, h, w, k, k, stride, 1);
-                    bool forward = sides[0] != sides[1] || sides[2] != sides[3];
-                    long oh = forward ? Geometry.OutputSize(h + sides[0] + sides[1], 0, 0, k, stride, 1, ceil) : Geometry.OutputSize(h, sides[0], sides[1], k, stride, 1, ceil);
-                    long ow = forward ? Geometry.OutputSize(w + sides[2] + sides[3], 0, 0, k, stride, 1, ceil) : Geometry.OutputSize(w, sides[2], sides[3], k, stride, 1, ceil);
-                    if (oh < 1 || ow < 1)
+                    var kernel = Enumerable.Repeat((long)k, rank).ToArray();
+                    var strides = Enumerable.Repeat((long)stride, rank).ToArray();
+                    var sides = Sides(padding, spatial, kernel, strides, Enumerable.Repeat(1L, rank).ToArray());
+                    bool forward = Enumerable.Range(0, rank).Any(d => sides[2 * d] != sides[2 * d + 1]);
+                    var output = spatial.Select((n, d) => forward
+                        ? Geometry.OutputSize(n + sides[2 * d] + sides[2 * d + 1], 0, 0, k, stride, 1, ceil)
+                        : Geometry.OutputSize(n, sides[2 * d], sides[2 * d + 1], k, stride, 1, ceil)).ToArray();
+                    if (output.Any(o => o < 1))
                         continue;
-                    if (ceil && padding != "same" && IsCeilEdge(h, k, stride, padding)) cases.Add("ceil-mode edge");
-                    text.Append($"  {(random.Next(2) == 0 ? "maxpool2d" : "avgpool2d")} {k}, stride={stride}, padding={padding}, ceil_mode={(ceil ? "true" : "false")}\n");
-                    (h, w) = (oh, ow);
+                    var pooledInput = spatial.Select((n, d) => forward ? n + sides[2 * d] + sides[2 * d + 1] : n).ToArray();
+                    bool isMax = random.Next(2) == 0;
+                    if (!isMax && rank == 3 && pooledInput.Any(n => n < k))
+                        continue;
+                    if (ceil && padding != "same" && IsCeilEdge(spatial[0], k, stride, padding)) cases.Add("ceil-mode edge");
+                    text.Append($"  {(isMax ? "maxpool" : "avgpool")}{rank}d {k}, stride={stride}, padding={padding}, ceil_mode={(ceil ? "true" : "false")}\n");
+                    spatial = output;
                     break;
                 }
-                case 3:
-                    text.Append("  batchnorm2d\n");
-                    break;
                 case 4:
-                    text.Append("  " + CnnDsl.Dsl.Catalog.Activation.All[random.Next(CnnDsl.Dsl.Catalog.Activation.All.Count)].Name + "\n");
+                    text.Append($"  batchnorm{rank}d\n");
+                    break;
+                case 5:
+                {
+                    var activation = Activations[random.Next(Activations.Length)];
+                    text.Append("  " + activation + (activation is "leaky_relu" or "elu" && random.Next(2) == 0 ? " 0.2" : "") + "\n");
+                    break;
+                }
+                case 6:
+                {
+                    var pad = Enumerable.Range(0, rank).Select(_ => (long)random.Next(0, 3)).ToArray();
+                    text.Append($"  zeropad{rank}d {Tuple(pad)}\n");
+                    spatial = spatial.Select((n, d) => n + 2 * pad[d]).ToArray();
+                    cases.Add("zero padding");
+                    break;
+                }
+                case 7:
+                    text.Append(rank == 2 && random.Next(2) == 0 ? "  dropout2d 0.2\n" : "  dropout 0.3\n");
                     break;
                 default:
-                    text.Append("  dropout 0.3\n");
+                {
+                    var size = spatial.Select(n => (long)random.Next(1, (int)Math.Min(n, 4) + 1)).ToArray();
+                    text.Append($"  adaptive_avgpool{rank}d {Tuple(size)}\n");
+                    spatial = size;
+                    cases.Add("adaptive pool");
                     break;
+                }
             }
         }
+        if (!text.ToString().Contains('\n' + "  "))
+            text.Append("  relu\n");
         if (withHead)
         {
-            text.Append("  flatten\n");
+            switch (random.Next(3))
+            {
+                case 0:
+                    text.Append($"  global_{(random.Next(2) == 0 ? "avg" : "max")}pool{rank}d\n");
+                    cases.Add("global pool");
+                    break;
+                case 1 when rank == 1:
+                    text.Append("  batchnorm1d\n  flatten\n");
+                    break;
+                default:
+                    text.Append("  flatten\n");
+                    break;
+            }
             if (random.Next(2) == 0)
                 text.Append("  batchnorm1d\n");
-            text.Append($"  dense {random.Next(1, 12)}, activation=relu\n  dense {random.Next(1, 12)}\n");
+            text.Append($"  dense {random.Next(1, 12)}, activation={Activations[random.Next(Activations.Length)]}\n  dense {random.Next(1, 12)}\n");
         }
         return new RandomModel(text.ToString(), cases);
     }
+
+    static string Tuple(long[] values) => values.Length == 1 || values.Distinct().Count() == 1 ? values[0].ToString() : "(" + string.Join(", ", values) + ")";
 
     static bool IsCeilEdge(long n, int k, int s, string padding)
     {
@@ -111,20 +167,16 @@ public class PropertyTests(ITestOutputHelper output)
         return (ceilSize - 1) * s >= n + p && span % s != 0;
     }
 
-    static long[] Sides(string padding, long h, long w, int kh, int kw, int stride, int dilation)
+    static long[] Sides(string padding, long[] spatial, long[] kernel, long[] stride, long[] dilation)
     {
         if (padding == "same")
-        {
-            var (t, b) = Geometry.SamePadding(h, kh, stride, dilation);
-            var (l, r) = Geometry.SamePadding(w, kw, stride, dilation);
-            return new[] { t, b, l, r };
-        }
+            return spatial.SelectMany((n, d) => { var (b, a) = Geometry.SamePadding(n, kernel[d], stride[d], dilation[d]); return new[] { b, a }; }).ToArray();
         if (padding == "valid")
-            return new long[4];
+            return new long[2 * spatial.Length];
         if (padding.StartsWith("(("))
-            return padding.Replace("(", "").Replace(")", "").Split(',').Select(long.Parse).ToArray();
+            return padding.Replace("(", "").Replace(")", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
         long p = long.Parse(padding);
-        return new[] { p, p, p, p };
+        return Enumerable.Repeat(p, 2 * spatial.Length).ToArray();
     }
 
     [Fact]
@@ -138,7 +190,7 @@ public class PropertyTests(ITestOutputHelper output)
 
         var counts = models.SelectMany(m => m.Cases).GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
-        foreach (var required in new[] { "strided same", "even kernel", "dilation", "ceil-mode edge" })
+        foreach (var required in new[] { "strided same", "even kernel", "dilation", "ceil-mode edge", "1-D", "2-D", "3-D", "depthwise", "global pool", "zero padding", "adaptive pool" })
             Assert.True(counts.GetValueOrDefault(required) >= 20, $"Only {counts.GetValueOrDefault(required)} cases of {required}");
 
         var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text));
@@ -181,15 +233,17 @@ public class PropertyTests(ITestOutputHelper output)
         gen.Sample(t =>
         {
             var (model, mistake) = t;
+            int rank = model.Text.Split('\n')[0].Count(ch => ch == 'x');
             var (suffix, id) = mistake switch
             {
                 0 => ("  dense 10\n  conv2d 4, kernel=3\n", "CNN2012"),      // a convolution after dense
-                1 => ("  conv2d 4, kernel=1000\n", "CNN2011"),              // a kernel larger than any input
+                1 => ($"  conv{rank}d 4, kernel=1000\n", "CNN2011"),        // a kernel larger than any input
                 _ => ("  flatten\n  dense 0\n", "CNN2007"),                  // no units
             };
-            if (mistake == 0 && !model.Text.Contains("flatten"))
+            bool flat = model.Text.Contains("dense");
+            if (mistake == 0 && !flat)
                 suffix = "  flatten\n" + suffix;
-            if (mistake == 1 && model.Text.Contains("flatten"))
+            if (mistake == 1 && flat)
                 (suffix, id) = ("  conv2d 4, kernel=3\n", "CNN2012");
             var source = "model Broken\n" + model.Text + suffix;
             var result = GeneratorHarness.RunCnn(source);

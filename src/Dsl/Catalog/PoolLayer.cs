@@ -66,6 +66,12 @@ namespace CnnDsl.Dsl.Catalog
             // Padding done in forward is part of the input, so the ceil-mode rule sees no padding.
             var sizingPerSide = padsInForward ? new long[perSide.Length] : perSide;
             var sizingInput = padsInForward ? spatial.Select((n, i) => n + perSide[2 * i] + perSide[2 * i + 1]).ToArray() : spatial;
+            // libtorch's avg_pool3d checks the input it is given (without its own padding) against the window.
+            if (!isMax && rank == 3 && sizingInput.Where((n, i) => n < kernel[i]).Any())
+            {
+                context.Diagnostics.ReportInputSmallerThanWindow(context.Syntax.Location, context.LayerName, string.Join("x", kernel), string.Join("x", sizingInput));
+                return null;
+            }
             var output = SpatialWindow.OutputSizes(context, sizingInput, sizingPerSide, kernel, stride, dilation, ceilMode, SpatialWindow.PaddingText(padding, perSide));
             if (output == null)
                 return null;

@@ -100,6 +100,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportRepeatedInput(SourceLocation location, string model) =>
             Report(DiagnosticDescriptors.RepeatedInput, location, model);
 
+        public void ReportInputSmallerThanWindow(SourceLocation location, string layer, string window, string input) =>
+            Report(DiagnosticDescriptors.InputSmallerThanWindow, location, layer, window, input);
+
         public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
             Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);
     }

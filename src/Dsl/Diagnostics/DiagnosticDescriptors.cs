@@ -118,6 +118,10 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2021", "Input shape declared twice",
             "Model '{0}' already declares its input shape; keep one 'input' line", Model);
 
+        public static readonly DiagnosticDescriptor InputSmallerThanWindow = new DiagnosticDescriptor(
+            "CNN2022", "Input smaller than the pooling window",
+            "Layer '{0}' pools windows of {1} over an input of {2}, but libtorch's 3-D average pool needs every input size at least the window; use a smaller kernel or pad with zeropad3d first", Shape);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -129,7 +133,7 @@ namespace CnnDsl.Dsl.Diagnostics
             WrongArgumentType, ArgumentOutOfRange, MissingInputShape, DuplicateLayerName, DuplicateModelName,
             NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
-            RepeatedInput, InternalError,
+            RepeatedInput, InputSmallerThanWindow, InternalError,
         };
     }
 }

@@ -269,6 +269,9 @@ namespace CnnDsl.Dsl.Syntax
                         if (Current.Kind != SyntaxKind.CommaToken)
                             break;
                         Next();
+                        // A trailing comma, as in Python's (1,), is allowed.
+                        if (Current.Kind == SyntaxKind.CloseParenToken)
+                            break;
                     }
                     var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
                     if (close == null)
