@@ -93,3 +93,64 @@ public class SamePaddingValueTests
         Assert.Equal(expected, output.data<float>().ToArray());
     }
 }
+
+/// <summary>Pooled values of <c>same</c> and ceil-mode pools in 1, 2 and 3 dimensions, against PyTorch on the same input.</summary>
+public class PoolValueOracleTests
+{
+    public static TheoryData<string, string, string> Pools => new()
+    {
+        // layer, input shape, what PyTorch computes for it (x is the input batch)
+        { "maxpool1d 3, stride=2, padding=same", "2x10", "F.max_pool1d(F.pad(x, (0, 1), value=float('-inf')), 3, 2)" },
+        { "avgpool1d 2, padding=same", "2x9", "keras_avg(x, (0, 1), 2, 2)" },
+        { "maxpool1d 3, stride=2, padding=1, ceil_mode=true", "2x10", "F.max_pool1d(x, 3, 2, 1, ceil_mode=True)" },
+        { "avgpool1d 3, stride=2, padding=1, ceil_mode=true", "2x10", "F.avg_pool1d(x, 3, 2, 1, ceil_mode=True)" },
+        { "maxpool2d 3, stride=2, padding=same", "2x7x6", "F.max_pool2d(F.pad(x, (0, 1, 1, 1), value=float('-inf')), 3, 2)" },
+        { "avgpool2d 2, padding=same", "2x5x7", "keras_avg(x, (0, 1, 0, 1), 2, 2)" },
+        { "maxpool2d 2, stride=2, padding=1, ceil_mode=true", "2x5x5", "F.max_pool2d(x, 2, 2, 1, ceil_mode=True)" },
+        { "avgpool2d 3, stride=2, padding=1, ceil_mode=true", "2x6x7", "F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)" },
+        { "maxpool3d 2, padding=same", "2x3x5x4", "F.max_pool3d(F.pad(x, (0, 0, 0, 1, 0, 1), value=float('-inf')), 2, 2)" },
+        { "avgpool3d 3, stride=2, padding=same", "2x4x5x6", "keras_avg(x, (0, 1, 1, 1, 0, 1), 3, 2)" },
+        { "maxpool3d 3, stride=2, padding=1, ceil_mode=true", "1x6x5x6", "F.max_pool3d(x, 3, 2, 1, ceil_mode=True)" },
+        { "avgpool3d 2, stride=2, padding=1, ceil_mode=true", "1x5x5x4", "F.avg_pool3d(x, 2, 2, 1, ceil_mode=True)" },
+    };
+
+    [PyTorchFact]
+    public void Pooled_values_equal_pytorch()
+    {
+        var cases = Pools.Select(row => ((string)row[0], (string)row[1], (string)row[2])).ToList();
+        var text = string.Concat(cases.Select((c, i) => $"model P{i}\n  input {c.Item2}\n  {c.Item1}\n"));
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text));
+
+        var script = new System.Text.StringBuilder("""
+            import torch.nn.functional as F
+            def keras_avg(x, pad, k, s):
+                pool = {3: F.avg_pool1d, 4: F.avg_pool2d, 5: F.avg_pool3d}[x.dim()]
+                ones = torch.ones_like(x[:1, :1])
+                return pool(F.pad(x, pad), k, s) / pool(F.pad(ones, pad), k, s)
+            def sample(shape):
+                n = 1
+                for d in shape: n *= d
+                return (torch.sin(torch.arange(n, dtype=torch.float32) * 0.37) * 3 - 0.5).reshape(shape)
+            results = []
+
+            """);
+        foreach (var (_, shape, expression) in cases)
+            script.Append($"x = sample((3, {shape.Replace("x", ", ")}))\nresults.append({expression}.flatten().tolist())\n");
+        script.Append("print(json.dumps(results))\n");
+        var expected = PyTorchOracle.RunJson(script.ToString());
+
+        for (int i = 0; i < cases.Count; i++)
+        {
+            using var module = LoadedModels.Create(assembly, "Models.P" + i);
+            var shape = new[] { 3L }.Concat(cases[i].Item2.Split('x').Select(long.Parse)).ToArray();
+            long n = shape.Aggregate(1L, (a, b) => a * b);
+            using var x = (sin(arange(n, dtype: float32) * 0.37f) * 3 - 0.5f).reshape(shape);
+            using var y = module.call(x);
+            var actual = y.data<float>().ToArray();
+            var wanted = expected[i].EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+            Assert.True(wanted.Length == actual.Length, $"{cases[i].Item1}: {actual.Length} values, PyTorch {wanted.Length}");
+            for (int j = 0; j < actual.Length; j++)
+                Assert.True(Math.Abs(actual[j] - wanted[j]) < 1e-5, $"{cases[i].Item1} on {cases[i].Item2}, value {j}: {actual[j]} vs PyTorch {wanted[j]}");
+        }
+    }
+}

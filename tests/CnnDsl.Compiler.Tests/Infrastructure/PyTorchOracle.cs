@@ -48,6 +48,15 @@ public static class PyTorchOracle
         }
     }
 
+    /// <summary>Runs a script (after <c>import json, torch; from torch import nn</c>) and parses the JSON of its last line.</summary>
+    public static JsonElement RunJson(string script)
+    {
+        Assert.True(IsAvailable, "PyTorch is required on CI: install python3-torch (see .ci/run).");
+        var (code, output) = Run(Prelude + script);
+        Assert.True(code == 0, "PyTorch failed:\n" + output);
+        return JsonSerializer.Deserialize<JsonElement>(output.Trim().Split('\n').Last());
+    }
+
     public sealed record Facts(long Parameters, long State, List<long[]> LayerShapes);
 
     public static IReadOnlyList<Facts> Measure(IReadOnlyList<BoundModel> models)
