@@ -18,6 +18,7 @@ using AttributeArgumentSyntax = Microsoft.CodeAnalysis.CSharp.Syntax.AttributeAr
 using AttributeSyntax = Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax;
 using ClassDeclarationSyntax = Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax;
 using ExpressionSyntax = Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax;
+using LiteralExpressionSyntax = Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax;
 using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
 using DslLocation = CnnDsl.Dsl.Text.SourceLocation;
 
@@ -119,6 +120,17 @@ namespace CnnDsl.Generator
             {
                 var argumentLocation = RoslynDiagnostics.FromRoslyn(argument.GetLocation());
                 var valueLocation = RoslynDiagnostics.FromRoslyn(argument.Expression.GetLocation());
+                if (argument.NameEquals == null && argument.NameColon == null && kind != null && kind.TakesTensorOperands)
+                {
+                    // add and concat take the names of the tensors they combine as a params string[].
+                    var names = data.ConstructorArguments.Length == 1 && data.ConstructorArguments[0].Kind == TypedConstantKind.Array ? data.ConstructorArguments[0].Values : default;
+                    if (!names.IsDefault && argumentSyntaxes.Count == 1 && argument.Expression is not LiteralExpressionSyntax)
+                        arguments.AddRange(names.Select(n => new ArgumentSyntax(null, ValueSyntax.FromIdentifier(n.Value as string ?? "", valueLocation), argumentLocation)));
+                    else if (!names.IsDefault && positional < names.Length)
+                        arguments.Add(new ArgumentSyntax(null, ValueSyntax.FromIdentifier(names[positional].Value as string ?? "", valueLocation), argumentLocation));
+                    positional++;
+                    continue;
+                }
                 if (argument.NameEquals == null && argument.NameColon == null)
                 {
                     if (positional < data.ConstructorArguments.Length)
@@ -144,6 +156,11 @@ namespace CnnDsl.Generator
                 if (propertyName == "Name")
                 {
                     label = new NameSyntax(value.Value as string ?? "", valueLocation);
+                    continue;
+                }
+                if (propertyName == "From")
+                {
+                    arguments.Add(new ArgumentSyntax(new NameSyntax("from", nameLocation), ValueSyntax.FromIdentifier(value.Value as string ?? "", valueLocation), argumentLocation));
                     continue;
                 }
                 var parameterName = kind?.Parameters.FirstOrDefault(p => p.AttributeName == propertyName)?.Name ?? propertyName;

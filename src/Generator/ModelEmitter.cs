@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -33,7 +34,7 @@ namespace CnnDsl.Generator
 
             WriteFacts(writer, model);
             writer.WriteLine();
-            foreach (var layer in model.Layers)
+            foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
                 writer.WriteLine("private readonly " + layer.Config.ModuleTypeName + " " + layer.Name + ";");
             writer.WriteLine();
 
@@ -43,7 +44,7 @@ namespace CnnDsl.Generator
             writer.WriteLine(": base(nameof(" + model.Name + "))");
             writer.Unindent();
             writer.OpenBlock("");
-            foreach (var layer in model.Layers)
+            foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
                 writer.WriteLine(layer.Name + " = " + layer.Config.EmitConstructor() + ";");
             writer.WriteLine("RegisterComponents();");
             writer.WriteLine("if (device is not null)");
@@ -123,19 +124,30 @@ namespace CnnDsl.Generator
                 return;
             }
             writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-            string current = "input";
+            // x carries the value from layer to layer; a tensor read again later by name keeps a variable of its own.
+            var namedLater = new HashSet<string>(model.Layers.SelectMany((layer, i) =>
+                layer.Inputs.Where(input => i == 0 || input != model.Layers[i - 1].Name)));
+            string previous = BoundModel.InputTensorName;
+            bool declared = false;
             foreach (var layer in model.Layers)
             {
-                foreach (var step in layer.Config.EmitForward(layer.Name))
+                var inputs = layer.Inputs.Select(input => input == previous ? (declared ? "x" : "input") : Variable(input)).ToList();
+                var steps = layer.Config.EmitForward(layer.Name, inputs);
+                for (int i = 0; i < steps.Count; i++)
                 {
-                    var expression = step.Replace("$in", current);
-                    writer.WriteLine(current == "input" ? "var x = " + expression + ";" : "x = " + expression + ";");
-                    current = "x";
+                    var expression = steps[i].Replace("$in", i == 0 ? inputs[0] : "x");
+                    writer.WriteLine((declared ? "x = " : "var x = ") + expression + ";");
+                    declared = true;
                 }
+                if (namedLater.Contains(layer.Name))
+                    writer.WriteLine("var " + Variable(layer.Name) + " = x;");
+                previous = layer.Name;
             }
             writer.WriteLine("return x.MoveToOuterDisposeScope();");
             writer.CloseBlock();
         }
+
+        static string Variable(string tensor) => tensor == BoundModel.InputTensorName ? "input" : tensor + "_out";
 
         static string Number(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(",", "_");
 

@@ -31,6 +31,14 @@ public class CatalogTests
         foreach (var kind in LayerCatalog.All)
         {
             var type = LayerAttributeTypes.Single(t => t.Name == kind.AttributeName + "Attribute");
+            if (kind.TakesTensorOperands)
+            {
+                // add and concat: the tensors they combine, as params string[].
+                var parameter = Assert.Single(Assert.Single(type.GetConstructors()).GetParameters());
+                Assert.Equal(typeof(string[]), parameter.ParameterType);
+                Assert.Empty(kind.Parameters);
+                continue;
+            }
             var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.DeclaringType != typeof(LayerAttribute) && p.DeclaringType != typeof(Attribute)).Select(p => p.Name).OrderBy(n => n);
             Assert.True(kind.Parameters.Select(p => p.AttributeName).OrderBy(n => n).SequenceEqual(properties),

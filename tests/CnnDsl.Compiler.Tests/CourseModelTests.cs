@@ -47,6 +47,23 @@ public class CourseModelTests
         """;
 
     [Theory]
+    [InlineData("ResidualNet")]
+    [InlineData("InceptionNet")]
+    public void Graph_models_have_equal_compile_time_and_run_time_facts(string name)
+    {
+        var compileTime = CnnCompilation.Compile(SnapshotTests.GraphModels, "graphs.cnn").Models.Single(m => m.Name == name);
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.GraphModels));
+        using var module = LoadedModels.Create(assembly, "Models." + name);
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
+        Assert.Equal(compileTime.StateCount, runTime.State);
+        var modules = compileTime.Layers.Where(l => l.Config.HasModule).ToList();
+        Assert.Equal(modules.Select(l => l.Name), runTime.Layers.Select(l => l.Name));
+        Assert.Equal(modules.Select(l => string.Join("x", l.OutputShape.Dimensions)), runTime.Layers.Select(l => string.Join("x", l.Shape)));
+    }
+
+    [Theory]
     [InlineData("MnistCnn", 104_202L)]
     [InlineData("FashionCnn", 3_199_106L)]
     [InlineData("CifarCnn", 145_578L)]

@@ -50,6 +50,11 @@ public class DiagnosticTests
         { "CNN2022", "model Net\n  input 1x3x8x8\n  [|avgpool3d 4, padding=2|]\n", "Layer 'average_pooling3d' pools windows of 4x4x4 over an input of 3x8x8, but libtorch's 3-D average pool needs every input size at least the window; use a smaller kernel or pad with zeropad3d first" },
         { "CNN2012", "model Net\n  input 2x100\n  [|conv2d 8, kernel=3|]\n", "Layer 'conv2d' (conv2d) expects a (channels, height, width) input, but its input has shape 2x100; use conv1d for this input" },
         { "CNN2012", "model Net\n  input 3x28x28\n  [|maxpool1d 2|]\n", "Layer 'max_pooling1d' (maxpool1d) expects a (channels, length) input, but its input has shape 3x28x28; use maxpool2d for this input" },
+        { "CNN2023", "model Net\n  input 3x8x8\n  a: conv2d 4, kernel=3, padding=1\n  b: conv2d 8, kernel=3, padding=1\n  add a, [|b|]\n", "Layer 'add' adds 'b' of shape 8x8x8 to 'a' of shape 4x8x8; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so)" },
+        { "CNN2024", "model Net\n  input 3x8x8\n  a: conv2d 4, kernel=3\n  b: conv2d 8, kernel=3, padding=1, from=input\n  concat a, [|b|]\n", "Layer 'concatenate' joins 'b' of shape 8x8x8 to 'a' of shape 4x6x6 along the channels, but every size after the channels must agree" },
+        { "CNN2025", "model Net\n  input 3x8x8\n  stem: conv2d 4, kernel=3\n  conv2d 4, kernel=3, from=[|stme|]\n", "Layer 'conv2d' reads 'stme', but no earlier layer has that name; did you mean 'stem'?" },
+        { "CNN2025", "model Net\n  input 3x8x8\n  a: conv2d 4, kernel=3, padding=1\n  add a, [|later|]\n  later: relu\n", "Layer 'add' reads 'later', but no earlier layer has that name" },
+        { "CNN2026", "model Net\n  input 3x8x8\n  a: relu\n  [|add|] a\n", "Layer 'add' (add) needs at least two tensors, as in 'add a, b'" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
     };
 
@@ -77,6 +82,10 @@ public class DiagnosticTests
         { "CNN2013", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Conv2d(8, 3, InChannels = [|3|])]\npartial class Net;", "Layer 'conv2d' declares in_channels=3, but its input has 1; remove in_channels or change it to 1" },
         { "CNN2014", Usings + "[CnnModel(Input = \"1x28x28\")]\n[MaxPool2d(2, Padding = [|2|])]\npartial class Net;", "Layer 'max_pooling2d' pads 2 on a side, more than half its kernel 2; use at most 1 or padding=same" },
         { "CNN2016", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\npartial class Net;\n[[|Dense(10)|]]\npartial class Net;", "Model 'Net' lists layers on more than one partial declaration, so their order is undefined; keep all layer attributes on one declaration" },
+        { "CNN2023", Usings + "[CnnModel(Input = \"3x8x8\")]\n[Conv2d(4, 3, Padding = 1, Name = \"a\")]\n[Conv2d(8, 3, Padding = 1, Name = \"b\")]\n[Add(\"a\", [|\"b\"|])]\npartial class Net;", "Layer 'add' adds 'b' of shape 8x8x8 to 'a' of shape 4x8x8; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so)" },
+        { "CNN2024", Usings + "[CnnModel(Input = \"3x8x8\")]\n[Conv2d(4, 3, Name = \"a\")]\n[Conv2d(8, 3, Padding = 1, From = \"input\", Name = \"b\")]\n[Concat(\"a\", [|\"b\"|])]\npartial class Net;", "Layer 'concatenate' joins 'b' of shape 8x8x8 to 'a' of shape 4x6x6 along the channels, but every size after the channels must agree" },
+        { "CNN2025", Usings + "[CnnModel(Input = \"3x8x8\")]\n[Conv2d(4, 3, Name = \"stem\")]\n[Conv2d(4, 3, From = [|\"stme\"|])]\npartial class Net;", "Layer 'conv2d' reads 'stme', but no earlier layer has that name; did you mean 'stem'?" },
+        { "CNN2026", Usings + "[CnnModel(Input = \"3x8x8\")]\n[ReLU(Name = \"a\")]\n[[|Add|](\"a\")]\npartial class Net;", "Layer 'add' (add) needs at least two tensors, as in 'add a, b'" },
         { "CNN2017", Usings + "[CnnModel(Input = \"1x28x28\")]\npartial class [|Net|];", "Model 'Net' has no layers; add at least one layer after its input" },
         { "CNN2018", Usings + "[CnnModel(Input = [|\"1x0x28\"|])]\n[Flatten]\npartial class Net;", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
         { "CNN2019", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\nclass [|Net|] { }", "Class 'Net' carries [CnnModel] but is not partial; declare it as a non-static, non-generic, top-level 'partial class'" },

@@ -122,4 +122,54 @@ public class SnapshotTests
             fromCnn.Replace("public sealed partial class Twin", "partial class Twin"),
             fromAttributes.Replace("Source0.cs", "Source0.cnn"));
     }
+
+    public const string GraphModels = """
+        # A residual stage: the shortcut is added back after two convolutions
+        model ResidualNet
+          input 3x32x32
+          stem: conv2d 16, kernel=3, padding=1, bias=false
+          stem_bn: batchnorm2d
+          stem_relu: relu
+          conv2d 16, kernel=3, padding=1, bias=false
+          batchnorm2d
+          relu
+          conv2d 16, kernel=3, padding=1, bias=false
+          residual: batchnorm2d
+          add residual, stem_relu
+          block_out: relu
+          down: conv2d 32, kernel=3, stride=2, padding=1, bias=false
+          down_bn: batchnorm2d
+          shortcut: conv2d 32, kernel=1, stride=2, bias=false, from=block_out
+          shortcut_bn: batchnorm2d
+          add down_bn, shortcut_bn
+          relu
+          global_avgpool2d
+          fc: dense 10
+
+        # An Inception-style module: four branches joined along the channels
+        model InceptionNet
+          input 3x32x32
+          stem: conv2d 32, kernel=3, padding=same, activation=relu
+          branch1: conv2d 16, kernel=1, activation=relu, from=stem
+          branch3_reduce: conv2d 8, kernel=1, activation=relu, from=stem
+          branch3: conv2d 16, kernel=3, padding=same, activation=relu
+          branch5_reduce: conv2d 4, kernel=1, activation=relu, from=stem
+          branch5: conv2d 8, kernel=5, padding=same, activation=relu
+          branch_pool: maxpool2d 3, stride=1, padding=same, from=stem
+          branch_pool_proj: conv2d 8, kernel=1, activation=relu
+          mixed: concat branch1, branch3, branch5, branch_pool_proj
+          global_avgpool2d
+          dense 10
+        """;
+
+    [Theory]
+    [InlineData("ResidualNet")]
+    [InlineData("InceptionNet")]
+    public void Graph_models(string name)
+    {
+        var result = GeneratorHarness.RunCnn(GraphModels, "/project/graphs.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify(name, result.GeneratedSource("Models." + name + ".g.cs"));
+    }
 }

@@ -57,7 +57,7 @@ namespace CnnDsl.Dsl.Binding
             if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
                 diagnostics.ReportInvalidName(model.Name.Location, modelName, "model", "a model name must be a C# identifier and not a keyword");
 
-            TensorShape? shape = null;
+            TensorShape? inputShape = null;
             if (model.Input == null)
             {
                 if (!model.HasSyntaxErrors)
@@ -69,14 +69,15 @@ namespace CnnDsl.Dsl.Binding
                 if (model.Input.Dimensions.Any(d => d < 1))
                     diagnostics.ReportNonPositiveInputSize(model.Input.Location, string.Join("x", model.Input.Dimensions), modelName, bad);
                 else
-                    shape = new TensorShape(model.Input.Dimensions);
+                    inputShape = new TensorShape(model.Input.Dimensions);
             }
-            var inputShape = shape;
 
             var layers = new List<BoundLayer>();
             var names = new HashSet<string>();
             var defaultNameCounts = new Dictionary<string, int>();
             var userNames = new HashSet<string>(model.Layers.Where(l => l.Label != null).Select(l => l.Label!.Text));
+            // Every tensor so far by name, with its shape; null where a mistake already stopped shape inference.
+            var tensors = new Dictionary<string, TensorShape?> { [BoundModel.InputTensorName] = inputShape };
             string previousTensor = BoundModel.InputTensorName;
 
             foreach (var layer in model.Layers)
@@ -84,29 +85,30 @@ namespace CnnDsl.Dsl.Binding
                 var kind = LayerCatalog.Find(layer.Kind.Text);
                 string name = layer.Label?.Text ?? DefaultName(kind?.DefaultLayerName ?? layer.Kind.Text, defaultNameCounts, userNames);
 
-                if (layer.Label != null && !CheckLayerName(layer.Label, modelName, diagnostics))
-                    shape = null;
-                else if (!names.Add(name))
+                bool validLabel = layer.Label == null || CheckLayerName(layer.Label, modelName, diagnostics);
+                if (validLabel && !names.Add(name))
                     diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, modelName, name);
 
                 if (kind == null)
                 {
                     diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, LayerCatalog.Suggest(layer.Kind.Text));
-                    shape = null;
+                    tensors[name] = null;
+                    previousTensor = name;
                     continue;
                 }
 
+                var (inputs, operands, rest, inputsKnown) = ResolveInputs(kind, layer, name, previousTensor, tensors, diagnostics);
+                var layerInput = inputsKnown ? tensors[inputs[0]] : null;
+
                 // Without a known input the layer still checks its arguments, but not the shape.
-                var arguments = new ArgumentReader(kind, layer, name, diagnostics);
-                var config = kind.Bind(new LayerBindingContext(layer, name, shape, arguments, diagnostics));
-                if (config == null)
-                {
-                    shape = null;
-                    continue;
-                }
-                layers.Add(new BoundLayer(name, kind.Name, EquatableArray.Create(previousTensor), shape!, config, layer.Location));
+                var syntax = layer with { Arguments = rest };
+                var arguments = new ArgumentReader(kind, syntax, name, diagnostics);
+                var config = kind.Bind(new LayerBindingContext(syntax, name, layerInput, arguments, diagnostics, operands));
+                tensors[name] = config?.OutputShape;
                 previousTensor = name;
-                shape = config.OutputShape;
+                if (config == null)
+                    continue;
+                layers.Add(new BoundLayer(name, kind.Name, inputs.ToEquatableArray(), layerInput!, config, layer.Location));
             }
 
             if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
@@ -114,6 +116,55 @@ namespace CnnDsl.Dsl.Binding
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
             return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
+        }
+
+        // The tensors a layer reads: the previous layer's output, the one named by from=, or for add and concat the
+        // tensors named by its positional arguments. Returns the arguments left for the layer itself.
+        static (List<string> Inputs, List<Operand> Operands, EquatableArray<ArgumentSyntax> Remaining, bool Known) ResolveInputs(
+            LayerKind kind, LayerSyntax layer, string name, string previous, Dictionary<string, TensorShape?> tensors, DiagnosticBag diagnostics)
+        {
+            var inputs = new List<string>();
+            var operands = new List<Operand>();
+            var rest = new List<ArgumentSyntax>();
+            var references = new List<ValueSyntax>();
+            foreach (var argument in layer.Arguments)
+            {
+                if (argument.Name != null && Names.Fold(argument.Name.Text) == "from" && !kind.TakesTensorOperands)
+                    references.Add(argument.Value);
+                else if (argument.Name == null && kind.TakesTensorOperands)
+                    references.Add(argument.Value);
+                else
+                    rest.Add(argument);
+            }
+            if (kind.TakesTensorOperands && references.Count < 2)
+            {
+                diagnostics.ReportTooFewOperands(layer.Kind.Location, name, kind.Name);
+                return (inputs, operands, rest.ToEquatableArray(), false);
+            }
+
+            bool known = true;
+            foreach (var reference in references.Count == 0 ? new ValueSyntax?[] { null } : references.Select(r => (ValueSyntax?)r))
+            {
+                string tensor = reference?.Text ?? previous;
+                if (reference != null && (reference.Kind != ValueKind.Identifier || !tensors.ContainsKey(tensor)))
+                {
+                    diagnostics.ReportUnknownTensor(reference.Location, name, reference.Text, Names.ClosestMatch(reference.Text, tensors.Keys));
+                    known = false;
+                    continue;
+                }
+                inputs.Add(tensor);
+                var tensorShape = tensors[tensor];
+                if (tensorShape == null)
+                    known = false;
+                else if (reference != null)
+                    operands.Add(new Operand(tensor, tensorShape, reference.Location));
+            }
+            if (references.Count > 1 && !kind.TakesTensorOperands)
+            {
+                diagnostics.ReportRepeatedArgument(references[1].Location, name, "from");
+                known = false;
+            }
+            return (inputs, operands, rest.ToEquatableArray(), known);
         }
 
         static bool CheckLayerName(NameSyntax label, string modelName, DiagnosticBag diagnostics)

@@ -31,7 +31,7 @@ namespace CnnDsl.Dsl.Binding
         /// <summary>The summary in Keras' layout; the run-time summary of the generated module prints the same text.</summary>
         public string FormatSummary() =>
             ModelSummaryFormatter.Format(Name,
-                Layers.Select(l => new SummaryRow(l.Name, l.Config.ModuleType, l.OutputShape.Dimensions.ToArray(), l.Config.Parameters)).ToList(),
+                Layers.Where(l => l.Config.HasModule).Select(l => new SummaryRow(l.Name, l.Config.ModuleType, l.OutputShape.Dimensions.ToArray(), l.Config.Parameters)).ToList(),
                 ParameterCount, ParameterCount, StateCount);
     }
 }

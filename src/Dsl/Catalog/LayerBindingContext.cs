@@ -4,11 +4,16 @@ using CnnDsl.Dsl.Syntax;
 
 namespace CnnDsl.Dsl.Catalog
 {
+    /// <summary>A tensor a layer reads: its name, shape, and where the layer names it.</summary>
+    public sealed record Operand(string Name, TensorShape Shape, Text.SourceLocation Location);
+
     /// <summary>What a layer kind needs to bind one use: its syntax, its name, the incoming shape and its arguments.</summary>
     public sealed class LayerBindingContext
     {
-        public LayerBindingContext(LayerSyntax syntax, string layerName, TensorShape? input, ArgumentReader arguments, DiagnosticBag diagnostics)
+        public LayerBindingContext(LayerSyntax syntax, string layerName, TensorShape? input, ArgumentReader arguments, DiagnosticBag diagnostics,
+            System.Collections.Generic.IReadOnlyList<Operand>? operands = null)
         {
+            Operands = operands ?? new Operand[0];
             Syntax = syntax;
             LayerName = layerName;
             InputOrNull = input;
@@ -27,6 +32,9 @@ namespace CnnDsl.Dsl.Catalog
         public bool CanInferShape => !Arguments.HasErrors && InputOrNull != null;
         public ArgumentReader Arguments { get; }
         public DiagnosticBag Diagnostics { get; }
+
+        /// <summary>For add and concat: the tensors combined, all with known shapes.</summary>
+        public System.Collections.Generic.IReadOnlyList<Operand> Operands { get; }
 
         /// <summary>Reports that the layer needs an input of another rank.</summary>
         public void ReportRank(string expected, string hint = "") =>

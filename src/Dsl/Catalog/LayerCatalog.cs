@@ -36,6 +36,8 @@ namespace CnnDsl.Dsl.Catalog
             new BatchNormLayer(1),
             new BatchNormLayer(2),
             new BatchNormLayer(3),
+            new MergeLayer(isConcat: false),
+            new MergeLayer(isConcat: true),
         }.Concat(Activation.All.Select(a => (LayerKind)new ActivationLayer(a))).ToArray();
 
         static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name);

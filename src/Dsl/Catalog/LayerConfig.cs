@@ -29,11 +29,14 @@ namespace CnnDsl.Dsl.Catalog
         /// <summary>The activation applied after the module (<c>activation=</c>), or the activation the layer is.</summary>
         public virtual Activation? Activation => null;
 
+        /// <summary>Whether the layer is a module (a field, a summary row, a state_dict prefix); add and concat are not.</summary>
+        public virtual bool HasModule => true;
+
         /// <summary>
-        /// Expressions computing the layer's output in order; <c>$in</c> stands for the previous value. The last one
-        /// applies the activation, if any.
+        /// Expressions computing the layer's output in order; <c>$in</c> stands for the value so far (the first input,
+        /// then the previous step). The last one applies the activation, if any.
         /// </summary>
-        public virtual IReadOnlyList<string> EmitForward(string field)
+        public virtual IReadOnlyList<string> EmitForward(string field, IReadOnlyList<string> inputs)
         {
             var steps = new List<string>();
             AddForwardSteps(steps, field);

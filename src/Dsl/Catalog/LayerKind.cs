@@ -34,6 +34,9 @@ namespace CnnDsl.Dsl.Catalog
 
         public IEnumerable<ParameterSpec> PositionalParameters => Parameters.Where(p => p.Positional);
 
+        /// <summary>Whether its positional arguments name the tensors it combines (<c>add a, b</c>) instead of values.</summary>
+        public virtual bool TakesTensorOperands => false;
+
         /// <summary>Checks the arguments against the incoming shape; returns null after reporting what is wrong.</summary>
         public abstract LayerConfig? Bind(LayerBindingContext context);
     }

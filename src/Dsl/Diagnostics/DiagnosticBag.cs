@@ -103,6 +103,18 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportInputSmallerThanWindow(SourceLocation location, string layer, string window, string input) =>
             Report(DiagnosticDescriptors.InputSmallerThanWindow, location, layer, window, input);
 
+        public void ReportAddShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
+            Report(DiagnosticDescriptors.AddShapeMismatch, location, layer, first, firstShape, other, otherShape);
+
+        public void ReportConcatShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
+            Report(DiagnosticDescriptors.ConcatShapeMismatch, location, layer, first, firstShape, other, otherShape);
+
+        public void ReportUnknownTensor(SourceLocation location, string layer, string tensor, string? suggestion) =>
+            Report(DiagnosticDescriptors.UnknownTensor, location, layer, tensor, Names.DidYouMean(suggestion));
+
+        public void ReportTooFewOperands(SourceLocation location, string layer, string kind) =>
+            Report(DiagnosticDescriptors.TooFewOperands, location, layer, kind);
+
         public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
             Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);
     }

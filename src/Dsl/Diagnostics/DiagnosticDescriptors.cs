@@ -122,6 +122,22 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2022", "Input smaller than the pooling window",
             "Layer '{0}' pools windows of {1} over an input of {2}, but libtorch's 3-D average pool needs every input size at least the window; use a smaller kernel or pad with zeropad3d first", Shape);
 
+        public static readonly DiagnosticDescriptor AddShapeMismatch = new DiagnosticDescriptor(
+            "CNN2023", "Added tensors differ in shape",
+            "Layer '{0}' adds '{3}' of shape {4} to '{1}' of shape {2}; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so)", Shape);
+
+        public static readonly DiagnosticDescriptor ConcatShapeMismatch = new DiagnosticDescriptor(
+            "CNN2024", "Concatenated tensors differ in size",
+            "Layer '{0}' joins '{3}' of shape {4} to '{1}' of shape {2} along the channels, but every size after the channels must agree", Shape);
+
+        public static readonly DiagnosticDescriptor UnknownTensor = new DiagnosticDescriptor(
+            "CNN2025", "Unknown tensor",
+            "Layer '{0}' reads '{1}', but no earlier layer has that name{2}", Model);
+
+        public static readonly DiagnosticDescriptor TooFewOperands = new DiagnosticDescriptor(
+            "CNN2026", "Too few tensors to combine",
+            "Layer '{0}' ({1}) needs at least two tensors, as in '{1} a, b'", Model);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -133,7 +149,7 @@ namespace CnnDsl.Dsl.Diagnostics
             WrongArgumentType, ArgumentOutOfRange, MissingInputShape, DuplicateLayerName, DuplicateModelName,
             NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
-            RepeatedInput, InputSmallerThanWindow, InternalError,
+            RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, InternalError,
         };
     }
 }

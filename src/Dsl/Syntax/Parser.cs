@@ -255,8 +255,11 @@ namespace CnnDsl.Dsl.Syntax
                     Next();
                     return NumberValue(Next(), token.Span.Start, negative: true);
                 case SyntaxKind.IdentifierToken:
-                    Next();
-                    return ValueSyntax.FromIdentifier(token.Text, text.GetLocation(token.Span));
+                {
+                    // A dotted name (features.3) names a tensor; it is one identifier value.
+                    var name = ParseDottedName(allowNumbers: true);
+                    return name == null ? null : ValueSyntax.FromIdentifier(name.Text, name.Location);
+                }
                 case SyntaxKind.OpenParenToken:
                     Next();
                     var items = new List<ValueSyntax>();

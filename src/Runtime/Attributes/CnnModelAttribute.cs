@@ -27,6 +27,9 @@ namespace CnnDsl
     {
         /// <summary>The layer's module name (and state_dict prefix); by default Keras-style: <c>conv2d</c>, <c>conv2d_1</c>.</summary>
         public string? Name { get; set; }
+
+        /// <summary>The tensor the layer reads, by layer name (or <c>"input"</c>); by default the previous layer's output.</summary>
+        public string? From { get; set; }
     }
 
     /// <summary>Keras-style padding for <see cref="Conv2dAttribute"/> and pooling attributes.</summary>

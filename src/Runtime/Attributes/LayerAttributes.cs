@@ -289,4 +289,22 @@ namespace CnnDsl
     /// <summary>Log-softmax over the channels or features as a layer: <c>log_softmax</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class LogSoftmaxAttribute : LayerAttribute { }
+
+    /// <summary>The element-wise sum of tensors of equal shape, named by layer: <c>add a, b</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AddAttribute : LayerAttribute
+    {
+        public AddAttribute(params string[] inputs) => Inputs = inputs;
+        /// <summary>The layers whose outputs are added.</summary>
+        public string[] Inputs { get; }
+    }
+
+    /// <summary>Tensors joined along the channels, named by layer: <c>concat a, b</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ConcatAttribute : LayerAttribute
+    {
+        public ConcatAttribute(params string[] inputs) => Inputs = inputs;
+        /// <summary>The layers whose outputs are joined.</summary>
+        public string[] Inputs { get; }
+    }
 }
