@@ -35,7 +35,7 @@ namespace CnnDsl.Generator
             WriteFacts(writer, model);
             writer.WriteLine();
             foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
-                writer.WriteLine("private readonly " + layer.Config.ModuleTypeName + " " + layer.Name + ";");
+                writer.WriteLine("private readonly " + layer.Config.ModuleTypeName + " " + Field(layer.Name) + ";");
             writer.WriteLine();
 
             writer.WriteLine("/// <summary>Creates the model with freshly initialised weights, on <paramref name=\"device\"/> if given.</summary>");
@@ -45,8 +45,8 @@ namespace CnnDsl.Generator
             writer.Unindent();
             writer.OpenBlock("");
             foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
-                writer.WriteLine(layer.Name + " = " + layer.Config.EmitConstructor() + ";");
-            writer.WriteLine("RegisterComponents();");
+                writer.WriteLine(Field(layer.Name) + " = " + layer.Config.EmitConstructor() + ";");
+            WriteRegistration(writer, model);
             writer.WriteLine("if (device is not null)");
             writer.Indent();
             writer.WriteLine("global::TorchSharp.ModuleExtensionMethods.to(this, device);");
@@ -132,7 +132,7 @@ namespace CnnDsl.Generator
             foreach (var layer in model.Layers)
             {
                 var inputs = layer.Inputs.Select(input => input == previous ? (declared ? "x" : "input") : Variable(input)).ToList();
-                var steps = layer.Config.EmitForward(layer.Name, inputs);
+                var steps = layer.Config.EmitForward(Field(layer.Name), inputs);
                 for (int i = 0; i < steps.Count; i++)
                 {
                     var expression = steps[i].Replace("$in", i == 0 ? inputs[0] : "x");
@@ -147,7 +147,78 @@ namespace CnnDsl.Generator
             writer.CloseBlock();
         }
 
-        static string Variable(string tensor) => tensor == BoundModel.InputTensorName ? "input" : tensor + "_out";
+        static string Variable(string tensor) => tensor == BoundModel.InputTensorName ? "input" : Field(tensor) + "_out";
+
+        static string Field(string layer) => layer.Replace('.', '_');
+
+        /// <summary>
+        /// Plain models register their fields with RegisterComponents. Dotted names (features.0) become nested
+        /// Sequentials registered by hand, so the state_dict keys are PyTorch's while forward still calls each layer
+        /// through its own typed field.
+        /// </summary>
+        static void WriteRegistration(SourceWriter writer, BoundModel model)
+        {
+            var modules = model.Layers.Where(l => l.Config.HasModule).ToList();
+            if (!modules.Any(l => l.Name.Contains('.')))
+            {
+                writer.WriteLine("RegisterComponents();");
+                return;
+            }
+            var root = new Group();
+            foreach (var layer in modules)
+            {
+                var group = root;
+                var parts = layer.Name.Split('.');
+                foreach (var part in parts.Take(parts.Length - 1))
+                    group = group.Child(part);
+                group.Members.Add((parts[parts.Length - 1], null, Field(layer.Name)));
+            }
+            foreach (var (name, group, field) in root.Members)
+            {
+                if (group == null)
+                {
+                    writer.WriteLine("register_module(\"" + name + "\", " + field + ");");
+                    continue;
+                }
+                writer.WriteLine("register_module(\"" + name + "\", " + "global::TorchSharp.torch.nn.Sequential(");
+                writer.Indent();
+                WriteSequentialMembers(writer, group, "));");
+                writer.Unindent();
+            }
+        }
+
+        static void WriteSequentialMembers(SourceWriter writer, Group group, string close)
+        {
+            for (int i = 0; i < group.Members.Count; i++)
+            {
+                var (name, child, field) = group.Members[i];
+                var end = i == group.Members.Count - 1 ? close : ",";
+                if (child == null)
+                {
+                    writer.WriteLine("(\"" + name + "\", " + field + ")" + end);
+                    continue;
+                }
+                writer.WriteLine("(\"" + name + "\", global::TorchSharp.torch.nn.Sequential(");
+                writer.Indent();
+                WriteSequentialMembers(writer, child, "))" + end);
+                writer.Unindent();
+            }
+        }
+
+        sealed class Group
+        {
+            public List<(string Name, Group? Group, string? Field)> Members { get; } = new List<(string, Group?, string?)>();
+
+            public Group Child(string name)
+            {
+                foreach (var member in Members)
+                    if (member.Name == name && member.Group != null)
+                        return member.Group;
+                var child = new Group();
+                Members.Add((name, child, null));
+                return child;
+            }
+        }
 
         static string Number(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(",", "_");
 

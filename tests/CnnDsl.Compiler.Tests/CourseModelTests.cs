@@ -63,6 +63,24 @@ public class CourseModelTests
         Assert.Equal(modules.Select(l => string.Join("x", l.OutputShape.Dimensions)), runTime.Layers.Select(l => string.Join("x", l.Shape)));
     }
 
+    [Fact]
+    public void Dotted_names_give_pytorch_state_dict_keys()
+    {
+        var compileTime = CnnCompilation.Compile(SnapshotTests.GroupedModel, "vgg.cnn").Models.Single();
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.GroupedModel));
+        using var module = LoadedModels.Create(assembly, "Models.SmallVgg");
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        Assert.Equal(new[]
+        {
+            "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias", "features.1.running_mean", "features.1.running_var",
+            "features.1.num_batches_tracked", "features.4.weight", "features.4.bias", "features.5.weight", "features.5.bias",
+            "features.5.running_mean", "features.5.running_var", "features.5.num_batches_tracked",
+            "classifier.0.weight", "classifier.0.bias", "classifier.3.fc.weight", "classifier.3.fc.bias",
+        }.Order(), runTime.StateDictKeys.Order());
+        Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
+        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+    }
+
     [Theory]
     [InlineData("MnistCnn", 104_202L)]
     [InlineData("FashionCnn", 3_199_106L)]

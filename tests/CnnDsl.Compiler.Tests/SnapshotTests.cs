@@ -172,4 +172,33 @@ public class SnapshotTests
         Assert.Empty(result.CompilerDiagnostics);
         Snapshot.Verify(name, result.GeneratedSource("Models." + name + ".g.cs"));
     }
+
+    public const string GroupedModel = """
+        # Dotted names make nested Sequentials, so the state_dict keys are PyTorch's (here a small VGG-style net)
+        model SmallVgg
+          input 3x32x32
+          features.0: conv2d 16, kernel=3, padding=1
+          features.1: batchnorm2d
+          features.2: relu
+          features.3: maxpool2d 2
+          features.4: conv2d 32, kernel=3, padding=1
+          features.5: batchnorm2d
+          features.6: relu
+          features.7: maxpool2d 2
+          avgpool: adaptive_avgpool2d (2, 2)
+          flatten
+          classifier.0: dense 64
+          classifier.1: relu
+          classifier.2: dropout 0.5
+          classifier.3.fc: dense 10
+        """;
+
+    [Fact]
+    public void Grouped_model()
+    {
+        var result = GeneratorHarness.RunCnn(GroupedModel, "/project/vgg.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify("SmallVgg", result.GeneratedSource("Models.SmallVgg.g.cs"));
+    }
 }

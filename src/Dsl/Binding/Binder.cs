@@ -111,6 +111,20 @@ namespace CnnDsl.Dsl.Binding
                 layers.Add(new BoundLayer(name, kind.Name, inputs.ToEquatableArray(), layerInput!, config, layer.Location));
             }
 
+            // A dotted name makes its prefixes groups (nested Sequentials), which no layer may also be called.
+            foreach (var layer in model.Layers.Where(l => l.Label != null && l.Label.Text.Contains('.')))
+            {
+                var parts = layer.Label!.Text.Split('.');
+                for (int i = 1; i < parts.Length; i++)
+                {
+                    var group = string.Join(".", parts.Take(i));
+                    if (names.Contains(group))
+                        diagnostics.ReportInvalidName(layer.Label.Location, layer.Label.Text, "layer", "'" + group + "' is already a layer, so it cannot also be a group");
+                }
+                if (names.Contains(layer.Label.Text.Replace('.', '_')))
+                    diagnostics.ReportInvalidName(layer.Label.Location, layer.Label.Text, "layer", "its field name '" + layer.Label.Text.Replace('.', '_') + "' is already a layer's name");
+            }
+
             if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
@@ -171,8 +185,9 @@ namespace CnnDsl.Dsl.Binding
         {
             var name = label.Text;
             string? reason = null;
-            if (!Names.IsIdentifier(name))
-                reason = "a layer name must be a C# identifier (letters, digits and '_'; dotted names need groups)";
+            var segments = name.Split('.');
+            if (!segments.All(segment => Names.IsIdentifier(segment) || (segment.Length > 0 && segment.All(char.IsDigit))) || !Names.IsIdentifier(segments[0]))
+                reason = "a layer name is a C# identifier, or dotted parts (features.0) whose first part is one";
             else if (Names.IsCSharpKeyword(name))
                 reason = "it is a C# keyword";
             else if (ReservedMemberNames.Contains(name) || name == modelName)

@@ -110,7 +110,7 @@ namespace CnnDsl.Dsl.Syntax
             }
             // Letters glued to a number ("5k", "1x") make one bad number, not two tokens.
             bool glued = false;
-            while (IsIdentifierPart(Current) || Current == '.')
+            while (IsIdentifierPart(Current) || (Current == '.' && IsDigit(Peek(1)) && previousKind != SyntaxKind.DotToken))
             {
                 glued = true;
                 position++;
