@@ -22,6 +22,19 @@ namespace CnnDsl.Dsl
         public static string ToPascalCase(string snake) =>
             string.Concat(snake.Split('_').Where(part => part.Length > 0).Select(part => char.ToUpperInvariant(part[0]) + part.Substring(1)));
 
+        /// <summary><c>BasicBlock</c> to <c>basic_block</c>, for default layer names.</summary>
+        public static string ToSnakeCase(string pascal)
+        {
+            var text = new StringBuilder();
+            for (int i = 0; i < pascal.Length; i++)
+            {
+                if (char.IsUpper(pascal[i]) && i > 0 && !char.IsUpper(pascal[i - 1]))
+                    text.Append('_');
+                text.Append(char.ToLowerInvariant(pascal[i]));
+            }
+            return text.ToString();
+        }
+
         /// <summary>A spelling-insensitive key: <c>LogSoftmax</c>, <c>log_softmax</c> and <c>logsoftmax</c> are the same name.</summary>
         public static string Fold(string name) => name.Replace("_", "").ToLowerInvariant();
 

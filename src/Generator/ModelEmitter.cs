@@ -10,7 +10,8 @@ namespace CnnDsl.Generator
     /// <summary>
     /// Writes a checked model as a TorchSharp module in the manner of TorchSharp's torchvision models: one private
     /// readonly field per layer (its name is the state_dict key), RegisterComponents, and a forward that checks the
-    /// input shape and calls each layer inside a dispose scope. Compile-time facts become constants.
+    /// input shape and calls each layer inside a dispose scope. Compile-time facts become constants; each block
+    /// becomes a nested module class.
     /// </summary>
     internal static class ModelEmitter
     {
@@ -34,8 +35,9 @@ namespace CnnDsl.Generator
 
             WriteFacts(writer, model);
             writer.WriteLine();
-            foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
-                writer.WriteLine("private readonly " + layer.Config.ModuleTypeName + " " + Field(layer.Name) + ";");
+            var blocks = BlockPlanner.Plan(model.Layers);
+            var body = new ModuleBodyEmitter(blocks);
+            body.WriteFields(writer, model.Layers);
             writer.WriteLine();
 
             writer.WriteLine("/// <summary>Creates the model with freshly initialised weights, on <paramref name=\"device\"/> if given.</summary>");
@@ -44,9 +46,7 @@ namespace CnnDsl.Generator
             writer.WriteLine(": base(nameof(" + model.Name + "))");
             writer.Unindent();
             writer.OpenBlock("");
-            foreach (var layer in model.Layers.Where(l => l.Config.HasModule))
-                writer.WriteLine(Field(layer.Name) + " = " + layer.Config.EmitConstructor() + ";");
-            WriteRegistration(writer, model);
+            body.WriteConstruction(writer, model.Layers, use: null);
             writer.WriteLine("if (device is not null)");
             writer.Indent();
             writer.WriteLine("global::TorchSharp.ModuleExtensionMethods.to(this, device);");
@@ -56,7 +56,16 @@ namespace CnnDsl.Generator
 
             writer.WriteLine("global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;");
             writer.WriteLine();
-            WriteForward(writer, model);
+            writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
+            writer.WriteLine("global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);");
+            body.WriteForwardBody(writer, model.Layers);
+            writer.CloseBlock();
+
+            foreach (var block in blocks.Classes)
+            {
+                writer.WriteLine();
+                body.WriteBlockClass(writer, block);
+            }
 
             writer.CloseBlock();
             if (model.Namespace != null)
@@ -111,113 +120,6 @@ namespace CnnDsl.Generator
             writer.Indent();
             writer.WriteLine("nameof(" + model.Name + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);");
             writer.Unindent();
-        }
-
-        static void WriteForward(SourceWriter writer, BoundModel model)
-        {
-            writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
-            writer.WriteLine("global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);");
-            if (model.Layers.Count == 0)
-            {
-                writer.WriteLine("return input.alias();");
-                writer.CloseBlock();
-                return;
-            }
-            writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-            // x carries the value from layer to layer; a tensor read again later by name keeps a variable of its own.
-            var namedLater = new HashSet<string>(model.Layers.SelectMany((layer, i) =>
-                layer.Inputs.Where(input => i == 0 || input != model.Layers[i - 1].Name)));
-            string previous = BoundModel.InputTensorName;
-            bool declared = false;
-            foreach (var layer in model.Layers)
-            {
-                var inputs = layer.Inputs.Select(input => input == previous ? (declared ? "x" : "input") : Variable(input)).ToList();
-                var steps = layer.Config.EmitForward(Field(layer.Name), inputs);
-                for (int i = 0; i < steps.Count; i++)
-                {
-                    var expression = steps[i].Replace("$in", i == 0 ? inputs[0] : "x");
-                    writer.WriteLine((declared ? "x = " : "var x = ") + expression + ";");
-                    declared = true;
-                }
-                if (namedLater.Contains(layer.Name))
-                    writer.WriteLine("var " + Variable(layer.Name) + " = x;");
-                previous = layer.Name;
-            }
-            writer.WriteLine("return x.MoveToOuterDisposeScope();");
-            writer.CloseBlock();
-        }
-
-        static string Variable(string tensor) => tensor == BoundModel.InputTensorName ? "input" : Field(tensor) + "_out";
-
-        static string Field(string layer) => layer.Replace('.', '_');
-
-        /// <summary>
-        /// Plain models register their fields with RegisterComponents. Dotted names (features.0) become nested
-        /// Sequentials registered by hand, so the state_dict keys are PyTorch's while forward still calls each layer
-        /// through its own typed field.
-        /// </summary>
-        static void WriteRegistration(SourceWriter writer, BoundModel model)
-        {
-            var modules = model.Layers.Where(l => l.Config.HasModule).ToList();
-            if (!modules.Any(l => l.Name.Contains('.')))
-            {
-                writer.WriteLine("RegisterComponents();");
-                return;
-            }
-            var root = new Group();
-            foreach (var layer in modules)
-            {
-                var group = root;
-                var parts = layer.Name.Split('.');
-                foreach (var part in parts.Take(parts.Length - 1))
-                    group = group.Child(part);
-                group.Members.Add((parts[parts.Length - 1], null, Field(layer.Name)));
-            }
-            foreach (var (name, group, field) in root.Members)
-            {
-                if (group == null)
-                {
-                    writer.WriteLine("register_module(\"" + name + "\", " + field + ");");
-                    continue;
-                }
-                writer.WriteLine("register_module(\"" + name + "\", " + "global::TorchSharp.torch.nn.Sequential(");
-                writer.Indent();
-                WriteSequentialMembers(writer, group, "));");
-                writer.Unindent();
-            }
-        }
-
-        static void WriteSequentialMembers(SourceWriter writer, Group group, string close)
-        {
-            for (int i = 0; i < group.Members.Count; i++)
-            {
-                var (name, child, field) = group.Members[i];
-                var end = i == group.Members.Count - 1 ? close : ",";
-                if (child == null)
-                {
-                    writer.WriteLine("(\"" + name + "\", " + field + ")" + end);
-                    continue;
-                }
-                writer.WriteLine("(\"" + name + "\", global::TorchSharp.torch.nn.Sequential(");
-                writer.Indent();
-                WriteSequentialMembers(writer, child, "))" + end);
-                writer.Unindent();
-            }
-        }
-
-        sealed class Group
-        {
-            public List<(string Name, Group? Group, string? Field)> Members { get; } = new List<(string, Group?, string?)>();
-
-            public Group Child(string name)
-            {
-                foreach (var member in Members)
-                    if (member.Name == name && member.Group != null)
-                        return member.Group;
-                var child = new Group();
-                Members.Add((name, child, null));
-                return child;
-            }
         }
 
         static string Number(long value) => value.ToString("#,0", CultureInfo.InvariantCulture).Replace(",", "_");

@@ -18,7 +18,8 @@ namespace CnnDsl.Generator
                 d.Severity == DslSeverity.Error ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, isEnabledByDefault: true));
 
         public static Diagnostic ToRoslyn(DslDiagnostic diagnostic) =>
-            Diagnostic.Create(Descriptors[diagnostic.Id], ToRoslyn(diagnostic.Location), diagnostic.Message);
+            Diagnostic.Create(Descriptors[diagnostic.Id], ToRoslyn(diagnostic.Location),
+                diagnostic.AdditionalLocations.Select(ToRoslyn), diagnostic.Message);
 
         public static Location ToRoslyn(DslLocation location) =>
             Location.Create(location.Path,

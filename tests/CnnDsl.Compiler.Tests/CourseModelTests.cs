@@ -81,6 +81,24 @@ public class CourseModelTests
         Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
     }
 
+    [Fact]
+    public void Blocks_give_torchvision_style_keys_and_equal_facts()
+    {
+        var compileTime = CnnCompilation.Compile(SnapshotTests.BlockModel, "resnet.cnn").Models.Single();
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.BlockModel));
+        using var module = LoadedModels.Create(assembly, "Models.TinyResNet");
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
+        Assert.Equal(compileTime.StateCount, runTime.State);
+        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Contains("layer2.0.downsample.1.running_var", runTime.StateDictKeys);
+        Assert.Contains("layer1.1.bn2.weight", runTime.StateDictKeys);
+        Assert.Contains("layer3.0.conv1.weight", runTime.StateDictKeys);
+        Assert.Equal(new[] { "conv1", "bn1", "relu", "layer1", "layer2", "layer3", "avgpool", "fc" }, module.named_children().Select(c => c.name));
+        var layer2 = compileTime.Layers.Single(l => l.Name == "layer2.0");
+        Assert.Equal("32x16x16", layer2.OutputShape.ToString());
+    }
+
     [Theory]
     [InlineData("MnistCnn", 104_202L)]
     [InlineData("FashionCnn", 3_199_106L)]

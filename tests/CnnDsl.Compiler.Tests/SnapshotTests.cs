@@ -201,4 +201,50 @@ public class SnapshotTests
         Assert.Empty(result.CompilerDiagnostics);
         Snapshot.Verify("SmallVgg", result.GeneratedSource("Models.SmallVgg.g.cs"));
     }
+
+    public const string BlockModel = """
+        # ResNet's two residual blocks; each use is checked with its own arguments and shapes
+        block BasicBlock(channels, stride=1)
+          conv1: conv2d channels, 3, stride=stride, padding=1, bias=false
+          bn1: batchnorm2d
+          relu: relu
+          conv2: conv2d channels, 3, padding=1, bias=false
+          bn2: batchnorm2d
+          add bn2, input
+          relu
+
+        block DownBlock(channels, stride=2)
+          conv1: conv2d channels, 3, stride=stride, padding=1, bias=false
+          bn1: batchnorm2d
+          relu: relu
+          conv2: conv2d channels, 3, padding=1, bias=false
+          bn2: batchnorm2d
+          downsample.0: conv2d channels, 1, stride=stride, bias=false, from=input
+          downsample.1: batchnorm2d
+          add bn2, downsample.1
+          relu
+
+        model TinyResNet
+          input 3x32x32
+          conv1: conv2d 16, 3, padding=1, bias=false
+          bn1: batchnorm2d
+          relu: relu
+          layer1.0: BasicBlock 16
+          layer1.1: BasicBlock 16
+          layer2.0: DownBlock 32
+          layer2.1: BasicBlock 32
+          layer3.0: DownBlock 64, stride=2
+          layer3.1: BasicBlock 64
+          avgpool: global_avgpool2d
+          fc: dense 10
+        """;
+
+    [Fact]
+    public void Block_model()
+    {
+        var result = GeneratorHarness.RunCnn(BlockModel, "/project/resnet.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify("TinyResNet", result.GeneratedSource("Models.TinyResNet.g.cs"));
+    }
 }

@@ -26,6 +26,7 @@ namespace CnnDsl.Dsl.Binding
 
         public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics)
         {
+            var blocks = BlockScope.Create(file.Blocks, diagnostics);
             var models = new List<BoundModel>();
             var seen = new HashSet<string>();
             foreach (var model in file.Models)
@@ -35,7 +36,7 @@ namespace CnnDsl.Dsl.Binding
                     diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)");
                     continue;
                 }
-                var bound = BindModel(model, diagnostics);
+                var bound = BindModel(model, diagnostics, blocks);
                 if (bound != null)
                     models.Add(bound);
             }
@@ -43,15 +44,15 @@ namespace CnnDsl.Dsl.Binding
         }
 
         /// <summary>Binds one model; returns null if it has errors (they are in <paramref name="diagnostics"/>).</summary>
-        public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics)
+        public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null)
         {
             var local = new DiagnosticBag();
-            var bound = Bind(model, local);
+            var bound = Bind(model, local, blocks ?? BlockScope.Empty);
             diagnostics.AddRange(local);
             return local.HasErrors ? null : bound;
         }
 
-        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics)
+        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics, BlockScope blocks)
         {
             var modelName = model.Name.Text;
             if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
@@ -72,26 +73,42 @@ namespace CnnDsl.Dsl.Binding
                     inputShape = new TensorShape(model.Input.Dimensions);
             }
 
+            var layers = BindLayers(model.Layers, inputShape, modelName, diagnostics, blocks);
+
+            if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
+                diagnostics.ReportEmptyModel(model.Name.Location, modelName);
+            if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
+                return null;
+            return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
+        }
+
+        /// <summary>
+        /// Binds layers in order from an input of <paramref name="input"/> (null when unknown), for a model or a block
+        /// use; the result holds the layers that bound, and <paramref name="diagnostics"/> says whether all did.
+        /// </summary>
+        internal static List<BoundLayer> BindLayers(IReadOnlyList<LayerSyntax> layerSyntaxes, TensorShape? input, string ownerName, DiagnosticBag diagnostics, BlockScope blocks)
+        {
+            var inputShape = input;
             var layers = new List<BoundLayer>();
             var names = new HashSet<string>();
             var defaultNameCounts = new Dictionary<string, int>();
-            var userNames = new HashSet<string>(model.Layers.Where(l => l.Label != null).Select(l => l.Label!.Text));
+            var userNames = new HashSet<string>(layerSyntaxes.Where(l => l.Label != null).Select(l => l.Label!.Text));
             // Every tensor so far by name, with its shape; null where a mistake already stopped shape inference.
             var tensors = new Dictionary<string, TensorShape?> { [BoundModel.InputTensorName] = inputShape };
             string previousTensor = BoundModel.InputTensorName;
 
-            foreach (var layer in model.Layers)
+            foreach (var layer in layerSyntaxes)
             {
-                var kind = LayerCatalog.Find(layer.Kind.Text);
+                var kind = LayerCatalog.Find(layer.Kind.Text) ?? blocks.Find(layer.Kind.Text);
                 string name = layer.Label?.Text ?? DefaultName(kind?.DefaultLayerName ?? layer.Kind.Text, defaultNameCounts, userNames);
 
-                bool validLabel = layer.Label == null || CheckLayerName(layer.Label, modelName, diagnostics);
+                bool validLabel = layer.Label == null || CheckLayerName(layer.Label, ownerName, diagnostics);
                 if (validLabel && !names.Add(name))
-                    diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, modelName, name);
+                    diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, ownerName, name);
 
                 if (kind == null)
                 {
-                    diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, LayerCatalog.Suggest(layer.Kind.Text));
+                    diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, Names.ClosestMatch(layer.Kind.Text, LayerCatalog.All.Select(k => k.Name).Concat(blocks.Names)));
                     tensors[name] = null;
                     previousTensor = name;
                     continue;
@@ -112,7 +129,7 @@ namespace CnnDsl.Dsl.Binding
             }
 
             // A dotted name makes its prefixes groups (nested Sequentials), which no layer may also be called.
-            foreach (var layer in model.Layers.Where(l => l.Label != null && l.Label.Text.Contains('.')))
+            foreach (var layer in layerSyntaxes.Where(l => l.Label != null && l.Label.Text.Contains('.')))
             {
                 var parts = layer.Label!.Text.Split('.');
                 for (int i = 1; i < parts.Length; i++)
@@ -124,12 +141,7 @@ namespace CnnDsl.Dsl.Binding
                 if (names.Contains(layer.Label.Text.Replace('.', '_')))
                     diagnostics.ReportInvalidName(layer.Label.Location, layer.Label.Text, "layer", "its field name '" + layer.Label.Text.Replace('.', '_') + "' is already a layer's name");
             }
-
-            if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
-                diagnostics.ReportEmptyModel(model.Name.Location, modelName);
-            if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
-                return null;
-            return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
+            return layers;
         }
 
         // The tensors a layer reads: the previous layer's output, the one named by from=, or for add and concat the

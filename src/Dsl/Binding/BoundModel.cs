@@ -26,7 +26,17 @@ namespace CnnDsl.Dsl.Binding
         public long StateCount => Layers.Sum(l => l.Config.State);
 
         /// <summary>The <c>CnnDsl.OutputActivation</c> member for the last layer's activation.</summary>
-        public string OutputActivation => Layers.Count == 0 ? "None" : Layers[Layers.Count - 1].Config.Activation?.OutputActivation ?? "None";
+        public string OutputActivation
+        {
+            get
+            {
+                if (Layers.Count == 0)
+                    return "None";
+                var last = Layers[Layers.Count - 1].Config;
+                var activation = last is BlockConfig block ? block.FinalActivation : last.Activation;
+                return activation?.OutputActivation ?? "None";
+            }
+        }
 
         /// <summary>The summary in Keras' layout; the run-time summary of the generated module prints the same text.</summary>
         public string FormatSummary() =>

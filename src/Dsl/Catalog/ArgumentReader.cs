@@ -92,6 +92,9 @@ namespace CnnDsl.Dsl.Catalog
 
         public bool IsGiven(string name) => byParameter.ContainsKey(name);
 
+        /// <summary>The value as written, unchecked (block parameters).</summary>
+        public ValueSyntax? Raw(string name) => byParameter.TryGetValue(name, out var argument) ? argument.Value : null;
+
         public SourceLocation? LocationOf(string name) => byParameter.TryGetValue(name, out var argument) ? argument.Value.Location : null;
 
         public long? Integer(string name, long? fallback = null)

@@ -14,6 +14,8 @@ namespace CnnDsl.Dsl.Catalog
         Padding,
         /// <summary>An activation name such as <c>relu</c>.</summary>
         Activation,
+        /// <summary>Any value: a block parameter, checked where the block uses it.</summary>
+        Any,
     }
 
     /// <summary>One argument a layer accepts: its name in .cnn files (snake_case; PascalCase on attributes), type and default.</summary>

@@ -6,6 +6,9 @@ namespace CnnDsl.Dsl.Diagnostics
     /// <summary>A reported problem: which kind, where, and the finished message. Plain data, comparable by value.</summary>
     public sealed record Diagnostic(string Id, DiagnosticSeverity Severity, SourceLocation Location, string Message)
     {
+        /// <summary>Other places the diagnostic concerns, such as the line inside a block that failed for this use.</summary>
+        public EquatableArray<SourceLocation> AdditionalLocations { get; init; } = EquatableArray<SourceLocation>.Empty;
+
         public static Diagnostic Create(DiagnosticDescriptor descriptor, SourceLocation location, params object[] args) =>
             new Diagnostic(descriptor.Id, descriptor.Severity, location, string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, args));
 

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using CnnDsl.Dsl.Text;
 
 namespace CnnDsl.Dsl.Diagnostics
@@ -114,6 +115,21 @@ namespace CnnDsl.Dsl.Diagnostics
 
         public void ReportTooFewOperands(SourceLocation location, string layer, string kind) =>
             Report(DiagnosticDescriptors.TooFewOperands, location, layer, kind);
+
+        public void ReportRecursiveBlock(SourceLocation location, string block, string chain) =>
+            Report(DiagnosticDescriptors.RecursiveBlock, location, block, chain);
+
+        public void ReportInvalidBlock(SourceLocation location, string block, string reason) =>
+            Report(DiagnosticDescriptors.InvalidBlock, location, block, reason);
+
+        /// <summary>Reports a problem found inside a block at the use that caused it, pointing also at the line in the block.</summary>
+        public void ReportInsideBlock(Diagnostic inner, SourceLocation use, string block, string layer) =>
+            diagnostics.Add(inner with
+            {
+                Location = use,
+                Message = inner.Message + " (in block '" + block + "' at line " + (inner.Location.LineSpan.Start.Line + 1) + ", used as '" + layer + "')",
+                AdditionalLocations = new[] { inner.Location }.Concat(inner.AdditionalLocations).ToEquatableArray(),
+            });
 
         public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
             Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);

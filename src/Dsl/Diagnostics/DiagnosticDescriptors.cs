@@ -138,6 +138,14 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2026", "Too few tensors to combine",
             "Layer '{0}' ({1}) needs at least two tensors, as in '{1} a, b'", Model);
 
+        public static readonly DiagnosticDescriptor RecursiveBlock = new DiagnosticDescriptor(
+            "CNN2027", "Recursive block",
+            "Block '{0}' uses itself ({1}); a block cannot contain itself", Model);
+
+        public static readonly DiagnosticDescriptor InvalidBlock = new DiagnosticDescriptor(
+            "CNN2028", "Invalid block",
+            "Block '{0}' cannot be defined: {1}", Model);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -149,7 +157,7 @@ namespace CnnDsl.Dsl.Diagnostics
             WrongArgumentType, ArgumentOutOfRange, MissingInputShape, DuplicateLayerName, DuplicateModelName,
             NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
-            RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, InternalError,
+            RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock, InternalError,
         };
     }
 }

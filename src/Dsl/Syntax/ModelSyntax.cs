@@ -51,6 +51,15 @@ namespace CnnDsl.Dsl.Syntax
         public override string ToString() => Text;
     }
 
+    /// <summary>
+    /// A reusable block: <c>block BasicBlock(channels, stride=1)</c> and its layers. Its parameters are used by name in
+    /// its layers' arguments; <c>input</c> names the tensor the block is given.
+    /// </summary>
+    public sealed record BlockSyntax(NameSyntax Name, EquatableArray<BlockParameterSyntax> Parameters, EquatableArray<LayerSyntax> Layers,
+        SourceLocation Location, bool HasSyntaxErrors = false);
+
+    public sealed record BlockParameterSyntax(NameSyntax Name, ValueSyntax? Default);
+
     /// <summary>The result of parsing one .cnn file.</summary>
-    public sealed record CnnFileSyntax(string Path, string? Namespace, EquatableArray<ModelSyntax> Models);
+    public sealed record CnnFileSyntax(string Path, string? Namespace, EquatableArray<ModelSyntax> Models, EquatableArray<BlockSyntax> Blocks);
 }

@@ -13,6 +13,8 @@ namespace CnnDsl.Dsl.Syntax
     ///   input 1x28x28              # its input shape, without the batch dimension
     ///   conv2d 32, kernel=5        # a layer: kind, positional then named arguments
     ///   head: dense 10             # a layer with a name of its own
+    /// block Residual(channels)     # starts a reusable block with parameters
+    ///   conv2d channels, 3         # its layers use the parameters by name
     /// </code>
     /// A line with an error is reported once and skipped, so one typo gives one diagnostic.
     /// </summary>
@@ -63,6 +65,12 @@ namespace CnnDsl.Dsl.Syntax
             public int LastPosition { get; set; }
             public bool HasSyntaxErrors { get; set; }
 
+            public List<BlockParameterSyntax>? BlockParameters { get; set; }
+
+            public BlockSyntax BuildBlock(SourceText text) =>
+                new BlockSyntax(Name, BlockParameters!.ToEquatableArray(), Layers.ToEquatableArray(),
+                    text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
+
             public ModelSyntax Build(SourceText text) =>
                 new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
         }
@@ -71,7 +79,18 @@ namespace CnnDsl.Dsl.Syntax
         {
             string? fileNamespace = null;
             var models = new List<ModelSyntax>();
+            var blocks = new List<BlockSyntax>();
             ModelBuilder? model = null;
+
+            void Finish()
+            {
+                if (model == null)
+                    return;
+                if (model.BlockParameters != null)
+                    blocks.Add(model.BuildBlock(text));
+                else
+                    models.Add(model.Build(text));
+            }
 
             while (Current.Kind != SyntaxKind.EndOfFileToken)
             {
@@ -98,16 +117,26 @@ namespace CnnDsl.Dsl.Syntax
                     Next();
                     var name = Match(SyntaxKind.IdentifierToken, "a model name");
                     ok = name != null;
-                    if (model != null)
-                        models.Add(model.Build(text));
+                    Finish();
                     model = ok ? new ModelBuilder(new NameSyntax(name!.Text, text.GetLocation(name.Span)), fileNamespace, text.GetLocation(first.Span)) : null;
+                }
+                else if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "block" && !IsLabelAhead() && Peek(1).Kind == SyntaxKind.IdentifierToken)
+                {
+                    Next();
+                    var name = Next();
+                    var parameters = ParseBlockParameters();
+                    ok = parameters != null;
+                    Finish();
+                    model = ok
+                        ? new ModelBuilder(new NameSyntax(name.Text, text.GetLocation(name.Span)), fileNamespace, text.GetLocation(first.Span)) { BlockParameters = parameters }
+                        : null;
                 }
                 else if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "input" && !IsLabelAhead())
                 {
                     Next();
                     var shape = ParseShape();
                     ok = shape != null;
-                    if (model == null)
+                    if (model == null || model.BlockParameters != null)
                     {
                         if (ok)
                             diagnostics.ReportStatementOutsideModel(text.GetLocation(first.Span), "input");
@@ -151,9 +180,36 @@ namespace CnnDsl.Dsl.Syntax
                     model.LastPosition = LastTokenEnd();
             }
 
-            if (model != null)
-                models.Add(model.Build(text));
-            return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray());
+            Finish();
+            return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray(), blocks.ToEquatableArray());
+        }
+
+        // (channels, stride=1): the parameters of a block, each optionally with a default value.
+        List<BlockParameterSyntax>? ParseBlockParameters()
+        {
+            var parameters = new List<BlockParameterSyntax>();
+            if (Current.Kind != SyntaxKind.OpenParenToken)
+                return AtEndOfLine ? parameters : Match(SyntaxKind.OpenParenToken, "'(' and the block's parameters") == null ? null : parameters;
+            Next();
+            while (Current.Kind != SyntaxKind.CloseParenToken)
+            {
+                var name = Match(SyntaxKind.IdentifierToken, "a parameter name");
+                if (name == null)
+                    return null;
+                ValueSyntax? value = null;
+                if (Current.Kind == SyntaxKind.EqualsToken)
+                {
+                    Next();
+                    value = ParseValue();
+                    if (value == null)
+                        return null;
+                }
+                parameters.Add(new BlockParameterSyntax(new NameSyntax(name.Text, text.GetLocation(name.Span)), value));
+                if (Current.Kind != SyntaxKind.CommaToken)
+                    break;
+                Next();
+            }
+            return Match(SyntaxKind.CloseParenToken, "')' or ','") == null ? null : parameters;
         }
 
         // "model: conv2d 3" names a layer "model"; only "model Name" starts a model.
