@@ -9,6 +9,7 @@ using ArgumentSyntax = CnnDsl.Dsl.Syntax.ArgumentSyntax;
 using LayerSyntax = CnnDsl.Dsl.Syntax.LayerSyntax;
 using ModelSyntax = CnnDsl.Dsl.Syntax.ModelSyntax;
 using NameSyntax = CnnDsl.Dsl.Syntax.NameSyntax;
+using Parser = CnnDsl.Dsl.Syntax.Parser;
 using ShapeParser = CnnDsl.Dsl.Syntax.ShapeParser;
 using ShapeSyntax = CnnDsl.Dsl.Syntax.ShapeSyntax;
 using ValueSyntax = CnnDsl.Dsl.Syntax.ValueSyntax;
@@ -63,8 +64,15 @@ namespace CnnDsl.Generator
 
             var modelAttribute = context.Attributes[0];
             ShapeSyntax? input = null;
+            LayerSyntax? start = null;
             foreach (var named in modelAttribute.NamedArguments)
             {
+                if (named.Key == "Base" && named.Value.Value is string baseText)
+                {
+                    var baseLiteral = FindArgument(modelAttribute, named.Key, cancellationToken)?.Expression;
+                    start = Parser.ParseLayerText(baseText, baseLiteral != null ? RoslynDiagnostics.FromRoslyn(baseLiteral.GetLocation()) : location, diagnostics);
+                    continue;
+                }
                 if (named.Key != "Input" || !(named.Value.Value is string text))
                     continue;
                 var literal = FindArgument(modelAttribute, named.Key, cancellationToken)?.Expression;
@@ -103,7 +111,7 @@ namespace CnnDsl.Generator
             }
 
             var ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
-            var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.ToEquatableArray(), location);
+            var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.ToEquatableArray(), location, Base: start);
             return new AttributeModel(syntax, declaration, diagnostics.ToEquatableArray());
         }
 

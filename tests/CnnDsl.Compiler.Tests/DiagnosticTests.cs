@@ -56,12 +56,12 @@ public class DiagnosticTests
         { "CNN2025", "model Net\n  input 3x8x8\n  stem: conv2d 4, kernel=3\n  conv2d 4, kernel=3, from=[|stme|]\n", "Layer 'conv2d' reads 'stme', but no earlier layer has that name; did you mean 'stem'?" },
         { "CNN2025", "model Net\n  input 3x8x8\n  a: conv2d 4, kernel=3, padding=1\n  add a, [|later|]\n  later: relu\n", "Layer 'add' reads 'later', but no earlier layer has that name" },
         { "CNN2026", "model Net\n  input 3x8x8\n  a: relu\n  [|add|] a\n", "Layer 'add' (add) needs at least two tensors, as in 'add a, b'" },
-        { "CNN2027", "block Loop(n)\n  conv2d n, 1\n  Loop n\nmodel Net\n  input 3x8x8\n  [|Loop 4|]\n", "Block 'Loop' uses itself (Loop -> Loop); a block cannot contain itself (in block 'Loop' at line 3, used as 'loop')" },
+        { "CNN2027", "block Loop(n)\n  conv2d n, 1\n  Loop n\nmodel Net\n  input 3x8x8\n  [|Loop 4|]\n", "Block 'Loop' uses itself (Loop -> Loop); a block cannot contain itself (in block 'Loop' at model.cnn(3), used as 'loop')" },
         { "CNN2028", "block [|conv2d|](n)\n  relu\nmodel Net\n  input 3x8x8\n  relu\n", "Block 'conv2d' cannot be defined: 'conv2d' is a layer kind" },
         { "CNN2003", "block Res(channels)\n  conv2d channels, 3, padding=1\nmodel Net\n  input 3x8x8\n  [|Res|]\n", "Layer 'res' needs the argument 'channels' (a parameter of block Res)" },
         { "CNN2002", "block Res(channels)\n  conv2d channels, 3, padding=1\nmodel Net\n  input 3x8x8\n  Res 4, [|chanels|]=3\n", "Layer 'res' has no argument 'chanels'; did you mean 'channels'?" },
-        { "CNN2023", "block Res(channels)\n  conv2d channels, 3, padding=1\n  add conv2d, input\nmodel Net\n  input 3x8x8\n  [|Res 4|]\n", "Layer 'add' adds 'input' of shape 3x8x8 to 'conv2d' of shape 4x8x8; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so) (in block 'Res' at line 3, used as 'res')" },
-        { "CNN2011", "block Shrink(k)\n  conv2d 4, k\nmodel Net\n  input 3x8x8\n  Shrink 3\n  [|Shrink 7|]\n", "Layer 'conv2d' turns an input height of 6 into 0 (kernel 7, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride (in block 'Shrink' at line 2, used as 'shrink_1')" },
+        { "CNN2023", "block Res(channels)\n  conv2d channels, 3, padding=1\n  add conv2d, input\nmodel Net\n  input 3x8x8\n  [|Res 4|]\n", "Layer 'add' adds 'input' of shape 3x8x8 to 'conv2d' of shape 4x8x8; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so) (in block 'Res' at model.cnn(3), used as 'res')" },
+        { "CNN2011", "block Shrink(k)\n  conv2d 4, k\nmodel Net\n  input 3x8x8\n  Shrink 3\n  [|Shrink 7|]\n", "Layer 'conv2d' turns an input height of 6 into 0 (kernel 7, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride (in block 'Shrink' at model.cnn(2), used as 'shrink_1')" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
     };
 

@@ -47,7 +47,7 @@ namespace CnnDsl.Dsl.Binding
         public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null)
         {
             var local = new DiagnosticBag();
-            var bound = Bind(model, local, blocks ?? BlockScope.Empty);
+            var bound = Bind(model, local, blocks ?? BlockScope.ZooOnly);
             diagnostics.AddRange(local);
             return local.HasErrors ? null : bound;
         }
@@ -73,9 +73,35 @@ namespace CnnDsl.Dsl.Binding
                     inputShape = new TensorShape(model.Input.Dimensions);
             }
 
-            var layers = BindLayers(model.Layers, inputShape, modelName, diagnostics, blocks);
+            List<BoundLayer> layers;
+            if (model.Base == null)
+            {
+                layers = BindLayers(model.Layers, inputShape, modelName, diagnostics, blocks);
+            }
+            else
+            {
+                // The base block's layers come first, at the top level; problems inside them are reported at the base.
+                var start = blocks.Find(model.Base.Kind.Text) as BlockLayer;
+                if (start == null)
+                {
+                    diagnostics.ReportUnknownLayer(model.Base.Kind.Location, model.Base.Kind.Text, Names.ClosestMatch(model.Base.Kind.Text, blocks.Names));
+                    return null;
+                }
+                var arguments = new ArgumentReader(start, model.Base, Names.ToSnakeCase(start.Name), diagnostics);
+                if (arguments.HasErrors)
+                    return null;
+                var inner = new DiagnosticBag();
+                layers = BindLayers(start.Expand(arguments).Concat(model.Layers).ToList(), inputShape, modelName, inner, blocks);
+                foreach (var diagnostic in inner)
+                {
+                    if (diagnostic.Location.Path == model.Location.Path)
+                        diagnostics.AddRange(new[] { diagnostic });
+                    else
+                        diagnostics.ReportInsideBlock(diagnostic, model.Base.Location, start.Name, modelName);
+                }
+            }
 
-            if (model.Layers.Count == 0 && model.Input != null && !model.HasSyntaxErrors)
+            if (model.Layers.Count == 0 && model.Base == null && model.Input != null && !model.HasSyntaxErrors)
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;

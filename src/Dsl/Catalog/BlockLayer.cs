@@ -59,6 +59,16 @@ namespace CnnDsl.Dsl.Catalog
             return new BlockConfig(Name, arguments, context.Input, bound.ToEquatableArray());
         }
 
+        /// <summary>The block's layers with this use's arguments in place, for a model that starts from the block.</summary>
+        public IReadOnlyList<LayerSyntax> Expand(ArgumentReader arguments)
+        {
+            var values = block.Parameters.ToDictionary(p => p.Name.Text, p => arguments.Raw(p.Name.Text) ?? p.Default!);
+            return block.Layers.Select(layer => layer with
+            {
+                Arguments = layer.Arguments.Select(a => a with { Value = Substitute(a.Value, values) }).ToEquatableArray(),
+            }).ToList();
+        }
+
         // A parameter used as a value takes the use's argument; the location stays inside the block.
         static ValueSyntax Substitute(ValueSyntax value, IReadOnlyDictionary<string, ValueSyntax> values)
         {
@@ -94,7 +104,8 @@ namespace CnnDsl.Dsl.Catalog
     {
         readonly Dictionary<string, BlockLayer> blocks = new Dictionary<string, BlockLayer>();
 
-        public static BlockScope Empty { get; } = new BlockScope();
+        /// <summary>The zoo's blocks alone, for models without a file of their own (attribute models).</summary>
+        public static BlockScope ZooOnly { get; } = Create(new BlockSyntax[0], new DiagnosticBag());
 
         internal Stack<string> Active { get; } = new Stack<string>();
 
@@ -105,11 +116,14 @@ namespace CnnDsl.Dsl.Catalog
         public static BlockScope Create(IEnumerable<BlockSyntax> syntaxes, DiagnosticBag diagnostics)
         {
             var scope = new BlockScope();
+            foreach (var zooBlock in Zoo.Blocks)
+                scope.blocks[zooBlock.Name.Text] = new BlockLayer(zooBlock, scope);
+            var own = new HashSet<string>();
             foreach (var syntax in syntaxes)
             {
                 var name = syntax.Name.Text;
                 string? problem = LayerCatalog.Find(name) != null ? "'" + name + "' is a layer kind"
-                    : scope.blocks.ContainsKey(name) ? "another block has that name"
+                    : !own.Add(name) ? "another block has that name"
                     : Dsl.Names.IsCSharpKeyword(name) ? "it is a C# keyword"
                     : syntax.Parameters.GroupBy(p => p.Name.Text).Where(g => g.Count() > 1).Select(g => "parameter '" + g.Key + "' is declared twice").FirstOrDefault();
                 if (problem != null)
@@ -117,7 +131,8 @@ namespace CnnDsl.Dsl.Catalog
                     diagnostics.ReportInvalidBlock(syntax.Name.Location, name, problem);
                     continue;
                 }
-                scope.blocks.Add(name, new BlockLayer(syntax, scope));
+                // A file's own block may take a zoo block's name; the file's wins.
+                scope.blocks[name] = new BlockLayer(syntax, scope);
             }
             return scope;
         }

@@ -127,7 +127,7 @@ namespace CnnDsl.Dsl.Diagnostics
             diagnostics.Add(inner with
             {
                 Location = use,
-                Message = inner.Message + " (in block '" + block + "' at line " + (inner.Location.LineSpan.Start.Line + 1) + ", used as '" + layer + "')",
+                Message = inner.Message + " (in block '" + block + "' at " + System.IO.Path.GetFileName(inner.Location.Path) + "(" + (inner.Location.LineSpan.Start.Line + 1) + "), used as '" + layer + "')",
                 AdditionalLocations = new[] { inner.Location }.Concat(inner.AdditionalLocations).ToEquatableArray(),
             });
 

@@ -5,14 +5,18 @@ namespace CnnDsl.Dsl.Syntax
     // The syntax of a model, whichever form it was written in: the .cnn parser and the generator's reading of
     // [CnnModel] attributes both produce these records, with locations in their own files, so one binder checks both.
 
-    /// <summary>A model: its name, namespace, input shape and layers in source order.</summary>
+    /// <summary>
+    /// A model: its name, namespace, input shape and layers in source order. A model may start from a block, such as a
+    /// zoo model (<c>model CifarResNet = resnet18 classes=10</c>): the block's layers come first, at the top level.
+    /// </summary>
     public sealed record ModelSyntax(
         NameSyntax Name,
         string? Namespace,
         ShapeSyntax? Input,
         EquatableArray<LayerSyntax> Layers,
         SourceLocation Location,
-        bool HasSyntaxErrors = false);
+        bool HasSyntaxErrors = false,
+        LayerSyntax? Base = null);
 
     /// <summary>One layer line or attribute: an optional label, the layer kind, and its arguments.</summary>
     public sealed record LayerSyntax(

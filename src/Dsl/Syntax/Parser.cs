@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Text;
 
@@ -34,6 +35,33 @@ namespace CnnDsl.Dsl.Syntax
 
         public static CnnFileSyntax Parse(SourceText text, DiagnosticBag diagnostics) => new Parser(text, diagnostics).ParseFile();
 
+        /// <summary>
+        /// Parses one layer line written elsewhere, such as <c>Base = "resnet18 classes=10"</c> on an attribute; every
+        /// location is the given one (the string literal), since the text is not a file of its own.
+        /// </summary>
+        public static LayerSyntax? ParseLayerText(string layerText, SourceLocation location, DiagnosticBag diagnostics)
+        {
+            var local = new DiagnosticBag();
+            var parser = new Parser(SourceText.From(layerText, location.Path), local);
+            var layer = parser.ParseLayer();
+            if (layer != null && !parser.AtEndOfLine)
+                parser.diagnostics.ReportUnexpectedToken(parser.text.GetLocation(parser.Current.Span), "',' or end of line", parser.Current.Describe());
+            foreach (var diagnostic in local)
+                diagnostics.AddRange(new[] { diagnostic with { Location = location } });
+            return local.HasErrors || layer == null ? null : Relocate(layer, location);
+        }
+
+        static LayerSyntax Relocate(LayerSyntax layer, SourceLocation location) => layer with
+        {
+            Label = layer.Label == null ? null : layer.Label with { Location = location },
+            Kind = layer.Kind with { Location = location },
+            Arguments = layer.Arguments.Select(a => new ArgumentSyntax(a.Name == null ? null : a.Name with { Location = location }, Relocate(a.Value, location), location)).ToEquatableArray(),
+            Location = location,
+        };
+
+        static ValueSyntax Relocate(ValueSyntax value, SourceLocation location) =>
+            value with { Location = location, Items = value.Items.Select(i => Relocate(i, location)).ToEquatableArray() };
+
         SyntaxToken Current => Peek(0);
 
         SyntaxToken Peek(int offset) => tokens[System.Math.Min(position + offset, tokens.Count - 1)];
@@ -66,13 +94,14 @@ namespace CnnDsl.Dsl.Syntax
             public bool HasSyntaxErrors { get; set; }
 
             public List<BlockParameterSyntax>? BlockParameters { get; set; }
+            public LayerSyntax? Base { get; set; }
 
             public BlockSyntax BuildBlock(SourceText text) =>
                 new BlockSyntax(Name, BlockParameters!.ToEquatableArray(), Layers.ToEquatableArray(),
                     text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
 
             public ModelSyntax Build(SourceText text) =>
-                new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
+                new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors, Base);
         }
 
         CnnFileSyntax ParseFile()
@@ -117,8 +146,15 @@ namespace CnnDsl.Dsl.Syntax
                     Next();
                     var name = Match(SyntaxKind.IdentifierToken, "a model name");
                     ok = name != null;
+                    LayerSyntax? start = null;
+                    if (ok && Current.Kind == SyntaxKind.EqualsToken)
+                    {
+                        Next();
+                        start = ParseLayer();
+                        ok = start != null;
+                    }
                     Finish();
-                    model = ok ? new ModelBuilder(new NameSyntax(name!.Text, text.GetLocation(name.Span)), fileNamespace, text.GetLocation(first.Span)) : null;
+                    model = ok ? new ModelBuilder(new NameSyntax(name!.Text, text.GetLocation(name.Span)), fileNamespace, text.GetLocation(first.Span)) { Base = start } : null;
                 }
                 else if (first.Kind == SyntaxKind.IdentifierToken && first.Text == "block" && !IsLabelAhead() && Peek(1).Kind == SyntaxKind.IdentifierToken)
                 {

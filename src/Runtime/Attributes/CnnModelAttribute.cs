@@ -19,6 +19,12 @@ namespace CnnDsl
     {
         /// <summary>One sample's shape without the batch dimension, channels first: <c>"1x28x28"</c>.</summary>
         public string? Input { get; set; }
+
+        /// <summary>
+        /// A zoo model (or block) whose layers the model starts with, written as in a .cnn file:
+        /// <c>"resnet18 classes=10"</c>. Layer attributes, if any, follow its layers.
+        /// </summary>
+        public string? Base { get; set; }
     }
 
     /// <summary>The base of every layer attribute.</summary>
