@@ -155,6 +155,8 @@ namespace CnnDsl.Generator
                 var label = Regex.Match(before, @"(\w+):\s*\(?[\d\s,]*$");
                 name = ModuleBodyEmitter.Field(layer) + "_" + (label.Success ? label.Groups[1].Value : "value");
             }
+            if (CnnDsl.Dsl.Names.IsCSharpKeyword(name))
+                name = "@" + name;
             var existing = parameters.FirstOrDefault(p => p.Name == name);
             if (existing != null && Uses.All(use => existing.Values[use] == values[use]))
                 return existing;

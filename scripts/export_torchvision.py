@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Moves weights between torchvision and CnnDsl through safetensors files (written here without the safetensors package).
+
+  export_torchvision.py export MODEL WEIGHTS [--classes N] [--randomize SEED] [--input N,C,H,W --check CHECK]
+      Writes MODEL's state_dict (torchvision's keys and order) to WEIGHTS. --randomize draws every tensor at random,
+      batch-norm running means non-zero and running variances from [0.5, 2], so that a swapped buffer cannot pass.
+      --check also writes a random input and the model's eval-mode logits on it to CHECK ("input", "logits").
+  export_torchvision.py run MODEL WEIGHTS CHECK [--classes N]
+      Loads WEIGHTS (for example saved by CnnDsl) into a fresh MODEL strictly, and prints the largest difference
+      between its logits on CHECK's input and CHECK's logits.
+  export_torchvision.py keys MODEL [MODEL ...]
+      Prints every MODEL's state_dict keys and shapes as JSON.
+
+Run with the Python that has torch and torchvision (on Debian: /usr/bin/python3).
+"""
+import argparse, json, struct, sys
+import torch, torchvision
+
+DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8"}
+TYPES = {v: k for k, v in DTYPES.items()}
+
+
+def write(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, tensor in tensors.items():
+        data = tensor.detach().cpu().contiguous().numpy().tobytes()
+        header[name] = {"dtype": DTYPES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)))
+        f.write(encoded)
+        for blob in blobs:
+            f.write(blob)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        length = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = TYPES[entry["dtype"]]
+        tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(entry["shape"]).clone() if end > begin \
+            else torch.zeros(entry["shape"], dtype=dtype)
+    return tensors
+
+
+def build(name, classes):
+    return getattr(torchvision.models, name)(num_classes=classes)
+
+
+def randomize(model, seed):
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            if key.endswith("running_var"):
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) * 1.5 + 0.5)
+            elif key.endswith("running_mean"):
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) - 0.5)
+            elif key.endswith("num_batches_tracked"):
+                tensor.fill_(int(torch.randint(1, 1000, (1,), generator=generator)))
+            elif tensor.dim() > 1:
+                fan_in = tensor[0].numel()
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) * (2.0 / fan_in) ** 0.5)
+            else:
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) * 0.1 + (1.0 if key.endswith("weight") else 0.0))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["export", "run", "keys"])
+    parser.add_argument("model", nargs="+")
+    parser.add_argument("--classes", type=int, default=1000)
+    parser.add_argument("--randomize", type=int)
+    parser.add_argument("--input")
+    parser.add_argument("--check")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    if args.command == "keys":
+        result = {}
+        for name in args.model:
+            result[name] = [[k, list(v.shape)] for k, v in build(name, args.classes).state_dict().items()]
+        print(json.dumps(result))
+        return
+
+    name, weights = args.model[0], args.model[1]
+    model = build(name, args.classes).eval()
+    if args.command == "export":
+        if args.randomize is not None:
+            randomize(model, args.randomize)
+        write(weights, model.state_dict())
+        if args.check:
+            shape = [int(d) for d in args.input.split(",")]
+            x = torch.randn(shape, generator=torch.Generator().manual_seed(7))
+            with torch.no_grad():
+                write(args.check, {"input": x, "logits": model(x)})
+        return
+
+    check = read(args.model[2])
+    model.load_state_dict(read(weights), strict=True)
+    with torch.no_grad():
+        logits = model(check["input"])
+    print(json.dumps({"max_abs_diff": float((logits - check["logits"]).abs().max())}))
+
+
+if __name__ == "__main__":
+    main()
