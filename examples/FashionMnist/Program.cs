@@ -1,11 +1,76 @@
 using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using CnnDsl;
+using CnnDsl.Data;
+using CnnDsl.Training;
 using FashionMnist;
-using FashionMnist.Models;
 using static TorchSharp.torch;
 
-var model = new FashionCnn();
-Console.WriteLine(FashionCnn.Summary);
-var y = model.call(zeros(2, 1, 28, 28));
-Console.WriteLine(string.Join(",", y.shape));
-var small = new SmallCnn();
-Console.WriteLine(SmallCnn.Summary);
+// Trains the course's Fashion-MNIST CNN (Models/FashionCnn.cnn, checked by the compiler) on the subset this repository
+// ships, or on the full data with --data DIR; evaluates it, saves it, reloads it and checks the reloaded predictions.
+var arguments = Arguments.Parse(args);
+var clock = Stopwatch.StartNew();
+var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
+Console.WriteLine($"Data: {dataFolder}");
+var (train, test) = Dataset.FromIdxFolder(dataFolder);
+Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}");
+
+manual_seed(arguments.Seed);
+using var model = new FashionCnn();
+Console.WriteLine();
+Console.WriteLine(model.Summary(batchSize: arguments.BatchSize));
+
+var history = model.Fit(train, new FitOptions
+{
+    Epochs = arguments.Epochs,
+    BatchSize = arguments.BatchSize,
+    Optimizer = OptimizerSpec.Adam(1e-3),
+    Loss = Loss.CrossEntropy,
+    ValidationSplit = 0.1,
+    Seed = arguments.Seed,
+    Callbacks = new Callback[]
+    {
+        new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true),
+        new ReduceLROnPlateau("val_loss", factor: 0.5, patience: 1),
+    },
+});
+
+var (testLoss, testAccuracy) = model.Evaluate(test);
+Console.WriteLine();
+Console.WriteLine($"Test loss {testLoss:0.0000}, test accuracy {testAccuracy:P2} on {test.Count:N0} images after {history.Epochs.Count} epoch(s)");
+
+var weights = Path.Combine(arguments.Output, "fashion-cnn.weights");
+Directory.CreateDirectory(arguments.Output);
+model.SaveWeights(weights);
+using var reloaded = new FashionCnn();
+reloaded.LoadWeights(weights);
+using var before = model.Predict(test.Inputs);
+using var after = reloaded.Predict(test.Inputs);
+bool identical = before.shape.SequenceEqual(after.shape) && before.eq(after).all().item<bool>();
+Console.WriteLine($"Saved {weights} ({new FileInfo(weights).Length / 1e6:0.0} MB); reloaded predictions are {(identical ? "identical" : "DIFFERENT")}");
+Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0} s");
+return identical ? 0 : 1;
+
+sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output)
+{
+    public static Arguments Parse(string[] args)
+    {
+        var result = new Arguments(null, 5, 64, 42, "out");
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            result = args[i] switch
+            {
+                "--data" => result with { Data = Value() },
+                "--epochs" => result with { Epochs = int.Parse(Value()) },
+                "--batch-size" => result with { BatchSize = int.Parse(Value()) },
+                "--seed" => result with { Seed = int.Parse(Value()) },
+                "--output" => result with { Output = Value() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR."),
+            };
+        }
+        return result;
+    }
+}

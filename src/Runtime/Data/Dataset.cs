@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Data
+{
+    /// <summary>
+    /// Samples and labels held as two tensors: images as float32 (N, C, H, W) in [0, 1] (or normalized), labels as
+    /// int64 class indices (or any target tensor). Decoding happens once; batches are slices or index selections.
+    /// </summary>
+    public sealed class Dataset : IDisposable
+    {
+        public Dataset(Tensor inputs, Tensor targets)
+        {
+            if (inputs.shape[0] != targets.shape[0])
+                throw new ArgumentException($"The dataset has {inputs.shape[0]} inputs but {targets.shape[0]} targets.");
+            Inputs = inputs;
+            Targets = targets;
+        }
+
+        public Tensor Inputs { get; }
+        public Tensor Targets { get; }
+        public long Count => Inputs.shape[0];
+
+        /// <summary>Loads an MNIST or Fashion-MNIST split from its IDX image and label files (gzipped or raw).</summary>
+        public static Dataset FromIdx(string imagesPath, string labelsPath, int? limit = null)
+        {
+            TorchRuntime.EnsureLoaded();
+            var (pixels, count, rows, columns) = IdxReader.ReadImages(imagesPath);
+            var labels = IdxReader.ReadLabels(labelsPath);
+            if (labels.Length != count)
+                throw new InvalidDataException($"{imagesPath} holds {count} images but {labelsPath} holds {labels.Length} labels.");
+            int n = Math.Min(count, limit ?? count);
+            using var bytes = tensor(pixels.AsSpan(0, n * rows * columns).ToArray(), new long[] { n, 1, rows, columns });
+            var images = bytes.to_type(ScalarType.Float32).div_(255f);
+            var targets = tensor(labels.Take(n).Select(l => (long)l).ToArray());
+            return new Dataset(images, targets);
+        }
+
+        /// <summary>Loads a standard folder: train-images-idx3-ubyte(.gz) and friends, as published.</summary>
+        public static (Dataset Train, Dataset Test) FromIdxFolder(string folder, int? trainLimit = null, int? testLimit = null)
+        {
+            string Find(string stem) => new[] { stem + ".gz", stem }.Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists)
+                ?? throw new FileNotFoundException($"{folder} has no {stem}(.gz); it should hold the four IDX files of MNIST or Fashion-MNIST.");
+            return (FromIdx(Find("train-images-idx3-ubyte"), Find("train-labels-idx1-ubyte"), trainLimit),
+                    FromIdx(Find("t10k-images-idx3-ubyte"), Find("t10k-labels-idx1-ubyte"), testLimit));
+        }
+
+        /// <summary>Loads CIFAR-10 binary batches: records of 1 label byte and 3,072 pixel bytes (3x32x32, channels first).</summary>
+        public static Dataset FromCifar10(params string[] batchPaths)
+        {
+            TorchRuntime.EnsureLoaded();
+            const int record = 1 + 3 * 32 * 32;
+            var pixels = new List<byte>();
+            var labels = new List<long>();
+            foreach (var path in batchPaths)
+            {
+                var data = File.ReadAllBytes(path);
+                if (data.Length == 0 || data.Length % record != 0)
+                    throw new InvalidDataException($"{path} has {data.Length} bytes, not a whole number of {record}-byte CIFAR-10 records (the file is truncated or not CIFAR-10).");
+                for (int offset = 0; offset < data.Length; offset += record)
+                {
+                    if (data[offset] > 9)
+                        throw new InvalidDataException($"{path}: record {offset / record} has label {data[offset]}; CIFAR-10 labels are 0 to 9.");
+                    labels.Add(data[offset]);
+                    pixels.AddRange(new ArraySegment<byte>(data, offset + 1, record - 1));
+                }
+            }
+            using var bytes = tensor(pixels.ToArray(), new long[] { labels.Count, 3, 32, 32 });
+            return new Dataset(bytes.to_type(ScalarType.Float32).div_(255f), tensor(labels.ToArray()));
+        }
+
+        /// <summary>Standardizes every channel with the given mean and standard deviation, in place.</summary>
+        public Dataset Normalize(float[] mean, float[] std)
+        {
+            using var m = tensor(mean).reshape(1, -1, 1, 1);
+            using var s = tensor(std).reshape(1, -1, 1, 1);
+            Inputs.sub_(m).div_(s);
+            return this;
+        }
+
+        /// <summary>The samples at <paramref name="indices"/>, as a new dataset.</summary>
+        public Dataset Subset(long[] indices)
+        {
+            using var index = tensor(indices);
+            return new Dataset(Inputs.index_select(0, index), Targets.index_select(0, index));
+        }
+
+        /// <summary>Splits off the last <paramref name="fraction"/> of a seeded shuffle as validation data, as Keras' validation_split does without the shuffle.</summary>
+        public (Dataset Train, Dataset Validation) Split(double fraction, int seed = 0)
+        {
+            if (fraction <= 0 || fraction >= 1)
+                throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The validation fraction must be between 0 and 1.");
+            var order = Shuffled(Count, seed);
+            long validation = (long)Math.Round(Count * fraction);
+            return (Subset(order.Take((int)(Count - validation)).ToArray()), Subset(order.Skip((int)(Count - validation)).ToArray()));
+        }
+
+        /// <summary>K-fold cross-validation: every sample is in exactly one validation fold.</summary>
+        public IEnumerable<(Dataset Train, Dataset Validation)> KFold(int folds, int seed = 0)
+        {
+            foreach (var (train, validation) in KFoldIndices(Count, folds, seed))
+                yield return (Subset(train), Subset(validation));
+        }
+
+        public static IReadOnlyList<(long[] Train, long[] Validation)> KFoldIndices(long count, int folds, int seed = 0)
+        {
+            if (folds < 2 || folds > count)
+                throw new ArgumentOutOfRangeException(nameof(folds), folds, $"K-fold needs between 2 and {count} folds.");
+            var order = Shuffled(count, seed);
+            var result = new List<(long[], long[])>();
+            for (int k = 0; k < folds; k++)
+            {
+                long start = count * k / folds, end = count * (k + 1) / folds;
+                result.Add((order.Take((int)start).Concat(order.Skip((int)end)).ToArray(), order.Skip((int)start).Take((int)(end - start)).ToArray()));
+            }
+            return result;
+        }
+
+        internal static long[] Shuffled(long count, int seed)
+        {
+            var order = Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
+            var random = new Random(seed);
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = random.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            return order;
+        }
+
+        public void Dispose()
+        {
+            Inputs.Dispose();
+            Targets.Dispose();
+        }
+    }
+}

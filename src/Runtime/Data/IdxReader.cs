@@ -1,0 +1,95 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+
+namespace CnnDsl.Data
+{
+    /// <summary>
+    /// Reads the IDX files MNIST and Fashion-MNIST are published in, gzipped or raw: a big-endian magic number
+    /// (0x00000803 for images, 0x00000801 for labels), the dimensions, then one unsigned byte per value.
+    /// </summary>
+    public static class IdxReader
+    {
+        public const int ImagesMagic = 0x00000803;
+        public const int LabelsMagic = 0x00000801;
+
+        /// <summary>Reads an image file: N images of rows x columns bytes.</summary>
+        public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(string path)
+        {
+            var (data, dimensions, offset) = Read(path, ImagesMagic, 3, "images");
+            return (Slice(data, offset), dimensions[0], dimensions[1], dimensions[2]);
+        }
+
+        /// <summary>Reads a label file: N labels of one byte.</summary>
+        public static byte[] ReadLabels(string path)
+        {
+            var (data, _, offset) = Read(path, LabelsMagic, 1, "labels");
+            return Slice(data, offset);
+        }
+
+        static byte[] Slice(byte[] data, int offset)
+        {
+            var result = new byte[data.Length - offset];
+            Buffer.BlockCopy(data, offset, result, 0, result.Length);
+            return result;
+        }
+
+        static (byte[] Data, int[] Dimensions, int Offset) Read(string path, int magic, int rank, string what)
+        {
+            byte[] data;
+            try
+            {
+                data = ReadAllBytes(path);
+            }
+            catch (InvalidDataException exception)
+            {
+                throw new InvalidDataException($"{path} is not a valid gzip file: {exception.Message}", exception);
+            }
+            if (data.Length < 4)
+                throw new InvalidDataException($"{path} has {data.Length} bytes, too few for an IDX header.");
+            int actualMagic = BigEndian(data, 0);
+            if (actualMagic != magic)
+                throw new InvalidDataException($"{path} is not an IDX {what} file: its magic number is 0x{actualMagic:X8}, expected 0x{magic:X8}"
+                    + (actualMagic == (magic == ImagesMagic ? LabelsMagic : ImagesMagic) ? $" (it looks like a {(magic == ImagesMagic ? "labels" : "images")} file)." : "."));
+            int headerLength = 4 + 4 * rank;
+            if (data.Length < headerLength)
+                throw new InvalidDataException($"{path} ends after {data.Length} bytes, inside its {headerLength}-byte header.");
+            var dimensions = new int[rank];
+            long expected = 1;
+            for (int i = 0; i < rank; i++)
+            {
+                dimensions[i] = BigEndian(data, 4 + 4 * i);
+                if (dimensions[i] < 0 || (i > 0 && dimensions[i] == 0))
+                    throw new InvalidDataException($"{path} declares dimension {i} as {dimensions[i]}.");
+                expected *= dimensions[i];
+            }
+            long actual = data.Length - headerLength;
+            if (actual != expected)
+                throw new InvalidDataException($"{path} declares {string.Join(" x ", dimensions)} = {expected} bytes of {what}, but holds {actual}"
+                    + (actual < expected ? " (the file is truncated)." : "."));
+            return (data, dimensions, headerLength);
+        }
+
+        static byte[] ReadAllBytes(string path)
+        {
+            using var file = File.OpenRead(path);
+            var head = new byte[2];
+            int read = file.Read(head, 0, 2);
+            file.Position = 0;
+            using var memory = new MemoryStream();
+            if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
+            {
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                gzip.CopyTo(memory);
+            }
+            else
+            {
+                file.CopyTo(memory);
+            }
+            return memory.ToArray();
+        }
+
+        static int BigEndian(byte[] data, int offset) =>
+            (data[offset] << 24) | (data[offset + 1] << 16) | (data[offset + 2] << 8) | data[offset + 3];
+    }
+}

@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Training
+{
+    /// <summary>What a callback sees and may change while a model trains.</summary>
+    public sealed class TrainingContext
+    {
+        internal TrainingContext(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, History history)
+        {
+            Model = model;
+            Optimizer = optimizer;
+            History = history;
+        }
+
+        public nn.Module<Tensor, Tensor> Model { get; }
+        public optim.Optimizer Optimizer { get; }
+        public History History { get; }
+
+        /// <summary>Set to end training after this epoch.</summary>
+        public bool StopTraining { get; set; }
+
+        public double LearningRate
+        {
+            get => Optimizer.ParamGroups.First().LearningRate;
+            set
+            {
+                foreach (var group in Optimizer.ParamGroups)
+                    group.LearningRate = value;
+            }
+        }
+    }
+
+    /// <summary>Hooks into training, as Keras callbacks do.</summary>
+    public abstract class Callback
+    {
+        public virtual void OnTrainBegin(TrainingContext context) { }
+        public virtual void OnEpochBegin(TrainingContext context, int epoch) { }
+        public virtual void OnEpochEnd(TrainingContext context, EpochMetrics metrics) { }
+        public virtual void OnTrainEnd(TrainingContext context) { }
+    }
+
+    /// <summary>Tracks the best value of a monitored metric; "min" for losses, "max" for accuracies by default.</summary>
+    public abstract class MonitoringCallback : Callback
+    {
+        protected MonitoringCallback(string monitor, double minDelta, string mode)
+        {
+            Monitor = monitor;
+            MinDelta = Math.Abs(minDelta);
+            Maximize = mode == "max" || (mode == "auto" && monitor.Contains("acc"));
+        }
+
+        public string Monitor { get; }
+        public double MinDelta { get; }
+        public bool Maximize { get; }
+        public double? Best { get; protected set; }
+
+        protected double Value(EpochMetrics metrics) =>
+            metrics[Monitor] ?? throw new InvalidOperationException($"Metric '{Monitor}' is not available; give Fit validation data to monitor val_ metrics.");
+
+        protected bool IsImprovement(double value) =>
+            Best == null || (Maximize ? value > Best.Value + MinDelta : value < Best.Value - MinDelta);
+    }
+
+    /// <summary>Stops when the monitored metric has not improved for <c>patience</c> epochs, optionally restoring the best weights.</summary>
+    public sealed class EarlyStopping : MonitoringCallback
+    {
+        readonly int patience;
+        readonly bool restoreBestWeights;
+        Dictionary<string, Tensor>? bestWeights;
+        int wait;
+
+        public EarlyStopping(string monitor = "val_loss", int patience = 0, double minDelta = 0, string mode = "auto", bool restoreBestWeights = false)
+            : base(monitor, minDelta, mode)
+        {
+            this.patience = patience;
+            this.restoreBestWeights = restoreBestWeights;
+        }
+
+        public int? StoppedEpoch { get; private set; }
+        public int? BestEpoch { get; private set; }
+
+        public override void OnTrainBegin(TrainingContext context)
+        {
+            wait = 0;
+            Best = null;
+            StoppedEpoch = null;
+        }
+
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            double value = Value(metrics);
+            if (IsImprovement(value))
+            {
+                Best = value;
+                BestEpoch = metrics.Epoch;
+                wait = 0;
+                if (restoreBestWeights)
+                    Snapshot(context.Model);
+                return;
+            }
+            if (++wait > patience)
+            {
+                StoppedEpoch = metrics.Epoch;
+                context.StopTraining = true;
+            }
+        }
+
+        public override void OnTrainEnd(TrainingContext context)
+        {
+            if (!restoreBestWeights || bestWeights == null || StoppedEpoch == null)
+                return;
+            using (no_grad())
+                foreach (var (key, value) in context.Model.state_dict())
+                    value.copy_(bestWeights[key]);
+        }
+
+        void Snapshot(nn.Module model)
+        {
+            if (bestWeights != null)
+                foreach (var tensor in bestWeights.Values)
+                    tensor.Dispose();
+            bestWeights = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone());
+        }
+    }
+
+    /// <summary>Saves the model's weights after an epoch, with <c>saveBestOnly</c> only when the monitored metric improved.</summary>
+    public sealed class ModelCheckpoint : MonitoringCallback
+    {
+        readonly string path;
+        readonly bool saveBestOnly;
+
+        public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = true, string mode = "auto")
+            : base(monitor, 0, mode)
+        {
+            this.path = path;
+            this.saveBestOnly = saveBestOnly;
+        }
+
+        public List<int> SavedEpochs { get; } = new List<int>();
+
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            double value = Value(metrics);
+            if (saveBestOnly && !IsImprovement(value))
+                return;
+            Best = value;
+            context.Model.SaveWeights(path);
+            SavedEpochs.Add(metrics.Epoch);
+        }
+    }
+
+    /// <summary>Multiplies the learning rate by <c>gamma</c> every <c>stepSize</c> epochs.</summary>
+    public sealed class StepDecay : Callback
+    {
+        readonly int stepSize;
+        readonly double gamma;
+
+        public StepDecay(int stepSize, double gamma = 0.1)
+        {
+            this.stepSize = stepSize;
+            this.gamma = gamma;
+        }
+
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            if (metrics.Epoch % stepSize == 0)
+                context.LearningRate *= gamma;
+        }
+    }
+
+    /// <summary>Multiplies the learning rate by <c>factor</c> when the monitored metric has not improved for <c>patience</c> epochs.</summary>
+    public sealed class ReduceLROnPlateau : MonitoringCallback
+    {
+        readonly double factor;
+        readonly int patience;
+        readonly double minLearningRate;
+        int wait;
+
+        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, double minDelta = 1e-4, double minLearningRate = 0, string mode = "auto")
+            : base(monitor, minDelta, mode)
+        {
+            this.factor = factor;
+            this.patience = patience;
+            this.minLearningRate = minLearningRate;
+        }
+
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            double value = Value(metrics);
+            if (IsImprovement(value))
+            {
+                Best = value;
+                wait = 0;
+                return;
+            }
+            if (++wait > patience)
+            {
+                context.LearningRate = Math.Max(minLearningRate, context.LearningRate * factor);
+                wait = 0;
+            }
+        }
+    }
+}

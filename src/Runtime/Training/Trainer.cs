@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using CnnDsl.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Training
+{
+    /// <summary>How <c>Fit</c> trains: Keras' arguments, with TorchSharp underneath.</summary>
+    public sealed record FitOptions
+    {
+        public int Epochs { get; init; } = 1;
+        public int BatchSize { get; init; } = 32;
+        public OptimizerSpec Optimizer { get; init; } = OptimizerSpec.Adam();
+        public Loss Loss { get; init; } = Loss.CrossEntropy;
+        public Dataset? ValidationData { get; init; }
+        /// <summary>A fraction of the training data held out for validation when no validation data is given.</summary>
+        public double ValidationSplit { get; init; }
+        public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
+        /// <summary>Seeds libtorch and the shuffling, so that a run can be repeated exactly.</summary>
+        public int? Seed { get; init; }
+        public bool Shuffle { get; init; } = true;
+        /// <summary>CUDA when available unless given.</summary>
+        public Device? Device { get; init; }
+        /// <summary>What the model's outputs are; read from generated models, logits for others unless given.</summary>
+        public OutputActivation? OutputActivation { get; init; }
+        public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+        /// <summary>Writes a training checkpoint (weights, optimizer, epoch, random state) here after every epoch.</summary>
+        public string? CheckpointPath { get; init; }
+        /// <summary>Resumes from a training checkpoint: training continues after the epochs it records.</summary>
+        public string? ResumeFrom { get; init; }
+    }
+
+    /// <summary>Keras-style training for any TorchSharp module: <c>Fit</c>, <c>Evaluate</c>, <c>Predict</c>.</summary>
+    public static class Trainer
+    {
+        public static Device DefaultDevice => cuda.is_available() ? CUDA : CPU;
+
+        public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, FitOptions options)
+        {
+            TorchRuntime.EnsureLoaded();
+            var device = options.Device ?? DefaultDevice;
+            var activation = options.OutputActivation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            var validation = options.ValidationData;
+            bool ownsSplit = false;
+            if (validation == null && options.ValidationSplit > 0)
+            {
+                (train, validation) = train.Split(options.ValidationSplit, options.Seed ?? 0);
+                ownsSplit = true;
+            }
+            if (options.Seed is int seed)
+                manual_seed(seed);
+            model.to(device);
+            using var optimizer = options.Optimizer.Create(model.parameters());
+            int firstEpoch = 1;
+            if (options.ResumeFrom != null)
+                firstEpoch = Checkpoints.LoadTrainingCheckpoint(options.ResumeFrom, model, optimizer).EpochsDone + 1;
+
+            var history = new History();
+            var context = new TrainingContext(model, optimizer, history);
+            foreach (var callback in options.Callbacks)
+                callback.OnTrainBegin(context);
+            int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
+            using var progress = new Progress(options.Progress, options.Epochs, steps);
+            try
+            {
+                for (int epoch = firstEpoch; epoch <= options.Epochs && !context.StopTraining; epoch++)
+                {
+                    foreach (var callback in options.Callbacks)
+                        callback.OnEpochBegin(context, epoch);
+                    progress.BeginEpoch(epoch);
+                    var clock = Stopwatch.StartNew();
+                    double learningRate = context.LearningRate;
+                    var (loss, accuracy) = TrainEpoch(model, optimizer, train, options, activation, device, epoch, progress);
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    double? validationLoss = null, validationAccuracy = null;
+                    if (validation != null)
+                    {
+                        var result = Evaluate(model, validation, options.BatchSize, options.Loss, activation, device);
+                        (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
+                    }
+                    var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds);
+                    history.Epochs.Add(metrics);
+                    progress.EndEpoch(metrics, steps);
+                    foreach (var callback in options.Callbacks)
+                        callback.OnEpochEnd(context, metrics);
+                    if (options.CheckpointPath != null)
+                        Checkpoints.SaveTrainingCheckpoint(options.CheckpointPath, model, optimizer, epoch, options.Seed);
+                }
+            }
+            finally
+            {
+                if (ownsSplit)
+                {
+                    train.Dispose();
+                    validation!.Dispose();
+                }
+            }
+            foreach (var callback in options.Callbacks)
+                callback.OnTrainEnd(context);
+            return history;
+        }
+
+        // One pass over the data. Each step runs in its own dispose scope; loss and correct counts accumulate in
+        // tensors on the device and are read once at the end, so the host never waits for the device inside the epoch.
+        static (double Loss, double? Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Dataset train,
+            FitOptions options, OutputActivation activation, Device device, int epoch, Progress progress)
+        {
+            model.train();
+            long count = train.Count;
+            var order = options.Shuffle ? Dataset.Shuffled(count, unchecked((options.Seed ?? Environment.TickCount) * 7919 + epoch)) : null;
+            using var lossSum = zeros(1, device: device);
+            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+            using var orderTensor = order is null ? null : tensor(order);
+            for (long start = 0; start < count; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                long size = Math.Min(options.BatchSize, count - start);
+                Tensor x, y;
+                if (orderTensor is not null)
+                {
+                    var indices = orderTensor!.narrow(0, start, size);
+                    x = train.Inputs.index_select(0, indices);
+                    y = train.Targets.index_select(0, indices);
+                }
+                else
+                {
+                    x = train.Inputs.narrow(0, start, size);
+                    y = train.Targets.narrow(0, start, size);
+                }
+                if (device.type != DeviceType.CPU)
+                {
+                    x = x.to(device, non_blocking: true);
+                    y = y.to(device, non_blocking: true);
+                }
+                optimizer.zero_grad();
+                var output = model.call(x);
+                var loss = options.Loss.Compute(output, y, activation);
+                loss.backward();
+                optimizer.step();
+                using (no_grad())
+                {
+                    lossSum.add_(loss.detach() * size);
+                    if (options.Loss.HasAccuracy)
+                        correct.add_(options.Loss.Correct(output.detach(), y));
+                }
+                progress.Step();
+            }
+            return (lossSum.item<float>() / count, options.Loss.HasAccuracy ? (double)correct.item<long>() / count : null);
+        }
+
+        /// <summary>The mean loss and the accuracy on a dataset, in eval mode without gradients.</summary>
+        public static (double Loss, double? Accuracy) Evaluate(this nn.Module<Tensor, Tensor> model, Dataset data, int batchSize = 256,
+            Loss? loss = null, OutputActivation? activation = null, Device? device = null)
+        {
+            TorchRuntime.EnsureLoaded();
+            loss ??= Loss.CrossEntropy;
+            var outputActivation = activation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
+            bool wasTraining = model.training;
+            model.eval();
+            using var lossSum = zeros(1, device: device);
+            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+            using (no_grad())
+            {
+                for (long start = 0; start < data.Count; start += batchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    long size = Math.Min(batchSize, data.Count - start);
+                    var x = data.Inputs.narrow(0, start, size).to(device);
+                    var y = data.Targets.narrow(0, start, size).to(device);
+                    var output = model.call(x);
+                    lossSum.add_(loss.Compute(output, y, outputActivation) * size);
+                    if (loss.HasAccuracy)
+                        correct.add_(loss.Correct(output, y));
+                }
+            }
+            model.train(wasTraining);
+            return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
+        }
+
+        /// <summary>The model's outputs for every input, in batches, in eval mode; on the CPU.</summary>
+        public static Tensor Predict(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+        {
+            TorchRuntime.EnsureLoaded();
+            var device = model.parameters().FirstOrDefault()?.device ?? CPU;
+            bool wasTraining = model.training;
+            model.eval();
+            var outputs = new List<Tensor>();
+            using (no_grad())
+            {
+                for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    var output = model.call(inputs.narrow(0, start, Math.Min(batchSize, inputs.shape[0] - start)).to(device)).cpu();
+                    outputs.Add(output.MoveToOuterDisposeScope());
+                }
+            }
+            model.train(wasTraining);
+            var result = cat(outputs, 0);
+            foreach (var output in outputs)
+                output.Dispose();
+            return result;
+        }
+    }
+}
