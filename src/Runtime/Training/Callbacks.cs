@@ -102,7 +102,7 @@ namespace CnnDsl.Training
                     Snapshot(context.Model);
                 return;
             }
-            if (++wait > patience)
+            if (++wait >= patience)
             {
                 StoppedEpoch = metrics.Epoch;
                 context.StopTraining = true;
@@ -197,7 +197,7 @@ namespace CnnDsl.Training
                 wait = 0;
                 return;
             }
-            if (++wait > patience)
+            if (++wait >= patience)
             {
                 context.LearningRate = Math.Max(minLearningRate, context.LearningRate * factor);
                 wait = 0;
