@@ -65,10 +65,7 @@ public static class PyTorchOracle
         var script = new StringBuilder(Prelude);
         script.Append("models = []\n");
         foreach (var model in models)
-        {
-            script.Append("models.append(([").Append(string.Join(", ", model.Layers.Select(l => Layer(l)))).Append("], (")
-                .Append(string.Join(", ", model.InputShape.Dimensions)).Append(",)))\n");
-        }
+            script.Append("models.append((").Append(Program(model.Layers)).Append(", (").Append(string.Join(", ", model.InputShape.Dimensions)).Append(",)))\n");
         script.Append(Epilogue);
         var (code, output) = Run(script.ToString());
         Assert.True(code == 0, "PyTorch failed:\n" + output);
@@ -113,10 +110,20 @@ public static class PyTorchOracle
                 return $"nn.BatchNorm{b.Dimensions}d({b.Channels})";
             case ActivationConfig a:
                 return Act(a.Activation, a.Parameter)!;
+            case BlockConfig b:
+                return Program(b.Layers);
             default:
                 throw new NotSupportedException(layer.Config.GetType().Name);
         }
     }
+
+    // A graph of named tensors, run step by step in Python as the generated forward runs it here.
+    static string Program(IEnumerable<BoundLayer> layers) =>
+        "Program([" + string.Join(", ", layers.Select(l =>
+            "(" + Quote(l.Name) + ", " + (l.Config is MergeConfig m ? "None, " + Quote(m.IsConcat ? "concat" : "add") : Layer(l) + ", 'module'")
+            + ", [" + string.Join(", ", l.Inputs.Select(Quote)) + "])")) + "])";
+
+    static string Quote(string text) => "'" + text + "'";
 
     static string Tuple(IEnumerable<long> values) => "(" + string.Join(", ", values) + ",)";
 
@@ -155,18 +162,41 @@ public static class PyTorchOracle
         return present.Count == 1 ? present[0]! : "nn.Sequential(" + string.Join(", ", present) + ")";
     }
 
-    const string Prelude = "import json, torch\nfrom torch import nn\ntorch.set_num_threads(1)\n";
+    const string Prelude = """
+        import json, torch
+        from torch import nn
+        torch.set_num_threads(1)
+
+        class Program(nn.Module):
+            def __init__(self, steps):
+                super().__init__()
+                self.steps = [(name, kind, inputs) for name, _, kind, inputs in steps]
+                self.layers = nn.ModuleDict({name.replace('.', '_'): module for name, module, kind, inputs in steps if module is not None})
+                self.shapes = []
+
+            def forward(self, x):
+                tensors = {'input': x}
+                self.shapes = []
+                for name, kind, inputs in self.steps:
+                    if kind == 'add':
+                        y = sum(tensors[i] for i in inputs)
+                    elif kind == 'concat':
+                        y = torch.cat([tensors[i] for i in inputs], 1)
+                    else:
+                        y = self.layers[name.replace('.', '_')](tensors[inputs[0]])
+                    tensors[name] = y
+                    self.shapes.append(list(y.shape[1:]))
+                return y
+
+        """;
 
     const string Epilogue = """
         facts = []
-        for layers, shape in models:
-            net = nn.Sequential(*layers).eval()
-            x = torch.rand((2,) + shape)
-            shapes = []
+        for net, shape in models:
+            net = net.eval()
             with torch.no_grad():
-                for layer in net:
-                    x = layer(x)
-                    shapes.append(list(x.shape[1:]))
+                net(torch.rand((2,) + shape))
+            shapes = net.shapes
             facts.append({"params": sum(p.numel() for p in net.parameters()),
                           "state": sum(b.numel() for b in net.buffers()),
                           "shapes": shapes})
