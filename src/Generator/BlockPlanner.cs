@@ -17,7 +17,7 @@ namespace CnnDsl.Generator
     {
         static readonly Regex Number = new Regex(@"(?<![A-Za-z_0-9.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", RegexOptions.CultureInvariant);
 
-        public static BlockPlan Plan(IReadOnlyList<BoundLayer> layers)
+        public static BlockPlan Plan(IReadOnlyList<BoundLayer> layers, string modelName)
         {
             var uses = new Dictionary<string, List<BlockConfig>>();
             var order = new List<string>();
@@ -30,8 +30,12 @@ namespace CnnDsl.Generator
                 var groups = uses[blockName].Distinct()
                     .GroupBy(use => Signature(use, emitter))
                     .Select(group => group.ToList()).ToList();
+                // Classes read as C# types: resnet_basic_block becomes ResnetBasicBlock, numbered when uses need more than one.
+                var className = CnnDsl.Dsl.Names.ToPascalCase(blockName);
+                if (className == modelName)
+                    className += "Block";
                 for (int i = 0; i < groups.Count; i++)
-                    plan.Add(new BlockClass(i == 0 ? blockName : blockName + (i + 1), blockName, groups[i], emitter));
+                    plan.Add(new BlockClass(i == 0 ? className : className + (i + 1), blockName, groups[i], emitter));
             }
             return plan;
         }

@@ -35,7 +35,7 @@ namespace CnnDsl.Generator
 
             WriteFacts(writer, model);
             writer.WriteLine();
-            var blocks = BlockPlanner.Plan(model.Layers);
+            var blocks = BlockPlanner.Plan(model.Layers, model.Name);
             var body = new ModuleBodyEmitter(blocks);
             body.WriteFields(writer, model.Layers);
             writer.WriteLine();

@@ -247,4 +247,15 @@ public class SnapshotTests
         Assert.Empty(result.CompilerDiagnostics);
         Snapshot.Verify("TinyResNet", result.GeneratedSource("Models.TinyResNet.g.cs"));
     }
+
+    [Theory]
+    [InlineData("resnet18", "ResNet18")]
+    [InlineData("mobilenet_v2", "MobileNetV2")]
+    public void Zoo_models(string zooModel, string name)
+    {
+        var result = GeneratorHarness.RunCnn($"model {name} = {zooModel} classes=10\n  input 3x224x224\n", "/project/zoo.cnn");
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        Snapshot.Verify(name, result.GeneratedSource("Models." + name + ".g.cs"));
+    }
 }

@@ -88,8 +88,9 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].OutputShape;
         public override long Parameters => Layers.Sum(l => l.Config.Parameters);
         public override long State => Layers.Sum(l => l.Config.State);
-        public override string ModuleType => BlockName;
-        public override string ModuleTypeName => BlockName;
+        /// <summary>The generated class's name: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>.</summary>
+        public override string ModuleType => Dsl.Names.ToPascalCase(BlockName);
+        public override string ModuleTypeName => ModuleType;
 
         // The constructor call depends on every use of the block, so the model emitter writes it.
         public override string EmitConstructor() => "new " + BlockName + "()";
