@@ -17,4 +17,11 @@ static class Checks
         if (result.GeneratedSources.Length != models)
             throw new InvalidOperationException($"Expected {models} generated sources, got {result.GeneratedSources.Length}.");
     }
+
+    /// <summary>Fails unless the Dsl found no problem and checked at least one model.</summary>
+    public static void AssertNoDiagnostics(CnnDsl.Dsl.CnnCompilation compilation)
+    {
+        if (compilation.Diagnostics.Count > 0 || compilation.Models.Count == 0)
+            throw new InvalidOperationException("The benchmark model does not check: " + string.Join("; ", compilation.Diagnostics));
+    }
 }

@@ -49,6 +49,20 @@ public sealed class ModelProject
             new RootNamespaceOptions(RootNamespace),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
+    static readonly CSharpCompilation EmptyCompilation = CSharpCompilation.Create("Single",
+        new[] { CSharpSyntaxTree.ParseText("namespace Bench { }", new CSharpParseOptions(LanguageVersion.Latest), path: "Program.cs") },
+        Net100.References.All, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+
+    /// <summary>A fresh driver's run over one .cnn file: what a build does for a project with one model.</summary>
+    public static GeneratorDriver SingleFileDriver(string path, string text) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new CnnModelGenerator().AsSourceGenerator() },
+            new AdditionalText[] { new InMemoryAdditionalText(path, text) },
+            new CSharpParseOptions(LanguageVersion.Latest),
+            new RootNamespaceOptions(RootNamespace),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false))
+        .RunGenerators(EmptyCompilation);
+
     /// <summary>The .cnn text of model <paramref name="i"/>; the edited version changes a comment and one layer size.</summary>
     public static string Text(int i, bool edited)
     {
