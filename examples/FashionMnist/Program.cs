@@ -14,8 +14,9 @@ var arguments = Arguments.Parse(args);
 var clock = Stopwatch.StartNew();
 var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 Console.WriteLine($"Data: {dataFolder}");
+var loading = Stopwatch.StartNew();
 var (train, test) = Dataset.FromIdxFolder(dataFolder);
-Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}");
+Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}, decoded in {loading.Elapsed.TotalSeconds:0.00} s");
 
 manual_seed(arguments.Seed);
 using var model = new FashionCnn();

@@ -12,6 +12,8 @@ namespace CnnDsl.Training
         readonly bool live;
         readonly int epochs;
         readonly int steps;
+        readonly System.Diagnostics.Stopwatch clock = new System.Diagnostics.Stopwatch();
+        int epoch;
         ProgressTask? task;
         Spectre.Console.Progress? progress;
         System.Threading.Tasks.Task? running;
@@ -36,7 +38,9 @@ namespace CnnDsl.Training
             done.Reset();
             started.Reset();
             progress = AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new RemainingTimeColumn(), new TransferSpeedColumn { Base = FileSizeBase.Decimal });
+                new RemainingTimeColumn(), new SpinnerColumn());
+            this.epoch = epoch;
+            clock.Restart();
             running = System.Threading.Tasks.Task.Run(() => progress.Start(context =>
             {
                 task = context.AddTask($"Epoch {epoch}/{epochs}", maxValue: steps);
@@ -48,8 +52,12 @@ namespace CnnDsl.Training
 
         public void Step()
         {
-            if (live)
-                task?.Increment(1);
+            if (!live || task == null)
+                return;
+            task.Increment(1);
+            // Steps per second from the wall clock: no need to wait for the device.
+            if ((int)task.Value % 10 == 0)
+                task.Description = $"Epoch {epoch}/{epochs}  {task.Value / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):0.0} steps/s";
         }
 
         public void EndEpoch(EpochMetrics metrics, int stepCount)
