@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using CnnDsl.Data;
+using CnnDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnDsl.TrainingBenchmarks
+{
+    /// <summary>
+    /// One training epoch of the Fashion-MNIST course CNN, three ways, in alternating order per round:
+    /// CnnDsl's <c>Fit</c>, a hand-written TorchSharp loop, and PyTorch (a subprocess). Prints images/s per round,
+    /// the medians and their ratios.
+    /// </summary>
+    public static class Program
+    {
+        sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads);
+
+        sealed record Run(string Contender, int Round, long Images, double Seconds, double Loss, string Load)
+        {
+            public double ImagesPerSecond => Images / Seconds;
+        }
+
+        const string FitName = "Fit";
+        const string LoopName = "Hand loop";
+        const string PyTorchName = "PyTorch";
+
+        public static int Main(string[] args)
+        {
+            Options options;
+            try
+            {
+                options = Parse(args);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine("Usage: CnnDsl.TrainingBenchmarks [--images 60000] [--rounds 3] [--batch-size 64] [--warmup 512] [--data DIR] [--python /usr/bin/python3] [--python-threads 2]");
+                return 2;
+            }
+
+            TorchRuntime.EnsureLoaded();
+            var script = Path.Combine(AppContext.BaseDirectory, "train_pytorch.py");
+            Console.WriteLine($"Training benchmark: one epoch of FashionCnn, {options.Images:N0} images, batch {options.BatchSize}, Adam 1e-3, {options.Rounds} rounds");
+            Console.WriteLine($"Data: {options.Data}");
+            Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, TorchSharp {typeof(torch).Assembly.GetName().Version}, "
+                + $"libtorch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()})");
+            Console.WriteLine($"PyTorch: {options.Python} {script}, {options.PythonThreads} threads");
+
+            using var trainData = TrainingData.Load(options.Data, options.Images);
+            int images = (int)trainData.Count;
+            using (var probe = new FashionCnn())
+            {
+                long parameters = probe.parameters().Sum(p => p.numel());
+                Console.WriteLine($"Model: FashionCnn, {parameters:N0} parameters; training set {trainData.Count:N0} images");
+            }
+
+            // Warm-up: JIT, libtorch's allocator and thread pool, the page cache of the data files.
+            Console.WriteLine($"Warm-up ({options.Warmup} images each) ...");
+            using (var warm = new Dataset(trainData.Inputs.narrow(0, 0, Math.Min(options.Warmup, trainData.Count)), trainData.Targets.narrow(0, 0, Math.Min(options.Warmup, trainData.Count))))
+            {
+                RunFit(warm, options.BatchSize, seed: 99, round: 0);
+                RunLoop(warm, options.BatchSize, seed: 99, round: 0);
+            }
+            var pyWarm = RunPyTorch(options, script, Math.Min(options.Warmup * 2, images), seed: 99, round: 0);
+            Console.WriteLine($"  PyTorch warm-up: {pyWarm.Run.ImagesPerSecond:0} images/s; {pyWarm.Info}");
+
+            var contenders = new (string Name, Func<int, Run> Measure)[]
+            {
+                (FitName, round => RunFit(trainData, options.BatchSize, seed: round, round)),
+                (LoopName, round => RunLoop(trainData, options.BatchSize, seed: round, round)),
+                (PyTorchName, round => RunPyTorch(options, script, images, seed: round, round).Run),
+            };
+            var runs = new List<Run>();
+            for (int round = 1; round <= options.Rounds; round++)
+            {
+                // Rotate the order each round: Fit/loop/PyTorch, loop/PyTorch/Fit, PyTorch/Fit/loop, ...
+                for (int k = 0; k < contenders.Length; k++)
+                {
+                    var (name, measure) = contenders[(k + round - 1) % contenders.Length];
+                    var run = measure(round);
+                    runs.Add(run);
+                    Console.WriteLine($"  round {round}: {name,-9} {run.ImagesPerSecond,7:0.0} images/s  ({run.Seconds:0.0} s, loss {run.Loss:0.0000}, load avg {run.Load})");
+                }
+            }
+
+            foreach (var run in runs.Where(r => r.Images != images))
+                throw new InvalidOperationException($"{run.Contender} trained on {run.Images} images, not {images}.");
+            Report(runs, options, images);
+            return 0;
+        }
+
+        /// <summary>CnnDsl's <c>Fit</c>: one epoch on a fresh model, no progress output. Timed around the whole call.</summary>
+        static Run RunFit(Dataset train, int batchSize, int seed, int round)
+        {
+            string load = LoadAverage();
+            manual_seed(seed);
+            using var model = new FashionCnn();
+            var clock = Stopwatch.StartNew();
+            var history = model.Fit(train, new FitOptions
+            {
+                Epochs = 1,
+                BatchSize = batchSize,
+                Optimizer = OptimizerSpec.Adam(1e-3),
+                Loss = Loss.CrossEntropy,
+                Seed = seed,
+                Device = CPU,
+                Progress = ProgressMode.None,
+            });
+            double seconds = clock.Elapsed.TotalSeconds;
+            return new Run(FitName, round, train.Count, seconds, history.Epochs[^1].Loss, load + " -> " + LoadAverage());
+        }
+
+        /// <summary>
+        /// The hand-written TorchSharp loop: index_select of a shuffled permutation per batch, one dispose scope per step,
+        /// the loss summed in place into a tensor made outside the scopes and read once at the end.
+        /// </summary>
+        static Run RunLoop(Dataset train, int batchSize, int seed, int round)
+        {
+            string load = LoadAverage();
+            manual_seed(seed);
+            using var model = new FashionCnn();
+            var clock = Stopwatch.StartNew();
+            using var optimizer = optim.Adam(model.parameters(), 1e-3);
+            model.train();
+            long count = train.Count;
+            using var order = randperm(count);
+            using var lossSum = zeros(1);
+            for (long start = 0; start < count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                long size = Math.Min(batchSize, count - start);
+                var indices = order.narrow(0, start, size);
+                var x = train.Inputs.index_select(0, indices);
+                var y = train.Targets.index_select(0, indices);
+                optimizer.zero_grad();
+                var loss = F.cross_entropy(model.call(x), y);
+                loss.backward();
+                optimizer.step();
+                using (no_grad())
+                    lossSum.add_(loss.detach(), alpha: size);
+            }
+            double meanLoss = lossSum.item<float>() / count;
+            double seconds = clock.Elapsed.TotalSeconds;
+            return new Run(LoopName, round, count, seconds, meanLoss, load + " -> " + LoadAverage());
+        }
+
+        /// <summary>PyTorch in a subprocess; the script times its own epoch loop and prints JSON on its last line.</summary>
+        static (Run Run, string Info) RunPyTorch(Options options, string script, int images, int seed, int round)
+        {
+            string load = LoadAverage();
+            var start = new ProcessStartInfo(options.Python)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { script, "--data", options.Data, "--images", images.ToString(CultureInfo.InvariantCulture),
+                         "--batch-size", options.BatchSize.ToString(CultureInfo.InvariantCulture), "--threads", options.PythonThreads.ToString(CultureInfo.InvariantCulture),
+                         "--warmup", options.Warmup.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(argument);
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {options.Python}.");
+            var errors = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{options.Python} {script} exited with {process.ExitCode}:\n{errors.Result}{output}");
+            var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+            using var json = JsonDocument.Parse(last);
+            var root = json.RootElement;
+            var run = new Run(PyTorchName, round, root.GetProperty("images").GetInt64(), root.GetProperty("seconds").GetDouble(),
+                root.GetProperty("loss").GetDouble(), load + " -> " + LoadAverage());
+            string info = $"torch {root.GetProperty("torch").GetString()}, {root.GetProperty("threads").GetInt32()} threads, BLAS_INFO={root.GetProperty("blas_info").GetString()}, "
+                + $"{root.GetProperty("parameters").GetInt64():N0} parameters, mapped: {string.Join(", ", root.GetProperty("libraries").EnumerateArray().Select(l => l.GetString()))}";
+            return (run, info);
+        }
+
+        static void Report(List<Run> runs, Options options, int images)
+        {
+            var names = new[] { FitName, LoopName, PyTorchName };
+            Console.WriteLine();
+            Console.WriteLine($"Images/s, one epoch of {images:N0} images, batch {options.BatchSize}:");
+            Console.WriteLine();
+            Console.WriteLine("| Round | " + string.Join(" | ", names) + " |");
+            Console.WriteLine("|---:|" + string.Concat(names.Select(_ => "---:|")));
+            for (int round = 1; round <= options.Rounds; round++)
+                Console.WriteLine($"| {round} | " + string.Join(" | ", names.Select(n => runs.Single(r => r.Round == round && r.Contender == n).ImagesPerSecond.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+            var median = names.ToDictionary(n => n, n => Median(runs.Where(r => r.Contender == n).Select(r => r.ImagesPerSecond)));
+            Console.WriteLine("| **Median** | " + string.Join(" | ", names.Select(n => $"**{median[n].ToString("0.0", CultureInfo.InvariantCulture)}**")) + " |");
+            Console.WriteLine();
+            double fitLoop = median[FitName] / median[LoopName];
+            Console.WriteLine($"Fit / hand loop:     {fitLoop:0.000}  (goal >= 0.95: {(fitLoop >= 0.95 ? "met" : "NOT met")})");
+            Console.WriteLine($"Fit / PyTorch:       {median[FitName] / median[PyTorchName]:0.000}");
+            Console.WriteLine($"Hand loop / PyTorch: {median[LoopName] / median[PyTorchName]:0.000}");
+            var perRound = Enumerable.Range(1, options.Rounds).Select(round =>
+                runs.Single(r => r.Round == round && r.Contender == FitName).ImagesPerSecond / runs.Single(r => r.Round == round && r.Contender == LoopName).ImagesPerSecond);
+            Console.WriteLine($"Fit / hand loop per round: {string.Join(", ", perRound.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)))}");
+        }
+
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        static string LoadAverage()
+        {
+            try
+            {
+                return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(1));
+            }
+            catch (IOException)
+            {
+                return "?";
+            }
+        }
+
+        static Options Parse(string[] args)
+        {
+            int images = 60000, rounds = 3, batchSize = 64, warmup = 512, pythonThreads = 2;
+            string? data = null;
+            string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                int Number() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{args[i - 1]} needs a positive whole number.");
+                switch (args[i])
+                {
+                    case "--images": images = Number(); break;
+                    case "--rounds": rounds = Number(); break;
+                    case "--batch-size": batchSize = Number(); break;
+                    case "--warmup": warmup = Number(); break;
+                    case "--python-threads": pythonThreads = Number(); break;
+                    case "--data": data = Value(); break;
+                    case "--python": python = Value(); break;
+                    default: throw new ArgumentException($"Unknown argument {args[i]}.");
+                }
+            }
+            data ??= FindData() ?? throw new ArgumentException("Fashion-MNIST not found (looked for shared/data/fashion-mnist above the current folder); pass --data DIR.");
+            return new Options(images, rounds, batchSize, warmup, Path.GetFullPath(data), python, pythonThreads);
+        }
+
+        /// <summary>The first shared/data/fashion-mnist (or data/fashion-mnist) folder at or above the current folder.</summary>
+        static string? FindData()
+        {
+            for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder != null; folder = folder.Parent)
+                foreach (var candidate in new[] { Path.Combine(folder.FullName, "shared", "data", "fashion-mnist"), Path.Combine(folder.FullName, "data", "fashion-mnist") })
+                    if (File.Exists(Path.Combine(candidate, "train-images-idx3-ubyte.gz")))
+                        return candidate;
+            return null;
+        }
+    }
+}
