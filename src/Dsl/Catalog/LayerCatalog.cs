@@ -46,7 +46,5 @@ namespace CnnDsl.Dsl.Catalog
         public static LayerKind? Find(string name) => ByName.TryGetValue(name, out var kind) ? kind : null;
 
         public static LayerKind? FindByAttribute(string attributeName) => ByAttributeName.TryGetValue(attributeName, out var kind) ? kind : null;
-
-        public static string? Suggest(string name) => Names.ClosestMatch(name, All.Select(k => k.Name));
     }
 }
