@@ -20,6 +20,7 @@ public class DiagnosticTests
         { "CNN1001", Head + "  conv2d 32, kernel=3 [|$|]\n", "Unexpected character '$'; a .cnn line holds a layer name, its arguments separated by commas, and '#' comments" },
         { "CNN1002", Head + "  conv2d 32 [|kernel|]=3\n", "Expected ',' or end of line but found 'kernel'" },
         { "CNN1002", Head + "  conv2d 32, kernel=(3, 3[|\n|]", "Expected ')' or ',' but found end of line" },
+        { "CNN1002", Head + "  flatten\n  [|end|]\n", "Expected a layer (no group is open) but found 'end'" },
         { "CNN1003", Head + "  flatten\n  dropout [|0.2.5|]\n", "'0.2.5' is not a valid number" },
         { "CNN1004", "[|conv2d|] 32, kernel=3\nmodel Net\n  input 1x28x28\n  flatten\n", "'conv2d' must follow a 'model <Name>' line" },
         { "CNN1005", "model Net\n  input [|1x28y28|]\n  flatten\n", "'1x28y28' is not a shape; write the sizes without the batch dimension, separated by 'x', as in 1x28x28" },

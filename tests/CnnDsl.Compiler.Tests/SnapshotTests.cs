@@ -194,6 +194,39 @@ public class SnapshotTests
         """;
 
     [Fact]
+    public void Groups_number_every_member_and_give_the_same_module_as_dotted_names()
+    {
+        var grouped = GeneratorHarness.RunCnn("""
+            # Dotted names make nested Sequentials, so the state_dict keys are PyTorch's (here a small VGG-style net)
+            model SmallVgg
+              input 3x32x32
+              group features
+                conv2d 16, kernel=3, padding=1
+                batchnorm2d
+                relu
+                maxpool2d 2
+                conv2d 32, kernel=3, padding=1
+                batchnorm2d
+                relu
+                maxpool2d 2
+              end
+              avgpool: adaptive_avgpool2d (2, 2)
+              flatten
+              group classifier
+                dense 64
+                relu
+                dropout 0.5
+                group
+                  fc: dense 10
+                end
+              end
+            """, "/project/vgg.cnn");
+        Assert.Empty(grouped.CnnDiagnostics);
+        var dotted = GeneratorHarness.RunCnn(GroupedModel, "/project/vgg.cnn");
+        Assert.Equal(dotted.GeneratedSource("Models.SmallVgg.g.cs"), grouped.GeneratedSource("Models.SmallVgg.g.cs"));
+    }
+
+    [Fact]
     public void Grouped_model()
     {
         var result = GeneratorHarness.RunCnn(GroupedModel, "/project/vgg.cnn");

@@ -16,6 +16,9 @@ namespace CnnDsl.Dsl.Syntax
     ///   head: dense 10             # a layer with a name of its own
     /// block Residual(channels)     # starts a reusable block with parameters
     ///   conv2d channels, 3         # its layers use the parameters by name
+    ///   group features             # layers named features.0, features.1, ... (numbered over every member)
+    ///     relu
+    ///   end
     /// </code>
     /// A line with an error is reported once and skipped, so one typo gives one diagnostic.
     /// </summary>
@@ -76,6 +79,15 @@ namespace CnnDsl.Dsl.Syntax
 
         bool AtEndOfLine => Current.Kind == SyntaxKind.NewLineToken || Current.Kind == SyntaxKind.EndOfFileToken;
 
+        /// <summary>An open <c>group</c>: its dotted name and the number its next unnamed member gets.</summary>
+        sealed class GroupBuilder
+        {
+            public GroupBuilder(string prefix) => Prefix = prefix;
+
+            public string Prefix { get; }
+            public int Next { get; set; }
+        }
+
         sealed class ModelBuilder
         {
             public ModelBuilder(NameSyntax name, string? ns, SourceLocation location)
@@ -94,6 +106,7 @@ namespace CnnDsl.Dsl.Syntax
             public bool HasSyntaxErrors { get; set; }
 
             public List<BlockParameterSyntax>? BlockParameters { get; set; }
+            public Stack<GroupBuilder> Groups { get; } = new Stack<GroupBuilder>();
             public LayerSyntax? Base { get; set; }
 
             public BlockSyntax BuildBlock(SourceText text) =>
@@ -186,10 +199,53 @@ namespace CnnDsl.Dsl.Syntax
                             model.Input = shape;
                     }
                 }
+                else if (first.Kind == SyntaxKind.IdentifierToken && (first.Text == "group" || first.Text == "end") && !IsLabelAhead()
+                         && model != null && (Peek(1).Kind == SyntaxKind.NewLineToken || Peek(1).Kind == SyntaxKind.EndOfFileToken
+                             || (first.Text == "group" && (Peek(1).Kind == SyntaxKind.IdentifierToken || Peek(1).Kind == SyntaxKind.NumberToken) && Peek(2).Kind != SyntaxKind.CommaToken && Peek(2).Kind != SyntaxKind.EqualsToken)))
+                {
+                    Next();
+                    if (first.Text == "end")
+                    {
+                        if (model.Groups.Count == 0)
+                        {
+                            diagnostics.ReportUnexpectedToken(text.GetLocation(first.Span), "a layer (no group is open)", "'end'");
+                            ok = false;
+                        }
+                        else
+                        {
+                            model.Groups.Pop();
+                        }
+                    }
+                    else
+                    {
+                        var name = AtEndOfLine ? null : Next();
+                        var parent = model.Groups.Count == 0 ? null : model.Groups.Peek();
+                        if (name == null && parent == null)
+                        {
+                            diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "a group name", Current.Describe());
+                            ok = false;
+                        }
+                        else
+                        {
+                            var local = name?.Text ?? parent!.Next.ToString(CultureInfo.InvariantCulture);
+                            if (parent != null)
+                                parent.Next++;
+                            model.Groups.Push(new GroupBuilder(parent == null ? local : parent.Prefix + "." + local));
+                        }
+                    }
+                }
                 else
                 {
                     layer = ParseLayer();
                     ok = layer != null;
+                    // Inside a group a layer is named after it: its label, or its place among the group's members.
+                    if (ok && model != null && model.Groups.Count > 0)
+                    {
+                        var group = model.Groups.Peek();
+                        var local = layer!.Label?.Text ?? group.Next.ToString(CultureInfo.InvariantCulture);
+                        group.Next++;
+                        layer = layer with { Label = new NameSyntax(group.Prefix + "." + local, layer.Label?.Location ?? layer.Kind.Location) };
+                    }
                     if (ok && model == null)
                     {
                         diagnostics.ReportStatementOutsideModel(layer!.Kind.Location, layer.Kind.Text);
