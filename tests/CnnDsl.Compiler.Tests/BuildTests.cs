@@ -8,8 +8,12 @@ using Xunit;
 namespace CnnDsl.Compiler.Tests;
 
 /// <summary>A real <c>dotnet build</c> of a broken copy of the example prints our errors at the right file(line,col).</summary>
+[Collection(Collection)]
 public class BuildTests
 {
+    /// <summary>Tests that run dotnet build or pack on the repository's projects run one at a time.</summary>
+    public const string Collection = "dotnet builds";
+
     [Fact]
     public void Dotnet_build_reports_model_errors_at_their_file_line_and_column()
     {
