@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using CnnDsl.Native;
 
 namespace CnnDsl
 {
@@ -13,7 +14,12 @@ namespace CnnDsl
     {
         static readonly Lazy<Exception?> loadError = new Lazy<Exception?>(TryLoad);
 
-        /// <summary>Throws an exception explaining why libtorch cannot load, if it cannot.</summary>
+        static readonly string[] LibStdCxxPaths =
+        {
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6",
+        };
+
+        /// <summary>Throws an exception explaining why libtorch cannot load, if it cannot. Cheap after the first call.</summary>
         public static void EnsureLoaded()
         {
             if (loadError.Value != null)
@@ -29,28 +35,55 @@ namespace CnnDsl
             }
             catch (Exception exception)
             {
-                return new InvalidOperationException(Explain(), exception);
+                return new TorchLoadException("libtorch could not be loaded. " + (Diagnose(AppContext.BaseDirectory)
+                    ?? "See the inner exception."), exception);
             }
         }
 
-        static string Explain()
+        /// <summary>
+        /// Looks at the native files an application folder holds and says what keeps libtorch from loading on this
+        /// machine, or null when nothing is visibly wrong: no native package, libtorch itself missing, or a
+        /// <c>libLibTorchSharp.so</c> that needs a libstdc++ version the system's lacks (an unpatched copy).
+        /// </summary>
+        public static string? Diagnose(string applicationFolder, string? libStdCxx = null)
         {
-            var folder = AppContext.BaseDirectory;
-            var native = Directory.EnumerateFiles(folder, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault();
-            var text = new StringBuilder("libtorch could not be loaded. ");
+            if (!OperatingSystem.IsLinux())
+                return null;
+            var native = Directory.Exists(applicationFolder)
+                ? Directory.EnumerateFiles(applicationFolder, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault()
+                : null;
             if (native == null)
-                return text.Append("No libLibTorchSharp.so is in ").Append(folder)
-                    .Append(": reference the TorchSharp and libtorch-cpu-linux-x64 packages (or a CUDA libtorch) from the application.").ToString();
-            var libStdCxx = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }.FirstOrDefault(File.Exists);
+                return $"No libLibTorchSharp.so is in {applicationFolder}: reference the TorchSharp package and a libtorch package "
+                    + "(libtorch-cpu-linux-x64, or a CUDA libtorch) from the application's project, then rebuild.";
+            var folder = Path.GetDirectoryName(native)!;
+            if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
+                return $"{folder} has libLibTorchSharp.so but no libtorch_cpu.so: the libtorch package (libtorch-cpu-linux-x64) is missing "
+                    + "from the application's references or its native files were not copied.";
+            libStdCxx ??= LibStdCxxPaths.FirstOrDefault(File.Exists);
+            if (libStdCxx == null)
+                return null;
             var latin1 = Encoding.GetEncoding("iso-8859-1");
-            bool needsNewer = latin1.GetString(File.ReadAllBytes(native)).Contains("GLIBCXX_3.4.32");
-            bool hasNewer = libStdCxx != null && latin1.GetString(File.ReadAllBytes(libStdCxx)).Contains("GLIBCXX_3.4.32");
-            if (needsNewer && !hasNewer)
-                return text.Append(native).Append(" asks for GLIBCXX_3.4.32, which the system's ").Append(libStdCxx ?? "libstdc++")
-                    .Append(" lacks. CnnDsl's build marks that need as weak in the build output (build/TorchSharpNativeFix.targets); ")
-                    .Append("import those targets into the application's project, or rebuild it so the copy in its output is fixed.").ToString();
-            return text.Append("Its native files are in ").Append(Path.GetDirectoryName(native))
-                .Append("; see the inner exception, and check that libtorch_cpu.so sits beside libLibTorchSharp.so.").ToString();
+            var provided = latin1.GetString(File.ReadAllBytes(libStdCxx));
+            var lacking = ElfVersionNeeds.Read(native)
+                .Where(n => n.Library.StartsWith("libstdc++", StringComparison.Ordinal) && !n.IsWeak && !provided.Contains(n.Version + "\0"))
+                .Select(n => n.Version)
+                .ToList();
+            if (lacking.Count == 0)
+                return null;
+            return $"{native} needs {string.Join(", ", lacking)} from libstdc++, which the system's {libStdCxx} does not provide, so the dynamic "
+                + "loader refuses it (TorchSharp then wrongly reports a missing libtorch-cpu-linux-x64 reference). The copy in the build "
+                + "output was not patched: import build/TorchSharpNativeFix.targets into the application's project (CnnDsl's "
+                + "Directory.Build.targets does so for this repository) and rebuild, so that need is marked weak in the output copy; "
+                + "or run on a system whose libstdc++ provides it.";
+        }
+    }
+
+    /// <summary>libtorch's native libraries could not be loaded; the message says why.</summary>
+    public sealed class TorchLoadException : InvalidOperationException
+    {
+        public TorchLoadException(string message, Exception inner)
+            : base(message, inner)
+        {
         }
     }
 }

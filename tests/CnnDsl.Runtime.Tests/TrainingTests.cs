@@ -66,7 +66,7 @@ public class TrainingTests : IDisposable
         var path = Path.Combine(folder, "tiny.weights");
         small.SaveWeights(path);
         using var other = new FashionCnn();
-        var error = Assert.Throws<ArgumentException>(() => other.LoadWeights(path));
+        var error = Assert.Throws<WeightsMismatchException>(() => other.LoadWeights(path));
         Assert.Equal($"{path}: 'conv2d.weight' has shape [8, 1, 3, 3] in the file but [32, 1, 5, 5] in the model.", error.Message);
     }
 

@@ -54,23 +54,59 @@ namespace CnnDsl.Data
         {
             TorchRuntime.EnsureLoaded();
             const int record = 1 + 3 * 32 * 32;
-            var pixels = new List<byte>();
-            var labels = new List<long>();
-            foreach (var path in batchPaths)
-            {
-                var data = File.ReadAllBytes(path);
+            var files = batchPaths.Select(path => (Path: path, Data: File.ReadAllBytes(path))).ToList();
+            foreach (var (path, data) in files)
                 if (data.Length == 0 || data.Length % record != 0)
-                    throw new InvalidDataException($"{path} has {data.Length} bytes, not a whole number of {record}-byte CIFAR-10 records (the file is truncated or not CIFAR-10).");
-                for (int offset = 0; offset < data.Length; offset += record)
+                    throw new InvalidDataException($"{path} has {data.Length} bytes, not a whole number of {record}-byte CIFAR-10 records "
+                        + $"({data.Length / record} whole records and {data.Length % record} bytes over; the file is truncated or not CIFAR-10).");
+            int total = files.Sum(f => f.Data.Length / record);
+            var pixels = new byte[(long)total * (record - 1)];
+            var labels = new long[total];
+            int n = 0;
+            foreach (var (path, data) in files)
+            {
+                for (int offset = 0; offset < data.Length; offset += record, n++)
                 {
                     if (data[offset] > 9)
                         throw new InvalidDataException($"{path}: record {offset / record} has label {data[offset]}; CIFAR-10 labels are 0 to 9.");
-                    labels.Add(data[offset]);
-                    pixels.AddRange(new ArraySegment<byte>(data, offset + 1, record - 1));
+                    labels[n] = data[offset];
+                    Buffer.BlockCopy(data, offset + 1, pixels, n * (record - 1), record - 1);
                 }
             }
-            using var bytes = tensor(pixels.ToArray(), new long[] { labels.Count, 3, 32, 32 });
-            return new Dataset(bytes.to_type(ScalarType.Float32).div_(255f), tensor(labels.ToArray()));
+            using var bytes = tensor(pixels, new long[] { total, 3, 32, 32 });
+            return new Dataset(bytes.to_type(ScalarType.Float32).div_(255f), tensor(labels));
+        }
+
+        /// <summary>The mean and standard deviation of every channel of the inputs, for <see cref="Normalize"/>.</summary>
+        public (float[] Mean, float[] Std) ChannelStatistics()
+        {
+            using var scope = NewDisposeScope();
+            var dims = new long[] { 0 }.Concat(Enumerable.Range(2, (int)Inputs.dim() - 2).Select(d => (long)d)).ToArray();
+            return (Inputs.mean(dims).data<float>().ToArray(), Inputs.std(dims).data<float>().ToArray());
+        }
+
+        /// <summary>
+        /// The data in batches of <paramref name="batchSize"/>: slices in order, or index selections of a seeded shuffle.
+        /// The caller owns (disposes) each batch's tensors, e.g. inside a <c>torch.NewDisposeScope()</c>.
+        /// </summary>
+        public IEnumerable<(Tensor Inputs, Tensor Targets)> Batches(int batchSize, bool shuffle = false, int seed = 0)
+        {
+            if (batchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+            using var order = shuffle ? tensor(Shuffled(Count, seed)) : null;
+            for (long start = 0; start < Count; start += batchSize)
+            {
+                long size = Math.Min(batchSize, Count - start);
+                if (order is null)
+                {
+                    yield return (Inputs.narrow(0, start, size), Targets.narrow(0, start, size));
+                }
+                else
+                {
+                    using var indices = order.narrow(0, start, size);
+                    yield return (Inputs.index_select(0, indices), Targets.index_select(0, indices));
+                }
+            }
         }
 
         /// <summary>Standardizes every channel with the given mean and standard deviation, in place.</summary>

@@ -24,45 +24,76 @@ namespace CnnDsl.Training
 
         /// <summary>
         /// Loads weights saved by <see cref="SaveWeights"/> (or TorchSharp's <c>save</c>). A file that does not fit the
-        /// model is an error naming the first mismatching key and both shapes, or the missing and unexpected keys.
+        /// model is an error naming the first mismatching key and both shapes (or element types), or the missing and
+        /// unexpected keys; the file is checked before TorchSharp reads any of it, so the model is left unchanged.
         /// </summary>
         public static void LoadWeights(this nn.Module model, string path)
         {
-            var file = ReadKeys(path);
-            var expected = model.state_dict().ToDictionary(e => e.Key, e => e.Value.shape);
-            foreach (var (key, shape) in file)
-                if (expected.TryGetValue(key, out var modelShape) && !modelShape.SequenceEqual(shape))
-                    throw new ArgumentException($"{path}: '{key}' has shape [{string.Join(", ", shape)}] in the file but [{string.Join(", ", modelShape)}] in the model.");
-            var missing = expected.Keys.Except(file.Select(f => f.Key)).ToList();
-            var unexpected = file.Select(f => f.Key).Except(expected.Keys).ToList();
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new ArgumentException($"{path} does not fit the model: "
-                    + string.Join("; ", new[] { missing.Count > 0 ? "missing " + string.Join(", ", missing.Take(5)) : null, unexpected.Count > 0 ? "unexpected " + string.Join(", ", unexpected.Take(5)) : null }.Where(s => s != null)) + ".");
+            CheckFits(model, ReadKeys(path), path);
             using var stream = File.OpenRead(path);
-            model.load(stream);
+            using var reader = new BinaryReader(stream, Encoding.UTF8);
+            model.load(reader);
         }
 
-        /// <summary>The keys and shapes in a TorchSharp weights file, read without loading the data.</summary>
-        public static IReadOnlyList<(string Key, long[] Shape)> ReadKeys(string path)
+        static void CheckFits(nn.Module model, IReadOnlyList<StoredTensor> file, string path)
+        {
+            var expected = model.state_dict();
+            foreach (var stored in file)
+            {
+                if (!expected.TryGetValue(stored.Key, out var tensor))
+                    continue;
+                if (!tensor.shape.SequenceEqual(stored.Shape))
+                    throw new WeightsMismatchException($"{path}: '{stored.Key}' has shape [{string.Join(", ", stored.Shape)}] in the file but [{string.Join(", ", tensor.shape)}] in the model.");
+                if (tensor.dtype != stored.Type)
+                    throw new WeightsMismatchException($"{path}: '{stored.Key}' is {stored.Type} in the file but {tensor.dtype} in the model.");
+            }
+            var keys = file.Select(f => f.Key).ToList();
+            var missing = expected.Keys.Except(keys).ToList();
+            var unexpected = keys.Except(expected.Keys).ToList();
+            string List(List<string> names) => string.Join(", ", names.Take(5).Select(n => $"'{n}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new WeightsMismatchException($"{path} does not fit the model: "
+                    + string.Join("; ", new[]
+                    {
+                        missing.Count > 0 ? $"the model's {List(missing)} {(missing.Count == 1 ? "is" : "are")} missing from the file" : null,
+                        unexpected.Count > 0 ? $"the file's {List(unexpected)} {(unexpected.Count == 1 ? "is" : "are")} not in the model" : null,
+                    }.Where(s => s != null)) + ".");
+        }
+
+        /// <summary>The keys, shapes and element types in a TorchSharp weights file, read without loading the data.</summary>
+        public static IReadOnlyList<StoredTensor> ReadKeys(string path)
         {
             using var stream = File.OpenRead(path);
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             return ReadKeys(reader, path);
         }
 
-        static readonly Dictionary<long, int> ElementSizes = new() { [0] = 1, [1] = 1, [2] = 2, [3] = 4, [4] = 8, [5] = 2, [6] = 4, [7] = 8, [11] = 1, [15] = 2 };
-
-        static IReadOnlyList<(string, long[])> ReadKeys(BinaryReader reader, string path)
+        static readonly Dictionary<long, int> ElementSizes = new()
         {
-            var result = new List<(string, long[])>();
+            [0] = 1, [1] = 1, [2] = 2, [3] = 4, [4] = 8, [5] = 2, [6] = 4, [7] = 8, [8] = 4, [9] = 8, [10] = 16, [11] = 1, [15] = 2,
+        };
+
+        // TorchSharp's format (Module.save): a LEB128 count, then per entry a length-prefixed UTF-8 name, a LEB128
+        // element type, a LEB128 rank, LEB128 dimensions, then the raw data.
+        static IReadOnlyList<StoredTensor> ReadKeys(BinaryReader reader, string path)
+        {
+            var result = new List<StoredTensor>();
             try
             {
                 long count = ReadLeb128(reader);
+                if (count < 0 || count > 1_000_000)
+                    throw new InvalidDataException($"{path} is not a TorchSharp weights file (it claims {count} tensors).");
                 for (long i = 0; i < count; i++)
                 {
-                    var key = Encoding.UTF8.GetString(reader.ReadBytes((int)ReadLeb128(reader)));
+                    long length = ReadLeb128(reader);
+                    if (length < 0 || length > 65536)
+                        throw new InvalidDataException($"{path} is not a TorchSharp weights file (entry {i} has a {length}-byte name).");
+                    var key = Encoding.UTF8.GetString(reader.ReadBytes((int)length));
                     long type = ReadLeb128(reader);
-                    var shape = new long[ReadLeb128(reader)];
+                    long rank = ReadLeb128(reader);
+                    if (rank < 0 || rank > 64)
+                        throw new InvalidDataException($"{path}: '{key}' has rank {rank}; the file is corrupt or not a TorchSharp weights file.");
+                    var shape = new long[rank];
                     for (int d = 0; d < shape.Length; d++)
                         shape[d] = ReadLeb128(reader);
                     if (!ElementSizes.TryGetValue(type, out int size))
@@ -71,7 +102,7 @@ namespace CnnDsl.Training
                     if (reader.BaseStream.Position + bytes > reader.BaseStream.Length)
                         throw new InvalidDataException($"{path} ends inside the data of '{key}' (the file is truncated).");
                     reader.BaseStream.Seek(bytes, SeekOrigin.Current);
-                    result.Add((key, shape));
+                    result.Add(new StoredTensor(key, shape, (ScalarType)type));
                 }
             }
             catch (EndOfStreamException)
@@ -109,7 +140,7 @@ namespace CnnDsl.Training
                 writer.Write(epochsDone);
                 writer.Write(seed.HasValue);
                 writer.Write(seed ?? 0);
-                var rng = random.get_rng_state();
+                using var rng = random.get_rng_state();
                 var rngBytes = rng.bytes.ToArray();
                 writer.Write(rngBytes.Length);
                 writer.Write(rngBytes);
@@ -139,10 +170,26 @@ namespace CnnDsl.Training
             bool hasSeed = reader.ReadBoolean();
             int seed = reader.ReadInt32();
             var rngBytes = reader.ReadBytes(reader.ReadInt32());
+            long weightsStart = stream.Position;
+            CheckFits(model, ReadKeys(reader, path), path);
+            stream.Position = weightsStart;
             model.load(reader);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
-            random.set_rng_state(tensor(rngBytes));
+            using (var state = tensor(rngBytes))
+                random.set_rng_state(state);
             return (epochs, hasSeed ? seed : null);
+        }
+    }
+
+    /// <summary>A tensor's entry in a TorchSharp weights file.</summary>
+    public sealed record StoredTensor(string Key, long[] Shape, ScalarType Type);
+
+    /// <summary>A weights file does not fit the model it is loaded into; the message names the key and both shapes.</summary>
+    public sealed class WeightsMismatchException : ArgumentException
+    {
+        public WeightsMismatchException(string message)
+            : base(message)
+        {
         }
     }
 }

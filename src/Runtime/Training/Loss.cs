@@ -66,11 +66,12 @@ namespace CnnDsl.Training
         }
 
         /// <summary>The number of correct predictions in a batch, as a tensor (no host synchronisation).</summary>
-        public Tensor Correct(Tensor output, Tensor target)
+        public Tensor Correct(Tensor output, Tensor target, OutputActivation activation = OutputActivation.None)
         {
             if (Kind == LossKind.BinaryCrossEntropy)
             {
-                var threshold = output.min().item<float>() < 0 || output.max().item<float>() > 1 ? 0f : 0.5f;
+                // Probabilities split at 0.5, logits at 0.
+                var threshold = activation == OutputActivation.Sigmoid ? 0.5f : 0f;
                 return (output.reshape(target.shape) > threshold).to_type(target.dtype).eq(target).sum();
             }
             if (output.dim() < 2)

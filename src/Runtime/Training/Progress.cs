@@ -4,8 +4,9 @@ using Spectre.Console;
 namespace CnnDsl.Training
 {
     /// <summary>
-    /// Shows training progress: a live bar per epoch (steps/s and ETA) on a terminal, one plain line per epoch when
-    /// output is redirected or on CI. Loss and accuracy are read once per epoch, so the display never slows training.
+    /// Shows training progress: a live bar per epoch (steps/s, ETA, running loss and accuracy) on a terminal, one plain
+    /// line per epoch when output is redirected or on CI. The live display reads the running loss and accuracy at most
+    /// once a second; the plain lines read them once per epoch, so the display never slows training.
     /// </summary>
     internal sealed class Progress : IDisposable
     {
@@ -14,6 +15,8 @@ namespace CnnDsl.Training
         readonly int steps;
         readonly System.Diagnostics.Stopwatch clock = new System.Diagnostics.Stopwatch();
         int epoch;
+        TimeSpan lastMetrics;
+        string metricsText = "";
         ProgressTask? task;
         Spectre.Console.Progress? progress;
         System.Threading.Tasks.Task? running;
@@ -40,6 +43,8 @@ namespace CnnDsl.Training
             progress = AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
                 new RemainingTimeColumn(), new SpinnerColumn());
             this.epoch = epoch;
+            metricsText = "";
+            lastMetrics = TimeSpan.Zero;
             clock.Restart();
             running = System.Threading.Tasks.Task.Run(() => progress.Start(context =>
             {
@@ -50,14 +55,24 @@ namespace CnnDsl.Training
             started.Wait();
         }
 
+        /// <summary>Whether the live display wants the running loss and accuracy now (at most once a second).</summary>
+        public bool WantsMetrics => live && task != null && clock.Elapsed - lastMetrics >= TimeSpan.FromSeconds(1);
+
+        /// <summary>Shows the running loss and accuracy of the epoch so far.</summary>
+        public void ShowMetrics(double loss, double? accuracy)
+        {
+            lastMetrics = clock.Elapsed;
+            metricsText = $"  loss {loss:0.0000}" + (accuracy is double a ? $"  accuracy {a:0.0000}" : "");
+        }
+
         public void Step()
         {
             if (!live || task == null)
                 return;
             task.Increment(1);
             // Steps per second from the wall clock: no need to wait for the device.
-            if ((int)task.Value % 10 == 0)
-                task.Description = $"Epoch {epoch}/{epochs}  {task.Value / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):0.0} steps/s";
+            if ((int)task.Value % 10 == 0 || task.Value >= steps)
+                task.Description = $"Epoch {epoch}/{epochs}  {task.Value / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):0.0} steps/s{metricsText}";
         }
 
         public void EndEpoch(EpochMetrics metrics, int stepCount)

@@ -54,9 +54,16 @@ namespace CnnDsl.Training
                 manual_seed(seed);
             model.to(device);
             using var optimizer = options.Optimizer.Create(model.parameters());
+            // The shuffling order of an epoch is a function of this seed and the epoch number, so a checkpoint that
+            // records the seed and the epochs done restores the shuffling exactly.
+            int shuffleSeed = options.Seed ?? Random.Shared.Next();
             int firstEpoch = 1;
             if (options.ResumeFrom != null)
-                firstEpoch = Checkpoints.LoadTrainingCheckpoint(options.ResumeFrom, model, optimizer).EpochsDone + 1;
+            {
+                var (done, savedSeed) = Checkpoints.LoadTrainingCheckpoint(options.ResumeFrom, model, optimizer);
+                firstEpoch = done + 1;
+                shuffleSeed = savedSeed ?? shuffleSeed;
+            }
 
             var history = new History();
             var context = new TrainingContext(model, optimizer, history);
@@ -73,7 +80,7 @@ namespace CnnDsl.Training
                     progress.BeginEpoch(epoch);
                     var clock = Stopwatch.StartNew();
                     double learningRate = context.LearningRate;
-                    var (loss, accuracy) = TrainEpoch(model, optimizer, train, options, activation, device, epoch, progress);
+                    var (loss, accuracy) = TrainEpoch(model, optimizer, train, options, activation, device, epoch, shuffleSeed, progress);
                     double seconds = clock.Elapsed.TotalSeconds;
                     double? validationLoss = null, validationAccuracy = null;
                     if (validation != null)
@@ -87,7 +94,7 @@ namespace CnnDsl.Training
                     foreach (var callback in options.Callbacks)
                         callback.OnEpochEnd(context, metrics);
                     if (options.CheckpointPath != null)
-                        Checkpoints.SaveTrainingCheckpoint(options.CheckpointPath, model, optimizer, epoch, options.Seed);
+                        Checkpoints.SaveTrainingCheckpoint(options.CheckpointPath, model, optimizer, epoch, shuffleSeed);
                 }
             }
             finally
@@ -106,11 +113,11 @@ namespace CnnDsl.Training
         // One pass over the data. Each step runs in its own dispose scope; loss and correct counts accumulate in
         // tensors on the device and are read once at the end, so the host never waits for the device inside the epoch.
         static (double Loss, double? Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Dataset train,
-            FitOptions options, OutputActivation activation, Device device, int epoch, Progress progress)
+            FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress)
         {
             model.train();
             long count = train.Count;
-            var order = options.Shuffle ? Dataset.Shuffled(count, unchecked((options.Seed ?? Environment.TickCount) * 7919 + epoch)) : null;
+            var order = options.Shuffle ? Dataset.Shuffled(count, unchecked(shuffleSeed * 7919 + epoch)) : null;
             using var lossSum = zeros(1, device: device);
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
             using var orderTensor = order is null ? null : tensor(order);
@@ -144,7 +151,12 @@ namespace CnnDsl.Training
                 {
                     lossSum.add_(loss.detach() * size);
                     if (options.Loss.HasAccuracy)
-                        correct.add_(options.Loss.Correct(output.detach(), y));
+                        correct.add_(options.Loss.Correct(output.detach(), y, activation));
+                }
+                if (progress.WantsMetrics)
+                {
+                    long seen = start + size;
+                    progress.ShowMetrics(lossSum.item<float>() / seen, options.Loss.HasAccuracy ? (double)correct.item<long>() / seen : null);
                 }
                 progress.Step();
             }
@@ -174,7 +186,7 @@ namespace CnnDsl.Training
                     var output = model.call(x);
                     lossSum.add_(loss.Compute(output, y, outputActivation) * size);
                     if (loss.HasAccuracy)
-                        correct.add_(loss.Correct(output, y));
+                        correct.add_(loss.Correct(output, y, outputActivation));
                 }
             }
             model.train(wasTraining);
