@@ -40,6 +40,9 @@ namespace CnnDsl.Training
             {
                 case LossKind.CrossEntropy:
                 {
+                    // Logits with class indices: the fused kernel, exactly what a hand-written loop calls.
+                    if (activation == OutputActivation.None && target.dtype == ScalarType.Int64)
+                        return F.cross_entropy(output, target);
                     var logProbabilities = activation switch
                     {
                         OutputActivation.Softmax => output.clamp(Epsilon, 1 - Epsilon).log(),
