@@ -151,6 +151,44 @@ public class HandWrittenTests : IDisposable
     }
 
     [Fact]
+    public void Keras_style_arguments_split_off_validation_data_and_print_one_line_per_epoch_when_redirected()
+    {
+        var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 1000, testLimit: 200);
+        using (train)
+        using (test)
+        {
+            manual_seed(8);
+            using var model = new SmallCnn();
+            var console = Console.Out;
+            var output = new StringWriter();
+            Console.SetOut(output);
+            History history;
+            try
+            {
+                history = model.Fit(train, epochs: 2, batchSize: 50, validationSplit: 0.2, seed: 8, device: CPU, progress: ProgressMode.Lines,
+                    optimizer: OptimizerSpec.RMSprop(2e-3));
+            }
+            finally
+            {
+                Console.SetOut(console);
+            }
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, lines.Length);
+            Assert.Matches(@"^Epoch 1/2 - [0-9.]+s - [0-9.]+ steps/s - [0-9]+ images/s - loss: [0-9.]+ - accuracy: [0-9.]+ - val_loss: [0-9.]+ - val_accuracy: [0-9.]+$", lines[0].TrimEnd());
+            Assert.All(history.ValidationAccuracy, a => Assert.NotNull(a));
+            Assert.Equal(new[] { 2e-3, 2e-3 }, history.LearningRate);
+            // 800 images trained on (1000 less the 20% held out): 16 steps of 50.
+            Assert.Equal(800, Math.Round(history.Epochs[0].ImagesPerSecond * history.Epochs[0].Seconds));
+
+            // Tensors work as well as datasets, and the caller's tensors stay usable.
+            var more = model.Fit(test.Inputs, test.Targets, new FitOptions { Epochs = 1, Seed = 8, Device = CPU, Progress = ProgressMode.None });
+            Assert.Single(more.Epochs);
+            Assert.Equal(200, test.Inputs.shape[0]);
+            Assert.True(model.Evaluate(test).Accuracy > 0.5);
+        }
+    }
+
+    [Fact]
     public void Shuffled_batches_cover_every_sample_once_and_repeat_with_the_seed()
     {
         using var inputs = arange(0, 103, dtype: ScalarType.Float32).reshape(103, 1, 1, 1);

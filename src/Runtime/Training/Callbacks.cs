@@ -88,6 +88,7 @@ namespace CnnDsl.Training
             wait = 0;
             Best = null;
             StoppedEpoch = null;
+            BestEpoch = null;
         }
 
         public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
@@ -111,7 +112,8 @@ namespace CnnDsl.Training
 
         public override void OnTrainEnd(TrainingContext context)
         {
-            if (!restoreBestWeights || bestWeights == null || StoppedEpoch == null)
+            // Restored whenever training ends after a worse epoch than the best, stopped early or not.
+            if (!restoreBestWeights || bestWeights == null || BestEpoch == context.History.Epochs.LastOrDefault()?.Epoch)
                 return;
             using (no_grad())
                 foreach (var (key, value) in context.Model.state_dict())

@@ -26,5 +26,6 @@ namespace CnnDsl.Training
         public IReadOnlyList<double?> Accuracy => Epochs.Select(e => e.Accuracy).ToList();
         public IReadOnlyList<double?> ValidationLoss => Epochs.Select(e => e.ValidationLoss).ToList();
         public IReadOnlyList<double?> ValidationAccuracy => Epochs.Select(e => e.ValidationAccuracy).ToList();
+        public IReadOnlyList<double> LearningRate => Epochs.Select(e => e.LearningRate).ToList();
     }
 }

@@ -22,6 +22,14 @@ namespace CnnDsl.Training
             return Summarize(model, info.InputShape.ToArray(), info.Name, batchSize).ToString();
         }
 
+        /// <summary>The summary of any module, given one sample's input shape (without the batch dimension), with extras for a batch size.</summary>
+        public static string Summary(this nn.Module<Tensor, Tensor> model, long[] inputShape, int batchSize = 1) =>
+            Summarize(model, inputShape, null, batchSize).ToString();
+
+        /// <summary>
+        /// Runs a zero tensor of batch 1 through the module (eval mode, no gradients) with a forward hook on every layer,
+        /// and returns the table and extras. Nothing generated at compile time is read.
+        /// </summary>
         public static RuntimeSummary Summarize(nn.Module<Tensor, Tensor> model, long[] inputShape, string? name = null, int batchSize = 1)
         {
             TorchRuntime.EnsureLoaded();

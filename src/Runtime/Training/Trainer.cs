@@ -38,6 +38,35 @@ namespace CnnDsl.Training
     {
         public static Device DefaultDevice => cuda.is_available() ? CUDA : CPU;
 
+        /// <summary>
+        /// Trains the model in Keras' manner: <c>model.Fit(train, epochs: 5, batchSize: 64, validationSplit: 0.1)</c>.
+        /// Every argument not given takes its <see cref="FitOptions"/> default.
+        /// </summary>
+        public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, int epochs, int batchSize = 32,
+            OptimizerSpec? optimizer = null, Loss? loss = null, Dataset? validationData = null, double validationSplit = 0,
+            IReadOnlyList<Callback>? callbacks = null, int? seed = null, Device? device = null, ProgressMode progress = ProgressMode.Auto) =>
+            model.Fit(train, new FitOptions
+            {
+                Epochs = epochs,
+                BatchSize = batchSize,
+                Optimizer = optimizer ?? OptimizerSpec.Adam(),
+                Loss = loss ?? Loss.CrossEntropy,
+                ValidationData = validationData,
+                ValidationSplit = validationSplit,
+                Callbacks = callbacks ?? Array.Empty<Callback>(),
+                Seed = seed,
+                Device = device,
+                Progress = progress,
+            });
+
+        /// <summary>Trains on inputs and targets given as tensors (samples along the first dimension).</summary>
+        public static History Fit(this nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, FitOptions options)
+        {
+            using var data = new Dataset(inputs.alias(), targets.alias());
+            return model.Fit(data, options);
+        }
+
+        /// <summary>Trains the model on <paramref name="train"/> as <paramref name="options"/> say; returns the per-epoch metrics.</summary>
         public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, FitOptions options)
         {
             TorchRuntime.EnsureLoaded();
