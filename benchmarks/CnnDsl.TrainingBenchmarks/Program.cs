@@ -22,9 +22,11 @@ namespace CnnDsl.TrainingBenchmarks
     {
         sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads);
 
-        sealed record Run(string Contender, int Round, long Images, double Seconds, double Loss, string Load)
+        /// <summary>One timed epoch: wall-clock seconds, and the CPU seconds (all threads) the contender's process used.</summary>
+        sealed record Run(string Contender, int Round, long Images, double Seconds, double CpuSeconds, double Loss, string Load)
         {
             public double ImagesPerSecond => Images / Seconds;
+            public double ImagesPerCpuSecond => Images / CpuSeconds;
         }
 
         const string FitName = "Fit";
@@ -86,7 +88,7 @@ namespace CnnDsl.TrainingBenchmarks
                     var (name, measure) = contenders[(k + round - 1) % contenders.Length];
                     var run = measure(round);
                     runs.Add(run);
-                    Console.WriteLine($"  round {round}: {name,-9} {run.ImagesPerSecond,7:0.0} images/s  ({run.Seconds:0.0} s, loss {run.Loss:0.0000}, load avg {run.Load})");
+                    Console.WriteLine($"  round {round}: {name,-9} {run.ImagesPerSecond,7:0.0} images/s  ({run.Seconds:0.0} s, {run.CpuSeconds:0.0} CPU s, loss {run.Loss:0.0000}, load avg {run.Load})");
                 }
             }
 
@@ -102,6 +104,7 @@ namespace CnnDsl.TrainingBenchmarks
             string load = LoadAverage();
             manual_seed(seed);
             using var model = new FashionCnn();
+            var cpu = CpuTime();
             var clock = Stopwatch.StartNew();
             var history = model.Fit(train, new FitOptions
             {
@@ -114,7 +117,8 @@ namespace CnnDsl.TrainingBenchmarks
                 Progress = ProgressMode.None,
             });
             double seconds = clock.Elapsed.TotalSeconds;
-            return new Run(FitName, round, train.Count, seconds, history.Epochs[^1].Loss, load + " -> " + LoadAverage());
+            double cpuSeconds = (CpuTime() - cpu).TotalSeconds;
+            return new Run(FitName, round, train.Count, seconds, cpuSeconds, history.Epochs[^1].Loss, load + " -> " + LoadAverage());
         }
 
         /// <summary>
@@ -126,6 +130,7 @@ namespace CnnDsl.TrainingBenchmarks
             string load = LoadAverage();
             manual_seed(seed);
             using var model = new FashionCnn();
+            var cpu = CpuTime();
             var clock = Stopwatch.StartNew();
             using var optimizer = optim.Adam(model.parameters(), 1e-3);
             model.train();
@@ -148,7 +153,8 @@ namespace CnnDsl.TrainingBenchmarks
             }
             double meanLoss = lossSum.item<float>() / count;
             double seconds = clock.Elapsed.TotalSeconds;
-            return new Run(LoopName, round, count, seconds, meanLoss, load + " -> " + LoadAverage());
+            double cpuSeconds = (CpuTime() - cpu).TotalSeconds;
+            return new Run(LoopName, round, count, seconds, cpuSeconds, meanLoss, load + " -> " + LoadAverage());
         }
 
         /// <summary>PyTorch in a subprocess; the script times its own epoch loop and prints JSON on its last line.</summary>
@@ -175,7 +181,7 @@ namespace CnnDsl.TrainingBenchmarks
             using var json = JsonDocument.Parse(last);
             var root = json.RootElement;
             var run = new Run(PyTorchName, round, root.GetProperty("images").GetInt64(), root.GetProperty("seconds").GetDouble(),
-                root.GetProperty("loss").GetDouble(), load + " -> " + LoadAverage());
+                root.GetProperty("cpu_seconds").GetDouble(), root.GetProperty("loss").GetDouble(), load + " -> " + LoadAverage());
             string info = $"torch {root.GetProperty("torch").GetString()}, {root.GetProperty("threads").GetInt32()} threads, BLAS_INFO={root.GetProperty("blas_info").GetString()}, "
                 + $"{root.GetProperty("parameters").GetInt64():N0} parameters, mapped: {string.Join(", ", root.GetProperty("libraries").EnumerateArray().Select(l => l.GetString()))}";
             return (run, info);
@@ -183,15 +189,22 @@ namespace CnnDsl.TrainingBenchmarks
 
         static void Report(List<Run> runs, Options options, int images)
         {
+            Table(runs, options, images, "Images/s (wall clock)", r => r.ImagesPerSecond);
+            Console.WriteLine();
+            Table(runs, options, images, "Images per CPU-second (user + system time of all the contender's threads; less sensitive to other load on the machine)", r => r.ImagesPerCpuSecond);
+        }
+
+        static void Table(List<Run> runs, Options options, int images, string title, Func<Run, double> measure)
+        {
             var names = new[] { FitName, LoopName, PyTorchName };
             Console.WriteLine();
-            Console.WriteLine($"Images/s, one epoch of {images:N0} images, batch {options.BatchSize}:");
+            Console.WriteLine($"{title}, one epoch of {images:N0} images, batch {options.BatchSize}:");
             Console.WriteLine();
             Console.WriteLine("| Round | " + string.Join(" | ", names) + " |");
             Console.WriteLine("|---:|" + string.Concat(names.Select(_ => "---:|")));
             for (int round = 1; round <= options.Rounds; round++)
-                Console.WriteLine($"| {round} | " + string.Join(" | ", names.Select(n => runs.Single(r => r.Round == round && r.Contender == n).ImagesPerSecond.ToString("0.0", CultureInfo.InvariantCulture))) + " |");
-            var median = names.ToDictionary(n => n, n => Median(runs.Where(r => r.Contender == n).Select(r => r.ImagesPerSecond)));
+                Console.WriteLine($"| {round} | " + string.Join(" | ", names.Select(n => measure(runs.Single(r => r.Round == round && r.Contender == n)).ToString("0.0", CultureInfo.InvariantCulture))) + " |");
+            var median = names.ToDictionary(n => n, n => Median(runs.Where(r => r.Contender == n).Select(measure)));
             Console.WriteLine("| **Median** | " + string.Join(" | ", names.Select(n => $"**{median[n].ToString("0.0", CultureInfo.InvariantCulture)}**")) + " |");
             Console.WriteLine();
             double fitLoop = median[FitName] / median[LoopName];
@@ -199,7 +212,7 @@ namespace CnnDsl.TrainingBenchmarks
             Console.WriteLine($"Fit / PyTorch:       {median[FitName] / median[PyTorchName]:0.000}");
             Console.WriteLine($"Hand loop / PyTorch: {median[LoopName] / median[PyTorchName]:0.000}");
             var perRound = Enumerable.Range(1, options.Rounds).Select(round =>
-                runs.Single(r => r.Round == round && r.Contender == FitName).ImagesPerSecond / runs.Single(r => r.Round == round && r.Contender == LoopName).ImagesPerSecond);
+                measure(runs.Single(r => r.Round == round && r.Contender == FitName)) / measure(runs.Single(r => r.Round == round && r.Contender == LoopName)));
             Console.WriteLine($"Fit / hand loop per round: {string.Join(", ", perRound.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)))}");
         }
 
@@ -207,6 +220,12 @@ namespace CnnDsl.TrainingBenchmarks
         {
             var sorted = values.OrderBy(v => v).ToArray();
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        static TimeSpan CpuTime()
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
         }
 
         static string LoadAverage()

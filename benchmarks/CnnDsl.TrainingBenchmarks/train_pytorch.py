@@ -26,7 +26,7 @@ def read_images(path, limit):
     magic, count, rows, columns = struct.unpack(">IIII", data[:16])
     if magic != 2051:
         raise ValueError(f"{path}: not an IDX image file (magic {magic})")
-    # As many complete images as the file holds (the shared copy declares 60,000 but holds 59,999).
+    # As many complete images as the file holds (the shared copy declares 60,000 but holds 59,999; see TrainingData.cs).
     n = min(count, limit, (len(data) - 16) // (rows * columns))
     pixels = np.frombuffer(data, dtype=np.uint8, count=n * rows * columns, offset=16)
     return torch.from_numpy(pixels.reshape(n, 1, rows, columns).astype(np.float32) / 255.0)
@@ -52,8 +52,10 @@ def fashion_cnn():
 
 
 def train_epoch(model, inputs, targets, batch_size):
-    """One epoch; returns (seconds, mean loss). The loss is accumulated on the tensor side and read once at the end."""
+    """One epoch; returns (seconds, CPU seconds of the process, mean loss). The loss is accumulated on the tensor side and
+    read once at the end."""
     count = inputs.shape[0]
+    start_cpu = time.process_time()
     start_time = time.perf_counter()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -72,7 +74,7 @@ def train_epoch(model, inputs, targets, batch_size):
         with torch.no_grad():
             loss_sum.add_(loss.detach(), alpha=size)
     mean_loss = loss_sum.item() / count
-    return time.perf_counter() - start_time, mean_loss
+    return time.perf_counter() - start_time, time.process_time() - start_cpu, mean_loss
 
 
 def blas_libraries():
@@ -111,11 +113,12 @@ def main():
 
     torch.manual_seed(args.seed)
     model = fashion_cnn()
-    seconds, loss = train_epoch(model, inputs, targets, args.batch_size)
+    seconds, cpu_seconds, loss = train_epoch(model, inputs, targets, args.batch_size)
     images = inputs.shape[0]
     print(json.dumps({
         "images": images,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "images_per_second": images / seconds,
         "loss": loss,
         "threads": torch.get_num_threads(),
