@@ -15,7 +15,7 @@ var clock = Stopwatch.StartNew();
 var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 Console.WriteLine($"Data: {dataFolder}");
 var loading = Stopwatch.StartNew();
-var (train, test) = Dataset.FromIdxFolder(dataFolder);
+var (train, test) = Dataset.FromIdxFolder(dataFolder, keepCompleteImages: arguments.KeepCompleteImages);
 Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}, decoded in {loading.Elapsed.TotalSeconds:0.00} s");
 
 manual_seed(arguments.Seed);
@@ -54,11 +54,11 @@ Console.WriteLine($"Saved {weights} ({new FileInfo(weights).Length / 1e6:0.0} MB
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0} s");
 return identical ? 0 : 1;
 
-sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output)
+sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output, bool KeepCompleteImages)
 {
     public static Arguments Parse(string[] args)
     {
-        var result = new Arguments(null, 5, 64, 42, "out");
+        var result = new Arguments(null, 5, 64, 42, "out", false);
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -69,7 +69,8 @@ sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, strin
                 "--batch-size" => result with { BatchSize = int.Parse(Value()) },
                 "--seed" => result with { Seed = int.Parse(Value()) },
                 "--output" => result with { Output = Value() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR."),
+                "--keep-complete-images" => result with { KeepCompleteImages = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR, --keep-complete-images."),
             };
         }
         return result;

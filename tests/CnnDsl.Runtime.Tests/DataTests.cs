@@ -52,6 +52,15 @@ public class DataTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
         Assert.Equal($"{path} declares 1000 x 28 x 28 = 784000 bytes of images, but holds 783900 (the file is truncated).", error.Message);
 
+        // Asked for, the complete images of a short file are kept, and their labels with them.
+        var (_, kept, _, _) = IdxReader.ReadImages(path, keepCompleteImages: true);
+        Assert.Equal(999, kept);
+        var labels = Path.Combine(folder, "labels");
+        File.WriteAllBytes(labels, Decompress(Path.Combine(Shipped, "t10k-labels-idx1-ubyte.gz")));
+        using (var partial = Dataset.FromIdx(path, labels, keepCompleteImages: true))
+            Assert.Equal(999, partial.Count);
+        Assert.Throws<InvalidDataException>(() => Dataset.FromIdx(path, labels));
+
         File.WriteAllBytes(path, bytes[..10]);
         Assert.Equal($"{path} ends after 10 bytes, inside its 16-byte header.", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)).Message);
 

@@ -26,11 +26,23 @@ namespace CnnDsl.Data
         public long Count => Inputs.shape[0];
 
         /// <summary>Loads an MNIST or Fashion-MNIST split from its IDX image and label files (gzipped or raw).</summary>
-        public static Dataset FromIdx(string imagesPath, string labelsPath, int? limit = null)
+        /// <param name="imagesPath">The images file (<c>*-images-idx3-ubyte</c>, gzipped or raw).</param>
+        /// <param name="labelsPath">The labels file (<c>*-labels-idx1-ubyte</c>).</param>
+        /// <param name="limit">Read at most this many samples.</param>
+        /// <param name="keepCompleteImages">
+        /// For an image file cut short: keep its complete images (and their labels) instead of failing, with a warning
+        /// on standard error naming the file and how many images it lacks.
+        /// </param>
+        public static Dataset FromIdx(string imagesPath, string labelsPath, int? limit = null, bool keepCompleteImages = false)
         {
             TorchRuntime.EnsureLoaded();
-            var (pixels, count, rows, columns) = IdxReader.ReadImages(imagesPath);
+            var (pixels, count, rows, columns) = IdxReader.ReadImages(imagesPath, keepCompleteImages);
             var labels = IdxReader.ReadLabels(labelsPath);
+            if (keepCompleteImages && count < labels.Length)
+            {
+                Console.Error.WriteLine($"warning: {imagesPath} holds {count} complete images but {labelsPath} has {labels.Length} labels; using the first {count}.");
+                labels = labels.AsSpan(0, count).ToArray();
+            }
             if (labels.Length != count)
                 throw new InvalidDataException($"{imagesPath} holds {count} images but {labelsPath} holds {labels.Length} labels.");
             int n = Math.Min(count, limit ?? count);
@@ -41,12 +53,12 @@ namespace CnnDsl.Data
         }
 
         /// <summary>Loads a standard folder: train-images-idx3-ubyte(.gz) and friends, as published.</summary>
-        public static (Dataset Train, Dataset Test) FromIdxFolder(string folder, int? trainLimit = null, int? testLimit = null)
+        public static (Dataset Train, Dataset Test) FromIdxFolder(string folder, int? trainLimit = null, int? testLimit = null, bool keepCompleteImages = false)
         {
             string Find(string stem) => new[] { stem + ".gz", stem }.Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists)
                 ?? throw new FileNotFoundException($"{folder} has no {stem}(.gz); it should hold the four IDX files of MNIST or Fashion-MNIST.");
-            return (FromIdx(Find("train-images-idx3-ubyte"), Find("train-labels-idx1-ubyte"), trainLimit),
-                    FromIdx(Find("t10k-images-idx3-ubyte"), Find("t10k-labels-idx1-ubyte"), testLimit));
+            return (FromIdx(Find("train-images-idx3-ubyte"), Find("train-labels-idx1-ubyte"), trainLimit, keepCompleteImages),
+                    FromIdx(Find("t10k-images-idx3-ubyte"), Find("t10k-labels-idx1-ubyte"), testLimit, keepCompleteImages));
         }
 
         /// <summary>Loads CIFAR-10 binary batches: records of 1 label byte and 3,072 pixel bytes (3x32x32, channels first).</summary>

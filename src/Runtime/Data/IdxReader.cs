@@ -13,11 +13,18 @@ namespace CnnDsl.Data
         public const int ImagesMagic = 0x00000803;
         public const int LabelsMagic = 0x00000801;
 
-        /// <summary>Reads an image file: N images of rows x columns bytes.</summary>
-        public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(string path)
+        /// <summary>
+        /// Reads an image file: N images of rows x columns bytes. A file shorter than its header declares is an error,
+        /// unless <paramref name="keepCompleteImages"/> asks for the complete images it holds (Count says how many).
+        /// </summary>
+        public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(string path, bool keepCompleteImages = false)
         {
-            var (data, dimensions, offset) = Read(path, ImagesMagic, 3, "images");
-            return (Slice(data, offset), dimensions[0], dimensions[1], dimensions[2]);
+            var (data, dimensions, offset) = Read(path, ImagesMagic, 3, "images", keepCompleteImages);
+            int imageBytes = dimensions[1] * dimensions[2];
+            int count = Math.Min(dimensions[0], (data.Length - offset) / imageBytes);
+            var pixels = new byte[(long)count * imageBytes];
+            Buffer.BlockCopy(data, offset, pixels, 0, pixels.Length);
+            return (pixels, count, dimensions[1], dimensions[2]);
         }
 
         /// <summary>Reads a label file: N labels of one byte.</summary>
@@ -34,7 +41,7 @@ namespace CnnDsl.Data
             return result;
         }
 
-        static (byte[] Data, int[] Dimensions, int Offset) Read(string path, int magic, int rank, string what)
+        static (byte[] Data, int[] Dimensions, int Offset) Read(string path, int magic, int rank, string what, bool allowShort = false)
         {
             byte[] data;
             try
@@ -64,7 +71,7 @@ namespace CnnDsl.Data
                 expected *= dimensions[i];
             }
             long actual = data.Length - headerLength;
-            if (actual != expected)
+            if (actual != expected && !(allowShort && actual < expected))
                 throw new InvalidDataException($"{path} declares {string.Join(" x ", dimensions)} = {expected} bytes of {what}, but holds {actual}"
                     + (actual < expected ? " (the file is truncated)." : "."));
             return (data, dimensions, headerLength);
