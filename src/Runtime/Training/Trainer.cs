@@ -100,6 +100,8 @@ namespace CnnDsl.Training
                 callback.OnTrainBegin(context);
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
             using var progress = new Progress(options.Progress, options.Epochs, steps);
+            // On an accelerator the training data moves there once, so batches are gathered on the device.
+            var resident = device.type == DeviceType.CPU ? null : new Dataset(train.Inputs.to(device), train.Targets.to(device));
             try
             {
                 for (int epoch = firstEpoch; epoch <= options.Epochs && !context.StopTraining; epoch++)
@@ -109,7 +111,7 @@ namespace CnnDsl.Training
                     progress.BeginEpoch(epoch);
                     var clock = Stopwatch.StartNew();
                     double learningRate = context.LearningRate;
-                    var (loss, accuracy) = TrainEpoch(model, optimizer, train, options, activation, device, epoch, shuffleSeed, progress);
+                    var (loss, accuracy) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress);
                     double seconds = clock.Elapsed.TotalSeconds;
                     double? validationLoss = null, validationAccuracy = null;
                     if (validation != null)
@@ -128,6 +130,7 @@ namespace CnnDsl.Training
             }
             finally
             {
+                resident?.Dispose();
                 if (ownsSplit)
                 {
                     train.Dispose();
@@ -149,7 +152,7 @@ namespace CnnDsl.Training
             var order = options.Shuffle ? Dataset.Shuffled(count, unchecked(shuffleSeed * 7919 + epoch)) : null;
             using var lossSum = zeros(1, device: device);
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            using var orderTensor = order is null ? null : tensor(order);
+            using var orderTensor = order is null ? null : tensor(order, device: train.Inputs.device);
             for (long start = 0; start < count; start += options.BatchSize)
             {
                 using var scope = NewDisposeScope();
