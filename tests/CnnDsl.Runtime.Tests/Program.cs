@@ -126,6 +126,16 @@ public static class Program
             double shifted = Enumerable.Range(from, to - from).Count(i => 8 + i + 1 < labels.Length && p[i] == labels[8 + i + 1]) / (double)(to - from);
             Console.WriteLine($"images {from,5}-{to - 1,5}: accuracy {same:P1} with their labels, {shifted:P1} with the next image's labels");
         }
+        // The gap: the split point k that best explains "own label before k, next label from k on".
+        int bestK = 0, score = Enumerable.Range(0, whole).Count(i => 8 + i + 1 < labels.Length && p[i] == labels[8 + i + 1]), best = score;
+        for (int k = 1; k <= whole; k++)
+        {
+            int i = k - 1;
+            score += (p[i] == labels[8 + i] ? 1 : 0) - (8 + i + 1 < labels.Length && p[i] == labels[8 + i + 1] ? 1 : 0);
+            if (score > best)
+                (best, bestK) = (score, k);
+        }
+        Console.WriteLine($"Best fit: image {bestK} of the complete file is missing (images from {bestK} on carry the next label); {best:N0} of {whole:N0} predictions agree.");
         return 0;
     }
 
