@@ -189,6 +189,30 @@ public class HandWrittenTests : IDisposable
     }
 
     [Fact]
+    public void A_training_checkpoint_restores_the_learning_rate_and_refuses_another_model()
+    {
+        var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 300, testLimit: 10);
+        using (train)
+        using (test)
+        {
+            var checkpoint = Path.Combine(folder, "run.ckpt");
+            using (var first = new SmallCnn())
+                first.Fit(train, new FitOptions
+                {
+                    Epochs = 1, Seed = 2, Device = CPU, Progress = ProgressMode.None, CheckpointPath = checkpoint,
+                    Optimizer = OptimizerSpec.Sgd(0.1, momentum: 0.9), Callbacks = new Callback[] { new StepDecay(1, 0.5) },
+                });
+            using var resumed = new SmallCnn();
+            var history = resumed.Fit(train, new FitOptions { Epochs = 2, Device = CPU, Progress = ProgressMode.None, ResumeFrom = checkpoint, Optimizer = OptimizerSpec.Sgd(0.1, momentum: 0.9) });
+            Assert.Equal(0.05, Assert.Single(history.Epochs).LearningRate, 10);
+
+            using var other = new SmallCnn(outputs: 3);
+            var error = Assert.Throws<WeightsMismatchException>(() => other.Fit(train, new FitOptions { Epochs = 2, Device = CPU, Progress = ProgressMode.None, ResumeFrom = checkpoint }));
+            Assert.Equal($"{checkpoint}: 'fc.weight' has shape [10, 1568] in the file but [3, 1568] in the model.", error.Message);
+        }
+    }
+
+    [Fact]
     public void Shuffled_batches_cover_every_sample_once_and_repeat_with_the_seed()
     {
         using var inputs = arange(0, 103, dtype: ScalarType.Float32).reshape(103, 1, 1, 1);
