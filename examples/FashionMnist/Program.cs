@@ -15,7 +15,7 @@ var clock = Stopwatch.StartNew();
 var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 Console.WriteLine($"Data: {dataFolder}");
 var loading = Stopwatch.StartNew();
-var (train, test) = Dataset.FromIdxFolder(dataFolder, keepCompleteImages: arguments.KeepCompleteImages);
+var (train, test) = Dataset.FromIdxFolder(dataFolder, arguments.TrainLimit, keepCompleteImages: arguments.KeepCompleteImages);
 Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}, decoded in {loading.Elapsed.TotalSeconds:0.00} s");
 
 manual_seed(arguments.Seed);
@@ -54,7 +54,7 @@ Console.WriteLine($"Saved {weights} ({new FileInfo(weights).Length / 1e6:0.0} MB
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0} s");
 return identical ? 0 : 1;
 
-sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output, bool KeepCompleteImages)
+sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output, bool KeepCompleteImages, int? TrainLimit = null)
 {
     public static Arguments Parse(string[] args)
     {
@@ -70,7 +70,8 @@ sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, strin
                 "--seed" => result with { Seed = int.Parse(Value()) },
                 "--output" => result with { Output = Value() },
                 "--keep-complete-images" => result with { KeepCompleteImages = true },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR, --keep-complete-images."),
+                "--train-limit" => result with { TrainLimit = int.Parse(Value()) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR, --train-limit N, --keep-complete-images."),
             };
         }
         return result;
