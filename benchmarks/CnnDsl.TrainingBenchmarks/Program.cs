@@ -95,7 +95,51 @@ namespace CnnDsl.TrainingBenchmarks
             foreach (var run in runs.Where(r => r.Images != images))
                 throw new InvalidOperationException($"{run.Contender} trained on {run.Images} images, not {images}.");
             Report(runs, options, images);
+            MeasureFitExtras(options.BatchSize, runs.Where(r => r.Contender == LoopName).Select(r => r.Seconds * options.BatchSize / r.Images));
             return 0;
+        }
+
+        /// <summary>
+        /// What <c>Fit</c> does per step beyond the hand loop, timed alone: its loss (log_softmax + nll_loss instead of
+        /// cross_entropy), the loss sum (<c>loss * size</c>, then add_) and the correct count (argmax, eq, sum, add_).
+        /// </summary>
+        static void MeasureFitExtras(int batchSize, IEnumerable<double> loopStepSeconds)
+        {
+            const int repetitions = 5000;
+            using var output = randn(batchSize, 10);
+            using var y = randint(0, 10, new long[] { batchSize });
+            using var lossSum = zeros(1);
+            using var correct = zeros(1, dtype: ScalarType.Int64);
+            double Time(Action step)
+            {
+                for (int i = 0; i < 200; i++)
+                    step();
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < repetitions; i++)
+                    step();
+                return clock.Elapsed.TotalSeconds / repetitions;
+            }
+            double fit = Time(() =>
+            {
+                using var scope = NewDisposeScope();
+                var loss = Loss.CrossEntropy.Compute(output, y, OutputActivation.None);
+                using (no_grad())
+                {
+                    lossSum.add_(loss.detach() * batchSize);
+                    correct.add_(Loss.CrossEntropy.Correct(output.detach(), y));
+                }
+            });
+            double loop = Time(() =>
+            {
+                using var scope = NewDisposeScope();
+                var loss = F.cross_entropy(output, y);
+                using (no_grad())
+                    lossSum.add_(loss.detach(), alpha: batchSize);
+            });
+            double step = Median(loopStepSeconds);
+            Console.WriteLine();
+            Console.WriteLine($"Per-step bookkeeping, timed alone ({repetitions} repetitions, batch {batchSize}): Fit {fit * 1e6:0.0} us, hand loop {loop * 1e6:0.0} us; "
+                + $"difference {(fit - loop) * 1e6:0.0} us = {(fit - loop) / step:P3} of the hand loop's median step ({step * 1e3:0.0} ms).");
         }
 
         /// <summary>CnnDsl's <c>Fit</c>: one epoch on a fresh model, no progress output. Timed around the whole call.</summary>
