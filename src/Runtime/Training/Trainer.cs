@@ -181,7 +181,7 @@ namespace CnnDsl.Training
                 optimizer.step();
                 using (no_grad())
                 {
-                    lossSum.add_(loss.detach() * size);
+                    lossSum.add_(loss.detach(), alpha: size);
                     if (options.Loss.HasAccuracy)
                         correct.add_(options.Loss.Correct(output.detach(), y, activation));
                 }
@@ -216,7 +216,7 @@ namespace CnnDsl.Training
                     var x = data.Inputs.narrow(0, start, size).to(device);
                     var y = data.Targets.narrow(0, start, size).to(device);
                     var output = model.call(x);
-                    lossSum.add_(loss.Compute(output, y, outputActivation) * size);
+                    lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
                     if (loss.HasAccuracy)
                         correct.add_(loss.Correct(output, y, outputActivation));
                 }
