@@ -235,7 +235,7 @@ namespace CnnDsl.TrainingBenchmarks
         {
             Table(runs, options, images, "Images/s (wall clock)", r => r.ImagesPerSecond);
             Console.WriteLine();
-            Table(runs, options, images, "Images per CPU-second (user + system time of all the contender's threads; less sensitive to other load on the machine)", r => r.ImagesPerCpuSecond);
+            Table(runs, options, images, "Images per CPU-second (user + system time of all the contender's threads; OpenMP spin-waiting counts, so load inflates it too)", r => r.ImagesPerCpuSecond);
         }
 
         static void Table(List<Run> runs, Options options, int images, string title, Func<Run, double> measure)
