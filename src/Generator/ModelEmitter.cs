@@ -28,12 +28,13 @@ namespace CnnDsl.Generator
             if (model.Namespace != null)
                 writer.OpenBlock("namespace " + model.Namespace);
 
-            WriteDocumentation(writer, model);
+            var summary = model.FormatSummary();
+            WriteDocumentation(writer, model, summary);
             writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"CnnDsl.Generator\", \"" + typeof(ModelEmitter).Assembly.GetName().Version.ToString(3) + "\")]");
             var modifiers = declaration.FromAttributes ? "partial class" : declaration.Accessibility + " sealed partial class";
             writer.OpenBlock(modifiers + " " + model.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">, global::CnnDsl.ICnnModel");
 
-            WriteFacts(writer, model);
+            WriteFacts(writer, model, summary);
             writer.WriteLine();
             var blocks = BlockPlanner.Plan(model.Layers, model.Name);
             var body = new ModuleBodyEmitter(blocks);
@@ -73,7 +74,7 @@ namespace CnnDsl.Generator
             return writer.ToString();
         }
 
-        static void WriteDocumentation(SourceWriter writer, BoundModel model)
+        static void WriteDocumentation(SourceWriter writer, BoundModel model, string summary)
         {
             writer.WriteLine("/// <summary>");
             writer.WriteLine("/// The <c>" + model.Name + "</c> model from <c>" + Xml(System.IO.Path.GetFileName(model.SourcePath)) + "</c>: "
@@ -81,18 +82,18 @@ namespace CnnDsl.Generator
             writer.WriteLine("/// </summary>");
             writer.WriteLine("/// <remarks>");
             writer.WriteLine("/// <code>");
-            foreach (var line in model.FormatSummary().TrimEnd('\n').Split('\n'))
+            foreach (var line in summary.TrimEnd('\n').Split('\n'))
                 writer.WriteLine("/// " + Xml(line));
             writer.WriteLine("/// </code>");
             writer.WriteLine("/// </remarks>");
         }
 
-        static void WriteFacts(SourceWriter writer, BoundModel model)
+        static void WriteFacts(SourceWriter writer, BoundModel model, string summary)
         {
             writer.WriteLine("/// <summary>The summary table in Keras' layout, as computed by the compiler.</summary>");
             writer.WriteLine("public const string Summary =");
             writer.Indent();
-            var lines = model.FormatSummary().TrimEnd('\n').Split('\n');
+            var lines = summary.TrimEnd('\n').Split('\n');
             for (int i = 0; i < lines.Length; i++)
                 writer.WriteLine(Literal(lines[i] + "\n") + (i == lines.Length - 1 ? ";" : " +"));
             writer.Unindent();
@@ -109,7 +110,7 @@ namespace CnnDsl.Generator
             writer.WriteLine("/// <summary>The activation of the last layer, which decides the loss form in training.</summary>");
             writer.WriteLine("public const global::CnnDsl.OutputActivation OutputActivation = global::CnnDsl.OutputActivation." + model.OutputActivation + ";");
             writer.WriteLine();
-            writer.WriteLine("/// <summary>One sample's input shape, without the batch dimension: " + model.InputShape.ToBatchString().Replace("N, ", "") + ".</summary>");
+            writer.WriteLine("/// <summary>One sample's input shape, without the batch dimension: " + "(" + string.Join(", ", model.InputShape.Dimensions) + ")" + ".</summary>");
             writer.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[] { " + string.Join(", ", model.InputShape.Dimensions) + " };");
             writer.WriteLine();
             writer.WriteLine("/// <summary>One sample's output shape, without the batch dimension.</summary>");

@@ -20,9 +20,6 @@ namespace CnnDsl.Dsl.Binding
         /// <summary>Written as in .cnn files: <c>32x7x7</c>.</summary>
         public override string ToString() => string.Join("x", Dimensions);
 
-        /// <summary>Written as TorchSharp shows a batch of them: <c>(N, 32, 7, 7)</c>.</summary>
-        public string ToBatchString() => "(N, " + string.Join(", ", Dimensions) + ")";
-
         public TensorShape WithDimensions(IEnumerable<long> dimensions) => new TensorShape(dimensions.ToEquatableArray());
     }
 }
