@@ -111,7 +111,7 @@ namespace CnnDsl.Generator
             }
 
             var ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
-            var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.ToEquatableArray(), location, Base: start);
+            var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.Cast<CnnDsl.Dsl.Syntax.StatementSyntax>().ToEquatableArray(), location, Base: start);
             return new AttributeModel(syntax, declaration, diagnostics.ToEquatableArray());
         }
 

@@ -4,7 +4,9 @@ using System.Collections.Immutable;
 using System.Linq;
 using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 using Microsoft.CodeAnalysis;
 
@@ -12,8 +14,9 @@ namespace CnnDsl.Generator
 {
     /// <summary>
     /// Checks CNN models at compile time and generates a TorchSharp module for each valid one. Models come from
-    /// <c>*.cnn</c> additional files and from <c>[CnnModel]</c> classes; both are bound by the same Dsl binder.
-    /// Every step's output is plain equatable data, so an edit re-runs only the steps of the model it touches.
+    /// <c>*.cnn</c> additional files and from <c>[CnnModel]</c> classes; both are bound by the same Dsl binder, against
+    /// the blocks of every .cnn file in the project. Every step's output is plain equatable data, so an edit re-runs
+    /// only the steps it touches; diagnostics and sources are separate outputs, and the sources hold no locations.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class CnnModelGenerator : IIncrementalGenerator
@@ -29,9 +32,19 @@ namespace CnnDsl.Generator
                 .Select((file, cancellationToken) => ReadFile(file, cancellationToken))
                 .WithTrackingName(TrackingNames.CnnFiles);
 
-            var cnnModels = cnnFiles
+            var parsedFiles = cnnFiles
+                .Select((file, _) => Parse(file))
+                .WithTrackingName(TrackingNames.ParsedFiles);
+
+            // Blocks are visible in every .cnn file and to attribute models.
+            var projectBlocks = parsedFiles.Collect()
+                .Select((files, _) => CollectBlocks(files))
+                .WithTrackingName(TrackingNames.ProjectBlocks);
+
+            var cnnModels = parsedFiles
+                .Combine(projectBlocks)
                 .Combine(rootNamespace)
-                .Select((pair, _) => CompileFile(pair.Left, pair.Right))
+                .Select((pair, _) => CompileFile(pair.Left.Left, pair.Left.Right, pair.Right))
                 .WithTrackingName(TrackingNames.CnnModels)
                 .SelectMany((results, _) => results);
 
@@ -40,7 +53,8 @@ namespace CnnDsl.Generator
                     (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
                     AttributeModelReader.Read)
                 .WithTrackingName(TrackingNames.AttributeModels)
-                .Select((model, _) => BindAttributeModel(model))
+                .Combine(projectBlocks)
+                .Select((pair, _) => BindAttributeModel(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.BoundAttributeModels);
 
             var allModels = cnnModels.Collect().Combine(attributeModels.Collect())
@@ -51,12 +65,18 @@ namespace CnnDsl.Generator
                 .Select((models, _) => models.Where(m => m.Model != null).Select(m => new ModelKey(m.Model!.Namespace, m.Model.Name, m.Model.SourcePath)).ToEquatableArray())
                 .WithTrackingName(TrackingNames.ModelNames);
 
-            var modelsToEmit = cnnModels.Combine(modelNames).Select((pair, _) => WithoutDuplicate(pair.Left, pair.Right))
+            var results = cnnModels.Combine(modelNames).Select((pair, _) => WithoutDuplicate(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.ModelsToEmit);
-            var attributeModelsToEmit = attributeModels.Combine(modelNames).Select((pair, _) => WithoutDuplicate(pair.Left, pair.Right));
+            var attributeResults = attributeModels.Combine(modelNames).Select((pair, _) => WithoutDuplicate(pair.Left, pair.Right));
 
-            context.RegisterSourceOutput(modelsToEmit, Emit);
-            context.RegisterSourceOutput(attributeModelsToEmit, Emit);
+            context.RegisterSourceOutput(results.Select((r, _) => r.Diagnostics), Report);
+            context.RegisterSourceOutput(attributeResults.Select((r, _) => r.Diagnostics), Report);
+            context.RegisterSourceOutput(projectBlocks.Select((b, _) => b.Diagnostics), Report);
+
+            var specs = results.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration)).WithTrackingName(TrackingNames.EmissionSpecs);
+            var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration));
+            context.RegisterSourceOutput(specs, Emit);
+            context.RegisterSourceOutput(attributeSpecs, Emit);
         }
 
         // A file that cannot be read becomes a diagnostic, never an exception out of the generator.
@@ -72,30 +92,75 @@ namespace CnnDsl.Generator
             }
         }
 
-        static EquatableArray<ModelResult> CompileFile((string Path, string Text, string? Error) file, string? rootNamespace)
+        static ParsedFile Parse((string Path, string Text, string? Error) file)
         {
             var (path, text, error) = file;
-            var declaration = new ClassDeclaration(false, "public");
+            var diagnostics = new DiagnosticBag();
             try
             {
                 if (error != null)
                     throw new System.IO.IOException("cannot read the file: " + error);
-                var compilation = CnnCompilation.Compile(text, path, rootNamespace);
-                var results = compilation.Models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty)).ToList();
+                var syntax = Parser.Parse(SourceText.From(text, path), diagnostics);
+                return new ParsedFile(path, syntax, diagnostics.ToEquatableArray());
+            }
+            catch (Exception exception)
+            {
+                var bag = new DiagnosticBag();
+                bag.ReportInternalError(FileStart(path), System.IO.Path.GetFileName(path), exception);
+                return new ParsedFile(path, null, bag.ToEquatableArray());
+            }
+        }
+
+        static SourceLocation FileStart(string path)
+        {
+            var start = new LinePosition(0, 0);
+            return new SourceLocation(path, new TextSpan(0, 0), new LinePositionSpan(start, start));
+        }
+
+        static ProjectBlocks CollectBlocks(ImmutableArray<ParsedFile> files)
+        {
+            var blocks = files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks).ToList();
+            var diagnostics = new DiagnosticBag();
+            try
+            {
+                BlockScope.Create(blocks, diagnostics);
+            }
+            catch (Exception exception)
+            {
+                diagnostics.ReportInternalError(blocks.Count == 0 ? FileStart("") : blocks[0].Location, "blocks", exception);
+            }
+            return new ProjectBlocks(blocks.ToEquatableArray(), diagnostics.ToEquatableArray());
+        }
+
+        static EquatableArray<ModelResult> CompileFile(ParsedFile file, ProjectBlocks blocks, string? rootNamespace)
+        {
+            var declaration = new ClassDeclaration(false, "public");
+            if (file.Syntax == null)
+                return EquatableArray.Create(new ModelResult(null, declaration, file.Diagnostics));
+            var syntax = file.Syntax;
+            try
+            {
+                if (rootNamespace != null)
+                    syntax = syntax with { Models = syntax.Models.Select(m => m.Namespace == null ? m with { Namespace = rootNamespace } : m).ToEquatableArray() };
+                var diagnostics = new DiagnosticBag();
+                diagnostics.AddRange(file.Diagnostics);
+                var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
+                var models = Binder.BindFile(syntax, diagnostics, scope);
+                var results = models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty,
+                    syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
-                results.Add(new ModelResult(null, declaration, compilation.Diagnostics.ToEquatableArray()));
+                results.Add(new ModelResult(null, declaration, diagnostics.ToEquatableArray()));
                 return results.ToEquatableArray();
             }
             catch (Exception exception)
             {
                 var bag = new DiagnosticBag();
-                var start = new LinePosition(0, 0);
-                bag.ReportInternalError(new SourceLocation(path, new TextSpan(0, 0), new LinePositionSpan(start, start)), System.IO.Path.GetFileName(path), exception);
+                bag.ReportInternalError(FileStart(file.Path), System.IO.Path.GetFileName(file.Path), exception);
                 return EquatableArray.Create(new ModelResult(null, declaration, bag.ToEquatableArray()));
             }
         }
 
-        static ModelResult BindAttributeModel(AttributeModel model)
+        static ModelResult BindAttributeModel(AttributeModel model, ProjectBlocks blocks)
         {
             if (model.Syntax == null)
                 return new ModelResult(null, model.Declaration, model.Diagnostics);
@@ -103,8 +168,9 @@ namespace CnnDsl.Generator
             {
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(model.Diagnostics);
-                var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics);
-                return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray());
+                var scope = blocks.Blocks.Count == 0 ? BlockScope.ZooOnly : BlockScope.Create(blocks.Blocks, new DiagnosticBag());
+                var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
+                return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location);
             }
             catch (Exception exception)
             {
@@ -126,29 +192,31 @@ namespace CnnDsl.Generator
                 return result;
             var bag = new DiagnosticBag();
             bag.AddRange(result.Diagnostics);
-            bag.ReportDuplicateModelName(model.Location, model.Name, model.Namespace ?? "(global)");
+            bag.ReportDuplicateModelName(result.NameLocation ?? FileStart(model.SourcePath), model.Name, model.Namespace ?? "(global)");
             return new ModelResult(null, result.Declaration, bag.ToEquatableArray());
         }
 
-        static void Emit(SourceProductionContext context, ModelResult result)
+        static void Report(SourceProductionContext context, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic> diagnostics)
         {
-            foreach (var diagnostic in result.Diagnostics)
+            foreach (var diagnostic in diagnostics)
                 context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(diagnostic));
-            if (result.Model == null)
-                return;
+        }
+
+        static void Emit(SourceProductionContext context, EmissionSpec spec)
+        {
             string source;
             try
             {
-                source = ModelEmitter.Emit(result.Model, result.Declaration);
+                source = ModelEmitter.Emit(spec.Model, spec.Declaration);
             }
             catch (Exception exception)
             {
                 var bag = new DiagnosticBag();
-                bag.ReportInternalError(result.Model.Location, result.Model.Name, exception);
+                bag.ReportInternalError(FileStart(spec.Model.SourcePath), spec.Model.Name, exception);
                 context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(bag.First()));
                 return;
             }
-            context.AddSource(ModelEmitter.HintName(result.Model), source);
+            context.AddSource(ModelEmitter.HintName(spec.Model), source);
         }
     }
 }

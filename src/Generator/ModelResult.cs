@@ -2,14 +2,27 @@ using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Syntax;
+using CnnDsl.Dsl.Text;
 
 namespace CnnDsl.Generator
 {
     /// <summary>How the generated class is declared: a class of its own for .cnn models, or the user's partial class for attributes.</summary>
     public sealed record ClassDeclaration(bool FromAttributes, string Accessibility);
 
-    /// <summary>What a file or an attributed class yields: a checked model (null when it has errors) and its diagnostics.</summary>
-    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics);
+    /// <summary>
+    /// What a file or an attributed class yields: a checked model (null when it has errors), its diagnostics, and where
+    /// its name is written (for a duplicate-name diagnostic). The model itself holds no locations.
+    /// </summary>
+    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics, SourceLocation? NameLocation = null);
+
+    /// <summary>What the source output needs: location-free, so moving text leaves it equal and its output cached.</summary>
+    public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration);
+
+    /// <summary>A parsed .cnn file: its syntax (blocks and models) and its syntax diagnostics.</summary>
+    public sealed record ParsedFile(string Path, CnnFileSyntax? Syntax, EquatableArray<Diagnostic> Diagnostics);
+
+    /// <summary>The blocks of every .cnn file in the project, and what is wrong with their names.</summary>
+    public sealed record ProjectBlocks(EquatableArray<BlockSyntax> Blocks, EquatableArray<Diagnostic> Diagnostics);
 
     /// <summary>An attributed class read into the source-neutral model syntax, before binding.</summary>
     public sealed record AttributeModel(ModelSyntax? Syntax, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics);

@@ -5,12 +5,15 @@ namespace CnnDsl.Generator
     {
         public const string RootNamespace = nameof(RootNamespace);
         public const string CnnFiles = nameof(CnnFiles);
+        public const string ParsedFiles = nameof(ParsedFiles);
+        public const string ProjectBlocks = nameof(ProjectBlocks);
         public const string CnnModels = nameof(CnnModels);
         public const string AttributeModels = nameof(AttributeModels);
         public const string BoundAttributeModels = nameof(BoundAttributeModels);
         public const string ModelNames = nameof(ModelNames);
         public const string ModelsToEmit = nameof(ModelsToEmit);
+        public const string EmissionSpecs = nameof(EmissionSpecs);
 
-        public static readonly string[] All = { RootNamespace, CnnFiles, CnnModels, AttributeModels, BoundAttributeModels, ModelNames, ModelsToEmit };
+        public static readonly string[] All = { RootNamespace, CnnFiles, ParsedFiles, ProjectBlocks, CnnModels, AttributeModels, BoundAttributeModels, ModelNames, ModelsToEmit, EmissionSpecs };
     }
 }

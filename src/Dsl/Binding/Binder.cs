@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
 
 namespace CnnDsl.Dsl.Binding
@@ -9,7 +10,8 @@ namespace CnnDsl.Dsl.Binding
     /// <summary>
     /// Checks a model's layers in order, carrying the tensor shape from the input through each layer. A layer whose
     /// kind or arguments are wrong still has its arguments checked, but the shape stops there, so one mistake is not
-    /// reported again by every later layer.
+    /// reported again by every later layer. Sizes are numbers, or expressions over the input's size variables; the
+    /// conditions those must meet become the model's accepted-size rule.
     /// </summary>
     public static class Binder
     {
@@ -22,11 +24,15 @@ namespace CnnDsl.Dsl.Binding
             "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
             "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
             "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
+            "MinimumInputSize", "Accepts", "AcceptedSizeRule",
         };
 
-        public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics)
+        /// <summary>The largest value a size variable is searched up to when deriving the smallest accepted input.</summary>
+        const long SearchLimit = 1L << 40;
+
+        public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics, BlockScope? projectBlocks = null)
         {
-            var blocks = BlockScope.Create(file.Blocks, diagnostics);
+            var blocks = projectBlocks ?? BlockScope.Create(file.Blocks, diagnostics);
             var models = new List<BoundModel>();
             var seen = new HashSet<string>();
             foreach (var model in file.Models)
@@ -47,7 +53,7 @@ namespace CnnDsl.Dsl.Binding
         public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null)
         {
             var local = new DiagnosticBag();
-            var bound = Bind(model, local, blocks ?? BlockScope.ZooOnly);
+            var bound = Bind(model, local, blocks ?? BlockScope.Create(new BlockSyntax[0], new DiagnosticBag()));
             diagnostics.AddRange(local);
             return local.HasErrors ? null : bound;
         }
@@ -58,170 +64,253 @@ namespace CnnDsl.Dsl.Binding
             if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
                 diagnostics.ReportInvalidName(model.Name.Location, modelName, "model", "a model name must be a C# identifier and not a keyword");
 
-            TensorShape? inputShape = null;
-            if (model.Input == null)
-            {
-                if (!model.HasSyntaxErrors)
-                    diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
-            }
-            else
-            {
-                var bad = model.Input.Dimensions.FirstOrDefault(d => d < 1);
-                if (model.Input.Dimensions.Any(d => d < 1))
-                    diagnostics.ReportNonPositiveInputSize(model.Input.Location, string.Join("x", model.Input.Dimensions), modelName, bad);
-                else
-                    inputShape = new TensorShape(model.Input.Dimensions);
-            }
+            var inputShape = model.Input == null ? null : InputShape(model.Input, modelName, diagnostics);
+            if (model.Input == null && !model.HasSyntaxErrors)
+                diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
 
-            List<BoundLayer> layers;
-            if (model.Base == null)
-            {
-                layers = BindLayers(model.Layers, inputShape, modelName, diagnostics, blocks);
-            }
-            else
-            {
-                // The base block's layers come first, at the top level; problems inside them are reported at the base.
-                var start = blocks.Find(model.Base.Kind.Text) as BlockLayer;
-                if (start == null)
-                {
-                    diagnostics.ReportUnknownLayer(model.Base.Kind.Location, model.Base.Kind.Text, Names.ClosestMatch(model.Base.Kind.Text, blocks.Names));
-                    return null;
-                }
-                var arguments = new ArgumentReader(start, model.Base, Names.ToSnakeCase(start.Name), diagnostics);
-                if (arguments.HasErrors)
-                    return null;
-                var inner = new DiagnosticBag();
-                layers = BindLayers(start.Expand(arguments).Concat(model.Layers).ToList(), inputShape, modelName, inner, blocks);
-                foreach (var diagnostic in inner)
-                {
-                    if (diagnostic.Location.Path == model.Location.Path)
-                        diagnostics.AddRange(new[] { diagnostic });
-                    else
-                        diagnostics.ReportInsideBlock(diagnostic, model.Base.Location, start.Name, modelName);
-                }
-            }
+            var session = new BindingSession { Blocks = blocks };
+            var layers = BindModelLayers(model, inputShape, diagnostics, blocks, session);
+            if (layers == null)
+                return null;
 
             if (model.Layers.Count == 0 && model.Base == null && model.Input != null && !model.HasSyntaxErrors)
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
+            if (inputShape != null && inputShape.IsFixed && diagnostics.Any(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id))
+                ExplainTooSmallInput(model, inputShape, diagnostics, blocks);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
-            return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path, model.Location);
+
+            var variables = inputShape.Dimensions.OfType<VarExpr>().Select(v => v.Name).Distinct().ToList();
+            var conditions = session.Requirements
+                .Where(r => !(r.Condition is BoolExpr))
+                .GroupBy(r => r.Condition).Select(g => new AcceptedSizeCondition(g.Key, g.First().Layer)).ToList();
+            var minimum = variables.Count == 0 ? new long[0] : MinimumSizes(variables, conditions);
+            if (minimum == null)
+            {
+                diagnostics.ReportInputRuleNotMet(model.Input!.Location, modelName, string.Join(" and ", conditions.Select(c => c.Condition)));
+                return null;
+            }
+            return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path,
+                BlockFunctions(layers, modelName, blocks, diagnostics).ToEquatableArray(), variables.ToEquatableArray(),
+                conditions.ToEquatableArray(), minimum.ToEquatableArray());
         }
 
-        /// <summary>
-        /// Binds layers in order from an input of <paramref name="input"/> (null when unknown), for a model or a block
-        /// use; the result holds the layers that bound, and <paramref name="diagnostics"/> says whether all did.
-        /// </summary>
-        internal static List<BoundLayer> BindLayers(IReadOnlyList<LayerSyntax> layerSyntaxes, TensorShape? input, string ownerName, DiagnosticBag diagnostics, BlockScope blocks)
+        static List<BoundLayer>? BindModelLayers(ModelSyntax model, TensorShape? inputShape, DiagnosticBag diagnostics, BlockScope blocks, BindingSession session)
         {
-            var inputShape = input;
-            var layers = new List<BoundLayer>();
-            var names = new HashSet<string>();
-            var defaultNameCounts = new Dictionary<string, int>();
-            var userNames = new HashSet<string>(layerSyntaxes.Where(l => l.Label != null).Select(l => l.Label!.Text));
-            // Every tensor so far by name, with its shape; null where a mistake already stopped shape inference.
-            var tensors = new Dictionary<string, TensorShape?> { [BoundModel.InputTensorName] = inputShape };
-            string previousTensor = BoundModel.InputTensorName;
+            var scope = BindingScope.Root(session);
+            if (model.Base == null)
+                return Flatten(BindStatements(model.Layers, inputShape, model.Name.Text, diagnostics, blocks, scope));
 
-            foreach (var layer in layerSyntaxes)
+            // The base block's layers come first, at the top level; problems inside them are reported at the base.
+            var start = blocks.Find(model.Base.Kind.Text) as BlockLayer;
+            if (start == null)
             {
-                var kind = LayerCatalog.Find(layer.Kind.Text) ?? blocks.Find(layer.Kind.Text);
-                string name = layer.Label?.Text ?? DefaultName(kind?.DefaultLayerName ?? layer.Kind.Text, defaultNameCounts, userNames);
-
-                bool validLabel = layer.Label == null || CheckLayerName(layer.Label, ownerName, diagnostics);
-                if (validLabel && !names.Add(name))
-                    diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, ownerName, name);
-
-                if (kind == null)
-                {
-                    diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, Names.ClosestMatch(layer.Kind.Text, LayerCatalog.All.Select(k => k.Name).Concat(blocks.Names)));
-                    tensors[name] = null;
-                    previousTensor = name;
-                    continue;
-                }
-
-                var (inputs, operands, rest, inputsKnown) = ResolveInputs(kind, layer, name, previousTensor, tensors, diagnostics);
-                var layerInput = inputsKnown ? tensors[inputs[0]] : null;
-
-                // Without a known input the layer still checks its arguments, but not the shape.
-                var syntax = layer with { Arguments = rest };
-                var arguments = new ArgumentReader(kind, syntax, name, diagnostics);
-                var config = kind.Bind(new LayerBindingContext(syntax, name, layerInput, arguments, diagnostics, operands));
-                tensors[name] = config?.OutputShape;
-                previousTensor = name;
-                if (config == null)
-                    continue;
-                layers.Add(new BoundLayer(name, kind.Name, inputs.ToEquatableArray(), layerInput!, config, layer.Location));
+                diagnostics.ReportUnknownLayer(model.Base.Kind.Location, model.Base.Kind.Text, Names.ClosestMatch(model.Base.Kind.Text, blocks.Names));
+                return null;
             }
-
-            // A dotted name makes its prefixes groups (nested Sequentials), which no layer may also be called.
-            foreach (var layer in layerSyntaxes.Where(l => l.Label != null && l.Label.Text.Contains('.')))
+            var arguments = new ArgumentReader(start, model.Base, Names.ToSnakeCase(start.Name), diagnostics, scope);
+            if (arguments.HasErrors)
+                return null;
+            var inner = new DiagnosticBag();
+            var baseScope = start.ParameterScope(arguments, scope, inner, inputShape);
+            if (baseScope == null)
             {
-                var parts = layer.Label!.Text.Split('.');
-                for (int i = 1; i < parts.Length; i++)
-                {
-                    var group = string.Join(".", parts.Take(i));
-                    if (names.Contains(group))
-                        diagnostics.ReportInvalidName(layer.Label.Location, layer.Label.Text, "layer", "'" + group + "' is already a layer, so it cannot also be a group");
-                }
-                if (names.Contains(layer.Label.Text.Replace('.', '_')))
-                    diagnostics.ReportInvalidName(layer.Label.Location, layer.Label.Text, "layer", "its field name '" + layer.Label.Text.Replace('.', '_') + "' is already a layer's name");
+                diagnostics.AddRange(inner);
+                return null;
+            }
+            var statements = start.Syntax.Layers.Concat(model.Layers).ToList();
+            var layers = Flatten(BindStatements(statements, inputShape, model.Name.Text, inner, blocks, baseScope));
+            foreach (var diagnostic in inner)
+            {
+                if (diagnostic.Location.Path == model.Location.Path)
+                    diagnostics.AddRange(new[] { diagnostic });
+                else
+                    diagnostics.ReportInsideBlock(diagnostic, model.Base.Location, start.Name, model.Name.Text);
             }
             return layers;
         }
 
-        // The tensors a layer reads: the previous layer's output, the one named by from=, or for add and concat the
-        // tensors named by its positional arguments. Returns the arguments left for the layer itself.
-        static (List<string> Inputs, List<Operand> Operands, EquatableArray<ArgumentSyntax> Remaining, bool Known) ResolveInputs(
-            LayerKind kind, LayerSyntax layer, string name, string previous, Dictionary<string, TensorShape?> tensors, DiagnosticBag diagnostics)
-        {
-            var inputs = new List<string>();
-            var operands = new List<Operand>();
-            var rest = new List<ArgumentSyntax>();
-            var references = new List<ValueSyntax>();
-            foreach (var argument in layer.Arguments)
-            {
-                if (argument.Name != null && Names.Fold(argument.Name.Text) == "from" && !kind.TakesTensorOperands)
-                    references.Add(argument.Value);
-                else if (argument.Name == null && kind.TakesTensorOperands)
-                    references.Add(argument.Value);
-                else
-                    rest.Add(argument);
-            }
-            if (kind.TakesTensorOperands && references.Count < 2)
-            {
-                diagnostics.ReportTooFewOperands(layer.Kind.Location, name, kind.Name);
-                return (inputs, operands, rest.ToEquatableArray(), false);
-            }
+        static List<BoundLayer> Flatten(IEnumerable<BoundStatement> statements) => statements.OfType<BoundLayer>().ToList();
 
-            bool known = true;
-            foreach (var reference in references.Count == 0 ? new ValueSyntax?[] { null } : references.Select(r => (ValueSyntax?)r))
+        // 1x28x28, 3xHxW: numbers, and names for spatial sizes the model takes as variables.
+        static TensorShape? InputShape(ShapeSyntax input, string modelName, DiagnosticBag diagnostics)
+        {
+            var written = string.Join("x", input.Dimensions.Select((d, i) => input.Variables.Count > i && input.Variables[i] != null ? input.Variables[i] : d.ToString()));
+            bool ok = true;
+            var dimensions = new List<Expr>();
+            for (int i = 0; i < input.Dimensions.Count; i++)
             {
-                string tensor = reference?.Text ?? previous;
-                if (reference != null && (reference.Kind != ValueKind.Identifier || !tensors.ContainsKey(tensor)))
+                var variable = input.Variables.Count > i ? input.Variables[i] : null;
+                if (variable == null)
                 {
-                    diagnostics.ReportUnknownTensor(reference.Location, name, reference.Text, Names.ClosestMatch(reference.Text, tensors.Keys));
-                    known = false;
+                    dimensions.Add(Exprs.Int(input.Dimensions[i]));
                     continue;
                 }
-                inputs.Add(tensor);
-                var tensorShape = tensors[tensor];
-                if (tensorShape == null)
-                    known = false;
-                else if (reference != null)
-                    operands.Add(new Operand(tensor, tensorShape, reference.Location));
+                string? reason = i == 0
+                    ? (input.Dimensions.Count == 1 ? "the size of a flat input is its number of features, which the layers' weights depend on" : "the channel count decides the first layer's weights; only spatial sizes can vary")
+                    : Names.IsCSharpKeyword(variable) || variable == "in_channels" || variable == "input" ? "the name is reserved" : null;
+                if (reason != null)
+                {
+                    diagnostics.ReportInvalidInputVariable(input.Location, variable, written, reason);
+                    ok = false;
+                }
+                dimensions.Add(new VarExpr(variable));
             }
-            if (references.Count > 1 && !kind.TakesTensorOperands)
+            var bad = input.Dimensions.Where((d, i) => (input.Variables.Count <= i || input.Variables[i] == null) && d < 1).ToList();
+            if (bad.Count > 0)
             {
-                diagnostics.ReportRepeatedArgument(references[1].Location, name, "from");
-                known = false;
+                diagnostics.ReportNonPositiveInputSize(input.Location, written, modelName, bad[0]);
+                ok = false;
             }
-            return (inputs, operands, rest.ToEquatableArray(), known);
+            if (!ok)
+                return null;
+            var shape = new TensorShape(dimensions);
+            WarnChannelsLast(input, shape, diagnostics);
+            return shape;
         }
 
-        static bool CheckLayerName(NameSyntax label, string modelName, DiagnosticBag diagnostics)
+        // 28x28x1 or 224x224x3: a large first size and a last of 1, 3 or 4 is almost always height x width x channels.
+        static void WarnChannelsLast(ShapeSyntax input, TensorShape shape, DiagnosticBag diagnostics)
         {
-            var name = label.Text;
+            if (!shape.IsFixed || shape.Rank != 3)
+                return;
+            var sizes = shape.Sizes;
+            if (sizes[0] >= 8 && sizes[1] >= 8 && (sizes[2] == 1 || sizes[2] == 3 || sizes[2] == 4))
+                diagnostics.ReportChannelsLastInput(input.Location, string.Join("x", sizes), "height x width x channels (as Keras and image files store pixels)",
+                    sizes[2] + "x" + sizes[0] + "x" + sizes[1]);
+        }
+
+        /// <summary>
+        /// For a fixed input that some layer shrinks to nothing: binds the model again with the spatial sizes as variables,
+        /// and says how large an input it needs, from the same rule the model would have with variable sizes.
+        /// </summary>
+        static void ExplainTooSmallInput(ModelSyntax model, TensorShape input, DiagnosticBag diagnostics, BlockScope blocks)
+        {
+            if (input.Rank < 2)
+                return;
+            var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
+            var symbolic = new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n))));
+            var session = new BindingSession { Blocks = blocks };
+            var scratch = new DiagnosticBag();
+            BindModelLayers(model, symbolic, scratch, blocks, session);
+            if (scratch.HasErrors)
+                return;
+            var conditions = session.Requirements.Where(r => !(r.Condition is BoolExpr)).Select(r => new AcceptedSizeCondition(r.Condition, r.Layer)).ToList();
+            var minimum = MinimumSizes(names, conditions);
+            if (minimum == null)
+                return;
+            var actual = input.Sizes.Skip(1).ToArray();
+            var first = diagnostics.First(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id);
+            diagnostics.ReportInputTooSmall(first.Location, model.Name.Text, string.Join("x", minimum), string.Join("x", actual), first.Message);
+        }
+
+        /// <summary>
+        /// The smallest accepted value of each size variable: the first value (from 1) at which every condition on that
+        /// variable alone holds, the others at their own smallest; null when there is none. Conditions are exact
+        /// (they may hold only for even sizes), so the search looks at each value, then doubles past long runs.
+        /// </summary>
+        public static long[]? MinimumSizes(IReadOnlyList<string> variables, IReadOnlyList<AcceptedSizeCondition> conditions)
+        {
+            var result = new long[variables.Count];
+            for (int v = 0; v < variables.Count; v++)
+            {
+                var own = conditions.Where(c => c.Condition.Variables().All(n => n == variables[v])).Select(c => c.Condition).ToList();
+                long? found = null;
+                for (long value = 1; value <= 4096 && found == null; value++)
+                    if (Holds(own, variables[v], value))
+                        found = value;
+                // Sizes only grow with the input, so a lower bound past 4096 is found by bisection.
+                if (found == null && Holds(own, variables[v], SearchLimit))
+                {
+                    long low = 4096, high = SearchLimit;
+                    while (high - low > 1)
+                    {
+                        long middle = low + (high - low) / 2;
+                        if (Holds(own, variables[v], middle))
+                            high = middle;
+                        else
+                            low = middle;
+                    }
+                    found = high;
+                }
+                if (found == null)
+                    return null;
+                result[v] = found.Value;
+            }
+            return result;
+        }
+
+        static bool Holds(IEnumerable<Expr> conditions, string variable, long value)
+        {
+            var values = new Dictionary<string, long> { [variable] = value };
+            try
+            {
+                return conditions.All(c => c.Evaluate(values) != 0);
+            }
+            catch (System.Exception e) when (e is SizeOverflowException || e is System.DivideByZeroException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>The block classes a model needs: each block it uses, at each input rank, bound once as a function.</summary>
+        static List<BlockFunction> BlockFunctions(IReadOnlyList<BoundLayer> layers, string modelName, BlockScope blocks, DiagnosticBag diagnostics)
+        {
+            var uses = new List<(string Block, int Rank)>();
+            void Collect(IEnumerable<BoundLayer> list)
+            {
+                foreach (var layer in list)
+                {
+                    if (!(layer.Config is BlockConfig use))
+                        continue;
+                    Collect(use.Layers);
+                    var key = (use.BlockName, use.Input.Rank);
+                    if (!uses.Contains(key))
+                        uses.Add(key);
+                }
+            }
+            Collect(layers);
+            var functions = new List<BlockFunction>();
+            foreach (var (block, rank) in uses)
+            {
+                var kind = (BlockLayer)blocks.Find(block)!;
+                var function = kind.BindFunction(rank, ClassName(block, rank, uses, modelName), blocks, diagnostics);
+                if (function != null)
+                    functions.Add(function);
+            }
+            return functions;
+        }
+
+        /// <summary>A block's class: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>, with its input rank where a model uses it at two.</summary>
+        public static string ClassName(string block, int rank, IReadOnlyList<(string Block, int Rank)> uses, string modelName)
+        {
+            var name = Names.ToPascalCase(block);
+            if (name.Length == 0 || !Names.IsIdentifier(name))
+                name = "Block" + name;
+            if (name == modelName)
+                name += "Block";
+            if (uses.Count(u => u.Block == block) > 1)
+                name += (rank - 1) + "d";
+            return name;
+        }
+
+        /// <summary>
+        /// Binds statements in order from an input of <paramref name="input"/> (null when unknown), for a model, a block
+        /// use or a block function; the result holds the layers that bound, and <paramref name="diagnostics"/> says
+        /// whether all did.
+        /// </summary>
+        internal static List<BoundStatement> BindStatements(IReadOnlyList<StatementSyntax> statements, TensorShape? input, string ownerName,
+            DiagnosticBag diagnostics, BlockScope blocks, BindingScope scope)
+        {
+            var binder = new StatementBinder(ownerName, diagnostics, blocks, input, statements);
+            var output = new List<BoundStatement>();
+            binder.Bind(statements, scope, output);
+            binder.CheckGroupNames();
+            return output;
+        }
+
+        internal static bool CheckLayerName(NameSyntax label, string name, string modelName, DiagnosticBag diagnostics)
+        {
             string? reason = null;
             var segments = name.Split('.');
             if (!segments.All(segment => Names.IsIdentifier(segment) || (segment.Length > 0 && segment.All(char.IsDigit))) || !Names.IsIdentifier(segments[0]))
@@ -234,19 +323,6 @@ namespace CnnDsl.Dsl.Binding
                 return true;
             diagnostics.ReportInvalidName(label.Location, name, "layer", reason);
             return false;
-        }
-
-        // Keras numbers repeated default names from the second on: conv2d, conv2d_1, conv2d_2; user names are skipped.
-        static string DefaultName(string baseName, Dictionary<string, int> counts, HashSet<string> userNames)
-        {
-            while (true)
-            {
-                counts.TryGetValue(baseName, out int count);
-                counts[baseName] = count + 1;
-                var name = count == 0 ? baseName : baseName + "_" + count;
-                if (!userNames.Contains(name))
-                    return name;
-            }
         }
     }
 }

@@ -1,29 +1,58 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Summary;
-using CnnDsl.Dsl.Text;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Binding
 {
+    /// <summary>A checked statement of a block bound as a function: a layer, or layers that exist only under a condition.</summary>
+    public abstract record BoundStatement;
+
     /// <summary>
     /// A checked layer: a node of the model's graph that reads named tensors and writes one named after itself.
     /// Its name is the module's name, and so its state_dict prefix.
     /// </summary>
-    public sealed record BoundLayer(string Name, string Kind, EquatableArray<string> Inputs, TensorShape InputShape, LayerConfig Config, SourceLocation Location)
+    public sealed record BoundLayer(string Name, string Kind, EquatableArray<string> Inputs, TensorShape InputShape, LayerConfig Config) : BoundStatement
     {
         public TensorShape OutputShape => Config.OutputShape;
     }
 
-    /// <summary>A checked model: a graph from the input tensor through its layers, with every shape and count known.</summary>
-    public sealed record BoundModel(string Name, string? Namespace, TensorShape InputShape, EquatableArray<BoundLayer> Layers, string SourcePath, SourceLocation Location)
+    /// <summary><c>if</c> in a block whose condition depends on the block's parameters: decided when the module is built.</summary>
+    public sealed record BoundBranch(Expr Condition, EquatableArray<BoundStatement> Then, EquatableArray<BoundStatement> Else) : BoundStatement;
+
+    /// <summary>A parameter of a block's generated class: its name, C# type and default.</summary>
+    public sealed record FunctionParameter(string Name, ExprType Type, Expr? Default);
+
+    /// <summary>
+    /// A block bound once with its parameters as variables: what its one generated class is built from. Every number in
+    /// its layers is a literal or an expression over <see cref="Parameters"/>, <c>in_channels</c> (the channels it is
+    /// given) and, only where a layer needs it when built, the input's spatial sizes.
+    /// </summary>
+    public sealed record BlockFunction(string BlockName, string ClassName, int InputRank, EquatableArray<FunctionParameter> Parameters,
+        EquatableArray<string> InputParameters, EquatableArray<BoundStatement> Body);
+
+    /// <summary>A condition on the input's size variables, and the layer it comes from, in the language's notation.</summary>
+    public sealed record AcceptedSizeCondition(Expr Condition, string Layer);
+
+    /// <summary>
+    /// A checked model: a graph from the input tensor through its layers, with every count known and every shape a
+    /// number or an expression over the input's size variables (<see cref="SizeVariables"/>), accepted where
+    /// <see cref="AcceptedSizes"/> all hold. Plain data without source locations, so that it can be emitted and cached.
+    /// </summary>
+    public sealed record BoundModel(string Name, string? Namespace, TensorShape InputShape, EquatableArray<BoundLayer> Layers, string SourcePath,
+        EquatableArray<BlockFunction> Blocks = default, EquatableArray<string> SizeVariables = default,
+        EquatableArray<AcceptedSizeCondition> AcceptedSizes = default, EquatableArray<long> MinimumSizes = default)
     {
         public const string InputTensorName = "input";
 
         public TensorShape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
 
-        public long ParameterCount => Layers.Sum(l => l.Config.Parameters);
+        public long ParameterCount => Sum(Layers.Select(l => l.Config.Parameters));
 
-        public long StateCount => Layers.Sum(l => l.Config.State);
+        public long StateCount => Sum(Layers.Select(l => l.Config.State));
+
+        static long Sum(IEnumerable<Expr> counts) => counts.Aggregate((Expr)Exprs.Zero, Exprs.Add).Constant ?? 0;
 
         /// <summary>The <c>CnnDsl.OutputActivation</c> member for the last layer's activation.</summary>
         public string OutputActivation
@@ -38,10 +67,14 @@ namespace CnnDsl.Dsl.Binding
             }
         }
 
-        /// <summary>The summary in Keras' layout; the run-time summary of the generated module prints the same text.</summary>
+        /// <summary>The accepted-size rule in the language's notation, e.g. <c>H >= 29 and W >= 29</c>; "any size" when none.</summary>
+        public string AcceptedSizeRule => AcceptedSizes.Count == 0 ? "any size" : string.Join(" and ", AcceptedSizes.Select(c => c.Condition.ToString()).Distinct());
+
+        /// <summary>The summary in Keras' layout; the run-time summary of the generated module prints the same text for a fixed input.</summary>
         public string FormatSummary() =>
             ModelSummaryFormatter.Format(Name,
-                Layers.Where(l => l.Config.HasModule).Select(l => new SummaryRow(l.Name, l.Config.ModuleType, l.OutputShape.Dimensions.ToArray(), l.Config.Parameters)).ToList(),
+                Layers.Where(l => l.Config.HasModule).Select(l => new SummaryRow(l.Name, l.Config.ModuleType, l.OutputShape.Dimensions.Select(d => d.ToString()).ToArray(),
+                    l.Config.Parameters.Constant ?? 0)).ToList(),
                 ParameterCount, ParameterCount, StateCount);
     }
 }

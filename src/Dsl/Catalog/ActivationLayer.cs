@@ -1,10 +1,11 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
     /// Activations as layers (<c>relu</c>, <c>leaky_relu slope=0.2</c>, <c>softmax</c>...): any input shape, same output
-    /// shape, no parameters; emitted as the matching TorchSharp module (<c>nn.ReLU()</c>, <c>nn.Softmax(dim: 1)</c>).
+    /// shape, no parameters; the matching TorchSharp module (<c>nn.ReLU()</c>, <c>nn.Softmax(dim: 1)</c>).
     /// </summary>
     public sealed class ActivationLayer : LayerKind
     {
@@ -22,18 +23,16 @@ namespace CnnDsl.Dsl.Catalog
 
         public override LayerConfig? Bind(LayerBindingContext context)
         {
-            double parameter = activation.Parameter == null ? 0 : context.Arguments.Float(activation.Parameter) ?? activation.ParameterDefault;
+            var parameter = activation.Parameter == null ? new RealExpr(0) : context.Arguments.Float(activation.Parameter, activation.ParameterDefault)!;
             return !context.CanInferShape ? null : new ActivationConfig(activation, parameter, context.Input);
         }
     }
 
-    public sealed record ActivationConfig(Activation Kind, double Parameter, TensorShape Input) : LayerConfig
+    public sealed record ActivationConfig(Activation Kind, Expr Parameter, TensorShape Input) : LayerConfig
     {
         public override TensorShape OutputShape => Input;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Kind.ModuleType;
-        public override string EmitConstructor() => Kind.Constructor(Parameter);
         public override Activation? Activation => Kind;
-        protected override bool IsActivationLayer => true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -22,7 +23,7 @@ namespace CnnDsl.Dsl.Catalog
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
-            var size = arguments.Size("output_size", rank) ?? Enumerable.Repeat(1L, rank).ToArray();
+            var size = arguments.Size("output_size", rank) ?? SpatialWindow.Ones(rank);
             if (arguments.HasErrors || !arguments.AtLeast("output_size", size, 1) || !context.CanInferShape)
                 return null;
             if (context.Input.Rank != rank + 1)
@@ -30,16 +31,14 @@ namespace CnnDsl.Dsl.Catalog
                 context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, "adaptive_avgpool"));
                 return null;
             }
-            return new AdaptiveAvgPoolConfig(rank, size.ToEquatableArray(), new TensorShape(new[] { context.Input[0] }.Concat(size).ToArray()));
+            return new AdaptiveAvgPoolConfig(rank, size.ToEquatableArray(), new TensorShape(new[] { context.Input[0] }.Concat(size)));
         }
     }
 
-    public sealed record AdaptiveAvgPoolConfig(int Rank, EquatableArray<long> Size, TensorShape Output) : LayerConfig
+    public sealed record AdaptiveAvgPoolConfig(int Rank, EquatableArray<Expr> Size, TensorShape Output) : LayerConfig
     {
         public override TensorShape OutputShape => Output;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "AdaptiveAvgPool" + Rank + "d";
-        public override string EmitConstructor() =>
-            "global::TorchSharp.torch.nn." + ModuleType + "(" + SpatialWindow.Emit(Size, Rank > 1 && !SpatialWindow.IsUniform(Size)) + ")";
     }
 }

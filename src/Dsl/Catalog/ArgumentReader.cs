@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 
@@ -14,20 +16,49 @@ namespace CnnDsl.Dsl.Catalog
     /// </summary>
     public sealed class ArgumentReader
     {
+        // Keras' and PyTorch's names for the same arguments, so that code copied from either reads as written.
+        static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>
+        {
+            ["kernelsize"] = "kernel",
+            ["poolsize"] = "kernel",
+            ["strides"] = "stride",
+            ["outchannels"] = "filters",
+            ["outfeatures"] = "units",
+            ["inplanes"] = "in_channels",
+            ["p"] = "rate",
+            ["numfeatures"] = "in_channels",
+        };
+
         readonly LayerKind kind;
         readonly string layerName;
         readonly DiagnosticBag diagnostics;
+        readonly BindingScope scope;
         readonly Dictionary<string, ArgumentSyntax> byParameter = new Dictionary<string, ArgumentSyntax>();
 
-        public ArgumentReader(LayerKind kind, LayerSyntax layer, string layerName, DiagnosticBag diagnostics)
+        public ArgumentReader(LayerKind kind, LayerSyntax layer, string layerName, DiagnosticBag diagnostics, BindingScope scope)
         {
             this.kind = kind;
             this.layerName = layerName;
             this.diagnostics = diagnostics;
+            this.scope = scope;
             Match(layer);
         }
 
         public bool HasErrors { get; private set; }
+
+        /// <summary>True while a block is bound as a function: values that depend on its parameters are not known yet.</summary>
+        public bool IsFunction => scope.Session.IsFunction;
+
+        public BindingScope Scope => scope;
+
+        ParameterSpec? FindParameter(string name)
+        {
+            var folded = Names.Fold(name);
+            var parameter = kind.Parameters.FirstOrDefault(p => Names.Fold(p.Name) == folded);
+            if (parameter == null && Aliases.TryGetValue(folded, out var target))
+                parameter = kind.Parameters.FirstOrDefault(p => p.Name == target);
+            return parameter;
+        }
 
         void Match(LayerSyntax layer)
         {
@@ -57,7 +88,7 @@ namespace CnnDsl.Dsl.Catalog
                 else
                 {
                     sawNamed = true;
-                    parameter = kind.Parameters.FirstOrDefault(p => Names.Fold(p.Name) == Names.Fold(argument.Name.Text));
+                    parameter = FindParameter(argument.Name.Text);
                     if (parameter == null)
                     {
                         var suggestion = Names.ClosestMatch(argument.Name.Text, kind.Parameters.Select(p => p.Name));
@@ -92,56 +123,84 @@ namespace CnnDsl.Dsl.Catalog
 
         public bool IsGiven(string name) => byParameter.ContainsKey(name);
 
-        /// <summary>The value as written, unchecked (block parameters).</summary>
+        /// <summary>The value as written, unchecked (block arguments, resolved by the block).</summary>
         public ValueSyntax? Raw(string name) => byParameter.TryGetValue(name, out var argument) ? argument.Value : null;
 
         public SourceLocation? LocationOf(string name) => byParameter.TryGetValue(name, out var argument) ? argument.Value.Location : null;
 
-        public long? Integer(string name, long? fallback = null)
+        // A name given for a block parameter at its use (relu, same, a tuple) stands for what was written there.
+        ValueSyntax Resolve(ValueSyntax value)
         {
-            if (!byParameter.TryGetValue(name, out var argument))
-                return fallback;
-            var value = argument.Value;
-            if (value.Kind == ValueKind.Number && value.IsInteger)
-                return (long)value.Number;
-            WrongType(name, value, "a whole number");
-            return fallback;
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) is { Syntax: { } given })
+                return given with { Location = value.Location };
+            return value;
         }
 
-        public double? Float(string name, double? fallback = null)
+        Expr? Expression(string name, ValueSyntax value, ExprType type)
         {
-            if (!byParameter.TryGetValue(name, out var argument))
-                return fallback;
-            var value = argument.Value;
-            if (value.Kind == ValueKind.Number)
-                return value.Number;
-            WrongType(name, value, "a number");
-            return fallback;
+            var local = new DiagnosticBag();
+            var result = ExpressionBinder.Bind(value, scope, local, type);
+            if (local.Count > 0)
+            {
+                HasErrors |= local.HasErrors;
+                diagnostics.AddRange(local);
+            }
+            return result;
         }
 
-        public bool Boolean(string name, bool fallback)
+        public Expr? Integer(string name, long? fallback = null)
         {
             if (!byParameter.TryGetValue(name, out var argument))
-                return fallback;
-            var value = argument.Value;
-            if (value.Kind == ValueKind.Identifier && (value.Text == "true" || value.Text == "True"))
-                return true;
-            if (value.Kind == ValueKind.Identifier && (value.Text == "false" || value.Text == "False"))
-                return false;
-            WrongType(name, value, "true or false");
-            return fallback;
+                return fallback == null ? null : Exprs.Int(fallback.Value);
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Number && !value.IsInteger || value.Kind == ValueKind.Tuple)
+            {
+                WrongType(name, value, "a whole number");
+                return fallback == null ? null : Exprs.Int(fallback.Value);
+            }
+            return Expression(name, value, ExprType.Integer) ?? (fallback == null ? null : Exprs.Int(fallback.Value));
+        }
+
+        public Expr? Float(string name, double? fallback = null)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return fallback == null ? null : new RealExpr(fallback.Value);
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Tuple || (value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null))
+            {
+                WrongType(name, value, "a number");
+                return fallback == null ? null : new RealExpr(fallback.Value);
+            }
+            return Expression(name, value, ExprType.Real) ?? (fallback == null ? null : new RealExpr(fallback.Value));
+        }
+
+        public Expr Boolean(string name, bool fallback)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return new BoolExpr(fallback);
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null
+                && value.Text != "true" && value.Text != "True" && value.Text != "false" && value.Text != "False"
+                || value.Kind == ValueKind.Number || value.Kind == ValueKind.Tuple)
+            {
+                WrongType(name, value, "true or false");
+                return new BoolExpr(fallback);
+            }
+            return Expression(name, value, ExprType.Boolean) ?? new BoolExpr(fallback);
         }
 
         /// <summary>One size per spatial dimension: a number for all of them, or a tuple with one each.</summary>
-        public long[]? Size(string name, int rank, long[]? fallback = null)
+        public Expr[]? Size(string name, int rank, Expr[]? fallback = null)
         {
             if (!byParameter.TryGetValue(name, out var argument))
                 return fallback;
-            var value = argument.Value;
-            var sizes = ReadIntegers(value);
-            if (sizes != null && sizes.Length == 1)
+            var value = Resolve(argument.Value);
+            var sizes = ReadIntegers(name, value);
+            if (sizes == null)
+                return fallback;
+            if (sizes.Length == 1)
                 return Enumerable.Repeat(sizes[0], rank).ToArray();
-            if (sizes != null && sizes.Length == rank)
+            if (sizes.Length == rank)
                 return sizes;
             WrongType(name, value, rank == 1 ? "a whole number" : "a whole number or a tuple of " + rank + " whole numbers");
             return fallback;
@@ -151,8 +210,8 @@ namespace CnnDsl.Dsl.Catalog
         {
             if (!byParameter.TryGetValue(name, out var argument))
                 return PaddingValue.Valid;
-            var value = argument.Value;
-            if (value.Kind == ValueKind.Identifier)
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null)
             {
                 var folded = Names.Fold(value.Text);
                 if (folded == "same")
@@ -160,13 +219,15 @@ namespace CnnDsl.Dsl.Catalog
                 if (folded == "valid")
                     return PaddingValue.Valid;
             }
-            var perSide = ReadPerSide(value, rank);
+            var perSide = ReadPerSide(name, value, rank);
             if (perSide != null)
                 return PaddingValue.Explicit(perSide);
-            WrongType(name, value, rank == 1
-                ? "valid, same, a whole number or a pair (before, after)"
-                : "valid, same, a whole number, one per dimension (" + string.Join(", ", Enumerable.Repeat("n", rank)) + "), or one pair per dimension ("
-                  + string.Join(", ", Enumerable.Repeat("(before, after)", rank)) + ")");
+            if (!HasErrors)
+                WrongType(name, value, rank == 1
+                    ? "valid, same, a whole number or a pair (before, after)"
+                    : "valid, same, a whole number, one per dimension (" + string.Join(", ", Enumerable.Repeat("n", rank)) + "), or one pair per dimension ("
+                      + string.Join(", ", Enumerable.Repeat("(before, after)", rank)) + ")",
+                    value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, new[] { "same", "valid" }) : null);
             return PaddingValue.Valid;
         }
 
@@ -174,7 +235,14 @@ namespace CnnDsl.Dsl.Catalog
         {
             if (!byParameter.TryGetValue(name, out var argument))
                 return null;
-            var value = argument.Value;
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) is { Value: VarExpr parameter })
+            {
+                HasErrors = true;
+                diagnostics.ReportUnsupportedBlockParameter(value.Location, scope.Session.ActiveBlocks.LastOrDefault() ?? layerName, parameter.Name,
+                    "is used as an activation; a block's parameters are numbers or true/false, so write the activation in the block or make it a layer of the model");
+                return null;
+            }
             if (value.Kind == ValueKind.Identifier)
             {
                 var folded = Names.Fold(value.Text);
@@ -197,54 +265,73 @@ namespace CnnDsl.Dsl.Catalog
             return false;
         }
 
-        /// <summary>Checks that every given size is at least <paramref name="minimum"/>.</summary>
-        public bool AtLeast(string name, long[]? values, long minimum)
+        /// <summary>Checks that a known value is at least <paramref name="minimum"/>; one known only per use passes here.</summary>
+        public bool AtLeast(string name, Expr? value, long minimum) =>
+            value == null || !IsGiven(name) || !(value.Constant is long v) || v >= minimum || OutOfRange(name, v.ToString(CultureInfo.InvariantCulture), "at least " + minimum);
+
+        /// <summary>Checks that every known size is at least <paramref name="minimum"/>.</summary>
+        public bool AtLeast(string name, Expr[]? values, long minimum)
         {
-            if (values == null || !IsGiven(name) || values.All(v => v >= minimum))
+            if (values == null || !IsGiven(name) || values.All(v => !(v.Constant is long c) || c >= minimum))
                 return true;
             return OutOfRange(name, Format(values), minimum == 1 ? "at least 1" : "at least " + minimum);
         }
 
-        public static string Format(long[] values) =>
-            values.Length == 1 || values.Distinct().Count() == 1 ? values[0].ToString(CultureInfo.InvariantCulture) : "(" + string.Join(", ", values) + ")";
+        public static string Format(IReadOnlyList<Expr> values) =>
+            values.Count == 1 || values.Distinct().Count() == 1 ? values[0].ToString() : "(" + string.Join(", ", values) + ")";
 
-        static long[]? ReadIntegers(ValueSyntax value)
+        Expr[]? ReadIntegers(string name, ValueSyntax value)
         {
-            if (value.Kind == ValueKind.Number)
-                return value.IsInteger ? new[] { (long)value.Number } : null;
             if (value.Kind != ValueKind.Tuple)
-                return null;
-            var result = new long[value.Items.Count];
+            {
+                if (value.Kind == ValueKind.Number && !value.IsInteger)
+                {
+                    WrongType(name, value, "a whole number");
+                    return null;
+                }
+                var single = Expression(name, value, ExprType.Integer);
+                return single == null ? null : new[] { single };
+            }
+            var result = new Expr[value.Items.Count];
             for (int i = 0; i < result.Length; i++)
             {
-                var item = value.Items[i];
-                if (item.Kind != ValueKind.Number || !item.IsInteger)
+                var item = Resolve(value.Items[i]);
+                if (item.Kind == ValueKind.Tuple || item.Kind == ValueKind.Number && !item.IsInteger)
+                {
+                    WrongType(name, value, "whole numbers");
                     return null;
-                result[i] = (long)item.Number;
+                }
+                var bound = Expression(name, item, ExprType.Integer);
+                if (bound == null)
+                    return null;
+                result[i] = bound;
             }
             return result;
         }
 
         // Padding as (before, after) per dimension: n, (n per dimension), ((b, a) per dimension), or 2*rank flat numbers.
-        static long[]? ReadPerSide(ValueSyntax value, int rank)
+        Expr[]? ReadPerSide(string name, ValueSyntax value, int rank)
         {
-            var flat = ReadIntegers(value);
-            if (flat != null)
+            bool flat = value.Kind != ValueKind.Tuple || value.Items.All(i => Resolve(i).Kind != ValueKind.Tuple);
+            if (flat)
             {
-                if (flat.Length == 1)
-                    return Enumerable.Repeat(flat[0], 2 * rank).ToArray();
-                if (flat.Length == rank)
-                    return flat.SelectMany(p => new[] { p, p }).ToArray();
-                if (flat.Length == 2 * rank)
-                    return flat;
+                var sizes = ReadIntegers(name, value);
+                if (sizes == null)
+                    return null;
+                if (sizes.Length == 1)
+                    return Enumerable.Repeat(sizes[0], 2 * rank).ToArray();
+                if (sizes.Length == rank)
+                    return sizes.SelectMany(p => new[] { p, p }).ToArray();
+                if (sizes.Length == 2 * rank)
+                    return sizes;
                 return null;
             }
-            if (value.Kind != ValueKind.Tuple || value.Items.Count != rank)
+            if (value.Items.Count != rank)
                 return null;
-            var perSide = new List<long>();
+            var perSide = new List<Expr>();
             foreach (var item in value.Items)
             {
-                var pair = ReadIntegers(item);
+                var pair = ReadIntegers(name, Resolve(item));
                 if (pair == null || (pair.Length != 1 && pair.Length != 2))
                     return null;
                 perSide.Add(pair[0]);

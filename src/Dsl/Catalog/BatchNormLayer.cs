@@ -1,5 +1,6 @@
 using System.Globalization;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -26,13 +27,13 @@ namespace CnnDsl.Dsl.Catalog
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
-            double eps = arguments.Float("eps") ?? 1e-5;
-            double momentum = arguments.Float("momentum") ?? 0.1;
+            var eps = arguments.Float("eps", 1e-5)!;
+            var momentum = arguments.Float("momentum", 0.1)!;
             arguments.Integer(channelArgument);
-            if (!arguments.HasErrors && eps <= 0)
-                arguments.OutOfRange("eps", eps.ToString(CultureInfo.InvariantCulture), "greater than 0");
-            if (!arguments.HasErrors && (momentum < 0 || momentum > 1))
-                arguments.OutOfRange("momentum", momentum.ToString(CultureInfo.InvariantCulture), "from 0 to 1");
+            if (!arguments.HasErrors && eps is RealExpr e && !(e.Value > 0))
+                arguments.OutOfRange("eps", e.Value.ToString(CultureInfo.InvariantCulture), "greater than 0");
+            if (!arguments.HasErrors && momentum is RealExpr m && !(m.Value >= 0 && m.Value <= 1))
+                arguments.OutOfRange("momentum", m.Value.ToString(CultureInfo.InvariantCulture), "from 0 to 1");
             if (!context.CanInferShape)
                 return null;
             bool rankOk = dimensions == 1 ? context.Input.Rank == 1 || context.Input.Rank == 2 : context.Input.Rank == dimensions + 1;
@@ -42,23 +43,25 @@ namespace CnnDsl.Dsl.Catalog
                     context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, "batchnorm"));
                 return null;
             }
-            long channels = context.Input[0];
+            var channels = context.Input[0];
+            if (!context.Session.IsFunction && !(channels is IntExpr))
+            {
+                context.Diagnostics.ReportFeaturesDependOnInputSize(context.Syntax.Location, context.LayerName, channels.ToString());
+                return null;
+            }
             if (!context.CheckDeclaredInput(channelArgument, channels))
                 return null;
+            // The state's size, 2C + 1, must fit too.
+            Exprs.Add(Exprs.Multiply(Exprs.Int(2), channels), Exprs.One);
             return new BatchNormConfig(dimensions, channels, eps, momentum, context.Input);
         }
     }
 
-    public sealed record BatchNormConfig(int Dimensions, long Channels, double Eps, double Momentum, TensorShape Input) : LayerConfig
+    public sealed record BatchNormConfig(int Dimensions, Expr Channels, Expr Eps, Expr Momentum, TensorShape Input) : LayerConfig
     {
         public override TensorShape OutputShape => Input;
-        public override long Parameters => 2 * Channels;
-        public override long State => 2 * Channels + 1;
+        public override Expr Parameters => Exprs.Multiply(Exprs.Int(2), Channels);
+        public override Expr State => Exprs.Add(Exprs.Multiply(Exprs.Int(2), Channels), Exprs.One);
         public override string ModuleType => "BatchNorm" + Dimensions + "d";
-
-        public override string EmitConstructor() =>
-            "global::TorchSharp.torch.nn.BatchNorm" + Dimensions + "d(num_features: " + Channels
-            + (Eps != 1e-5 ? ", eps: " + Eps.ToString("R", CultureInfo.InvariantCulture) : "")
-            + (Momentum != 0.1 ? ", momentum: " + Momentum.ToString("R", CultureInfo.InvariantCulture) : "") + ")";
     }
 }

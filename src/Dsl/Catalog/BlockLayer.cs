@@ -2,113 +2,223 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
 
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
-    /// A use of a block defined in the same file (<c>layer1.0: Residual 64</c>): the block's layers, with its parameters
-    /// replaced by this use's arguments, are checked from this use's input shape. The result is one module, emitted as
-    /// one class shared by every use, the way torchvision has BasicBlock.
+    /// A use of a block (<c>layer1.0: Residual 64</c>). The block is a function of its parameters and of
+    /// <c>in_channels</c>, the channels it is given: each use binds its layers with this use's values, so shapes, counts
+    /// and mistakes are those of this use; the block's one generated class is bound once with its parameters as
+    /// variables (<see cref="BindFunction"/>), as torchvision has one BasicBlock class.
     /// </summary>
     public sealed class BlockLayer : LayerKind
     {
-        readonly BlockSyntax block;
-        readonly BlockScope scope;
+        public const string InChannels = "in_channels";
 
-        public BlockLayer(BlockSyntax block, BlockScope scope)
+        public BlockLayer(BlockSyntax block)
             : base(block.Name.Text, block.Name.Text, Names.ToSnakeCase(block.Name.Text), "The block " + block.Name.Text + ".",
                 block.Parameters.Select(p => new ParameterSpec(p.Name.Text, ParameterType.Any, "a parameter of block " + block.Name.Text,
                     required: p.Default == null, positional: true, defaultText: p.Default?.Text)).ToArray())
         {
-            this.block = block;
-            this.scope = scope;
+            Syntax = block;
         }
+
+        public BlockSyntax Syntax { get; }
+
+        /// <summary>The spatial size names a block's class may take, by input rank (channels included).</summary>
+        public static string[] InputSizeNames(int rank) => rank switch
+        {
+            2 => new[] { "in_length" },
+            3 => new[] { "in_height", "in_width" },
+            4 => new[] { "in_depth", "in_height", "in_width" },
+            _ => new string[0],
+        };
+
+        /// <summary>
+        /// This use's parameters as a scope: each argument (or default) resolved where it is written, and
+        /// <c>in_channels</c>. Null after reporting a problem.
+        /// </summary>
+        public BindingScope? ParameterScope(ArgumentReader arguments, BindingScope caller, DiagnosticBag diagnostics, TensorShape? input)
+        {
+            var entries = new List<KeyValuePair<string, ScopeEntry>>();
+            if (input != null && input.Rank >= 1)
+                entries.Add(new KeyValuePair<string, ScopeEntry>(InChannels, new ScopeEntry(input[0], null)));
+            bool ok = true;
+            foreach (var parameter in Syntax.Parameters)
+            {
+                var given = arguments.Raw(parameter.Name.Text);
+                // A default may use the parameters before it; a given value is read where it is written.
+                var scope = given != null ? caller : caller.With(entries);
+                var entry = Resolve(given ?? parameter.Default!, scope, diagnostics);
+                if (entry == null)
+                {
+                    ok = false;
+                    continue;
+                }
+                entries.Add(new KeyValuePair<string, ScopeEntry>(parameter.Name.Text, entry));
+            }
+            return ok ? caller.With(entries) : null;
+        }
+
+        static ScopeEntry? Resolve(ValueSyntax value, BindingScope scope, DiagnosticBag diagnostics)
+        {
+            switch (value.Kind)
+            {
+                case ValueKind.Number:
+                    return new ScopeEntry(value.IsInteger ? Exprs.Int((long)value.Number) : new RealExpr(value.Number), null);
+                case ValueKind.Identifier:
+                    var found = scope.Find(value.Text);
+                    if (found != null)
+                        return found;
+                    if (value.Text == "true" || value.Text == "True" || value.Text == "false" || value.Text == "False")
+                        return new ScopeEntry(new BoolExpr(value.Text == "true" || value.Text == "True"), null);
+                    // A name such as relu or same, read by the layer that gets it.
+                    return new ScopeEntry(null, value);
+                case ValueKind.Tuple:
+                    return new ScopeEntry(null, value);
+                default:
+                    var bound = ExpressionBinder.Bind(value, scope, diagnostics, LooksLikeCondition(value) ? ExprType.Boolean : ExprType.Integer);
+                    return bound == null ? null : new ScopeEntry(bound, null);
+            }
+        }
+
+        static bool LooksLikeCondition(ValueSyntax value) =>
+            value.Kind == ValueKind.Unary && value.Operator == "not"
+            || value.Kind == ValueKind.Binary && (value.Operator == "and" || value.Operator == "or" || value.Operator.Contains("=") || value.Operator == "<" || value.Operator == ">");
 
         public override LayerConfig? Bind(LayerBindingContext context)
         {
-            var values = block.Parameters.ToDictionary(p => p.Name.Text, p => context.Arguments.Raw(p.Name.Text) ?? p.Default!);
-            if (!context.CanInferShape || block.HasSyntaxErrors)
+            var session = context.Session;
+            if (!context.CanInferShape || Syntax.HasSyntaxErrors)
                 return null;
-            if (scope.Active.Contains(Name))
+            if (session.ActiveBlocks.Contains(Name))
             {
-                context.Diagnostics.ReportRecursiveBlock(context.Syntax.Location, Name, string.Join(" -> ", scope.Active.Reverse().Concat(new[] { Name })));
+                context.Diagnostics.ReportRecursiveBlock(context.Syntax.Location, Name, string.Join(" -> ", session.ActiveBlocks.SkipWhile(b => b != Name).Concat(new[] { Name })));
                 return null;
             }
-
-            var layers = block.Layers.Select(layer => layer with
-            {
-                Arguments = layer.Arguments.Select(a => a with { Value = Substitute(a.Value, values) }).ToEquatableArray(),
-            }).ToList();
             var inner = new DiagnosticBag();
-            scope.Active.Push(Name);
-            List<BoundLayer> bound;
+            var scope = ParameterScope(context.Arguments, context.Scope, inner, context.Input);
+            if (scope == null)
+            {
+                context.Diagnostics.AddRange(inner);
+                return null;
+            }
+            var arguments = Syntax.Parameters.Select(p => new BlockArgument(p.Name.Text, scope.Find(p.Name.Text)!.Value, scope.Find(p.Name.Text)!.Syntax?.Text)).ToEquatableArray();
+
+            // Uses with the same arguments and input bind to the same layers: bind once, so blocks that use blocks
+            // twice cost their distinct uses, not every path, and a mistake is reported once.
+            var key = Name + "(" + string.Join(", ", arguments.Select(a => a.Value?.ToString() ?? a.Text)) + ") on " + context.Input + (session.IsFunction ? " as function" : "");
+            if (session.BlockUses.TryGetValue(key, out var cached))
+                return cached;
+
+            session.ActiveBlocks.Add(Name);
+            List<BoundStatement> bound;
             try
             {
-                bound = Binder.BindLayers(layers, context.Input, Name, inner, scope);
+                bound = Binder.BindStatements(Syntax.Layers, context.Input, Name, inner, session.Blocks!, scope);
             }
             finally
             {
-                scope.Active.Pop();
+                session.ActiveBlocks.RemoveAt(session.ActiveBlocks.Count - 1);
             }
             foreach (var diagnostic in inner)
                 context.Diagnostics.ReportInsideBlock(diagnostic, context.Syntax.Location, Name, context.LayerName);
-            if (inner.HasErrors)
-                return null;
-            var arguments = block.Parameters.Select(p => new BlockArgument(p.Name.Text, values[p.Name.Text].Text)).ToEquatableArray();
-            return new BlockConfig(Name, arguments, context.Input, bound.ToEquatableArray());
-        }
-
-        /// <summary>The block's layers with this use's arguments in place, for a model that starts from the block.</summary>
-        public IReadOnlyList<LayerSyntax> Expand(ArgumentReader arguments)
-        {
-            var values = block.Parameters.ToDictionary(p => p.Name.Text, p => arguments.Raw(p.Name.Text) ?? p.Default!);
-            return block.Layers.Select(layer => layer with
+            BlockConfig? config = null;
+            if (!inner.HasErrors)
             {
-                Arguments = layer.Arguments.Select(a => a with { Value = Substitute(a.Value, values) }).ToEquatableArray(),
-            }).ToList();
+                var output = OutputOf(bound, context.Input);
+                config = new BlockConfig(Name, arguments, context.Input, bound.OfType<BoundLayer>().ToEquatableArray(), bound.ToEquatableArray(), output);
+            }
+            session.BlockUses[key] = config;
+            return config;
         }
 
-        // A parameter used as a value takes the use's argument; the location stays inside the block.
-        static ValueSyntax Substitute(ValueSyntax value, IReadOnlyDictionary<string, ValueSyntax> values)
+        // The shape after the last statement: a layer's output, or a branch's sizes under its condition.
+        static TensorShape OutputOf(IReadOnlyList<BoundStatement> statements, TensorShape input)
         {
-            if (value.Kind == ValueKind.Identifier && values.TryGetValue(value.Text, out var argument))
-                return argument with { Location = value.Location };
-            if (value.Kind == ValueKind.Tuple)
-                return value with { Items = value.Items.Select(item => Substitute(item, values)).ToEquatableArray() };
-            return value;
+            if (statements.Count == 0)
+                return input;
+            switch (statements[statements.Count - 1])
+            {
+                case BoundLayer layer:
+                    return layer.OutputShape;
+                case BoundBranch branch:
+                    var before = OutputOf(statements.Take(statements.Count - 1).ToList(), input);
+                    var then = OutputOf(branch.Then, before);
+                    var otherwise = OutputOf(branch.Else, before);
+                    return then.Rank != otherwise.Rank ? then : new TensorShape(then.Dimensions.Select((d, i) => Exprs.Conditional(branch.Condition, d, otherwise[i])));
+                default:
+                    return input;
+            }
+        }
+
+        /// <summary>
+        /// Binds the block once with its parameters, <c>in_channels</c> and its input's spatial sizes as variables: what
+        /// its generated class is written from. Checks that depend on the parameters are left to each use.
+        /// </summary>
+        public BlockFunction? BindFunction(int rank, string className, BlockScope blocks, DiagnosticBag diagnostics)
+        {
+            var session = new BindingSession(isFunction: true) { Blocks = blocks };
+            session.ActiveBlocks.Add(Name);
+            foreach (var parameter in Syntax.Parameters)
+                session.Parameters.Add(parameter.Name.Text);
+            var sizes = InputSizeNames(rank);
+            var input = new TensorShape(new Expr[] { new VarExpr(InChannels) }.Concat(sizes.Select(s => (Expr)new VarExpr(s))));
+            var entries = new List<KeyValuePair<string, ScopeEntry>> { new KeyValuePair<string, ScopeEntry>(InChannels, new ScopeEntry(input[0], null)) };
+            entries.AddRange(Syntax.Parameters.Select(p => new KeyValuePair<string, ScopeEntry>(p.Name.Text, new ScopeEntry(new VarExpr(p.Name.Text), null))));
+            var scope = BindingScope.Root(session).With(entries);
+            var local = new DiagnosticBag();
+            var body = Binder.BindStatements(Syntax.Layers, input, Name, local, blocks, scope);
+            // Problems that depend on the arguments were reported at each use; ones that do not are reported here once.
+            foreach (var diagnostic in local.Where(d => d.Id == DiagnosticDescriptors.UnsupportedBlockParameter.Id || d.Id == DiagnosticDescriptors.BranchOnlyTensor.Id))
+                diagnostics.AddRange(new[] { diagnostic });
+            if (local.HasErrors)
+                return null;
+            var parameters = Syntax.Parameters.Select(p =>
+            {
+                session.UsedAs.TryGetValue(p.Name.Text, out var type);
+                Expr? defaultValue = p.Default == null ? null : ExpressionBinder.Bind(p.Default, BindingScope.Root(new BindingSession()), new DiagnosticBag(), type);
+                return new FunctionParameter(p.Name.Text, type, defaultValue);
+            }).ToEquatableArray();
+            return new BlockFunction(Name, className, rank, parameters, sizes.ToEquatableArray(), body.ToEquatableArray());
         }
     }
 
-    public sealed record BlockArgument(string Name, string Value);
+    /// <summary>A block argument: a number or expression, or a name written at the use (<c>relu</c>).</summary>
+    public sealed record BlockArgument(string Name, Expr? Value, string? Text);
 
-    /// <summary>One use of a block: its arguments and its checked layers, whose names are relative to the block.</summary>
-    public sealed record BlockConfig(string BlockName, EquatableArray<BlockArgument> Arguments, TensorShape Input, EquatableArray<BoundLayer> Layers) : LayerConfig
+    /// <summary>
+    /// One use of a block: its arguments, and its layers as bound for this use (names relative to the block). In a
+    /// block's function, <see cref="Statements"/> also holds the branches decided when the module is built.
+    /// </summary>
+    public sealed record BlockConfig(string BlockName, EquatableArray<BlockArgument> Arguments, TensorShape Input, EquatableArray<BoundLayer> Layers,
+        EquatableArray<BoundStatement> Statements, TensorShape Output) : LayerConfig
     {
-        public override TensorShape OutputShape => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].OutputShape;
-        public override long Parameters => Layers.Sum(l => l.Config.Parameters);
-        public override long State => Layers.Sum(l => l.Config.State);
+        public override TensorShape OutputShape => Output;
+        public override Expr Parameters => Layers.Select(l => l.Config.Parameters).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+        public override Expr State => Layers.Select(l => l.Config.State).Aggregate((Expr)Exprs.Zero, Exprs.Add);
         /// <summary>The generated class's name: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>.</summary>
         public override string ModuleType => Dsl.Names.ToPascalCase(BlockName);
-        public override string ModuleTypeName => ModuleType;
-
-        // The constructor call depends on every use of the block, so the model emitter writes it.
-        public override string EmitConstructor() => "new " + BlockName + "()";
 
         /// <summary>The activation the block's output ends with, for a model whose last layer is a block.</summary>
         public Activation? FinalActivation => Layers.Count == 0 ? null
             : Layers[Layers.Count - 1].Config is BlockConfig inner ? inner.FinalActivation : Layers[Layers.Count - 1].Config.Activation;
     }
 
-    /// <summary>The blocks of one file, and the blocks being bound right now (to catch a block that uses itself).</summary>
+    /// <summary>
+    /// The blocks a model can use: the zoo's, and those of the project's .cnn files (which may take a zoo block's name).
+    /// Immutable, so that concurrent generator runs can share it.
+    /// </summary>
     public sealed class BlockScope
     {
         readonly Dictionary<string, BlockLayer> blocks = new Dictionary<string, BlockLayer>();
 
-        /// <summary>The zoo's blocks alone, for models without a file of their own (attribute models).</summary>
-        public static BlockScope ZooOnly { get; } = Create(new BlockSyntax[0], new DiagnosticBag());
+        static readonly System.Lazy<BlockScope> zooOnly = new System.Lazy<BlockScope>(() => Create(new BlockSyntax[0], new DiagnosticBag()));
 
-        internal Stack<string> Active { get; } = new Stack<string>();
+        /// <summary>The zoo's blocks alone.</summary>
+        public static BlockScope ZooOnly => zooOnly.Value;
 
         public IEnumerable<string> Names => blocks.Keys;
 
@@ -118,7 +228,7 @@ namespace CnnDsl.Dsl.Catalog
         {
             var scope = new BlockScope();
             foreach (var zooBlock in Zoo.Blocks)
-                scope.blocks[zooBlock.Name.Text] = new BlockLayer(zooBlock, scope);
+                scope.blocks[zooBlock.Name.Text] = new BlockLayer(zooBlock);
             var own = new HashSet<string>();
             foreach (var syntax in syntaxes)
             {
@@ -126,14 +236,15 @@ namespace CnnDsl.Dsl.Catalog
                 string? problem = LayerCatalog.Find(name) != null ? "'" + name + "' is a layer kind"
                     : !own.Add(name) ? "another block has that name"
                     : Dsl.Names.IsCSharpKeyword(name) ? "it is a C# keyword"
+                    : syntax.Parameters.Select(p => p.Name.Text).FirstOrDefault(p => p == BlockLayer.InChannels) is string reserved ? "'" + reserved + "' is the channels the block is given; it cannot also be a parameter"
                     : syntax.Parameters.GroupBy(p => p.Name.Text).Where(g => g.Count() > 1).Select(g => "parameter '" + g.Key + "' is declared twice").FirstOrDefault();
                 if (problem != null)
                 {
                     diagnostics.ReportInvalidBlock(syntax.Name.Location, name, problem);
                     continue;
                 }
-                // A file's own block may take a zoo block's name; the file's wins.
-                scope.blocks[name] = new BlockLayer(syntax, scope);
+                // A project's own block may take a zoo block's name; the project's wins.
+                scope.blocks[name] = new BlockLayer(syntax);
             }
             return scope;
         }

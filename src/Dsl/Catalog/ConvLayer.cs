@@ -1,15 +1,15 @@
-using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
     /// <c>conv1d</c>, <c>conv2d</c>, <c>conv3d filters, kernel</c> on (C, spatial...): output (filters, spatial'...) with
-    /// n' = floor((n + pad_before + pad_after - d(k-1) - 1) / s) + 1 per dimension; filters*(C/groups)*prod(k) weights
-    /// + filters biases; <c>nn.Conv2d(C, filters, kernel_size, ...)</c>. Keras' <c>same</c> with stride 1 uses TorchSharp's
-    /// Padding.Same; with a larger stride, or uneven explicit padding, forward pads explicitly before the convolution.
-    /// <c>groups=C</c> with <c>filters</c> a multiple of C is a depthwise convolution.
+    /// n' = floor((n + pad_before + pad_after - d(k-1) - 1) / s) + 1 per dimension (ceil(n/s) with <c>same</c>);
+    /// filters*(C/groups)*prod(k) weights + filters biases; <c>nn.Conv2d(C, filters, kernel_size, ...)</c>.
+    /// Keras' <c>same</c> with stride 1 is TorchSharp's Padding.Same; with a larger stride, or uneven explicit padding,
+    /// forward pads before the convolution. <c>groups=C</c> with <c>filters</c> a multiple of C is depthwise.
     /// </summary>
     public sealed class ConvLayer : LayerKind
     {
@@ -33,22 +33,22 @@ namespace CnnDsl.Dsl.Catalog
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
-            var ones = Enumerable.Repeat(1L, rank).ToArray();
-            long filters = arguments.Integer("filters") ?? 1;
+            var ones = SpatialWindow.Ones(rank);
+            var filters = arguments.Integer("filters") ?? Exprs.One;
             var kernel = arguments.Size("kernel", rank) ?? ones;
             var stride = arguments.Size("stride", rank, ones)!;
             var dilation = arguments.Size("dilation", rank, ones)!;
             var padding = arguments.Padding("padding", rank);
-            long groups = arguments.Integer("groups") ?? 1;
-            bool bias = arguments.Boolean("bias", true);
+            var groups = arguments.Integer("groups") ?? Exprs.One;
+            var bias = arguments.Boolean("bias", true);
             var activation = arguments.Activation("activation");
             arguments.Integer("in_channels");
             if (arguments.HasErrors)
                 return null;
 
-            bool ok = filters >= 1 || arguments.OutOfRange("filters", filters.ToString(), "at least 1");
+            bool ok = arguments.AtLeast("filters", filters, 1);
             ok &= arguments.AtLeast("kernel", kernel, 1) && arguments.AtLeast("stride", stride, 1) && arguments.AtLeast("dilation", dilation, 1);
-            ok &= groups >= 1 || arguments.OutOfRange("groups", groups.ToString(), "at least 1");
+            ok &= arguments.AtLeast("groups", groups, 1);
             ok &= SpatialWindow.CheckPaddingNotNegative(arguments, padding);
             if (!ok || !context.CanInferShape)
                 return null;
@@ -58,65 +58,45 @@ namespace CnnDsl.Dsl.Catalog
                 context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", context.Input.Rank == 1 ? "; a convolution cannot follow flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, "conv"));
                 return null;
             }
-            long channels = context.Input[0];
+            var channels = context.Input[0];
             if (!context.CheckDeclaredInput("in_channels", channels))
                 return null;
-            if (channels % groups != 0 || filters % groups != 0)
+            if (channels.Constant is long c && filters.Constant is long f && groups.Constant is long g && (c % g != 0 || f % g != 0))
             {
-                arguments.OutOfRange("groups", groups.ToString(), "a divisor of both the input channels (" + channels + ") and filters (" + filters + ")");
+                arguments.OutOfRange("groups", g.ToString(), "a divisor of both the input channels (" + c + ") and filters (" + f + ")");
                 return null;
             }
 
             var spatial = context.Input.Dimensions.Skip(1).ToArray();
             var perSide = SpatialWindow.PerSide(padding, spatial, kernel, stride, dilation);
-            var output = SpatialWindow.OutputSizes(context, spatial, perSide, kernel, stride, dilation, ceilMode: false, SpatialWindow.PaddingText(padding, perSide));
+            var output = SpatialWindow.OutputSizes(context, spatial, perSide, kernel, stride, dilation, ceilMode: false,
+                SpatialWindow.PaddingText(padding, perSide), same: padding.Mode == PaddingMode.Same);
             if (output == null)
                 return null;
 
             return new ConvConfig(rank, channels, filters, kernel.ToEquatableArray(), stride.ToEquatableArray(), dilation.ToEquatableArray(),
                 perSide.ToEquatableArray(), padding.Mode == PaddingMode.Same, groups, bias, activation,
-                new TensorShape(new[] { filters }.Concat(output).ToArray()));
+                new TensorShape(new[] { filters }.Concat(output)));
         }
     }
 
     public sealed record ConvConfig(
-        int Rank, long InChannels, long Filters, EquatableArray<long> Kernel, EquatableArray<long> Stride, EquatableArray<long> Dilation,
-        EquatableArray<long> PerSidePadding, bool SamePadding, long Groups, bool Bias, Activation? Applied, TensorShape Output) : LayerConfig
+        int Rank, Expr InChannels, Expr Filters, EquatableArray<Expr> Kernel, EquatableArray<Expr> Stride, EquatableArray<Expr> Dilation,
+        EquatableArray<Expr> PerSidePadding, bool SamePadding, Expr Groups, Expr Bias, Activation? Applied, TensorShape Output) : LayerConfig
     {
         public override TensorShape OutputShape => Output;
-        public override long Parameters => Filters * (InChannels / Groups) * Kernel.Aggregate(1L, (a, b) => a * b) + (Bias ? Filters : 0);
+
+        public override Expr Parameters =>
+            Exprs.Add(Exprs.Multiply(Exprs.Multiply(Filters, Exprs.FloorDiv(InChannels, Groups)), Kernel.Aggregate((Expr)Exprs.One, Exprs.Multiply)),
+                Bias is BoolExpr { Value: false } ? Exprs.Zero : Filters);
+
         public override string ModuleType => "Conv" + Rank + "d";
         public override Activation? Activation => Applied;
 
-        bool UsesTorchSame => SamePadding && Stride.All(s => s == 1);
-        bool PadsInForward => !UsesTorchSame && !SpatialWindow.IsSymmetric(PerSidePadding.ToArray());
+        /// <summary>TorchSharp's Padding.Same, which refuses strides above 1.</summary>
+        public bool UsesTorchSame => SamePadding && Stride.All(s => s is IntExpr { Value: 1 });
 
-        public override string EmitConstructor()
-        {
-            var padding = PadsInForward ? new long[Rank] : SpatialWindow.PerDimension(PerSidePadding.ToArray());
-            bool asTuple = !(SpatialWindow.IsUniform(Kernel) && SpatialWindow.IsUniform(Stride) && SpatialWindow.IsUniform(Dilation) && SpatialWindow.IsUniform(padding));
-            var arguments = new List<string> { "in_channels: " + InChannels, "out_channels: " + Filters, "kernel_size: " + SpatialWindow.Emit(Kernel, asTuple) };
-            if (Stride.Any(s => s != 1))
-                arguments.Add("stride: " + SpatialWindow.Emit(Stride, asTuple));
-            if (UsesTorchSame)
-                arguments.Add("padding: global::TorchSharp.Padding.Same");
-            else if (padding.Any(p => p != 0))
-                arguments.Add("padding: " + SpatialWindow.Emit(padding, asTuple));
-            if (Dilation.Any(d => d != 1))
-                arguments.Add("dilation: " + SpatialWindow.Emit(Dilation, asTuple));
-            if (Groups != 1)
-                arguments.Add("groups: " + Groups);
-            if (!Bias)
-                arguments.Add("bias: false");
-            return "global::TorchSharp.torch.nn." + ModuleType + "(" + string.Join(", ", arguments) + ")";
-        }
-
-        protected override void AddForwardSteps(List<string> steps, string field)
-        {
-            // TorchSharp's Padding.Same refuses strides above 1, and its padding argument is symmetric: pad here instead.
-            if (PadsInForward)
-                steps.Add("global::TorchSharp.torch.nn.functional.pad($in, " + SpatialWindow.EmitPadArray(PerSidePadding.ToArray()) + ")");
-            steps.Add(field + ".call($in)");
-        }
+        /// <summary>Padding that libtorch's symmetric padding argument cannot express is done in forward.</summary>
+        public bool PadsInForward => !UsesTorchSame && !SpatialWindow.IsSymmetric(PerSidePadding);
     }
 }

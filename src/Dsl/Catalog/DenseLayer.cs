@@ -1,10 +1,11 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
     /// <c>dense units</c>: a fully connected layer on a flat input of F features; output (units);
-    /// F*units weights + units biases; <c>nn.Linear(F, units)</c>.
+    /// F*units weights + units biases; <c>nn.Linear(F, units)</c>. F must not depend on the input size.
     /// </summary>
     public sealed class DenseLayer : LayerKind
     {
@@ -20,12 +21,12 @@ namespace CnnDsl.Dsl.Catalog
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
-            long units = arguments.Integer("units") ?? 1;
+            var units = arguments.Integer("units") ?? Exprs.One;
             var activation = arguments.Activation("activation");
-            bool bias = arguments.Boolean("bias", true);
+            var bias = arguments.Boolean("bias", true);
             arguments.Integer("in_features");
-            if (!arguments.HasErrors && units < 1)
-                arguments.OutOfRange("units", units.ToString(), "at least 1");
+            if (!arguments.HasErrors)
+                arguments.AtLeast("units", units, 1);
             if (!context.CanInferShape)
                 return null;
             if (context.Input.Rank != 1)
@@ -33,21 +34,23 @@ namespace CnnDsl.Dsl.Catalog
                 context.ReportRank("a flat (features) input", context.Input.Rank > 1 ? "; add 'flatten' before it" : "");
                 return null;
             }
-            long inFeatures = context.Input[0];
+            var inFeatures = context.Input[0];
+            if (!context.Session.IsFunction && !(inFeatures is IntExpr))
+            {
+                context.Diagnostics.ReportFeaturesDependOnInputSize(context.Syntax.Location, context.LayerName, inFeatures.ToString());
+                return null;
+            }
             if (!context.CheckDeclaredInput("in_features", inFeatures))
                 return null;
             return new DenseConfig(inFeatures, units, bias, activation);
         }
     }
 
-    public sealed record DenseConfig(long InFeatures, long Units, bool Bias, Activation? Applied) : LayerConfig
+    public sealed record DenseConfig(Expr InFeatures, Expr Units, Expr Bias, Activation? Applied) : LayerConfig
     {
-        public override TensorShape OutputShape => new TensorShape(Units);
-        public override long Parameters => InFeatures * Units + (Bias ? Units : 0);
+        public override TensorShape OutputShape => new TensorShape(new[] { Units });
+        public override Expr Parameters => Exprs.Add(Exprs.Multiply(InFeatures, Units), Bias is BoolExpr { Value: false } ? Exprs.Zero : Units);
         public override string ModuleType => "Linear";
         public override Activation? Activation => Applied;
-
-        public override string EmitConstructor() =>
-            "global::TorchSharp.torch.nn.Linear(inputSize: " + InFeatures + ", outputSize: " + Units + (Bias ? "" : ", hasBias: false") + ")";
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -20,9 +21,9 @@ namespace CnnDsl.Dsl.Catalog
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
-            double rate = arguments.Float("rate") ?? 0;
-            if (!arguments.HasErrors && (rate < 0 || rate >= 1))
-                arguments.OutOfRange("rate", rate.ToString(CultureInfo.InvariantCulture), "at least 0 and less than 1");
+            var rate = arguments.Float("rate", 0)!;
+            if (!arguments.HasErrors && rate is RealExpr r && !(r.Value >= 0 && r.Value < 1))
+                arguments.OutOfRange("rate", r.Value.ToString(CultureInfo.InvariantCulture), "at least 0 and less than 1");
             if (!context.CanInferShape)
                 return null;
             if (channels && context.Input.Rank != 3)
@@ -34,11 +35,10 @@ namespace CnnDsl.Dsl.Catalog
         }
     }
 
-    public sealed record DropoutConfig(double Rate, bool Channels, TensorShape Input) : LayerConfig
+    public sealed record DropoutConfig(Expr Rate, bool Channels, TensorShape Input) : LayerConfig
     {
         public override TensorShape OutputShape => Input;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Channels ? "Dropout2d" : "Dropout";
-        public override string EmitConstructor() => "global::TorchSharp.torch.nn." + ModuleType + "(p: " + Rate.ToString("R", CultureInfo.InvariantCulture) + ")";
     }
 }

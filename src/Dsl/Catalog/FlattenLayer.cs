@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -11,14 +12,13 @@ namespace CnnDsl.Dsl.Catalog
         }
 
         public override LayerConfig? Bind(LayerBindingContext context) =>
-            !context.CanInferShape ? null : new FlattenConfig(new TensorShape(context.Input.Elements));
+            !context.CanInferShape ? null : new FlattenConfig(new TensorShape(new[] { context.Input.Elements }));
     }
 
     public sealed record FlattenConfig(TensorShape Output) : LayerConfig
     {
         public override TensorShape OutputShape => Output;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "Flatten";
-        public override string EmitConstructor() => "global::TorchSharp.torch.nn.Flatten()";
     }
 }

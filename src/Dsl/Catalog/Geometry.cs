@@ -1,35 +1,51 @@
+using CnnDsl.Dsl.Symbolic;
+
 namespace CnnDsl.Dsl.Catalog
 {
-    /// <summary>Output sizes of sliding windows (convolution and pooling) along one dimension.</summary>
+    /// <summary>Output sizes of sliding windows (convolution and pooling) along one dimension, for numbers or expressions.</summary>
     public static class Geometry
     {
         /// <summary>
         /// floor((n + before + after - d(k-1) - 1) / s) + 1, with floor division so that an input smaller than the window
-        /// gives a size of zero or less instead of C#'s truncation to 1. With <paramref name="ceilMode"/> it rounds up,
-        /// minus one if the last window would start past the input and its left padding, as PyTorch does.
+        /// gives a size of zero or less. With <paramref name="ceilMode"/> it rounds up, but the last window must start
+        /// inside the input or its left padding, as PyTorch requires: at most (n + before - 1) // s + 1 windows.
         /// </summary>
-        public static long OutputSize(long n, long before, long after, long kernel, long stride, long dilation, bool ceilMode)
+        public static Expr OutputSize(Expr n, Expr before, Expr after, Expr kernel, Expr stride, Expr dilation, bool ceilMode)
         {
-            long span = n + before + after - dilation * (kernel - 1) - 1;
-            if (span < 0)
-                return FloorDiv(span, stride) + 1;
-            long size = (ceilMode ? CeilDiv(span, stride) : span / stride) + 1;
-            if (ceilMode && (size - 1) * stride >= n + before)
-                size--;
-            return size;
+            var span = Exprs.Subtract(Exprs.Subtract(Exprs.Add(Exprs.Add(n, before), after), Exprs.Multiply(dilation, Exprs.Subtract(kernel, Exprs.One))), Exprs.One);
+            if (!ceilMode)
+                return Exprs.Add(Exprs.FloorDiv(span, stride), Exprs.One);
+            var rounded = Exprs.Add(Exprs.FloorDiv(Exprs.Add(span, Exprs.Subtract(stride, Exprs.One)), stride), Exprs.One);
+            var lastStart = Exprs.Add(Exprs.FloorDiv(Exprs.Subtract(Exprs.Add(n, before), Exprs.One), stride), Exprs.One);
+            return Exprs.Min(rounded, lastStart);
         }
+
+        /// <summary>The same for numbers.</summary>
+        public static long OutputSize(long n, long before, long after, long kernel, long stride, long dilation, bool ceilMode) =>
+            OutputSize(Exprs.Int(n), Exprs.Int(before), Exprs.Int(after), Exprs.Int(kernel), Exprs.Int(stride), Exprs.Int(dilation), ceilMode).Constant!.Value;
 
         /// <summary>
         /// Keras' <c>same</c> padding along one dimension: the output has ceil(n/s) positions, and the total padding
         /// needed for that is split with the odd pixel after (right or bottom).
         /// </summary>
-        public static (long Before, long After) SamePadding(long n, long kernel, long stride, long dilation)
+        public static (Expr Before, Expr After) SamePadding(Expr n, Expr kernel, Expr stride, Expr dilation)
         {
-            long total = System.Math.Max(0, (CeilDiv(n, stride) - 1) * stride + dilation * (kernel - 1) + 1 - n);
-            return (total / 2, total - total / 2);
+            var window = Exprs.Add(Exprs.Multiply(dilation, Exprs.Subtract(kernel, Exprs.One)), Exprs.One);
+            // With stride 1 the total is the window less one, whatever the input size.
+            var total = stride is IntExpr { Value: 1 }
+                ? Exprs.Max(Exprs.Subtract(window, Exprs.One), Exprs.Zero)
+                : Exprs.Max(Exprs.Subtract(Exprs.Add(Exprs.Multiply(Exprs.Subtract(Exprs.CeilDivBy(n, stride), Exprs.One), stride), window), n), Exprs.Zero);
+            var before = Exprs.FloorDiv(total, Exprs.Int(2));
+            return (before, Exprs.Subtract(total, before));
         }
 
-        public static long FloorDiv(long a, long b) => a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+        public static (long Before, long After) SamePadding(long n, long kernel, long stride, long dilation)
+        {
+            var (before, after) = SamePadding(Exprs.Int(n), Exprs.Int(kernel), Exprs.Int(stride), Exprs.Int(dilation));
+            return (before.Constant!.Value, after.Constant!.Value);
+        }
+
+        public static long FloorDiv(long a, long b) => Exprs.FloorDiv(a, b);
 
         public static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
     }

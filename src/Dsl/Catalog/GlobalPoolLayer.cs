@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -29,16 +30,14 @@ namespace CnnDsl.Dsl.Catalog
                 context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, isMax ? "global_maxpool" : "global_avgpool"));
                 return null;
             }
-            return new GlobalPoolConfig(rank, isMax, new TensorShape(context.Input[0]));
+            return new GlobalPoolConfig(rank, isMax, new TensorShape(new[] { context.Input[0] }));
         }
     }
 
     public sealed record GlobalPoolConfig(int Rank, bool IsMax, TensorShape Output) : LayerConfig
     {
         public override TensorShape OutputShape => Output;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => (IsMax ? "GlobalMaxPool" : "GlobalAvgPool") + Rank + "d";
-        public override string ModuleTypeName => "global::CnnDsl.Layers." + ModuleType;
-        public override string EmitConstructor() => "new " + ModuleTypeName + "()";
     }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
 
 namespace CnnDsl.Dsl.Catalog
@@ -11,7 +13,7 @@ namespace CnnDsl.Dsl.Catalog
     public sealed class LayerBindingContext
     {
         public LayerBindingContext(LayerSyntax syntax, string layerName, TensorShape? input, ArgumentReader arguments, DiagnosticBag diagnostics,
-            System.Collections.Generic.IReadOnlyList<Operand>? operands = null)
+            IReadOnlyList<Operand>? operands = null)
         {
             Operands = operands ?? new Operand[0];
             Syntax = syntax;
@@ -32,21 +34,44 @@ namespace CnnDsl.Dsl.Catalog
         public bool CanInferShape => !Arguments.HasErrors && InputOrNull != null;
         public ArgumentReader Arguments { get; }
         public DiagnosticBag Diagnostics { get; }
+        public BindingScope Scope => Arguments.Scope;
+        public BindingSession Session => Arguments.Scope.Session;
 
         /// <summary>For add and concat: the tensors combined, all with known shapes.</summary>
-        public System.Collections.Generic.IReadOnlyList<Operand> Operands { get; }
+        public IReadOnlyList<Operand> Operands { get; }
 
         /// <summary>Reports that the layer needs an input of another rank.</summary>
         public void ReportRank(string expected, string hint = "") =>
             Diagnostics.ReportRankMismatch(Syntax.Location, LayerName, Syntax.Kind.Text, expected, Input.ToString(), hint);
 
+        /// <summary>
+        /// A condition the layer needs: decided now when it is known (reporting through <paramref name="report"/> if it
+        /// fails); one on the input's size variables becomes part of the model's accepted-size rule; one on a block's
+        /// parameters is checked at each use of the block.
+        /// </summary>
+        public bool Require(Expr condition, System.Action report, string description)
+        {
+            if (condition is BoolExpr known)
+            {
+                if (!known.Value)
+                    report();
+                return known.Value;
+            }
+            if (!Session.IsFunction)
+                Session.Requirements.Add(new SizeRequirement(condition, LayerName, description));
+            return true;
+        }
+
+        /// <summary>A whole number known here: an argument that depends only on numbers, or on a use's arguments.</summary>
+        public static long? Known(Expr? value) => value?.Constant;
+
         /// <summary>Checks an optional declared input size (in_channels, in_features) against the inferred one.</summary>
-        public bool CheckDeclaredInput(string argument, long inferred)
+        public bool CheckDeclaredInput(string argument, Expr inferred)
         {
             var declared = Arguments.Integer(argument);
-            if (declared == null || declared.Value == inferred)
+            if (declared == null || !(declared.Constant is long d) || !(inferred.Constant is long i) || d == i)
                 return true;
-            Diagnostics.ReportInputSizeMismatch(Arguments.LocationOf(argument) ?? Syntax.Location, LayerName, argument, declared.Value, inferred);
+            Diagnostics.ReportInputSizeMismatch(Arguments.LocationOf(argument) ?? Syntax.Location, LayerName, argument, d, i);
             return false;
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -21,21 +22,25 @@ namespace CnnDsl.Dsl.Catalog
             _ => "(channels, depth, height, width)",
         };
 
+        public static string DimensionName(int rank, int index) => DimensionNames[rank - 1][index];
+
         public static string ExampleTuple(int rank) => "(" + string.Join(", ", Enumerable.Range(3, rank).Select(i => i % 2 == 1 ? "3" : "5")) + ")";
 
         /// <summary>Points at the layer of the right dimension for an input of <paramref name="inputRank"/> (channels included).</summary>
         public static string RankHint(int inputRank, string family) =>
             inputRank >= 2 && inputRank <= 4 ? "; use " + family + (inputRank - 1) + "d for this input" : "";
 
+        public static Expr[] Ones(int rank) => Enumerable.Repeat((Expr)Exprs.One, rank).ToArray();
+
         public static bool CheckPaddingNotNegative(ArgumentReader arguments, PaddingValue padding)
         {
-            if (padding.Mode != PaddingMode.Explicit || padding.PerSide.All(p => p >= 0))
+            if (padding.Mode != PaddingMode.Explicit || padding.PerSide.All(p => !(p.Constant is long c) || c >= 0))
                 return true;
             return arguments.OutOfRange("padding", "(" + string.Join(", ", padding.PerSide) + ")", "at least 0 on every side");
         }
 
         /// <summary>Padding as (before, after) for each spatial dimension; <c>same</c> is resolved for the given input.</summary>
-        public static long[] PerSide(PaddingValue padding, long[] input, long[] kernel, long[] stride, long[] dilation)
+        public static Expr[] PerSide(PaddingValue padding, Expr[] input, Expr[] kernel, Expr[] stride, Expr[] dilation)
         {
             switch (padding.Mode)
             {
@@ -48,56 +53,58 @@ namespace CnnDsl.Dsl.Catalog
                 case PaddingMode.Explicit:
                     return padding.PerSide.ToArray();
                 default:
-                    return new long[2 * input.Length];
+                    return Enumerable.Repeat((Expr)Exprs.Zero, 2 * input.Length).ToArray();
             }
         }
 
-        /// <summary>Output sizes, or null after reporting the first dimension that would be zero or negative.</summary>
-        public static long[]? OutputSizes(LayerBindingContext context, long[] input, long[] perSide, long[] kernel, long[] stride, long[] dilation, bool ceilMode, string paddingText)
+        /// <summary>
+        /// Output sizes, each required to be at least 1: a known failure is reported at the layer; a size that depends on
+        /// the input's size variables adds to the model's accepted-size rule. Null after a report.
+        /// </summary>
+        public static Expr[]? OutputSizes(LayerBindingContext context, Expr[] input, Expr[] perSide, Expr[] kernel, Expr[] stride, Expr[] dilation,
+            bool ceilMode, string paddingText, bool same = false)
         {
-            var output = new long[input.Length];
+            var output = new Expr[input.Length];
             for (int i = 0; i < input.Length; i++)
             {
-                output[i] = Geometry.OutputSize(input[i], perSide[2 * i], perSide[2 * i + 1], kernel[i], stride[i], dilation[i], ceilMode);
-                if (output[i] < 1)
-                {
-                    context.Diagnostics.ReportNonPositiveSize(context.Syntax.Location, context.LayerName, DimensionNames[input.Length - 1][i],
-                        input[i], output[i], kernel[i], stride[i], paddingText, dilation[i]);
+                output[i] = same
+                    ? Exprs.CeilDivBy(input[i], stride[i])
+                    : Geometry.OutputSize(input[i], perSide[2 * i], perSide[2 * i + 1], kernel[i], stride[i], dilation[i], ceilMode);
+                int dimension = i;
+                var size = output[i];
+                bool ok = context.Require(Exprs.AtLeast(size, 1), () => context.Diagnostics.ReportNonPositiveSize(context.Syntax.Location, context.LayerName,
+                        DimensionNames[input.Length - 1][dimension], input[dimension], size, kernel[dimension], stride[dimension], paddingText, dilation[dimension],
+                        Hint(input[dimension], kernel[dimension], stride[dimension], dilation[dimension], perSide.Length == 0 ? null : perSide[2 * dimension])),
+                    DimensionNames[input.Length - 1][i] + " " + size + " >= 1");
+                if (!ok)
                     return null;
-                }
             }
             return output;
         }
 
-        public static bool IsSymmetric(long[] perSide)
+        // Says what to change: the effective window when dilated, a smaller stride only when the stride is above 1.
+        static string Hint(Expr input, Expr kernel, Expr stride, Expr dilation, Expr? before)
         {
-            for (int i = 0; i < perSide.Length; i += 2)
-                if (perSide[i] != perSide[i + 1])
+            var effective = dilation.Constant is long d && d > 1 && kernel.Constant is long k ? d * (k - 1) + 1 : (long?)null;
+            var text = effective != null ? "; the dilated kernel spans " + effective + " pixels" : "";
+            bool strided = !(stride.Constant is long s) || s > 1;
+            text += strided ? "; use padding=same or a smaller kernel or stride" : "; use padding=same or a smaller kernel";
+            if (input.Constant is long n && n <= 4)
+                text += " (an input this small often means the channels are in the wrong place: shapes are channels first, e.g. 1x28x28)";
+            return text;
+        }
+
+        public static bool IsSymmetric(IReadOnlyList<Expr> perSide)
+        {
+            for (int i = 0; i < perSide.Count; i += 2)
+                if (!perSide[i].Equals(perSide[i + 1]))
                     return false;
             return true;
         }
 
-        public static long[] PerDimension(long[] perSide) => Enumerable.Range(0, perSide.Length / 2).Select(i => perSide[2 * i]).ToArray();
+        public static Expr[] PerDimension(IReadOnlyList<Expr> perSide) => Enumerable.Range(0, perSide.Count / 2).Select(i => perSide[2 * i]).ToArray();
 
-        public static string PaddingText(PaddingValue padding, long[] perSide) =>
-            padding.Mode == PaddingMode.Same ? "same" : IsSymmetric(perSide) ? ArgumentReader.Format(PerDimension(perSide)) : "(" + string.Join(", ", perSide) + ")";
-
-        /// <summary>A size as TorchSharp takes it: <c>5</c> when all dimensions agree, else a tuple <c>(3, 5)</c>.</summary>
-        public static string Emit(IReadOnlyList<long> values, bool asTuple) =>
-            asTuple ? "(" + string.Join(", ", values) + ")" : values[0].ToString();
-
-        public static bool IsUniform(IReadOnlyList<long> values) => values.All(v => v == values[0]);
-
-        /// <summary><c>functional.pad</c>'s order: the last dimension first, each as (before, after).</summary>
-        public static string EmitPadArray(long[] perSide)
-        {
-            var order = new List<long>();
-            for (int i = perSide.Length / 2 - 1; i >= 0; i--)
-            {
-                order.Add(perSide[2 * i]);
-                order.Add(perSide[2 * i + 1]);
-            }
-            return "new long[] { " + string.Join(", ", order) + " }";
-        }
+        public static string PaddingText(PaddingValue padding, Expr[] perSide) =>
+            padding.Mode == PaddingMode.Same ? "same" : IsSymmetric(perSide) ? ArgumentReader.Format(PerDimension(perSide)) : "(" + string.Join(", ", perSide.Select(p => p.ToString())) + ")";
     }
 }

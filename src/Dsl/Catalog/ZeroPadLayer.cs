@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
 {
@@ -32,22 +33,15 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             }
             var perSide = padding.PerSide;
-            var output = context.Input.Dimensions.Select((n, i) => i == 0 ? n : n + perSide[2 * (i - 1)] + perSide[2 * (i - 1) + 1]);
+            var output = context.Input.Dimensions.Select((n, i) => i == 0 ? n : Exprs.Add(Exprs.Add(n, perSide[2 * (i - 1)]), perSide[2 * (i - 1) + 1])).ToList();
             return new ZeroPadConfig(rank, perSide, context.Input.WithDimensions(output));
         }
     }
 
-    public sealed record ZeroPadConfig(int Rank, EquatableArray<long> PerSide, TensorShape Output) : LayerConfig
+    public sealed record ZeroPadConfig(int Rank, EquatableArray<Expr> PerSide, TensorShape Output) : LayerConfig
     {
         public override TensorShape OutputShape => Output;
-        public override long Parameters => 0;
+        public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Rank == 2 ? "ZeroPad2d" : "ConstantPad" + Rank + "d";
-
-        public override string EmitConstructor()
-        {
-            // TorchSharp orders padding as functional.pad does: the last dimension first.
-            var order = SpatialWindow.EmitPadArray(PerSide.ToArray()).Replace("new long[] { ", "(").Replace(" }", ")");
-            return "global::TorchSharp.torch.nn." + ModuleType + "(" + order + (Rank == 2 ? ")" : ", 0.0)");
-        }
     }
 }

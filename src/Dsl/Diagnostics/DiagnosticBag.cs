@@ -68,8 +68,8 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportDuplicateModelName(SourceLocation location, string model, string ns) =>
             Report(DiagnosticDescriptors.DuplicateModelName, location, model, ns);
 
-        public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, long input, long output, long kernel, long stride, string padding, long dilation) =>
-            Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation);
+        public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, object input, object output, object kernel, object stride, string padding, object dilation, string hint) =>
+            Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation, hint);
 
         public void ReportRankMismatch(SourceLocation location, string layer, string kind, string expected, string actual, string hint) =>
             Report(DiagnosticDescriptors.RankMismatch, location, layer, kind, expected, actual, hint);
@@ -123,6 +123,45 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.InvalidBlock, location, block, reason);
 
         /// <summary>Reports a problem found inside a block at the use that caused it, pointing also at the line in the block.</summary>
+        public void ReportUnclosedStatement(SourceLocation location, string statement) =>
+            Report(DiagnosticDescriptors.UnclosedStatement, location, statement);
+
+        public void ReportNestingTooDeep(SourceLocation location, int limit) =>
+            Report(DiagnosticDescriptors.NestingTooDeep, location, limit);
+
+        public void ReportUnknownName(SourceLocation location, string name, string known, string? suggestion) =>
+            Report(DiagnosticDescriptors.UnknownName, location, name, known, Names.DidYouMean(suggestion));
+
+        public void ReportDivisionByZero(SourceLocation location, string expression, string detail) =>
+            Report(DiagnosticDescriptors.DivisionByZero, location, expression, detail);
+
+        public void ReportWrongValueKind(SourceLocation location, string expression, string actual, string expected) =>
+            Report(DiagnosticDescriptors.WrongValueKind, location, expression, actual, expected);
+
+        public void ReportSizeOverflow(SourceLocation location, string layer, string what) =>
+            Report(DiagnosticDescriptors.SizeOverflow, location, layer, what);
+
+        public void ReportFeaturesDependOnInputSize(SourceLocation location, string layer, string features) =>
+            Report(DiagnosticDescriptors.FeaturesDependOnInputSize, location, layer, features);
+
+        public void ReportInputTooSmall(SourceLocation location, string model, string minimum, string actual, string rule) =>
+            Report(DiagnosticDescriptors.InputTooSmall, location, model, minimum, actual, rule);
+
+        public void ReportChannelsLastInput(SourceLocation location, string input, string looksLike, string suggestion) =>
+            Report(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion);
+
+        public void ReportInvalidInputVariable(SourceLocation location, string name, string input, string reason) =>
+            Report(DiagnosticDescriptors.InvalidInputVariable, location, name, input, reason);
+
+        public void ReportInputRuleNotMet(SourceLocation location, string model, string rule) =>
+            Report(DiagnosticDescriptors.InputRuleNotMet, location, model, rule);
+
+        public void ReportBranchOnlyTensor(SourceLocation location, string layer, string tensor, string condition) =>
+            Report(DiagnosticDescriptors.BranchOnlyTensor, location, layer, tensor, condition);
+
+        public void ReportUnsupportedBlockParameter(SourceLocation location, string block, string parameter, string problem) =>
+            Report(DiagnosticDescriptors.UnsupportedBlockParameter, location, block, parameter, problem);
+
         public void ReportInsideBlock(Diagnostic inner, SourceLocation use, string block, string layer) =>
             diagnostics.Add(inner with
             {

@@ -76,7 +76,7 @@ namespace CnnDsl.Dsl.Diagnostics
 
         public static readonly DiagnosticDescriptor NonPositiveSize = new DiagnosticDescriptor(
             "CNN2011", "Output size is not positive",
-            "Layer '{0}' turns an input {1} of {2} into {3} (kernel {4}, stride {5}, padding {6}, dilation {7}); use padding=same or a smaller kernel or stride", Shape);
+            "Layer '{0}' turns an input {1} of {2} into {3} (kernel {4}, stride {5}, padding {6}, dilation {7}){8}", Shape);
 
         public static readonly DiagnosticDescriptor RankMismatch = new DiagnosticDescriptor(
             "CNN2012", "Layer does not accept this shape",
@@ -146,6 +146,58 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2028", "Invalid block",
             "Block '{0}' cannot be defined: {1}", Model);
 
+        public static readonly DiagnosticDescriptor UnclosedStatement = new DiagnosticDescriptor(
+            "CNN1006", "Statement not closed",
+            "'{0}' is not closed; add 'end' after its last layer", Syntax);
+
+        public static readonly DiagnosticDescriptor NestingTooDeep = new DiagnosticDescriptor(
+            "CNN1007", "Nested too deeply",
+            "Nesting deeper than {0} levels (parentheses, groups, ifs, repeats or parts of a dotted name) is not supported; write the expression or structure flatter", Syntax);
+
+        public static readonly DiagnosticDescriptor UnknownName = new DiagnosticDescriptor(
+            "CNN2040", "Unknown name in an expression",
+            "'{0}' is not known here: an expression may use {1}{2}", Model);
+
+        public static readonly DiagnosticDescriptor DivisionByZero = new DiagnosticDescriptor(
+            "CNN2041", "Division by zero",
+            "'{0}' divides by zero{1}", Model);
+
+        public static readonly DiagnosticDescriptor WrongValueKind = new DiagnosticDescriptor(
+            "CNN2042", "Wrong kind of value",
+            "'{0}' is {1}, but {2} is needed here", Model);
+
+        public static readonly DiagnosticDescriptor SizeOverflow = new DiagnosticDescriptor(
+            "CNN2043", "Size too large",
+            "Layer '{0}': {1}; use smaller sizes", Shape);
+
+        public static readonly DiagnosticDescriptor FeaturesDependOnInputSize = new DiagnosticDescriptor(
+            "CNN2044", "Feature count depends on the input size",
+            "Layer '{0}' needs a fixed number of input features, but its input has {1} features, which depends on the input size; add a global or adaptive pool before flatten (e.g. 'global_avgpool2d' or 'adaptive_avgpool2d 1'), or give the input a fixed size", Shape);
+
+        public static readonly DiagnosticDescriptor InputTooSmall = new DiagnosticDescriptor(
+            "CNN2045", "Input too small for the model",
+            "Model '{0}' needs an input of at least {1}, but its input is {2}; resize the input or remove a pooling or strided stage ({3})", Shape);
+
+        public static readonly DiagnosticDescriptor ChannelsLastInput = new DiagnosticDescriptor(
+            "CNN2046", "Input looks channels-last",
+            "Input {0} looks like {1}; CnnDsl takes channels first, as PyTorch does: write 'input {2}'", Shape, DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor InvalidInputVariable = new DiagnosticDescriptor(
+            "CNN2047", "Invalid input size variable",
+            "'{0}' cannot be a size variable of input {1}: {2}", Shape);
+
+        public static readonly DiagnosticDescriptor InputRuleNotMet = new DiagnosticDescriptor(
+            "CNN2048", "Input size never accepted",
+            "Model '{0}' accepts no input size: {1}", Shape);
+
+        public static readonly DiagnosticDescriptor BranchOnlyTensor = new DiagnosticDescriptor(
+            "CNN2049", "Tensor exists only in one branch",
+            "Layer '{0}' reads '{1}', which exists only when {2}; read it inside that 'if', or define it in both branches", Model);
+
+        public static readonly DiagnosticDescriptor UnsupportedBlockParameter = new DiagnosticDescriptor(
+            "CNN2050", "Block parameter used in an unsupported way",
+            "Block '{0}': parameter '{1}' {2}", Model);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -157,7 +209,9 @@ namespace CnnDsl.Dsl.Diagnostics
             WrongArgumentType, ArgumentOutOfRange, MissingInputShape, DuplicateLayerName, DuplicateModelName,
             NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
-            RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock, InternalError,
+            RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
+            UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
+            InputTooSmall, ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, InternalError,
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace CnnDsl.Dsl.Summary
@@ -55,6 +56,9 @@ namespace CnnDsl.Dsl.Summary
                 text.Append(", ").Append(dimension.ToString(CultureInfo.InvariantCulture));
             return text.Append(')').ToString();
         }
+
+        /// <summary>The same for sizes already written out, some of them expressions.</summary>
+        public static string FormatShape(IReadOnlyList<string> shapeWithoutBatch) => "(None" + string.Concat(shapeWithoutBatch.Select(d => ", " + d)) + ")";
 
         /// <summary>A count with thousands separators: <c>3,199,106</c>.</summary>
         public static string FormatCount(long count) => count.ToString("#,0", CultureInfo.InvariantCulture);

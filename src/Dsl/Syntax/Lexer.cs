@@ -6,7 +6,7 @@ namespace CnnDsl.Dsl.Syntax
 {
     /// <summary>
     /// Splits a .cnn text into tokens. Line ends are tokens (a line is a statement); spaces, tabs, a byte-order mark
-    /// and '#' or '//' comments are skipped. A bad character is reported once and skipped.
+    /// and '#' comments (and '//' ones where '//' cannot be a floor division) are skipped. A bad character is reported once and skipped.
     /// </summary>
     internal sealed class Lexer
     {
@@ -14,6 +14,7 @@ namespace CnnDsl.Dsl.Syntax
         readonly DiagnosticBag diagnostics;
         int position;
         SyntaxKind previousKind = SyntaxKind.NewLineToken;
+        bool previousWasOperandInExpression;
 
         public Lexer(SourceText text, DiagnosticBag diagnostics)
         {
@@ -29,6 +30,8 @@ namespace CnnDsl.Dsl.Syntax
                 // Bad tokens stay in the stream, already reported, so the parser can skip their line quietly.
                 var token = Lex();
                 tokens.Add(token);
+                // The first word of a line is a statement or layer kind, never an operand of '//'.
+                previousWasOperandInExpression = previousKind != SyntaxKind.NewLineToken && token.Kind != SyntaxKind.NewLineToken;
                 previousKind = token.Kind;
                 if (token.Kind == SyntaxKind.EndOfFileToken)
                     return tokens;
@@ -59,7 +62,20 @@ namespace CnnDsl.Dsl.Syntax
                     position++;
                     return Token(SyntaxKind.NewLineToken, start);
                 case ',': position++; return Token(SyntaxKind.CommaToken, start);
+                case '=' when Peek(1) == '=': position += 2; return Token(SyntaxKind.EqualsEqualsToken, start);
                 case '=': position++; return Token(SyntaxKind.EqualsToken, start);
+                case '!' when Peek(1) == '=': position += 2; return Token(SyntaxKind.BangEqualsToken, start);
+                case '<' when Peek(1) == '=': position += 2; return Token(SyntaxKind.LessEqualsToken, start);
+                case '<': position++; return Token(SyntaxKind.LessToken, start);
+                case '>' when Peek(1) == '=': position += 2; return Token(SyntaxKind.GreaterEqualsToken, start);
+                case '>': position++; return Token(SyntaxKind.GreaterToken, start);
+                case '+': position++; return Token(SyntaxKind.PlusToken, start);
+                case '*': position++; return Token(SyntaxKind.StarToken, start);
+                case '%': position++; return Token(SyntaxKind.PercentToken, start);
+                case '{': position++; return Token(SyntaxKind.OpenBraceToken, start);
+                case '}': position++; return Token(SyntaxKind.CloseBraceToken, start);
+                case '/' when Peek(1) == '/': position += 2; return Token(SyntaxKind.SlashSlashToken, start);
+                case '/': position++; return Token(SyntaxKind.SlashToken, start);
                 case ':': position++; return Token(SyntaxKind.ColonToken, start);
                 case '-': position++; return Token(SyntaxKind.MinusToken, start);
                 case '(': position++; return Token(SyntaxKind.OpenParenToken, start);
@@ -93,6 +109,14 @@ namespace CnnDsl.Dsl.Syntax
                 isShape = true;
                 position++;
                 ReadDigits();
+            }
+            // 3xHxW: a shape with size variables; the parser splits it.
+            if ((Current == 'x' || Current == 'X') && IsIdentifierStart(Peek(1)))
+            {
+                position++;
+                while (IsIdentifierPart(Current))
+                    position++;
+                return Token(SyntaxKind.ShapeToken, start);
             }
             // After a dot the number is a part of a dotted name (features.0.weight), never a fraction.
             if (!isShape && previousKind != SyntaxKind.DotToken)
@@ -140,13 +164,41 @@ namespace CnnDsl.Dsl.Syntax
                 char c = Current;
                 if (c == ' ' || c == '\t' || c == '\uFEFF' || c == '\f' || c == '\v')
                     position++;
-                else if (c == '#' || (c == '/' && Peek(1) == '/'))
+                else if (c == '#' || (c == '/' && Peek(1) == '/' && !SlashSlashIsDivision()))
                     while (position < text.Length && !IsLineBreak(Current))
                         position++;
                 else
                     return;
             }
         }
+
+        // '//' is floor division between two operands (h // 2, (h + 1) // 2, c // groups), and a comment anywhere else:
+        // after the first word of a line, or when what follows reads as words rather than one operand and the line's end.
+        bool SlashSlashIsDivision()
+        {
+            if (!SyntaxFacts.EndsOperand(previousKind) || !previousWasOperandInExpression)
+                return false;
+            int i = position + 2;
+            while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
+                i++;
+            if (i >= text.Length)
+                return false;
+            char c = text[i];
+            if (c == '(' || c == '-')
+                return true;
+            if (!IsDigit(c) && !IsIdentifierStart(c))
+                return false;
+            while (i < text.Length && (IsIdentifierPart(text[i]) || text[i] == '.'))
+                i++;
+            while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
+                i++;
+            if (i >= text.Length || IsLineBreak(text[i]) || text[i] == '#')
+                return true;
+            return ",)+-*/%<>=!}".IndexOf(text[i]) >= 0 || StartsWord(i, "and") || StartsWord(i, "or");
+        }
+
+        bool StartsWord(int i, string word) =>
+            string.CompareOrdinal(text.Text, i, word, 0, word.Length) == 0 && (i + word.Length >= text.Length || !IsIdentifierPart(text[i + word.Length]));
 
         SyntaxToken Token(SyntaxKind kind, int start) =>
             new SyntaxToken(kind, TextSpan.FromBounds(start, position), text.Text.Substring(start, position - start));

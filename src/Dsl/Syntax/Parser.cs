@@ -88,6 +88,42 @@ namespace CnnDsl.Dsl.Syntax
             public int Next { get; set; }
         }
 
+        enum FrameKind
+        {
+            Group,
+            If,
+            Repeat,
+        }
+
+        /// <summary>
+        /// An open <c>group</c>, <c>if</c> or <c>repeat</c>, closed by the next <c>end</c>. An if or repeat collects its
+        /// own statements; a group only names the layers inside it.
+        /// </summary>
+        sealed class Frame
+        {
+            public Frame(FrameKind kind, SourceLocation location, List<StatementSyntax> statements)
+            {
+                Kind = kind;
+                Location = location;
+                Statements = statements;
+            }
+
+            public FrameKind Kind { get; }
+            public SourceLocation Location { get; }
+            public List<StatementSyntax> Statements { get; set; }
+            public GroupBuilder? Group { get; set; }
+            public ValueSyntax? Condition { get; set; }
+            public List<StatementSyntax>? Then { get; set; }
+            public ValueSyntax? Count { get; set; }
+            public NameSyntax? Variable { get; set; }
+        }
+
+        /// <summary>Nesting beyond this (of parentheses, groups, ifs and repeats) is an error, not a stack overflow.</summary>
+        public const int MaxNesting = 32;
+
+        /// <summary>Dotted names beyond this many parts are an error: each part is a nested module.</summary>
+        public const int MaxNameParts = 12;
+
         sealed class ModelBuilder
         {
             public ModelBuilder(NameSyntax name, string? ns, SourceLocation location)
@@ -101,13 +137,19 @@ namespace CnnDsl.Dsl.Syntax
             public string? Namespace { get; }
             public SourceLocation Location { get; }
             public ShapeSyntax? Input { get; set; }
-            public List<LayerSyntax> Layers { get; } = new List<LayerSyntax>();
+            public List<StatementSyntax> Layers { get; } = new List<StatementSyntax>();
             public int LastPosition { get; set; }
             public bool HasSyntaxErrors { get; set; }
 
             public List<BlockParameterSyntax>? BlockParameters { get; set; }
-            public Stack<GroupBuilder> Groups { get; } = new Stack<GroupBuilder>();
+            public Stack<Frame> Frames { get; } = new Stack<Frame>();
             public LayerSyntax? Base { get; set; }
+
+            public List<StatementSyntax> Current => Frames.Count == 0 ? Layers : Frames.Peek().Statements;
+
+            public GroupBuilder? InnermostGroup => Frames.Select(f => f.Group).FirstOrDefault(g => g != null);
+
+            public int GroupCount => Frames.Count(f => f.Group != null);
 
             public BlockSyntax BuildBlock(SourceText text) =>
                 new BlockSyntax(Name, BlockParameters!.ToEquatableArray(), Layers.ToEquatableArray(),
@@ -128,6 +170,17 @@ namespace CnnDsl.Dsl.Syntax
             {
                 if (model == null)
                     return;
+                while (model.Frames.Count > 0)
+                {
+                    // A group may run to the end of its model; an if or repeat must say where it ends.
+                    var open = model.Frames.Pop();
+                    if (open.Kind != FrameKind.Group)
+                    {
+                        diagnostics.ReportUnclosedStatement(open.Location, open.Kind == FrameKind.If ? "if" : "repeat");
+                        model.HasSyntaxErrors = true;
+                    }
+                    CloseFrame(model, open);
+                }
                 if (model.BlockParameters != null)
                     blocks.Add(model.BuildBlock(text));
                 else
@@ -199,52 +252,21 @@ namespace CnnDsl.Dsl.Syntax
                             model.Input = shape;
                     }
                 }
-                else if (first.Kind == SyntaxKind.IdentifierToken && (first.Text == "group" || first.Text == "end") && !IsLabelAhead()
-                         && model != null && (Peek(1).Kind == SyntaxKind.NewLineToken || Peek(1).Kind == SyntaxKind.EndOfFileToken
-                             || (first.Text == "group" && (Peek(1).Kind == SyntaxKind.IdentifierToken || Peek(1).Kind == SyntaxKind.NumberToken) && Peek(2).Kind != SyntaxKind.CommaToken && Peek(2).Kind != SyntaxKind.EqualsToken)))
+                else if (first.Kind == SyntaxKind.IdentifierToken && model != null && !IsLabelAhead() && IsControlStatement(first.Text))
                 {
-                    Next();
-                    if (first.Text == "end")
-                    {
-                        if (model.Groups.Count == 0)
-                        {
-                            diagnostics.ReportUnexpectedToken(text.GetLocation(first.Span), "a layer (no group is open)", "'end'");
-                            ok = false;
-                        }
-                        else
-                        {
-                            model.Groups.Pop();
-                        }
-                    }
-                    else
-                    {
-                        var name = AtEndOfLine ? null : Next();
-                        var parent = model.Groups.Count == 0 ? null : model.Groups.Peek();
-                        if (name == null && parent == null)
-                        {
-                            diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "a group name", Current.Describe());
-                            ok = false;
-                        }
-                        else
-                        {
-                            var local = name?.Text ?? parent!.Next.ToString(CultureInfo.InvariantCulture);
-                            if (parent != null)
-                                parent.Next++;
-                            model.Groups.Push(new GroupBuilder(parent == null ? local : parent.Prefix + "." + local));
-                        }
-                    }
+                    ok = ParseControlStatement(model);
                 }
                 else
                 {
                     layer = ParseLayer();
                     ok = layer != null;
                     // Inside a group a layer is named after it: its label, or its place among the group's members.
-                    if (ok && model != null && model.Groups.Count > 0)
+                    var group = model?.InnermostGroup;
+                    if (ok && group != null)
                     {
-                        var group = model.Groups.Peek();
                         var local = layer!.Label?.Text ?? group.Next.ToString(CultureInfo.InvariantCulture);
                         group.Next++;
-                        layer = layer with { Label = new NameSyntax(group.Prefix + "." + local, layer.Label?.Location ?? layer.Kind.Location) };
+                        layer = layer with { Label = new NameSyntax(group.Prefix + "." + local, layer.Label?.Location ?? layer.Kind.Location, layer.Label?.Holes ?? default) };
                     }
                     if (ok && model == null)
                     {
@@ -260,7 +282,7 @@ namespace CnnDsl.Dsl.Syntax
                     ok = false;
                 }
                 if (ok && layer != null)
-                    model!.Layers.Add(layer);
+                    model!.Current.Add(layer);
                 if (!ok)
                 {
                     SkipLine();
@@ -274,6 +296,125 @@ namespace CnnDsl.Dsl.Syntax
 
             Finish();
             return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray(), blocks.ToEquatableArray());
+        }
+
+        bool IsControlStatement(string word)
+        {
+            bool endsLine = Peek(1).Kind == SyntaxKind.NewLineToken || Peek(1).Kind == SyntaxKind.EndOfFileToken;
+            switch (word)
+            {
+                case "end":
+                case "else":
+                    return endsLine;
+                case "group":
+                    return endsLine || ((Peek(1).Kind == SyntaxKind.IdentifierToken || Peek(1).Kind == SyntaxKind.NumberToken)
+                        && Peek(2).Kind != SyntaxKind.CommaToken && Peek(2).Kind != SyntaxKind.EqualsToken);
+                case "if":
+                case "repeat":
+                    return !endsLine && Peek(1).Kind != SyntaxKind.CommaToken && Peek(1).Kind != SyntaxKind.EqualsToken;
+                default:
+                    return false;
+            }
+        }
+
+        // group [name] | if condition | else | repeat count as i | end
+        bool ParseControlStatement(ModelBuilder model)
+        {
+            var keyword = Next();
+            var location = text.GetLocation(keyword.Span);
+            switch (keyword.Text)
+            {
+                case "end":
+                    if (model.Frames.Count == 0)
+                    {
+                        diagnostics.ReportUnexpectedToken(location, "a layer (no group, if or repeat is open)", "'end'");
+                        return false;
+                    }
+                    CloseFrame(model, model.Frames.Pop());
+                    return true;
+                case "else":
+                    if (model.Frames.Count == 0 || model.Frames.Peek().Kind != FrameKind.If || model.Frames.Peek().Then != null)
+                    {
+                        diagnostics.ReportUnexpectedToken(location, "a layer ('else' belongs to an open 'if')", "'else'");
+                        return false;
+                    }
+                    var open = model.Frames.Peek();
+                    open.Then = open.Statements;
+                    open.Statements = new List<StatementSyntax>();
+                    return true;
+            }
+            if (model.Frames.Count >= MaxNesting)
+            {
+                diagnostics.ReportNestingTooDeep(location, MaxNesting);
+                return false;
+            }
+            switch (keyword.Text)
+            {
+                case "group":
+                {
+                    var name = AtEndOfLine ? null : Next();
+                    var parent = model.InnermostGroup;
+                    if (name == null && parent == null)
+                    {
+                        diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "a group name", Current.Describe());
+                        return false;
+                    }
+                    var local = name?.Text ?? parent!.Next.ToString(CultureInfo.InvariantCulture);
+                    if (parent != null)
+                        parent.Next++;
+                    var prefix = parent == null ? local : parent.Prefix + "." + local;
+                    if (prefix.Count(c => c == '.') + 1 >= MaxNameParts)
+                    {
+                        diagnostics.ReportNestingTooDeep(location, MaxNameParts);
+                        return false;
+                    }
+                    model.Frames.Push(new Frame(FrameKind.Group, location, model.Current) { Group = new GroupBuilder(prefix) });
+                    return true;
+                }
+                case "if":
+                {
+                    var condition = ParseValue();
+                    if (condition == null)
+                        return false;
+                    model.Frames.Push(new Frame(FrameKind.If, location, new List<StatementSyntax>()) { Condition = condition });
+                    return true;
+                }
+                default:
+                {
+                    var count = ParseValue();
+                    if (count == null)
+                        return false;
+                    if (Current.Kind != SyntaxKind.IdentifierToken || Current.Text != "as" || Peek(1).Kind != SyntaxKind.IdentifierToken)
+                    {
+                        diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "'as' and a name for the index, as in 'repeat 3 as i'", Current.Describe());
+                        return false;
+                    }
+                    Next();
+                    var variable = Next();
+                    model.Frames.Push(new Frame(FrameKind.Repeat, location, new List<StatementSyntax>())
+                    {
+                        Count = count,
+                        Variable = new NameSyntax(variable.Text, text.GetLocation(variable.Span)),
+                    });
+                    return true;
+                }
+            }
+        }
+
+        // An if or repeat becomes one statement of the list around it; a group leaves its layers there already.
+        void CloseFrame(ModelBuilder model, Frame frame)
+        {
+            var location = text.GetLocation(TextSpan.FromBounds(frame.Location.Span.Start, System.Math.Max(frame.Location.Span.End, LastTokenEnd())));
+            if (frame.Kind == FrameKind.If)
+            {
+                var then = frame.Then ?? frame.Statements;
+                var otherwise = frame.Then == null ? new List<StatementSyntax>() : frame.Statements;
+                model.Current.Add(new IfSyntax(frame.Condition!, then.ToEquatableArray(), otherwise.ToEquatableArray(), location));
+            }
+            else if (frame.Kind == FrameKind.Repeat)
+            {
+                model.Current.Add(new RepeatSyntax(frame.Count!, frame.Variable!, frame.Statements.ToEquatableArray(), location));
+            }
         }
 
         // (channels, stride=1): the parameters of a block, each optionally with a default value.
@@ -334,22 +475,11 @@ namespace CnnDsl.Dsl.Syntax
         {
             int start = Current.Span.Start;
             NameSyntax? label = null;
-            if (Current.Kind == SyntaxKind.IdentifierToken || Current.Kind == SyntaxKind.NumberToken)
+            if (IsLabelStart())
             {
-                // A label is a (dotted) name followed by ':'.
-                int lookahead = 0;
-                while (Peek(lookahead).Kind == SyntaxKind.IdentifierToken || Peek(lookahead).Kind == SyntaxKind.NumberToken)
-                {
-                    if (Peek(lookahead + 1).Kind != SyntaxKind.DotToken)
-                        break;
-                    lookahead += 2;
-                }
-                if (Peek(lookahead + 1).Kind == SyntaxKind.ColonToken)
-                {
-                    label = ParseDottedName(allowNumbers: true);
-                    if (label == null || Match(SyntaxKind.ColonToken, "':'") == null)
-                        return null;
-                }
+                label = ParseLabel();
+                if (label == null || Match(SyntaxKind.ColonToken, "':'") == null)
+                    return null;
             }
 
             var kindToken = Match(SyntaxKind.IdentifierToken, "a layer such as conv2d or dense");
@@ -358,6 +488,17 @@ namespace CnnDsl.Dsl.Syntax
             var kind = new NameSyntax(kindToken.Text, text.GetLocation(kindToken.Span));
 
             var arguments = new List<ArgumentSyntax>();
+            // conv2d(32, kernel=5), as PyTorch and Keras write layers, reads as conv2d 32, kernel=5.
+            bool call = Current.Kind == SyntaxKind.OpenParenToken && Current.Span.Start == kindToken.Span.End;
+            if (call)
+            {
+                Next();
+                if (Current.Kind == SyntaxKind.CloseParenToken)
+                {
+                    var empty = Next();
+                    return new LayerSyntax(label, kind, arguments.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(start, empty.Span.End)));
+                }
+            }
             if (!AtEndOfLine)
             {
                 while (true)
@@ -372,7 +513,96 @@ namespace CnnDsl.Dsl.Syntax
                 }
             }
             int end = arguments.Count > 0 ? arguments[arguments.Count - 1].Location.Span.End : kindToken.Span.End;
+            if (call)
+            {
+                var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
+                if (close == null)
+                    return null;
+                end = close.Span.End;
+            }
             return new LayerSyntax(label, kind, arguments.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(start, end)));
+        }
+
+        // A label is a (dotted) name followed by ':'; its parts may compute pieces of themselves: layer{i + 1}.0
+        bool IsLabelStart()
+        {
+            int i = 0;
+            while (true)
+            {
+                bool any = false;
+                while (true)
+                {
+                    var kind = Peek(i).Kind;
+                    if (kind == SyntaxKind.IdentifierToken || kind == SyntaxKind.NumberToken)
+                    {
+                        i++;
+                        any = true;
+                    }
+                    else if (kind == SyntaxKind.OpenBraceToken)
+                    {
+                        while (Peek(i).Kind != SyntaxKind.CloseBraceToken)
+                        {
+                            var inner = Peek(i).Kind;
+                            if (inner == SyntaxKind.NewLineToken || inner == SyntaxKind.EndOfFileToken)
+                                return false;
+                            i++;
+                        }
+                        i++;
+                        any = true;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+                if (!any)
+                    return false;
+                if (Peek(i).Kind == SyntaxKind.ColonToken)
+                    return true;
+                if (Peek(i).Kind != SyntaxKind.DotToken)
+                    return false;
+                i++;
+            }
+        }
+
+        NameSyntax? ParseLabel()
+        {
+            int start = Current.Span.Start;
+            var holes = new List<ValueSyntax>();
+            int parts = 1;
+            while (true)
+            {
+                while (true)
+                {
+                    if (Current.Kind == SyntaxKind.IdentifierToken || Current.Kind == SyntaxKind.NumberToken)
+                    {
+                        Next();
+                    }
+                    else if (Current.Kind == SyntaxKind.OpenBraceToken)
+                    {
+                        Next();
+                        var hole = ParseValue();
+                        if (hole == null || Match(SyntaxKind.CloseBraceToken, "'}'") == null)
+                            return null;
+                        holes.Add(hole);
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+                if (Current.Kind != SyntaxKind.DotToken)
+                    break;
+                Next();
+                if (++parts > MaxNameParts)
+                {
+                    diagnostics.ReportNestingTooDeep(text.GetLocation(TextSpan.FromBounds(start, Current.Span.End)), MaxNameParts);
+                    SkipLine();
+                    return null;
+                }
+            }
+            var span = TextSpan.FromBounds(start, LastTokenEnd());
+            return new NameSyntax(text.ToString(span), text.GetLocation(span), holes.ToEquatableArray());
         }
 
         ArgumentSyntax? ParseArgument()
@@ -391,7 +621,119 @@ namespace CnnDsl.Dsl.Syntax
             return new ArgumentSyntax(name, value, text.GetLocation(TextSpan.FromBounds(start, value.Location.Span.End)));
         }
 
-        ValueSyntax? ParseValue()
+        /// <summary>
+        /// A value: a number, a name (<c>same</c>, a block parameter, a dotted tensor name), a parenthesised tuple, or an
+        /// expression over them with <c>+ - * // %</c>, <c>min</c>/<c>max</c>, comparisons and <c>and or not</c>, in
+        /// Python's precedence.
+        /// </summary>
+        ValueSyntax? ParseValue() => ParseOr(0);
+
+        ValueSyntax? ParseOr(int depth)
+        {
+            var left = ParseAnd(depth);
+            while (left != null && IsWord("or"))
+            {
+                Next();
+                var right = ParseAnd(depth);
+                left = right == null ? null : Binary("or", left, right);
+            }
+            return left;
+        }
+
+        ValueSyntax? ParseAnd(int depth)
+        {
+            var left = ParseNot(depth);
+            while (left != null && IsWord("and"))
+            {
+                Next();
+                var right = ParseNot(depth);
+                left = right == null ? null : Binary("and", left, right);
+            }
+            return left;
+        }
+
+        ValueSyntax? ParseNot(int depth)
+        {
+            if (!IsWord("not") || Peek(1).Kind == SyntaxKind.CommaToken || Peek(1).Kind == SyntaxKind.NewLineToken || Peek(1).Kind == SyntaxKind.EndOfFileToken)
+                return ParseComparison(depth);
+            var not = Next();
+            if (!Deeper(depth, not))
+                return null;
+            var operand = ParseNot(depth + 1);
+            return operand == null ? null : Unary("not", not, operand);
+        }
+
+        ValueSyntax? ParseComparison(int depth)
+        {
+            var left = ParseAdditive(depth);
+            if (left == null)
+                return null;
+            string? op = Current.Kind switch
+            {
+                SyntaxKind.EqualsEqualsToken => "==",
+                SyntaxKind.BangEqualsToken => "!=",
+                SyntaxKind.LessToken => "<",
+                SyntaxKind.LessEqualsToken => "<=",
+                SyntaxKind.GreaterToken => ">",
+                SyntaxKind.GreaterEqualsToken => ">=",
+                _ => null,
+            };
+            if (op == null)
+                return left;
+            Next();
+            var right = ParseAdditive(depth);
+            return right == null ? null : Binary(op, left, right);
+        }
+
+        ValueSyntax? ParseAdditive(int depth)
+        {
+            var left = ParseMultiplicative(depth);
+            while (left != null && (Current.Kind == SyntaxKind.PlusToken || Current.Kind == SyntaxKind.MinusToken))
+            {
+                var op = Next();
+                var right = ParseMultiplicative(depth);
+                left = right == null ? null : Binary(op.Text, left, right);
+            }
+            return left;
+        }
+
+        ValueSyntax? ParseMultiplicative(int depth)
+        {
+            var left = ParseUnary(depth);
+            while (left != null)
+            {
+                if (Current.Kind == SyntaxKind.SlashToken)
+                {
+                    diagnostics.ReportUnexpectedToken(text.GetLocation(Current.Span), "'//' (sizes are whole numbers: '//' divides rounding down)", "'/'");
+                    return null;
+                }
+                if (Current.Kind != SyntaxKind.StarToken && Current.Kind != SyntaxKind.SlashSlashToken && Current.Kind != SyntaxKind.PercentToken)
+                    break;
+                var op = Next();
+                var right = ParseUnary(depth);
+                left = right == null ? null : Binary(op.Text, left, right);
+            }
+            return left;
+        }
+
+        ValueSyntax? ParseUnary(int depth)
+        {
+            var token = Current;
+            if (token.Kind != SyntaxKind.MinusToken)
+                return ParsePrimary(depth);
+            if (Peek(1).Kind == SyntaxKind.NumberToken)
+            {
+                Next();
+                return NumberValue(Next(), token.Span.Start, negative: true);
+            }
+            Next();
+            if (!Deeper(depth, token))
+                return null;
+            var operand = ParseUnary(depth + 1);
+            return operand == null ? null : Unary("-", token, operand);
+        }
+
+        ValueSyntax? ParsePrimary(int depth)
         {
             var token = Current;
             switch (token.Kind)
@@ -399,9 +741,29 @@ namespace CnnDsl.Dsl.Syntax
                 case SyntaxKind.NumberToken:
                     Next();
                     return NumberValue(token, token.Span.Start, negative: false);
-                case SyntaxKind.MinusToken when Peek(1).Kind == SyntaxKind.NumberToken:
+                case SyntaxKind.IdentifierToken when (token.Text == "min" || token.Text == "max") && Peek(1).Kind == SyntaxKind.OpenParenToken:
+                {
                     Next();
-                    return NumberValue(Next(), token.Span.Start, negative: true);
+                    var open = Next();
+                    if (!Deeper(depth, open))
+                        return null;
+                    var arguments = new List<ValueSyntax>();
+                    while (true)
+                    {
+                        var argument = ParseOr(depth + 1);
+                        if (argument == null)
+                            return null;
+                        arguments.Add(argument);
+                        if (Current.Kind != SyntaxKind.CommaToken)
+                            break;
+                        Next();
+                    }
+                    var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
+                    if (close == null)
+                        return null;
+                    var span = TextSpan.FromBounds(token.Span.Start, close.Span.End);
+                    return ValueSyntax.FromOperator(ValueKind.Call, token.Text, text.ToString(span), arguments.ToEquatableArray(), text.GetLocation(span));
+                }
                 case SyntaxKind.IdentifierToken:
                 {
                     // A dotted name (features.3) names a tensor; it is one identifier value.
@@ -409,16 +771,21 @@ namespace CnnDsl.Dsl.Syntax
                     return name == null ? null : ValueSyntax.FromIdentifier(name.Text, name.Location);
                 }
                 case SyntaxKind.OpenParenToken:
+                {
                     Next();
+                    if (!Deeper(depth, token))
+                        return null;
                     var items = new List<ValueSyntax>();
+                    bool isTuple = false;
                     while (true)
                     {
-                        var item = ParseValue();
+                        var item = ParseOr(depth + 1);
                         if (item == null)
                             return null;
                         items.Add(item);
                         if (Current.Kind != SyntaxKind.CommaToken)
                             break;
+                        isTuple = true;
                         Next();
                         // A trailing comma, as in Python's (1,), is allowed.
                         if (Current.Kind == SyntaxKind.CloseParenToken)
@@ -428,13 +795,41 @@ namespace CnnDsl.Dsl.Syntax
                     if (close == null)
                         return null;
                     var span = TextSpan.FromBounds(token.Span.Start, close.Span.End);
+                    // (h + 1) groups an expression; (3) stays a one-item tuple, as sizes have always read it.
+                    if (!isTuple && (items[0].Kind == ValueKind.Binary || items[0].Kind == ValueKind.Unary || items[0].Kind == ValueKind.Call))
+                        return items[0] with { Text = text.ToString(span), Location = text.GetLocation(span) };
                     return ValueSyntax.FromTuple(text.ToString(span), items.ToEquatableArray(), text.GetLocation(span));
+                }
                 case SyntaxKind.BadToken:
                     return null;
                 default:
                     diagnostics.ReportUnexpectedToken(text.GetLocation(token.Span), "a value (a number, a name or a parenthesised list)", token.Describe());
                     return null;
             }
+        }
+
+        bool IsWord(string word) => Current.Kind == SyntaxKind.IdentifierToken && Current.Text == word;
+
+        bool Deeper(int depth, SyntaxToken at)
+        {
+            if (depth + 1 < MaxNesting)
+                return true;
+            diagnostics.ReportNestingTooDeep(text.GetLocation(at.Span), MaxNesting);
+            // Skip the rest of the line here, so the error is reported once and not by every enclosing level.
+            SkipLine();
+            return false;
+        }
+
+        ValueSyntax Binary(string op, ValueSyntax left, ValueSyntax right)
+        {
+            var span = TextSpan.FromBounds(left.Location.Span.Start, right.Location.Span.End);
+            return ValueSyntax.FromOperator(ValueKind.Binary, op, text.ToString(span), EquatableArray.Create(left, right), text.GetLocation(span));
+        }
+
+        ValueSyntax Unary(string op, SyntaxToken token, ValueSyntax operand)
+        {
+            var span = TextSpan.FromBounds(token.Span.Start, operand.Location.Span.End);
+            return ValueSyntax.FromOperator(ValueKind.Unary, op, text.ToString(span), EquatableArray.Create(operand), text.GetLocation(span));
         }
 
         ValueSyntax? NumberValue(SyntaxToken token, int start, bool negative)
@@ -451,18 +846,24 @@ namespace CnnDsl.Dsl.Syntax
             return ValueSyntax.FromNumber(text.ToString(span), negative ? -number : number, isInteger, text.GetLocation(span));
         }
 
+        // input 1x28x28 | input 3xHxW | input 3, H, W: the rest of the line is the shape.
         ShapeSyntax? ParseShape()
         {
-            var token = Current;
-            if (token.Kind != SyntaxKind.ShapeToken && token.Kind != SyntaxKind.NumberToken)
+            if (AtEndOfLine)
             {
                 Match(SyntaxKind.ShapeToken, "a shape such as 1x28x28");
                 return null;
             }
-            Next();
-            var shape = ShapeParser.TryParse(token.Text, text.GetLocation(token.Span));
+            int start = Current.Span.Start;
+            bool bad = false;
+            while (!AtEndOfLine)
+                bad |= Next().Kind == SyntaxKind.BadToken;
+            if (bad)
+                return null;
+            var span = TextSpan.FromBounds(start, LastTokenEnd());
+            var shape = ShapeParser.TryParse(text.ToString(span), text.GetLocation(span));
             if (shape == null)
-                diagnostics.ReportInvalidShape(text.GetLocation(token.Span), token.Text);
+                diagnostics.ReportInvalidShape(text.GetLocation(span), text.ToString(span));
             return shape;
         }
 
@@ -476,9 +877,16 @@ namespace CnnDsl.Dsl.Syntax
                 return null;
             }
             Next();
+            int parts = 1;
             while (Current.Kind == SyntaxKind.DotToken)
             {
                 Next();
+                if (++parts > MaxNameParts)
+                {
+                    diagnostics.ReportNestingTooDeep(text.GetLocation(TextSpan.FromBounds(first.Span.Start, Current.Span.End)), MaxNameParts);
+                    SkipLine();
+                    return null;
+                }
                 var part = Current;
                 if (part.Kind != SyntaxKind.IdentifierToken && !(allowNumbers && part.Kind == SyntaxKind.NumberToken))
                 {

@@ -11,6 +11,11 @@ namespace CnnDsl
     /// <param name="TrainableParameterCount">Elements of the parameters that are trained.</param>
     /// <param name="StateCount">Elements of buffers (batch-norm running statistics), never trained.</param>
     /// <param name="Summary">The summary table in Keras' layout.</param>
+    /// <param name="InputShapeText">The input shape as written, with size variables: <c>(3, H, W)</c>; null for a fixed shape.</param>
+    /// <param name="AcceptedSizeRule">The sizes the model accepts, in the .cnn language's notation.</param>
+    /// <param name="MinimumInputSize">The smallest accepted value of each size variable.</param>
+    /// <param name="SizeVariableDimensions">Which dimensions of <see cref="InputShape"/> (marked -1) are variables, in order.</param>
+    /// <param name="Accepts">Whether the model accepts these values of its size variables.</param>
     public sealed record CnnModelInfo(
         string Name,
         IReadOnlyList<long> InputShape,
@@ -19,7 +24,16 @@ namespace CnnDsl
         long ParameterCount,
         long TrainableParameterCount,
         long StateCount,
-        string Summary);
+        string Summary,
+        string? InputShapeText = null,
+        string AcceptedSizeRule = "any size",
+        IReadOnlyList<long>? MinimumInputSize = null,
+        IReadOnlyList<int>? SizeVariableDimensions = null,
+        System.Func<IReadOnlyList<long>, bool>? Accepts = null)
+    {
+        /// <summary>Whether some input sizes are variables (<c>input 3xHxW</c>).</summary>
+        public bool HasSizeVariables => SizeVariableDimensions != null && SizeVariableDimensions.Count > 0;
+    }
 
     /// <summary>Implemented by every generated model.</summary>
     public interface ICnnModel

@@ -1,0 +1,397 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Symbolic;
+
+namespace CnnDsl.Generator
+{
+    /// <summary>
+    /// What a model and a block class share: a typed field per layer, their construction and registration, and a
+    /// forward that threads one value <c>x</c> through the layers, keeping a variable for each tensor read again later.
+    /// A block's <c>if</c> on its parameters becomes a flag set in the constructor and tested in forward.
+    /// </summary>
+    internal sealed class ModuleBodyEmitter
+    {
+        const string Tensor = "global::TorchSharp.torch.Tensor";
+
+        readonly IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes;
+        readonly ISet<string> sizeVariables;
+        readonly Dictionary<object, string> flags = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        readonly Dictionary<(string Name, string Type), string> fields = new Dictionary<(string, string), string>();
+        readonly HashSet<string> taken;
+
+        public ModuleBodyEmitter(IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes, ISet<string> sizeVariables, IEnumerable<string> reservedNames)
+        {
+            this.classes = classes;
+            this.sizeVariables = sizeVariables;
+            taken = new HashSet<string>(reservedNames);
+        }
+
+        public CSharpExpressions Expressions { get; } = new CSharpExpressions();
+
+        /// <summary>Values forward needs from a block's parameters are kept in fields named after them.</summary>
+        public CSharpExpressions ForwardExpressions { get; } = new CSharpExpressions(name => ForwardField(name));
+
+        public static string ForwardField(string parameter) => parameter + "_value";
+
+        public static string Field(string layer) => layer.Replace('.', '_');
+
+        static string Variable(string tensor) => tensor == BoundModel.InputTensorName ? "input" : Field(tensor) + "_out";
+
+        static IEnumerable<BoundLayer> Layers(IEnumerable<BoundStatement> statements) => statements.SelectMany(s => s switch
+        {
+            BoundLayer layer => new[] { layer },
+            BoundBranch branch => Layers(branch.Then).Concat(Layers(branch.Else)),
+            _ => Enumerable.Empty<BoundLayer>(),
+        });
+
+        static IEnumerable<BoundBranch> Branches(IEnumerable<BoundStatement> statements) => statements.OfType<BoundBranch>()
+            .SelectMany(b => new[] { b }.Concat(Branches(b.Then)).Concat(Branches(b.Else)));
+
+        string TypeName(BoundLayer layer) => layer.Config is BlockConfig use ? ClassOf(use).Name : LayerEmitter.FieldType(layer.Config);
+
+        BlockClass ClassOf(BlockConfig use) => classes[(use.BlockName, use.Input.Rank)];
+
+        // One field per layer name and type; a name that two branches give to different module types gets a second field.
+        string FieldOf(BoundLayer layer)
+        {
+            var key = (layer.Name, TypeName(layer));
+            if (fields.TryGetValue(key, out var field))
+                return field;
+            field = Field(layer.Name);
+            if (fields.ContainsValue(field))
+                field += "_" + fields.Values.Count(v => v.StartsWith(field));
+            fields[key] = field;
+            taken.Add(field);
+            return field;
+        }
+
+        public void WriteFields(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
+        {
+            var optional = new HashSet<object>(Branches(statements).SelectMany(b => Layers(b.Then).Concat(Layers(b.Else))), ReferenceEqualityComparer.Instance);
+            var written = new HashSet<string>();
+            foreach (var layer in Layers(statements).Where(l => l.Config.HasModule))
+            {
+                var field = FieldOf(layer);
+                if (written.Add(field))
+                    writer.WriteLine("private readonly " + TypeName(layer) + (optional.Contains(layer) ? "? " : " ") + field + ";");
+            }
+            foreach (var branch in Branches(statements))
+            {
+                var first = Layers(branch.Then).Concat(Layers(branch.Else)).FirstOrDefault(l => l.Config.HasModule);
+                var name = "has_" + (first == null ? "branch" : Field(first.Name.Split('.')[0]));
+                var flag = name;
+                for (int i = 2; taken.Contains(flag); i++)
+                    flag = name + "_" + i;
+                taken.Add(flag);
+                flags[branch] = flag;
+                writer.WriteLine("private readonly bool " + flag + ";");
+            }
+        }
+
+        /// <summary>Creates each layer and registers them, in PyTorch's order, so the state_dict keys are PyTorch's.</summary>
+        public void WriteConstruction(SourceWriter writer, IReadOnlyList<BoundStatement> statements, bool qualify)
+        {
+            var self = qualify ? "this." : "";
+            foreach (var branch in Branches(statements))
+                writer.WriteLine(self + flags[branch] + " = " + Expressions.Write(branch.Condition) + ";");
+            WriteCreation(writer, statements, self);
+            if (flags.Count == 0)
+            {
+                WriteRegistration(writer, statements.OfType<BoundLayer>().ToList(), manual: false);
+                return;
+            }
+            WriteVariants(writer, statements, new List<BoundLayer>(), 0);
+        }
+
+        void WriteCreation(SourceWriter writer, IEnumerable<BoundStatement> statements, string self)
+        {
+            foreach (var statement in statements)
+            {
+                if (statement is BoundLayer layer)
+                {
+                    if (layer.Config.HasModule)
+                        writer.WriteLine(self + FieldOf(layer) + " = " + Constructor(layer) + ";");
+                    continue;
+                }
+                var branch = (BoundBranch)statement;
+                writer.OpenBlock("if (" + flags[branch] + ")");
+                WriteCreation(writer, branch.Then, self);
+                writer.CloseBlock();
+                if (Layers(branch.Else).Any(l => l.Config.HasModule))
+                {
+                    writer.OpenBlock("else");
+                    WriteCreation(writer, branch.Else, self);
+                    writer.CloseBlock();
+                }
+            }
+        }
+
+        // Registration follows one path through the branches at a time, so each path registers its modules in order.
+        void WriteVariants(SourceWriter writer, IReadOnlyList<BoundStatement> rest, List<BoundLayer> path, int start)
+        {
+            for (int i = start; i < rest.Count; i++)
+            {
+                if (rest[i] is BoundLayer layer)
+                {
+                    path.Add(layer);
+                    continue;
+                }
+                var branch = (BoundBranch)rest[i];
+                var remaining = rest.Skip(i + 1).ToList();
+                writer.OpenBlock("if (" + flags[branch] + ")");
+                WriteVariants(writer, branch.Then.Concat(remaining).ToList(), new List<BoundLayer>(path), 0);
+                writer.CloseBlock();
+                writer.OpenBlock("else");
+                WriteVariants(writer, branch.Else.Concat(remaining).ToList(), new List<BoundLayer>(path), 0);
+                writer.CloseBlock();
+                return;
+            }
+            WriteRegistration(writer, path, manual: true);
+        }
+
+        /// <summary>The expression creating a layer's module; for a block, the call to its class.</summary>
+        string Constructor(BoundLayer layer)
+        {
+            if (!(layer.Config is BlockConfig use))
+                return LayerEmitter.Constructor(layer.Config, Expressions);
+            var block = ClassOf(use);
+            var arguments = new List<string>();
+            if (block.TakesInChannels)
+                arguments.Add(BlockLayer.InChannels + ": " + Expressions.Write(use.Input[0]));
+            foreach (var parameter in block.Function.Parameters)
+            {
+                var value = use.Arguments.First(a => a.Name == parameter.Name).Value;
+                arguments.Add(CSharpExpressions.Name(parameter.Name) + ": " + (value == null ? "default" : Expressions.Write(value)));
+            }
+            foreach (var (size, index) in block.InputSizes)
+                arguments.Add(size + ": " + Expressions.Write(use.Input[index]));
+            return "new " + block.Name + "(" + string.Join(", ", arguments) + ")";
+        }
+
+        public void WriteForwardBody(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
+        {
+            if (statements.Count == 0)
+            {
+                writer.WriteLine("return input.alias();");
+                return;
+            }
+            writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+            // x carries the value from layer to layer; a tensor read again later by name keeps a variable of its own.
+            var namedLater = new HashSet<string>();
+            FindNamedLater(statements, BoundModel.InputTensorName, namedLater);
+            var state = new ForwardState();
+            WriteForward(writer, statements, state, namedLater);
+            writer.WriteLine("return x.MoveToOuterDisposeScope();");
+        }
+
+        sealed class ForwardState
+        {
+            public string Previous = BoundModel.InputTensorName;
+            public bool Declared;
+            public int Branches;
+        }
+
+        static string FindNamedLater(IEnumerable<BoundStatement> statements, string previous, HashSet<string> namedLater)
+        {
+            int branches = 0;
+            foreach (var statement in statements)
+            {
+                if (statement is BoundLayer layer)
+                {
+                    for (int i = 0; i < layer.Inputs.Count; i++)
+                        if (i > 0 || layer.Inputs[i] != previous)
+                            namedLater.Add(layer.Inputs[i]);
+                    previous = layer.Name;
+                    continue;
+                }
+                var branch = (BoundBranch)statement;
+                FindNamedLater(branch.Then, previous, namedLater);
+                FindNamedLater(branch.Else, previous, namedLater);
+                previous = "$if" + branches++;
+            }
+            return previous;
+        }
+
+        void WriteForward(SourceWriter writer, IEnumerable<BoundStatement> statements, ForwardState state, HashSet<string> namedLater)
+        {
+            foreach (var statement in statements)
+            {
+                if (statement is BoundBranch branch)
+                {
+                    if (!state.Declared)
+                    {
+                        writer.WriteLine("var x = " + Variable(state.Previous) + ";");
+                        state.Declared = true;
+                    }
+                    var before = state.Previous;
+                    writer.OpenBlock("if (" + flags[branch] + ")");
+                    WriteForward(writer, branch.Then, state, namedLater);
+                    writer.CloseBlock();
+                    state.Previous = before;
+                    if (branch.Else.Count > 0)
+                    {
+                        writer.OpenBlock("else");
+                        WriteForward(writer, branch.Else, state, namedLater);
+                        writer.CloseBlock();
+                    }
+                    // Each path leaves its result in x.
+                    state.Previous = "$if" + state.Branches++;
+                    continue;
+                }
+                var layer = (BoundLayer)statement;
+                var inputs = layer.Inputs.Select(input => input == state.Previous ? (state.Declared ? "x" : Variable(input)) : Variable(input)).ToList();
+                var field = layer.Config.HasModule ? FieldOf(layer) + (IsOptional(layer) ? "!" : "") : "";
+                var steps = layer.Config is BlockConfig
+                    ? new[] { field + ".call($in)" }
+                    : LayerEmitter.Forward(layer.Config, field, inputs, ForwardExpressions, sizeVariables);
+                for (int i = 0; i < steps.Count; i++)
+                {
+                    var expression = steps[i].Replace("$in", i == 0 ? inputs[0] : "x");
+                    writer.WriteLine((state.Declared ? "x = " : "var x = ") + expression + ";");
+                    state.Declared = true;
+                }
+                if (namedLater.Contains(layer.Name))
+                    writer.WriteLine("var " + Variable(layer.Name) + " = x;");
+                state.Previous = layer.Name;
+            }
+        }
+
+        bool IsOptional(BoundLayer layer) => flags.Keys.OfType<BoundBranch>().Any(b => Layers(b.Then).Concat(Layers(b.Else)).Any(l => ReferenceEquals(l, layer)));
+
+        public void WriteBlockClass(SourceWriter writer, BlockClass block)
+        {
+            var function = block.Function;
+            writer.WriteLine("/// <summary>The block <c>" + function.BlockName + "</c>" + (block.Signature.Count == 0 ? "" : ": one instance per use, built from its parameters") + ".</summary>");
+            writer.OpenBlock("public sealed class " + block.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">");
+            WriteFields(writer, function.Body);
+            foreach (var parameter in block.ForwardValues)
+                writer.WriteLine("private readonly long " + ForwardField(parameter) + ";");
+            writer.WriteLine();
+            writer.WriteLine("public " + block.Name + "(" + string.Join(", ", block.Signature) + ")");
+            writer.Indent();
+            writer.WriteLine(": base(nameof(" + block.Name + "))");
+            writer.Unindent();
+            writer.OpenBlock("");
+            foreach (var parameter in block.ForwardValues)
+                writer.WriteLine("this." + ForwardField(parameter) + " = " + CSharpExpressions.Name(parameter) + ";");
+            WriteConstruction(writer, function.Body, qualify: true);
+            writer.CloseBlock();
+            writer.WriteLine();
+            writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
+            WriteForwardBody(writer, function.Body);
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Plain module lists register their fields with RegisterComponents. Dotted names (features.0) become nested
+        /// Sequentials registered by hand, so the state_dict keys are PyTorch's while forward still calls each layer
+        /// through its own typed field; so do the modules of a block with branches, one path at a time.
+        /// </summary>
+        void WriteRegistration(SourceWriter writer, IReadOnlyList<BoundLayer> layers, bool manual)
+        {
+            var modules = layers.Where(l => l.Config.HasModule).ToList();
+            if (!manual && !modules.Any(l => l.Name.Contains('.')))
+            {
+                writer.WriteLine("RegisterComponents();");
+                return;
+            }
+            var root = new Group();
+            foreach (var layer in modules)
+            {
+                var group = root;
+                var parts = layer.Name.Split('.');
+                foreach (var part in parts.Take(parts.Length - 1))
+                    group = group.Child(part);
+                group.Members.Add((parts[parts.Length - 1], null, FieldOf(layer) + (IsOptional(layer) ? "!" : "")));
+            }
+            foreach (var (name, group, field) in root.Members)
+            {
+                if (group == null)
+                {
+                    writer.WriteLine("register_module(\"" + name + "\", " + field + ");");
+                    continue;
+                }
+                writer.WriteLine("register_module(\"" + name + "\", " + "global::TorchSharp.torch.nn.Sequential(");
+                writer.Indent();
+                WriteSequentialMembers(writer, group, "));");
+                writer.Unindent();
+            }
+        }
+
+        static void WriteSequentialMembers(SourceWriter writer, Group group, string close)
+        {
+            for (int i = 0; i < group.Members.Count; i++)
+            {
+                var (name, child, field) = group.Members[i];
+                var end = i == group.Members.Count - 1 ? close : ",";
+                if (child == null)
+                {
+                    writer.WriteLine("(\"" + name + "\", " + field + ")" + end);
+                    continue;
+                }
+                writer.WriteLine("(\"" + name + "\", global::TorchSharp.torch.nn.Sequential(");
+                writer.Indent();
+                WriteSequentialMembers(writer, child, "))" + end);
+                writer.Unindent();
+            }
+        }
+
+        sealed class Group
+        {
+            public List<(string Name, Group? Group, string? Field)> Members { get; } = new List<(string, Group?, string?)>();
+
+            public Group Child(string name)
+            {
+                foreach (var member in Members)
+                    if (member.Name == name && member.Group != null)
+                        return member.Group;
+                var child = new Group();
+                Members.Add((name, child, null));
+                return child;
+            }
+        }
+    }
+
+    /// <summary>A block's generated class: its function, and the constructor parameters its code turned out to use.</summary>
+    internal sealed class BlockClass
+    {
+        public BlockClass(BlockFunction function, bool takesInChannels, IReadOnlyList<(string Name, int Index)> inputSizes, IReadOnlyList<string> forwardValues)
+        {
+            Function = function;
+            ForwardValues = forwardValues;
+            TakesInChannels = takesInChannels;
+            InputSizes = inputSizes;
+            var signature = new List<string>();
+            if (takesInChannels)
+                signature.Add("long " + BlockLayer.InChannels);
+            foreach (var parameter in function.Parameters)
+                signature.Add(TypeOf(parameter.Type) + " " + CSharpExpressions.Name(parameter.Name)
+                    + (parameter.Default == null ? "" : " = " + new CSharpExpressions().Write(parameter.Default)));
+            // Optional parameters come last in C#: sizes the class needs follow the declared ones only if none has a default.
+            foreach (var (name, _) in inputSizes)
+                signature.Add("long " + name);
+            if (inputSizes.Count > 0 && function.Parameters.Any(p => p.Default != null))
+                signature = signature.Select(s => s.Contains(" = ") ? s.Substring(0, s.IndexOf(" = ")) : s).ToList();
+            Signature = signature;
+        }
+
+        public BlockFunction Function { get; }
+        public string Name => Function.ClassName;
+        public bool TakesInChannels { get; }
+        public IReadOnlyList<(string Name, int Index)> InputSizes { get; }
+        public IReadOnlyList<string> Signature { get; }
+
+        /// <summary>Parameters forward reads (explicit uneven padding), kept in fields.</summary>
+        public IReadOnlyList<string> ForwardValues { get; }
+
+        static string TypeOf(ExprType type) => type switch
+        {
+            ExprType.Real => "double",
+            ExprType.Boolean => "bool",
+            _ => "long",
+        };
+    }
+}
