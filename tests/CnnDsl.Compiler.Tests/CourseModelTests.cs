@@ -54,8 +54,8 @@ public class CourseModelTests
         var compileTime = CnnCompilation.Compile(SnapshotTests.GraphModels, "graphs.cnn").Models.Single(m => m.Name == name);
         var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.GraphModels));
         using var module = LoadedModels.Create(assembly, "Models." + name);
-        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
-        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Sizes);
+        Assert.Equal(compileTime.OutputShape.Sizes, runTime.OutputShape);
         Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
         Assert.Equal(compileTime.StateCount, runTime.State);
         var modules = compileTime.Layers.Where(l => l.Config.HasModule).ToList();
@@ -69,7 +69,7 @@ public class CourseModelTests
         var compileTime = CnnCompilation.Compile(SnapshotTests.GroupedModel, "vgg.cnn").Models.Single();
         var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.GroupedModel));
         using var module = LoadedModels.Create(assembly, "Models.SmallVgg");
-        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Sizes);
         Assert.Equal(new[]
         {
             "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias", "features.1.running_mean", "features.1.running_var",
@@ -78,7 +78,7 @@ public class CourseModelTests
             "classifier.0.weight", "classifier.0.bias", "classifier.3.fc.weight", "classifier.3.fc.bias",
         }.Order(), runTime.StateDictKeys.Order());
         Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
-        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Equal(compileTime.OutputShape.Sizes, runTime.OutputShape);
     }
 
     [Fact]
@@ -87,10 +87,10 @@ public class CourseModelTests
         var compileTime = CnnCompilation.Compile(SnapshotTests.BlockModel, "resnet.cnn").Models.Single();
         var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(SnapshotTests.BlockModel));
         using var module = LoadedModels.Create(assembly, "Models.TinyResNet");
-        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Sizes);
         Assert.Equal(compileTime.ParameterCount, runTime.Parameters);
         Assert.Equal(compileTime.StateCount, runTime.State);
-        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Equal(compileTime.OutputShape.Sizes, runTime.OutputShape);
         Assert.Contains("layer2.0.downsample.1.running_var", runTime.StateDictKeys);
         Assert.Contains("layer1.1.bn2.weight", runTime.StateDictKeys);
         Assert.Contains("layer3.0.conv1.weight", runTime.StateDictKeys);
@@ -110,16 +110,16 @@ public class CourseModelTests
         Assert.Empty(result.CnnDiagnostics);
         var assembly = LoadedModels.Load(result);
         using var module = LoadedModels.Create(assembly, "Models." + name);
-        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Dimensions.ToArray());
+        var runTime = LoadedModels.Measure(module, compileTime.InputShape.Sizes);
 
         Assert.Equal(expectedParameters, compileTime.ParameterCount);
         Assert.Equal(expectedParameters, runTime.Parameters);
-        Assert.Equal(compileTime.OutputShape.Dimensions.ToArray(), runTime.OutputShape);
+        Assert.Equal(compileTime.OutputShape.Sizes, runTime.OutputShape);
         Assert.Equal(compileTime.Layers.Select(l => l.Name), runTime.Layers.Select(l => l.Name));
         for (int i = 0; i < compileTime.Layers.Count; i++)
         {
-            Assert.Equal(compileTime.Layers[i].OutputShape.Dimensions.ToArray(), runTime.Layers[i].Shape);
-            Assert.Equal(compileTime.Layers[i].Config.Parameters, runTime.Layers[i].Parameters);
+            Assert.Equal(compileTime.Layers[i].OutputShape.Sizes, runTime.Layers[i].Shape);
+            Assert.Equal(compileTime.Layers[i].Config.Parameters.Constant, runTime.Layers[i].Parameters);
         }
         Assert.Equal(compileTime.StateCount, runTime.State);
     }
@@ -155,6 +155,6 @@ public class CourseModelTests
         var oracle = PyTorchOracle.Measure(models);
         Assert.Equal(new[] { 104_202L, 3_199_106L, 145_578L }, oracle.Select(f => f.Parameters));
         for (int i = 0; i < models.Count; i++)
-            Assert.Equal(models[i].Layers.Select(l => l.OutputShape.Dimensions.ToArray()), oracle[i].LayerShapes);
+            Assert.Equal(models[i].Layers.Select(l => l.OutputShape.Sizes), oracle[i].LayerShapes);
     }
 }

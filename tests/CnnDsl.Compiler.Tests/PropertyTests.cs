@@ -235,9 +235,9 @@ public class PropertyTests(ITestOutputHelper output)
         {
             var expected = compileTime.Models[i];
             using var module = LoadedModels.Create(assembly, "Models.M" + i);
-            var actual = LoadedModels.Measure(module, expected.InputShape.Dimensions.ToArray());
+            var actual = LoadedModels.Measure(module, expected.InputShape.Sizes);
             var context = $"model M{i}:\n{models[i].Text}";
-            Assert.True(expected.OutputShape.Dimensions.SequenceEqual(actual.OutputShape), $"output {expected.OutputShape} vs {string.Join("x", actual.OutputShape)} in {context}");
+            Assert.True(expected.OutputShape.Sizes.SequenceEqual(actual.OutputShape), $"output {expected.OutputShape} vs {string.Join("x", actual.OutputShape)} in {context}");
             Assert.True(expected.ParameterCount == actual.Parameters, $"parameters {expected.ParameterCount} vs {actual.Parameters} in {context}");
             Assert.True(expected.StateCount == actual.State, $"state {expected.StateCount} vs {actual.State} in {context}");
             Assert.True(expected.Layers.Where(l => l.Config.HasModule).Select(l => string.Join("x", l.OutputShape.Dimensions)).SequenceEqual(actual.Layers.Select(l => string.Join("x", l.Shape))),

@@ -53,8 +53,19 @@ namespace CnnDsl.Dsl.Binding
         public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null)
         {
             var local = new DiagnosticBag();
-            var bound = Bind(model, local, blocks ?? BlockScope.Create(new BlockSyntax[0], new DiagnosticBag()));
-            diagnostics.AddRange(local);
+            var scope = blocks ?? BlockScope.ZooOnly;
+            var bound = Bind(model, local, scope);
+            var list = local.ToList();
+            var input = model.Input == null ? null : InputShape(model.Input, model.Name.Text, new DiagnosticBag());
+            if (input != null && input.IsFixed && list.Any(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id))
+            {
+                // The first layer that shrinks the input to nothing also says how large an input the whole model needs.
+                var first = list.First(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id);
+                var hint = ExplainTooSmallInput(model, input, list, scope);
+                if (hint != null)
+                    list[list.IndexOf(first)] = first with { Message = first.Message + hint };
+            }
+            diagnostics.AddRange(list);
             return local.HasErrors ? null : bound;
         }
 
@@ -75,8 +86,6 @@ namespace CnnDsl.Dsl.Binding
 
             if (model.Layers.Count == 0 && model.Base == null && model.Input != null && !model.HasSyntaxErrors)
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
-            if (inputShape != null && inputShape.IsFixed && diagnostics.Any(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id))
-                ExplainTooSmallInput(model, inputShape, diagnostics, blocks);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
 
@@ -184,24 +193,24 @@ namespace CnnDsl.Dsl.Binding
         /// For a fixed input that some layer shrinks to nothing: binds the model again with the spatial sizes as variables,
         /// and says how large an input it needs, from the same rule the model would have with variable sizes.
         /// </summary>
-        static void ExplainTooSmallInput(ModelSyntax model, TensorShape input, DiagnosticBag diagnostics, BlockScope blocks)
+        static string? ExplainTooSmallInput(ModelSyntax model, TensorShape input, IReadOnlyList<Diagnostic> diagnostics, BlockScope blocks)
         {
             if (input.Rank < 2)
-                return;
+                return null;
             var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
             var symbolic = new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n))));
             var session = new BindingSession { Blocks = blocks };
             var scratch = new DiagnosticBag();
             BindModelLayers(model, symbolic, scratch, blocks, session);
             if (scratch.HasErrors)
-                return;
+                return null;
             var conditions = session.Requirements.Where(r => !(r.Condition is BoolExpr)).Select(r => new AcceptedSizeCondition(r.Condition, r.Layer)).ToList();
             var minimum = MinimumSizes(names, conditions);
             if (minimum == null)
-                return;
+                return null;
             var actual = input.Sizes.Skip(1).ToArray();
-            var first = diagnostics.First(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id);
-            diagnostics.ReportInputTooSmall(first.Location, model.Name.Text, string.Join("x", minimum), string.Join("x", actual), first.Message);
+            var channelsLast = diagnostics.Any(d => d.Id == DiagnosticDescriptors.ChannelsLastInput.Id) ? "; the input looks channels-last, so check the channel order" : "";
+            return "; the model needs an input of at least " + string.Join("x", minimum) + " (it is " + string.Join("x", actual) + "): resize the input or remove a pooling or strided stage" + channelsLast;
         }
 
         /// <summary>

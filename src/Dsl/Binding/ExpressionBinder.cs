@@ -124,7 +124,7 @@ namespace CnnDsl.Dsl.Binding
                 return new BoolExpr(false);
             var known = scope.AllNames.Where(n => n != "input").ToList();
             diagnostics.ReportUnknownName(value.Location, value.Text,
-                known.Count == 0 ? "numbers only here" : string.Join(", ", known.OrderBy(n => n, System.StringComparer.Ordinal).Select(n => "'" + n + "'")),
+                known.Count == 0 ? "only numbers here" : string.Join(", ", known.OrderBy(n => n, System.StringComparer.Ordinal).Select(n => "'" + n + "'")),
                 Names.ClosestMatch(value.Text, known));
             return null;
         }

@@ -136,6 +136,12 @@ namespace CnnDsl.Dsl.Catalog
             return value;
         }
 
+        // A bare name that means nothing here (kernel=three) is a wrong value, not an expression to explain.
+        bool IsUnknownName(ValueSyntax value) =>
+            value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null && value.Text != "true" && value.Text != "false" && value.Text != "True" && value.Text != "False";
+
+        string? Suggestion(ValueSyntax value) => value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, scope.AllNames) : null;
+
         Expr? Expression(string name, ValueSyntax value, ExprType type)
         {
             var local = new DiagnosticBag();
@@ -153,9 +159,9 @@ namespace CnnDsl.Dsl.Catalog
             if (!byParameter.TryGetValue(name, out var argument))
                 return fallback == null ? null : Exprs.Int(fallback.Value);
             var value = Resolve(argument.Value);
-            if (value.Kind == ValueKind.Number && !value.IsInteger || value.Kind == ValueKind.Tuple)
+            if (value.Kind == ValueKind.Number && !value.IsInteger || value.Kind == ValueKind.Tuple || IsUnknownName(value))
             {
-                WrongType(name, value, "a whole number");
+                WrongType(name, value, "a whole number", Suggestion(value));
                 return fallback == null ? null : Exprs.Int(fallback.Value);
             }
             return Expression(name, value, ExprType.Integer) ?? (fallback == null ? null : Exprs.Int(fallback.Value));
@@ -195,6 +201,11 @@ namespace CnnDsl.Dsl.Catalog
             if (!byParameter.TryGetValue(name, out var argument))
                 return fallback;
             var value = Resolve(argument.Value);
+            if (IsUnknownName(value))
+            {
+                WrongType(name, value, rank == 1 ? "a whole number" : "a whole number or a tuple of " + rank + " whole numbers", Suggestion(value));
+                return fallback;
+            }
             var sizes = ReadIntegers(name, value);
             if (sizes == null)
                 return fallback;

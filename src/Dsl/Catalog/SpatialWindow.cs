@@ -89,8 +89,6 @@ namespace CnnDsl.Dsl.Catalog
             var text = effective != null ? "; the dilated kernel spans " + effective + " pixels" : "";
             bool strided = !(stride.Constant is long s) || s > 1;
             text += strided ? "; use padding=same or a smaller kernel or stride" : "; use padding=same or a smaller kernel";
-            if (input.Constant is long n && n <= 4)
-                text += " (an input this small often means the channels are in the wrong place: shapes are channels first, e.g. 1x28x28)";
             return text;
         }
 

@@ -144,9 +144,6 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportFeaturesDependOnInputSize(SourceLocation location, string layer, string features) =>
             Report(DiagnosticDescriptors.FeaturesDependOnInputSize, location, layer, features);
 
-        public void ReportInputTooSmall(SourceLocation location, string model, string minimum, string actual, string rule) =>
-            Report(DiagnosticDescriptors.InputTooSmall, location, model, minimum, actual, rule);
-
         public void ReportChannelsLastInput(SourceLocation location, string input, string looksLike, string suggestion) =>
             Report(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion);
 

@@ -174,10 +174,6 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2044", "Feature count depends on the input size",
             "Layer '{0}' needs a fixed number of input features, but its input has {1} features, which depends on the input size; add a global or adaptive pool before flatten (e.g. 'global_avgpool2d' or 'adaptive_avgpool2d 1'), or give the input a fixed size", Shape);
 
-        public static readonly DiagnosticDescriptor InputTooSmall = new DiagnosticDescriptor(
-            "CNN2045", "Input too small for the model",
-            "Model '{0}' needs an input of at least {1}, but its input is {2}; resize the input or remove a pooling or strided stage ({3})", Shape);
-
         public static readonly DiagnosticDescriptor ChannelsLastInput = new DiagnosticDescriptor(
             "CNN2046", "Input looks channels-last",
             "Input {0} looks like {1}; CnnDsl takes channels first, as PyTorch does: write 'input {2}'", Shape, DiagnosticSeverity.Warning);
@@ -211,7 +207,7 @@ namespace CnnDsl.Dsl.Diagnostics
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
-            InputTooSmall, ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, InternalError,
+            ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, InternalError,
         };
     }
 }

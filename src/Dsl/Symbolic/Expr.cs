@@ -45,7 +45,7 @@ namespace CnnDsl.Dsl.Symbolic
         public bool IsConstant => this is IntExpr || this is BoolExpr || this is RealExpr;
 
         /// <summary>Written in the language's own notation.</summary>
-        public override string ToString() => ExprPrinter.Print(this);
+        public sealed override string ToString() => ExprPrinter.Print(this);
 
         /// <summary>Evaluates with every variable given; throws <see cref="SizeOverflowException"/> or <see cref="System.DivideByZeroException"/>.</summary>
         public long Evaluate(IReadOnlyDictionary<string, long> variables) => ExprEvaluator.Evaluate(this, variables);

@@ -1,3 +1,4 @@
+using CnnDsl.Dsl.Symbolic;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -76,6 +77,10 @@ public static class PyTorchOracle
             f.GetProperty("shapes").EnumerateArray().Select(s => s.EnumerateArray().Select(d => d.GetInt64()).ToArray()).ToList())).ToList();
     }
 
+    static long L(Expr e) => e.Constant!.Value;
+
+    static IEnumerable<long> Ls(IEnumerable<Expr> e) => e.Select(L);
+
     // Each layer becomes one PyTorch module; padding done in forward becomes a pad module in front of it.
     static string Layer(BoundLayer layer)
     {
@@ -83,33 +88,33 @@ public static class PyTorchOracle
         {
             case ConvConfig c:
             {
-                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(c.Kernel)}, stride={Tuple(c.Stride)}, dilation={Tuple(c.Dilation)}, groups={c.Groups}, bias={(c.Bias ? "True" : "False")})";
-                return Seq(Pad(c.Rank, c.PerSidePadding, "0.0"), conv, Act(c.Activation, null));
+                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
+                return Seq(Pad(c.Rank, Ls(c.PerSidePadding).ToEquatableArray(), "0.0"), conv, Act(c.Activation, null));
             }
             case PoolConfig p:
             {
                 // Even padding is the pool's own (PyTorch's ceil-mode rule sees it); uneven padding goes in front.
-                bool even = Enumerable.Range(0, p.Rank).All(i => p.PerSidePadding[2 * i] == p.PerSidePadding[2 * i + 1]);
-                var padding = even ? $", padding={Tuple(Enumerable.Range(0, p.Rank).Select(i => p.PerSidePadding[2 * i]))}" : "";
-                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool{p.Rank}d({Tuple(p.Kernel)}, stride={Tuple(p.Stride)}{padding}, ceil_mode={(p.CeilMode ? "True" : "False")})";
-                return Seq(even ? null : Pad(p.Rank, p.PerSidePadding, p.IsMax ? "float('-inf')" : "0.0"), pool);
+                bool even = Enumerable.Range(0, p.Rank).All(i => p.PerSidePadding[2 * i].Equals(p.PerSidePadding[2 * i + 1]));
+                var padding = even ? $", padding={Tuple(Enumerable.Range(0, p.Rank).Select(i => L(p.PerSidePadding[2 * i])))}" : "";
+                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool{p.Rank}d({Tuple(Ls(p.Kernel))}, stride={Tuple(Ls(p.Stride))}{padding}, ceil_mode={(p.CeilMode ? "True" : "False")})";
+                return Seq(even ? null : Pad(p.Rank, Ls(p.PerSidePadding).ToEquatableArray(), p.IsMax ? "float('-inf')" : "0.0"), pool);
             }
             case GlobalPoolConfig g:
                 return $"nn.Sequential(nn.Adaptive{(g.IsMax ? "Max" : "Avg")}Pool{g.Rank}d(1), nn.Flatten())";
             case AdaptiveAvgPoolConfig a:
-                return $"nn.AdaptiveAvgPool{a.Rank}d({Tuple(a.Size)})";
+                return $"nn.AdaptiveAvgPool{a.Rank}d({Tuple(Ls(a.Size))})";
             case ZeroPadConfig z:
-                return Pad(z.Rank, z.PerSide, "0.0") ?? "nn.Identity()";
+                return Pad(z.Rank, Ls(z.PerSide).ToEquatableArray(), "0.0") ?? "nn.Identity()";
             case DenseConfig d:
-                return Seq($"nn.Linear({d.InFeatures}, {d.Units}, bias={(d.Bias ? "True" : "False")})", Act(d.Activation, null));
+                return Seq($"nn.Linear({d.InFeatures}, {d.Units}, bias={(d.Bias is BoolExpr { Value: true } ? "True" : "False")})", Act(d.Activation, null));
             case FlattenConfig:
                 return "nn.Flatten()";
             case DropoutConfig d:
-                return $"nn.Dropout{(d.Channels ? "2d" : "")}({d.Rate.ToString(CultureInfo.InvariantCulture)})";
+                return $"nn.Dropout{(d.Channels ? "2d" : "")}({((RealExpr)d.Rate).Value.ToString(CultureInfo.InvariantCulture)})";
             case BatchNormConfig b:
                 return $"nn.BatchNorm{b.Dimensions}d({b.Channels})";
             case ActivationConfig a:
-                return Act(a.Activation, a.Parameter)!;
+                return Act(a.Activation, (a.Parameter as RealExpr)?.Value)!;
             case BlockConfig b:
                 return Program(b.Layers);
             default:
