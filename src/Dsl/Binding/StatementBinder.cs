@@ -23,7 +23,10 @@ namespace CnnDsl.Dsl.Binding
         readonly BlockScope blocks;
         readonly HashSet<string> userNames;
         readonly Dictionary<string, int> defaultNameCounts = new Dictionary<string, int>();
-        readonly List<(NameSyntax Label, string Name)> labels = new List<(NameSyntax, string)>();
+        // Every label with the branches it sits in ("0T/1E": then of the first if, else of the second), so that names in
+        // branches that exclude each other do not clash.
+        readonly List<(NameSyntax Label, string Name, string Path)> labels = new List<(NameSyntax, string, string)>();
+        string path = "";
         HashSet<string> names = new HashSet<string>();
         // Every tensor so far by name, with its shape; null where a mistake already stopped shape inference.
         Dictionary<string, TensorShape?> tensors;
@@ -88,13 +91,18 @@ namespace CnnDsl.Dsl.Binding
             var then = new List<BoundStatement>();
             tensors = new Dictionary<string, TensorShape?>(beforeTensors);
             names = new HashSet<string>(beforeNames);
+            var outerPath = path;
+            int number = branches;
+            path = outerPath + "/" + number + "T";
             Bind(branch.Then, scope, then);
             var (thenTensors, thenNames, thenLast) = (tensors, names, previousTensor);
             var otherwise = new List<BoundStatement>();
             tensors = new Dictionary<string, TensorShape?>(beforeTensors);
             names = new HashSet<string>(beforeNames);
             previousTensor = before;
+            path = outerPath + "/" + number + "E";
             Bind(branch.Else, scope, otherwise);
+            path = outerPath;
             var (elseTensors, elseLast) = (tensors, previousTensor);
 
             tensors = new Dictionary<string, TensorShape?>(beforeTensors);
@@ -174,7 +182,7 @@ namespace CnnDsl.Dsl.Binding
             if (validLabel && !names.Add(name))
                 diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, ownerName, name);
             if (layer.Label != null && validLabel)
-                labels.Add((layer.Label, name));
+                labels.Add((layer.Label, name, path));
 
             if (kind == null)
             {
@@ -306,19 +314,23 @@ namespace CnnDsl.Dsl.Binding
         // A dotted name makes its prefixes groups (nested Sequentials), which no layer may also be called.
         public void CheckGroupNames()
         {
-            foreach (var (label, name) in labels.Where(l => l.Name.Contains('.')))
+            foreach (var (label, name, where) in labels.Where(l => l.Name.Contains('.')))
             {
+                bool Exists(string other) => labels.Any(l => l.Name == other && Compatible(l.Path, where)) || (names.Contains(other) && !labels.Any(l => l.Name == other));
                 var parts = name.Split('.');
                 for (int i = 1; i < parts.Length; i++)
                 {
                     var group = string.Join(".", parts.Take(i));
-                    if (names.Contains(group))
+                    if (Exists(group))
                         diagnostics.ReportInvalidName(label.Location, name, "layer", "'" + group + "' is already a layer, so it cannot also be a group");
                 }
-                if (names.Contains(name.Replace('.', '_')))
+                if (Exists(name.Replace('.', '_')))
                     diagnostics.ReportInvalidName(label.Location, name, "layer", "its field name '" + name.Replace('.', '_') + "' is already a layer's name");
             }
         }
+
+        // Two places can both exist when one's branches are a prefix of the other's.
+        static bool Compatible(string a, string b) => a.StartsWith(b) || b.StartsWith(a);
 
         // Keras numbers repeated default names from the second on: conv2d, conv2d_1, conv2d_2; user names are skipped.
         string DefaultName(string baseName)

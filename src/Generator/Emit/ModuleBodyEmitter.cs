@@ -67,19 +67,44 @@ namespace CnnDsl.Generator
             return field;
         }
 
+        // Each path through the branches, as the layers it builds.
+        static IEnumerable<List<BoundLayer>> Paths(IReadOnlyList<BoundStatement> statements, int start = 0)
+        {
+            for (int i = start; i < statements.Count; i++)
+            {
+                if (statements[i] is BoundBranch branch)
+                {
+                    var before = statements.Take(i).OfType<BoundLayer>().ToList();
+                    var after = statements.Skip(i + 1).ToList();
+                    foreach (var side in new[] { branch.Then, branch.Else })
+                        foreach (var path in Paths(side.Concat(after).ToList()))
+                            yield return before.Concat(path).ToList();
+                    yield break;
+                }
+            }
+            yield return statements.OfType<BoundLayer>().ToList();
+        }
+
+        readonly HashSet<string> optionalFields = new HashSet<string>();
+
         public void WriteFields(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
         {
-            var optional = new HashSet<object>(Branches(statements).SelectMany(b => Layers(b.Then).Concat(Layers(b.Else))), ReferenceEqualityComparer.Instance);
+            var paths = Paths(statements).ToList();
             var written = new HashSet<string>();
             foreach (var layer in Layers(statements).Where(l => l.Config.HasModule))
             {
                 var field = FieldOf(layer);
-                if (written.Add(field))
-                    writer.WriteLine("private readonly " + TypeName(layer) + (optional.Contains(layer) ? "? " : " ") + field + ";");
+                if (!written.Add(field))
+                    continue;
+                // A field some path leaves unset is nullable, and read with '!' where its branch is taken.
+                bool always = paths.All(path => path.Any(l => l.Config.HasModule && FieldOf(l) == field));
+                if (!always)
+                    optionalFields.Add(field);
+                writer.WriteLine("private readonly " + TypeName(layer) + (always ? " " : "? ") + field + ";");
             }
             foreach (var branch in Branches(statements))
             {
-                var first = Layers(branch.Then).Concat(Layers(branch.Else)).FirstOrDefault(l => l.Config.HasModule);
+                var first = Layers(branch.Then).Concat(Layers(branch.Else)).FirstOrDefault();
                 var name = "has_" + (first == null ? "branch" : Field(first.Name.Split('.')[0]));
                 var flag = name;
                 for (int i = 2; taken.Contains(flag); i++)
@@ -116,6 +141,8 @@ namespace CnnDsl.Generator
                     continue;
                 }
                 var branch = (BoundBranch)statement;
+                if (!BuildsModules(branch))
+                    continue;
                 writer.OpenBlock("if (" + flags[branch] + ")");
                 WriteCreation(writer, branch.Then, self);
                 writer.CloseBlock();
@@ -140,6 +167,12 @@ namespace CnnDsl.Generator
                 }
                 var branch = (BoundBranch)rest[i];
                 var remaining = rest.Skip(i + 1).ToList();
+                if (!BuildsModules(branch))
+                {
+                    // Only merges inside: the same modules either way.
+                    WriteVariants(writer, remaining, path, 0);
+                    return;
+                }
                 writer.OpenBlock("if (" + flags[branch] + ")");
                 WriteVariants(writer, branch.Then.Concat(remaining).ToList(), new List<BoundLayer>(path), 0);
                 writer.CloseBlock();
@@ -200,9 +233,9 @@ namespace CnnDsl.Generator
             {
                 if (statement is BoundLayer layer)
                 {
-                    for (int i = 0; i < layer.Inputs.Count; i++)
-                        if (i > 0 || layer.Inputs[i] != previous)
-                            namedLater.Add(layer.Inputs[i]);
+                    foreach (var input in layer.Inputs)
+                        if (input != previous)
+                            namedLater.Add(input);
                     previous = layer.Name;
                     continue;
                 }
@@ -258,7 +291,9 @@ namespace CnnDsl.Generator
             }
         }
 
-        bool IsOptional(BoundLayer layer) => flags.Keys.OfType<BoundBranch>().Any(b => Layers(b.Then).Concat(Layers(b.Else)).Any(l => ReferenceEquals(l, layer)));
+        bool IsOptional(BoundLayer layer) => optionalFields.Contains(FieldOf(layer));
+
+        static bool BuildsModules(BoundBranch branch) => Layers(branch.Then).Concat(Layers(branch.Else)).Any(l => l.Config.HasModule);
 
         public void WriteBlockClass(SourceWriter writer, BlockClass block)
         {

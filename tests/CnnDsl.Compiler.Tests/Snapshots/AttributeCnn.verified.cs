@@ -71,7 +71,7 @@ namespace Models
         /// <summary>One sample's input shape, without the batch dimension: (1, 28, 28).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[] { 1, 28, 28 };
 
-        /// <summary>One sample's output shape, without the batch dimension.</summary>
+        /// <summary>One sample's output shape, without the batch dimension: (10).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape { get; } = new long[] { 10 };
 
         /// <summary>All compile-time facts about this model.</summary>

@@ -18,37 +18,37 @@ namespace Models
     /// ______________________________________________________________________________
     ///  features.0.2 (ReLU6)                   (None, 32, 112, 112)      0
     /// ______________________________________________________________________________
-    ///  features.1 (MobilenetInvertedResidualT1) (None, 16, 112, 112)      896
+    ///  features.1 (MobilenetInvertedResidual) (None, 16, 112, 112)      896
     /// ______________________________________________________________________________
     ///  features.2 (MobilenetInvertedResidual) (None, 24, 56, 56)        5,136
     /// ______________________________________________________________________________
-    ///  features.3 (MobilenetInvertedResidualRes) (None, 24, 56, 56)        8,832
+    ///  features.3 (MobilenetInvertedResidual) (None, 24, 56, 56)        8,832
     /// ______________________________________________________________________________
     ///  features.4 (MobilenetInvertedResidual) (None, 32, 28, 28)        10,000
     /// ______________________________________________________________________________
-    ///  features.5 (MobilenetInvertedResidualRes) (None, 32, 28, 28)        14,848
+    ///  features.5 (MobilenetInvertedResidual) (None, 32, 28, 28)        14,848
     /// ______________________________________________________________________________
-    ///  features.6 (MobilenetInvertedResidualRes) (None, 32, 28, 28)        14,848
+    ///  features.6 (MobilenetInvertedResidual) (None, 32, 28, 28)        14,848
     /// ______________________________________________________________________________
     ///  features.7 (MobilenetInvertedResidual) (None, 64, 14, 14)        21,056
     /// ______________________________________________________________________________
-    ///  features.8 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272
+    ///  features.8 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272
     /// ______________________________________________________________________________
-    ///  features.9 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272
+    ///  features.9 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272
     /// ______________________________________________________________________________
-    ///  features.10 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272
+    ///  features.10 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272
     /// ______________________________________________________________________________
     ///  features.11 (MobilenetInvertedResidual) (None, 96, 14, 14)        66,624
     /// ______________________________________________________________________________
-    ///  features.12 (MobilenetInvertedResidualRes) (None, 96, 14, 14)        118,272
+    ///  features.12 (MobilenetInvertedResidual) (None, 96, 14, 14)        118,272
     /// ______________________________________________________________________________
-    ///  features.13 (MobilenetInvertedResidualRes) (None, 96, 14, 14)        118,272
+    ///  features.13 (MobilenetInvertedResidual) (None, 96, 14, 14)        118,272
     /// ______________________________________________________________________________
     ///  features.14 (MobilenetInvertedResidual) (None, 160, 7, 7)         155,264
     /// ______________________________________________________________________________
-    ///  features.15 (MobilenetInvertedResidualRes) (None, 160, 7, 7)         320,000
+    ///  features.15 (MobilenetInvertedResidual) (None, 160, 7, 7)         320,000
     /// ______________________________________________________________________________
-    ///  features.16 (MobilenetInvertedResidualRes) (None, 160, 7, 7)         320,000
+    ///  features.16 (MobilenetInvertedResidual) (None, 160, 7, 7)         320,000
     /// ______________________________________________________________________________
     ///  features.17 (MobilenetInvertedResidual) (None, 320, 7, 7)         473,920
     /// ______________________________________________________________________________
@@ -86,37 +86,37 @@ namespace Models
             "______________________________________________________________________________\n" +
             " features.0.2 (ReLU6)                   (None, 32, 112, 112)      0\n" +
             "______________________________________________________________________________\n" +
-            " features.1 (MobilenetInvertedResidualT1) (None, 16, 112, 112)      896\n" +
+            " features.1 (MobilenetInvertedResidual) (None, 16, 112, 112)      896\n" +
             "______________________________________________________________________________\n" +
             " features.2 (MobilenetInvertedResidual) (None, 24, 56, 56)        5,136\n" +
             "______________________________________________________________________________\n" +
-            " features.3 (MobilenetInvertedResidualRes) (None, 24, 56, 56)        8,832\n" +
+            " features.3 (MobilenetInvertedResidual) (None, 24, 56, 56)        8,832\n" +
             "______________________________________________________________________________\n" +
             " features.4 (MobilenetInvertedResidual) (None, 32, 28, 28)        10,000\n" +
             "______________________________________________________________________________\n" +
-            " features.5 (MobilenetInvertedResidualRes) (None, 32, 28, 28)        14,848\n" +
+            " features.5 (MobilenetInvertedResidual) (None, 32, 28, 28)        14,848\n" +
             "______________________________________________________________________________\n" +
-            " features.6 (MobilenetInvertedResidualRes) (None, 32, 28, 28)        14,848\n" +
+            " features.6 (MobilenetInvertedResidual) (None, 32, 28, 28)        14,848\n" +
             "______________________________________________________________________________\n" +
             " features.7 (MobilenetInvertedResidual) (None, 64, 14, 14)        21,056\n" +
             "______________________________________________________________________________\n" +
-            " features.8 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272\n" +
+            " features.8 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272\n" +
             "______________________________________________________________________________\n" +
-            " features.9 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272\n" +
+            " features.9 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272\n" +
             "______________________________________________________________________________\n" +
-            " features.10 (MobilenetInvertedResidualRes) (None, 64, 14, 14)        54,272\n" +
+            " features.10 (MobilenetInvertedResidual) (None, 64, 14, 14)        54,272\n" +
             "______________________________________________________________________________\n" +
             " features.11 (MobilenetInvertedResidual) (None, 96, 14, 14)        66,624\n" +
             "______________________________________________________________________________\n" +
-            " features.12 (MobilenetInvertedResidualRes) (None, 96, 14, 14)        118,272\n" +
+            " features.12 (MobilenetInvertedResidual) (None, 96, 14, 14)        118,272\n" +
             "______________________________________________________________________________\n" +
-            " features.13 (MobilenetInvertedResidualRes) (None, 96, 14, 14)        118,272\n" +
+            " features.13 (MobilenetInvertedResidual) (None, 96, 14, 14)        118,272\n" +
             "______________________________________________________________________________\n" +
             " features.14 (MobilenetInvertedResidual) (None, 160, 7, 7)         155,264\n" +
             "______________________________________________________________________________\n" +
-            " features.15 (MobilenetInvertedResidualRes) (None, 160, 7, 7)         320,000\n" +
+            " features.15 (MobilenetInvertedResidual) (None, 160, 7, 7)         320,000\n" +
             "______________________________________________________________________________\n" +
-            " features.16 (MobilenetInvertedResidualRes) (None, 160, 7, 7)         320,000\n" +
+            " features.16 (MobilenetInvertedResidual) (None, 160, 7, 7)         320,000\n" +
             "______________________________________________________________________________\n" +
             " features.17 (MobilenetInvertedResidual) (None, 320, 7, 7)         473,920\n" +
             "______________________________________________________________________________\n" +
@@ -153,7 +153,7 @@ namespace Models
         /// <summary>One sample's input shape, without the batch dimension: (3, 224, 224).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[] { 3, 224, 224 };
 
-        /// <summary>One sample's output shape, without the batch dimension.</summary>
+        /// <summary>One sample's output shape, without the batch dimension: (10).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape { get; } = new long[] { 10 };
 
         /// <summary>All compile-time facts about this model.</summary>
@@ -163,23 +163,23 @@ namespace Models
         private readonly global::TorchSharp.Modules.Conv2d features_0_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d features_0_1;
         private readonly global::TorchSharp.Modules.ReLU6 features_0_2;
-        private readonly MobilenetInvertedResidualT1 features_1;
+        private readonly MobilenetInvertedResidual features_1;
         private readonly MobilenetInvertedResidual features_2;
-        private readonly MobilenetInvertedResidualRes features_3;
+        private readonly MobilenetInvertedResidual features_3;
         private readonly MobilenetInvertedResidual features_4;
-        private readonly MobilenetInvertedResidualRes features_5;
-        private readonly MobilenetInvertedResidualRes features_6;
+        private readonly MobilenetInvertedResidual features_5;
+        private readonly MobilenetInvertedResidual features_6;
         private readonly MobilenetInvertedResidual features_7;
-        private readonly MobilenetInvertedResidualRes features_8;
-        private readonly MobilenetInvertedResidualRes features_9;
-        private readonly MobilenetInvertedResidualRes features_10;
-        private readonly MobilenetInvertedResidual2 features_11;
-        private readonly MobilenetInvertedResidualRes features_12;
-        private readonly MobilenetInvertedResidualRes features_13;
+        private readonly MobilenetInvertedResidual features_8;
+        private readonly MobilenetInvertedResidual features_9;
+        private readonly MobilenetInvertedResidual features_10;
+        private readonly MobilenetInvertedResidual features_11;
+        private readonly MobilenetInvertedResidual features_12;
+        private readonly MobilenetInvertedResidual features_13;
         private readonly MobilenetInvertedResidual features_14;
-        private readonly MobilenetInvertedResidualRes features_15;
-        private readonly MobilenetInvertedResidualRes features_16;
-        private readonly MobilenetInvertedResidual2 features_17;
+        private readonly MobilenetInvertedResidual features_15;
+        private readonly MobilenetInvertedResidual features_16;
+        private readonly MobilenetInvertedResidual features_17;
         private readonly global::TorchSharp.Modules.Conv2d features_18_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d features_18_1;
         private readonly global::TorchSharp.Modules.ReLU6 features_18_2;
@@ -194,23 +194,23 @@ namespace Models
             features_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 3, stride: 2, padding: 1, bias: false);
             features_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 32);
             features_0_2 = global::TorchSharp.torch.nn.ReLU6();
-            features_1 = new MobilenetInvertedResidualT1();
-            features_2 = new MobilenetInvertedResidual(in_channels: 16, hidden: 96, @out: 24);
-            features_3 = new MobilenetInvertedResidualRes(@out: 24, hidden: 144);
-            features_4 = new MobilenetInvertedResidual(in_channels: 24, hidden: 144, @out: 32);
-            features_5 = new MobilenetInvertedResidualRes(@out: 32, hidden: 192);
-            features_6 = new MobilenetInvertedResidualRes(@out: 32, hidden: 192);
-            features_7 = new MobilenetInvertedResidual(in_channels: 32, hidden: 192, @out: 64);
-            features_8 = new MobilenetInvertedResidualRes(@out: 64, hidden: 384);
-            features_9 = new MobilenetInvertedResidualRes(@out: 64, hidden: 384);
-            features_10 = new MobilenetInvertedResidualRes(@out: 64, hidden: 384);
-            features_11 = new MobilenetInvertedResidual2(in_channels: 64, hidden: 384, @out: 96);
-            features_12 = new MobilenetInvertedResidualRes(@out: 96, hidden: 576);
-            features_13 = new MobilenetInvertedResidualRes(@out: 96, hidden: 576);
-            features_14 = new MobilenetInvertedResidual(in_channels: 96, hidden: 576, @out: 160);
-            features_15 = new MobilenetInvertedResidualRes(@out: 160, hidden: 960);
-            features_16 = new MobilenetInvertedResidualRes(@out: 160, hidden: 960);
-            features_17 = new MobilenetInvertedResidual2(in_channels: 160, hidden: 960, @out: 320);
+            features_1 = new MobilenetInvertedResidual(in_channels: 32, @out: 16, stride: 1, expand_ratio: 1);
+            features_2 = new MobilenetInvertedResidual(in_channels: 16, @out: 24, stride: 2, expand_ratio: 6);
+            features_3 = new MobilenetInvertedResidual(in_channels: 24, @out: 24, stride: 1, expand_ratio: 6);
+            features_4 = new MobilenetInvertedResidual(in_channels: 24, @out: 32, stride: 2, expand_ratio: 6);
+            features_5 = new MobilenetInvertedResidual(in_channels: 32, @out: 32, stride: 1, expand_ratio: 6);
+            features_6 = new MobilenetInvertedResidual(in_channels: 32, @out: 32, stride: 1, expand_ratio: 6);
+            features_7 = new MobilenetInvertedResidual(in_channels: 32, @out: 64, stride: 2, expand_ratio: 6);
+            features_8 = new MobilenetInvertedResidual(in_channels: 64, @out: 64, stride: 1, expand_ratio: 6);
+            features_9 = new MobilenetInvertedResidual(in_channels: 64, @out: 64, stride: 1, expand_ratio: 6);
+            features_10 = new MobilenetInvertedResidual(in_channels: 64, @out: 64, stride: 1, expand_ratio: 6);
+            features_11 = new MobilenetInvertedResidual(in_channels: 64, @out: 96, stride: 1, expand_ratio: 6);
+            features_12 = new MobilenetInvertedResidual(in_channels: 96, @out: 96, stride: 1, expand_ratio: 6);
+            features_13 = new MobilenetInvertedResidual(in_channels: 96, @out: 96, stride: 1, expand_ratio: 6);
+            features_14 = new MobilenetInvertedResidual(in_channels: 96, @out: 160, stride: 2, expand_ratio: 6);
+            features_15 = new MobilenetInvertedResidual(in_channels: 160, @out: 160, stride: 1, expand_ratio: 6);
+            features_16 = new MobilenetInvertedResidual(in_channels: 160, @out: 160, stride: 1, expand_ratio: 6);
+            features_17 = new MobilenetInvertedResidual(in_channels: 160, @out: 320, stride: 1, expand_ratio: 6);
             features_18_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 320, out_channels: 1280, kernel_size: 1, bias: false);
             features_18_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 1280);
             features_18_2 = global::TorchSharp.torch.nn.ReLU6();
@@ -286,194 +286,105 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>The block <c>mobilenet_inverted_residual_t1</c>, one instance per use.</summary>
-        public sealed class MobilenetInvertedResidualT1 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
-        {
-            private readonly global::TorchSharp.Modules.Conv2d conv_0_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_0_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_0_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_1;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_2;
-
-            public MobilenetInvertedResidualT1()
-                : base(nameof(MobilenetInvertedResidualT1))
-            {
-                conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 32, out_channels: 32, kernel_size: 3, padding: 1, groups: 32, bias: false);
-                conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 32);
-                conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 32, out_channels: 16, kernel_size: 1, bias: false);
-                conv_2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16);
-                register_module("conv", global::TorchSharp.torch.nn.Sequential(
-                    ("0", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_0_0),
-                        ("1", conv_0_1),
-                        ("2", conv_0_2))),
-                    ("1", conv_1),
-                    ("2", conv_2)));
-            }
-
-            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
-            {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var x = conv_0_0.call(input);
-                x = conv_0_1.call(x);
-                x = conv_0_2.call(x);
-                x = conv_1.call(x);
-                x = conv_2.call(x);
-                return x.MoveToOuterDisposeScope();
-            }
-        }
-
-        /// <summary>The block <c>mobilenet_inverted_residual</c>, one instance per use.</summary>
+        /// <summary>The block <c>mobilenet_inverted_residual</c>: one instance per use, built from its parameters.</summary>
         public sealed class MobilenetInvertedResidual : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv_0_0;
             private readonly global::TorchSharp.Modules.BatchNorm2d conv_0_1;
             private readonly global::TorchSharp.Modules.ReLU6 conv_0_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_1_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_1_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_1_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_2;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_3;
+            private readonly global::TorchSharp.Modules.Conv2d? conv_1_0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d? conv_1_1;
+            private readonly global::TorchSharp.Modules.ReLU6? conv_1_2;
+            private readonly global::TorchSharp.Modules.Conv2d? conv_2_1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d? conv_3;
+            private readonly global::TorchSharp.Modules.Conv2d? conv_1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d? conv_2;
+            private readonly bool has_conv;
+            private readonly bool has_add;
+            private readonly bool has_add_1;
 
-            public MobilenetInvertedResidual(long in_channels, long hidden, long @out)
+            public MobilenetInvertedResidual(long in_channels, long @out, long stride = 1, long expand_ratio = 6)
                 : base(nameof(MobilenetInvertedResidual))
             {
-                conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: hidden, kernel_size: 1, bias: false);
-                conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: hidden, kernel_size: 3, stride: 2, padding: 1, groups: hidden, bias: false);
-                conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_2 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: @out, kernel_size: 1, bias: false);
-                conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
-                register_module("conv", global::TorchSharp.torch.nn.Sequential(
-                    ("0", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_0_0),
-                        ("1", conv_0_1),
-                        ("2", conv_0_2))),
-                    ("1", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_1_0),
-                        ("1", conv_1_1),
-                        ("2", conv_1_2))),
-                    ("2", conv_2),
-                    ("3", conv_3)));
+                this.has_conv = expand_ratio != 1;
+                this.has_add = stride == 1 && in_channels == @out;
+                this.has_add_1 = stride == 1 && in_channels == @out;
+                if (has_conv)
+                {
+                    this.conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: in_channels * expand_ratio, kernel_size: 1, bias: false);
+                    this.conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
+                    this.conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
+                    this.conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: in_channels * expand_ratio, kernel_size: 3, stride: stride, padding: 1, groups: in_channels * expand_ratio, bias: false);
+                    this.conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
+                    this.conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
+                    this.conv_2_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
+                    this.conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
+                }
+                else
+                {
+                    this.conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: in_channels, kernel_size: 3, stride: stride, padding: 1, groups: in_channels, bias: false);
+                    this.conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels);
+                    this.conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
+                    this.conv_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: @out, kernel_size: 1, bias: false);
+                    this.conv_2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
+                }
+                if (has_conv)
+                {
+                    register_module("conv", global::TorchSharp.torch.nn.Sequential(
+                        ("0", global::TorchSharp.torch.nn.Sequential(
+                            ("0", conv_0_0),
+                            ("1", conv_0_1),
+                            ("2", conv_0_2))),
+                        ("1", global::TorchSharp.torch.nn.Sequential(
+                            ("0", conv_1_0!),
+                            ("1", conv_1_1!),
+                            ("2", conv_1_2!))),
+                        ("2", conv_2_1!),
+                        ("3", conv_3!)));
+                }
+                else
+                {
+                    register_module("conv", global::TorchSharp.torch.nn.Sequential(
+                        ("0", global::TorchSharp.torch.nn.Sequential(
+                            ("0", conv_0_0),
+                            ("1", conv_0_1),
+                            ("2", conv_0_2))),
+                        ("1", conv_1!),
+                        ("2", conv_2!)));
+                }
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var x = conv_0_0.call(input);
-                x = conv_0_1.call(x);
-                x = conv_0_2.call(x);
-                x = conv_1_0.call(x);
-                x = conv_1_1.call(x);
-                x = conv_1_2.call(x);
-                x = conv_2.call(x);
-                x = conv_3.call(x);
-                return x.MoveToOuterDisposeScope();
-            }
-        }
-
-        /// <summary>The block <c>mobilenet_inverted_residual</c>, one instance per use.</summary>
-        public sealed class MobilenetInvertedResidual2 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
-        {
-            private readonly global::TorchSharp.Modules.Conv2d conv_0_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_0_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_0_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_1_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_1_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_1_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_2;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_3;
-
-            public MobilenetInvertedResidual2(long in_channels, long hidden, long @out)
-                : base(nameof(MobilenetInvertedResidual2))
-            {
-                conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: hidden, kernel_size: 1, bias: false);
-                conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: hidden, kernel_size: 3, padding: 1, groups: hidden, bias: false);
-                conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_2 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: @out, kernel_size: 1, bias: false);
-                conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
-                register_module("conv", global::TorchSharp.torch.nn.Sequential(
-                    ("0", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_0_0),
-                        ("1", conv_0_1),
-                        ("2", conv_0_2))),
-                    ("1", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_1_0),
-                        ("1", conv_1_1),
-                        ("2", conv_1_2))),
-                    ("2", conv_2),
-                    ("3", conv_3)));
-            }
-
-            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
-            {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var x = conv_0_0.call(input);
-                x = conv_0_1.call(x);
-                x = conv_0_2.call(x);
-                x = conv_1_0.call(x);
-                x = conv_1_1.call(x);
-                x = conv_1_2.call(x);
-                x = conv_2.call(x);
-                x = conv_3.call(x);
-                return x.MoveToOuterDisposeScope();
-            }
-        }
-
-        /// <summary>The block <c>mobilenet_inverted_residual_res</c>, one instance per use.</summary>
-        public sealed class MobilenetInvertedResidualRes : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
-        {
-            private readonly global::TorchSharp.Modules.Conv2d conv_0_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_0_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_0_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_1_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_1_1;
-            private readonly global::TorchSharp.Modules.ReLU6 conv_1_2;
-            private readonly global::TorchSharp.Modules.Conv2d conv_2;
-            private readonly global::TorchSharp.Modules.BatchNorm2d conv_3;
-
-            public MobilenetInvertedResidualRes(long @out, long hidden)
-                : base(nameof(MobilenetInvertedResidualRes))
-            {
-                conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: @out, out_channels: hidden, kernel_size: 1, bias: false);
-                conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: hidden, kernel_size: 3, padding: 1, groups: hidden, bias: false);
-                conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: hidden);
-                conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
-                conv_2 = global::TorchSharp.torch.nn.Conv2d(in_channels: hidden, out_channels: @out, kernel_size: 1, bias: false);
-                conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
-                register_module("conv", global::TorchSharp.torch.nn.Sequential(
-                    ("0", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_0_0),
-                        ("1", conv_0_1),
-                        ("2", conv_0_2))),
-                    ("1", global::TorchSharp.torch.nn.Sequential(
-                        ("0", conv_1_0),
-                        ("1", conv_1_1),
-                        ("2", conv_1_2))),
-                    ("2", conv_2),
-                    ("3", conv_3)));
-            }
-
-            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
-            {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var x = conv_0_0.call(input);
-                x = conv_0_1.call(x);
-                x = conv_0_2.call(x);
-                x = conv_1_0.call(x);
-                x = conv_1_1.call(x);
-                x = conv_1_2.call(x);
-                x = conv_2.call(x);
-                x = conv_3.call(x);
-                x = x + input;
+                var x = input;
+                if (has_conv)
+                {
+                    x = conv_0_0.call(x);
+                    x = conv_0_1.call(x);
+                    x = conv_0_2.call(x);
+                    x = conv_1_0!.call(x);
+                    x = conv_1_1!.call(x);
+                    x = conv_1_2!.call(x);
+                    x = conv_2_1!.call(x);
+                    x = conv_3!.call(x);
+                    if (has_add)
+                    {
+                        x = x + input;
+                    }
+                }
+                else
+                {
+                    x = conv_0_0.call(x);
+                    x = conv_0_1.call(x);
+                    x = conv_0_2.call(x);
+                    x = conv_1!.call(x);
+                    x = conv_2!.call(x);
+                    if (has_add_1)
+                    {
+                        x = x + input;
+                    }
+                }
                 return x.MoveToOuterDisposeScope();
             }
         }

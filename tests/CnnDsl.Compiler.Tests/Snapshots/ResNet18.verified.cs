@@ -24,15 +24,15 @@ namespace Models
     /// ______________________________________________________________________________
     ///  layer1.1 (ResnetBasicBlock)            (None, 64, 56, 56)        73,984
     /// ______________________________________________________________________________
-    ///  layer2.0 (ResnetBasicBlockDown)        (None, 128, 28, 28)       230,144
+    ///  layer2.0 (ResnetBasicBlock)            (None, 128, 28, 28)       230,144
     /// ______________________________________________________________________________
     ///  layer2.1 (ResnetBasicBlock)            (None, 128, 28, 28)       295,424
     /// ______________________________________________________________________________
-    ///  layer3.0 (ResnetBasicBlockDown)        (None, 256, 14, 14)       919,040
+    ///  layer3.0 (ResnetBasicBlock)            (None, 256, 14, 14)       919,040
     /// ______________________________________________________________________________
     ///  layer3.1 (ResnetBasicBlock)            (None, 256, 14, 14)       1,180,672
     /// ______________________________________________________________________________
-    ///  layer4.0 (ResnetBasicBlockDown)        (None, 512, 7, 7)         3,673,088
+    ///  layer4.0 (ResnetBasicBlock)            (None, 512, 7, 7)         3,673,088
     /// ______________________________________________________________________________
     ///  layer4.1 (ResnetBasicBlock)            (None, 512, 7, 7)         4,720,640
     /// ______________________________________________________________________________
@@ -70,15 +70,15 @@ namespace Models
             "______________________________________________________________________________\n" +
             " layer1.1 (ResnetBasicBlock)            (None, 64, 56, 56)        73,984\n" +
             "______________________________________________________________________________\n" +
-            " layer2.0 (ResnetBasicBlockDown)        (None, 128, 28, 28)       230,144\n" +
+            " layer2.0 (ResnetBasicBlock)            (None, 128, 28, 28)       230,144\n" +
             "______________________________________________________________________________\n" +
             " layer2.1 (ResnetBasicBlock)            (None, 128, 28, 28)       295,424\n" +
             "______________________________________________________________________________\n" +
-            " layer3.0 (ResnetBasicBlockDown)        (None, 256, 14, 14)       919,040\n" +
+            " layer3.0 (ResnetBasicBlock)            (None, 256, 14, 14)       919,040\n" +
             "______________________________________________________________________________\n" +
             " layer3.1 (ResnetBasicBlock)            (None, 256, 14, 14)       1,180,672\n" +
             "______________________________________________________________________________\n" +
-            " layer4.0 (ResnetBasicBlockDown)        (None, 512, 7, 7)         3,673,088\n" +
+            " layer4.0 (ResnetBasicBlock)            (None, 512, 7, 7)         3,673,088\n" +
             "______________________________________________________________________________\n" +
             " layer4.1 (ResnetBasicBlock)            (None, 512, 7, 7)         4,720,640\n" +
             "______________________________________________________________________________\n" +
@@ -109,7 +109,7 @@ namespace Models
         /// <summary>One sample's input shape, without the batch dimension: (3, 224, 224).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[] { 3, 224, 224 };
 
-        /// <summary>One sample's output shape, without the batch dimension.</summary>
+        /// <summary>One sample's output shape, without the batch dimension: (10).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape { get; } = new long[] { 10 };
 
         /// <summary>All compile-time facts about this model.</summary>
@@ -122,11 +122,11 @@ namespace Models
         private readonly global::TorchSharp.Modules.MaxPool2d maxpool;
         private readonly ResnetBasicBlock layer1_0;
         private readonly ResnetBasicBlock layer1_1;
-        private readonly ResnetBasicBlockDown layer2_0;
+        private readonly ResnetBasicBlock layer2_0;
         private readonly ResnetBasicBlock layer2_1;
-        private readonly ResnetBasicBlockDown layer3_0;
+        private readonly ResnetBasicBlock layer3_0;
         private readonly ResnetBasicBlock layer3_1;
-        private readonly ResnetBasicBlockDown layer4_0;
+        private readonly ResnetBasicBlock layer4_0;
         private readonly ResnetBasicBlock layer4_1;
         private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
         private readonly global::TorchSharp.Modules.Flatten flatten;
@@ -140,14 +140,14 @@ namespace Models
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 64);
             relu = global::TorchSharp.torch.nn.ReLU();
             maxpool = global::TorchSharp.torch.nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
-            layer1_0 = new ResnetBasicBlock(channels: 64);
-            layer1_1 = new ResnetBasicBlock(channels: 64);
-            layer2_0 = new ResnetBasicBlockDown(in_channels: 64, channels: 128);
-            layer2_1 = new ResnetBasicBlock(channels: 128);
-            layer3_0 = new ResnetBasicBlockDown(in_channels: 128, channels: 256);
-            layer3_1 = new ResnetBasicBlock(channels: 256);
-            layer4_0 = new ResnetBasicBlockDown(in_channels: 256, channels: 512);
-            layer4_1 = new ResnetBasicBlock(channels: 512);
+            layer1_0 = new ResnetBasicBlock(in_channels: 64, channels: 64, stride: 1);
+            layer1_1 = new ResnetBasicBlock(in_channels: 64, channels: 64, stride: 1);
+            layer2_0 = new ResnetBasicBlock(in_channels: 64, channels: 128, stride: 2);
+            layer2_1 = new ResnetBasicBlock(in_channels: 128, channels: 128, stride: 1);
+            layer3_0 = new ResnetBasicBlock(in_channels: 128, channels: 256, stride: 2);
+            layer3_1 = new ResnetBasicBlock(in_channels: 256, channels: 256, stride: 1);
+            layer4_0 = new ResnetBasicBlock(in_channels: 256, channels: 512, stride: 2);
+            layer4_1 = new ResnetBasicBlock(in_channels: 512, channels: 512, stride: 1);
             avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             flatten = global::TorchSharp.torch.nn.Flatten();
             fc = global::TorchSharp.torch.nn.Linear(inputSize: 512, outputSize: 10);
@@ -198,7 +198,7 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>The block <c>resnet_basic_block</c>, one instance per use.</summary>
+        /// <summary>The block <c>resnet_basic_block</c>: one instance per use, built from its parameters.</summary>
         public sealed class ResnetBasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -206,66 +206,47 @@ namespace Models
             private readonly global::TorchSharp.Modules.ReLU relu;
             private readonly global::TorchSharp.Modules.Conv2d conv2;
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
+            private readonly global::TorchSharp.Modules.Conv2d? downsample_0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d? downsample_1;
             private readonly global::TorchSharp.Modules.ReLU re_lu;
+            private readonly bool has_downsample;
 
-            public ResnetBasicBlock(long channels)
+            public ResnetBasicBlock(long in_channels, long channels, long stride = 1)
                 : base(nameof(ResnetBasicBlock))
             {
-                conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                relu = global::TorchSharp.torch.nn.ReLU();
-                conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                re_lu = global::TorchSharp.torch.nn.ReLU();
-                RegisterComponents();
-            }
-
-            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
-            {
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var x = conv1.call(input);
-                x = bn1.call(x);
-                x = relu.call(x);
-                x = conv2.call(x);
-                x = bn2.call(x);
-                x = x + input;
-                x = re_lu.call(x);
-                return x.MoveToOuterDisposeScope();
-            }
-        }
-
-        /// <summary>The block <c>resnet_basic_block_down</c>, one instance per use.</summary>
-        public sealed class ResnetBasicBlockDown : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
-        {
-            private readonly global::TorchSharp.Modules.Conv2d conv1;
-            private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
-            private readonly global::TorchSharp.Modules.ReLU relu;
-            private readonly global::TorchSharp.Modules.Conv2d conv2;
-            private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
-            private readonly global::TorchSharp.Modules.Conv2d downsample_0;
-            private readonly global::TorchSharp.Modules.BatchNorm2d downsample_1;
-            private readonly global::TorchSharp.Modules.ReLU re_lu;
-
-            public ResnetBasicBlockDown(long in_channels, long channels)
-                : base(nameof(ResnetBasicBlockDown))
-            {
-                conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: 2, padding: 1, bias: false);
-                bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                relu = global::TorchSharp.torch.nn.ReLU();
-                conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                downsample_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 1, stride: 2, bias: false);
-                downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                re_lu = global::TorchSharp.torch.nn.ReLU();
-                register_module("conv1", conv1);
-                register_module("bn1", bn1);
-                register_module("relu", relu);
-                register_module("conv2", conv2);
-                register_module("bn2", bn2);
-                register_module("downsample", global::TorchSharp.torch.nn.Sequential(
-                    ("0", downsample_0),
-                    ("1", downsample_1)));
-                register_module("re_lu", re_lu);
+                this.has_downsample = stride != 1 || in_channels != channels;
+                this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+                this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.relu = global::TorchSharp.torch.nn.ReLU();
+                this.conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
+                this.bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                if (has_downsample)
+                {
+                    this.downsample_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 1, stride: stride, bias: false);
+                    this.downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                }
+                this.re_lu = global::TorchSharp.torch.nn.ReLU();
+                if (has_downsample)
+                {
+                    register_module("conv1", conv1);
+                    register_module("bn1", bn1);
+                    register_module("relu", relu);
+                    register_module("conv2", conv2);
+                    register_module("bn2", bn2);
+                    register_module("downsample", global::TorchSharp.torch.nn.Sequential(
+                        ("0", downsample_0!),
+                        ("1", downsample_1!)));
+                    register_module("re_lu", re_lu);
+                }
+                else
+                {
+                    register_module("conv1", conv1);
+                    register_module("bn1", bn1);
+                    register_module("relu", relu);
+                    register_module("conv2", conv2);
+                    register_module("bn2", bn2);
+                    register_module("re_lu", re_lu);
+                }
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
@@ -277,9 +258,16 @@ namespace Models
                 x = conv2.call(x);
                 x = bn2.call(x);
                 var bn2_out = x;
-                x = downsample_0.call(input);
-                x = downsample_1.call(x);
-                x = bn2_out + x;
+                if (has_downsample)
+                {
+                    x = downsample_0!.call(input);
+                    x = downsample_1!.call(x);
+                    x = bn2_out + x;
+                }
+                else
+                {
+                    x = x + input;
+                }
                 x = re_lu.call(x);
                 return x.MoveToOuterDisposeScope();
             }

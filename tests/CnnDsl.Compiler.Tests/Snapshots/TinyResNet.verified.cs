@@ -93,7 +93,7 @@ namespace Models
         /// <summary>One sample's input shape, without the batch dimension: (3, 32, 32).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> InputShape { get; } = new long[] { 3, 32, 32 };
 
-        /// <summary>One sample's output shape, without the batch dimension.</summary>
+        /// <summary>One sample's output shape, without the batch dimension: (10).</summary>
         public static global::System.Collections.Generic.IReadOnlyList<long> OutputShape { get; } = new long[] { 10 };
 
         /// <summary>All compile-time facts about this model.</summary>
@@ -119,12 +119,12 @@ namespace Models
             conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16);
             relu = global::TorchSharp.torch.nn.ReLU();
-            layer1_0 = new BasicBlock(channels: 16);
-            layer1_1 = new BasicBlock(channels: 16);
-            layer2_0 = new DownBlock(in_channels: 16, channels: 32);
-            layer2_1 = new BasicBlock(channels: 32);
-            layer3_0 = new DownBlock(in_channels: 32, channels: 64);
-            layer3_1 = new BasicBlock(channels: 64);
+            layer1_0 = new BasicBlock(in_channels: 16, channels: 16, stride: 1);
+            layer1_1 = new BasicBlock(in_channels: 16, channels: 16, stride: 1);
+            layer2_0 = new DownBlock(in_channels: 16, channels: 32, stride: 2);
+            layer2_1 = new BasicBlock(in_channels: 32, channels: 32, stride: 1);
+            layer3_0 = new DownBlock(in_channels: 32, channels: 64, stride: 2);
+            layer3_1 = new BasicBlock(in_channels: 64, channels: 64, stride: 1);
             avgpool = new global::CnnDsl.Layers.GlobalAvgPool2d();
             fc = global::TorchSharp.torch.nn.Linear(inputSize: 64, outputSize: 10);
             register_module("conv1", conv1);
@@ -165,7 +165,7 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
-        /// <summary>The block <c>BasicBlock</c>, one instance per use.</summary>
+        /// <summary>The block <c>BasicBlock</c>: one instance per use, built from its parameters.</summary>
         public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -175,15 +175,15 @@ namespace Models
             private readonly global::TorchSharp.Modules.BatchNorm2d bn2;
             private readonly global::TorchSharp.Modules.ReLU re_lu;
 
-            public BasicBlock(long channels)
+            public BasicBlock(long in_channels, long channels, long stride = 1)
                 : base(nameof(BasicBlock))
             {
-                conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                relu = global::TorchSharp.torch.nn.ReLU();
-                conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                re_lu = global::TorchSharp.torch.nn.ReLU();
+                this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+                this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.relu = global::TorchSharp.torch.nn.ReLU();
+                this.conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
+                this.bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.re_lu = global::TorchSharp.torch.nn.ReLU();
                 RegisterComponents();
             }
 
@@ -201,7 +201,7 @@ namespace Models
             }
         }
 
-        /// <summary>The block <c>DownBlock</c>, one instance per use.</summary>
+        /// <summary>The block <c>DownBlock</c>: one instance per use, built from its parameters.</summary>
         public sealed class DownBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
             private readonly global::TorchSharp.Modules.Conv2d conv1;
@@ -213,17 +213,17 @@ namespace Models
             private readonly global::TorchSharp.Modules.BatchNorm2d downsample_1;
             private readonly global::TorchSharp.Modules.ReLU re_lu;
 
-            public DownBlock(long in_channels, long channels)
+            public DownBlock(long in_channels, long channels, long stride = 2)
                 : base(nameof(DownBlock))
             {
-                conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: 2, padding: 1, bias: false);
-                bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                relu = global::TorchSharp.torch.nn.ReLU();
-                conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
-                bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                downsample_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 1, stride: 2, bias: false);
-                downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
-                re_lu = global::TorchSharp.torch.nn.ReLU();
+                this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+                this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.relu = global::TorchSharp.torch.nn.ReLU();
+                this.conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
+                this.bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.downsample_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 1, stride: stride, bias: false);
+                this.downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
+                this.re_lu = global::TorchSharp.torch.nn.ReLU();
                 register_module("conv1", conv1);
                 register_module("bn1", bn1);
                 register_module("relu", relu);
