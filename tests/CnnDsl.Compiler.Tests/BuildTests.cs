@@ -38,7 +38,7 @@ public class BuildTests
             var output = Build(Path.Combine(copy, "FashionMnist.csproj"));
 
             Assert.Contains($"{cnnPath}({cnnLine},{cnnColumn}): error CNN2002: Layer 'conv2d' has no argument 'kernal'; did you mean 'kernel'?", output);
-            Assert.Contains($"{csPath}({csLine},{csColumn}): error CNN2011: Layer 'conv2d_2' turns an input height of 5 into -24 (kernel 30, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride", output);
+            Assert.Contains($"{csPath}({csLine},{csColumn}): error CNN2011: Layer 'conv2d_2' turns an input height of 5 into -24 (kernel 30, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel; the model needs an input of at least 126x126 (it is 28x28)", output);
             Assert.DoesNotContain("CS8785", output);
         }
         finally
