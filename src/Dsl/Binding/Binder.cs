@@ -93,10 +93,13 @@ namespace CnnDsl.Dsl.Binding
             var conditions = session.Requirements
                 .Where(r => !(r.Condition is BoolExpr))
                 .GroupBy(r => r.Condition).Select(g => new AcceptedSizeCondition(g.Key, g.First().Layer)).ToList();
+            conditions = Simplify(conditions, variables);
             var minimum = variables.Count == 0 ? new long[0] : MinimumSizes(variables, conditions);
             if (minimum == null)
             {
-                diagnostics.ReportInputRuleNotMet(model.Input!.Location, modelName, string.Join(" and ", conditions.Select(c => c.Condition)));
+                // Name the conditions no size meets on their own, or all of them where only their combination fails.
+                var impossible = conditions.Where(c => MinimumSizes(variables, new[] { c }) == null).ToList();
+                diagnostics.ReportInputRuleNotMet(model.Input!.Location, modelName, string.Join(" and ", (impossible.Count > 0 ? impossible : conditions).Select(c => c.Condition)));
                 return null;
             }
             return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path,
@@ -248,6 +251,46 @@ namespace CnnDsl.Dsl.Binding
             }
             return result;
         }
+
+        /// <summary>
+        /// Every size grows with the input, so a lower bound such as <c>(H - 4) // 2 >= 1</c> holds exactly from some H on:
+        /// the bounds on one variable become the one rule <c>H >= 6</c>. Other conditions (sizes of two branches that must
+        /// agree) are kept as written.
+        /// </summary>
+        static List<AcceptedSizeCondition> Simplify(List<AcceptedSizeCondition> conditions, IReadOnlyList<string> variables)
+        {
+            var result = new List<AcceptedSizeCondition>();
+            foreach (var variable in variables)
+            {
+                var bounds = conditions.Where(c => c.Condition.Variables().SequenceEqual(new[] { variable }) && IsLowerBound(c.Condition)).ToList();
+                if (bounds.Count == 0)
+                    continue;
+                var minimum = MinimumSizes(new[] { variable }, bounds);
+                if (minimum == null)
+                    continue;
+                var strongest = bounds.First(b => MinimumSizes(new[] { variable }, new[] { b })![0] == minimum[0]);
+                result.Add(new AcceptedSizeCondition(Exprs.AtLeast(new VarExpr(variable), minimum[0]), strongest.Layer));
+            }
+            var simplified = new HashSet<Expr>(conditions.Where(c => c.Condition.Variables().Count == 1 && IsLowerBound(c.Condition)
+                && result.Any(r => r.Condition.Variables().SequenceEqual(c.Condition.Variables()))).Select(c => c.Condition));
+            result.AddRange(conditions.Where(c => !simplified.Contains(c.Condition)));
+            return result;
+        }
+
+        // e >= constant with e nondecreasing in its variable: built from sums, positive multiples, floor division by a
+        // positive constant, min and max.
+        static bool IsLowerBound(Expr condition) =>
+            condition is BinaryExpr { Op: ExprOp.GreaterOrEqual, Right: IntExpr } bound && IsNondecreasing(bound.Left);
+
+        static bool IsNondecreasing(Expr expr) => expr switch
+        {
+            IntExpr => true,
+            VarExpr => true,
+            BinaryExpr { Op: ExprOp.Add or ExprOp.Min or ExprOp.Max } b => IsNondecreasing(b.Left) && IsNondecreasing(b.Right),
+            BinaryExpr { Op: ExprOp.Multiply, Right: IntExpr { Value: >= 0 } } m => IsNondecreasing(m.Left),
+            BinaryExpr { Op: ExprOp.FloorDivide, Right: IntExpr { Value: > 0 } } d => IsNondecreasing(d.Left),
+            _ => false,
+        };
 
         static bool Holds(IEnumerable<Expr> conditions, string variable, long value)
         {

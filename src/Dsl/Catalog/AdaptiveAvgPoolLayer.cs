@@ -28,7 +28,7 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             if (context.Input.Rank != rank + 1)
             {
-                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, "adaptive_avgpool"));
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input, "adaptive_avgpool", rank));
                 return null;
             }
             return new AdaptiveAvgPoolConfig(rank, size.ToEquatableArray(), new TensorShape(new[] { context.Input[0] }.Concat(size)));

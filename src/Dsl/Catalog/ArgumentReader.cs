@@ -229,18 +229,21 @@ namespace CnnDsl.Dsl.Catalog
                     return PaddingValue.Same;
                 if (folded == "valid")
                     return PaddingValue.Valid;
+                WrongType(name, value, PaddingExpectation(rank), Names.ClosestMatch(value.Text, new[] { "same", "valid" }));
+                return PaddingValue.Valid;
             }
             var perSide = ReadPerSide(name, value, rank);
             if (perSide != null)
                 return PaddingValue.Explicit(perSide);
             if (!HasErrors)
-                WrongType(name, value, rank == 1
-                    ? "valid, same, a whole number or a pair (before, after)"
-                    : "valid, same, a whole number, one per dimension (" + string.Join(", ", Enumerable.Repeat("n", rank)) + "), or one pair per dimension ("
-                      + string.Join(", ", Enumerable.Repeat("(before, after)", rank)) + ")",
-                    value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, new[] { "same", "valid" }) : null);
+                WrongType(name, value, PaddingExpectation(rank));
             return PaddingValue.Valid;
         }
+
+        static string PaddingExpectation(int rank) => rank == 1
+            ? "valid, same, a whole number or a pair (before, after)"
+            : "valid, same, a whole number, one per dimension (" + string.Join(", ", Enumerable.Repeat("n", rank)) + "), or one pair per dimension ("
+              + string.Join(", ", Enumerable.Repeat("(before, after)", rank)) + ")";
 
         public Activation? Activation(string name)
         {

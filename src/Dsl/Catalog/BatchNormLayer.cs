@@ -40,7 +40,7 @@ namespace CnnDsl.Dsl.Catalog
             if (!rankOk)
             {
                 context.ReportRank(dimensions == 1 ? "a (features) or (channels, length) input" : "a " + SpatialWindow.Describe(dimensions) + " input",
-                    context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, "batchnorm"));
+                    context.Input.Rank == 1 ? "; use batchnorm1d after flatten or dense" : SpatialWindow.RankHint(context.Input, "batchnorm", dimensions));
                 return null;
             }
             var channels = context.Input[0];

@@ -208,7 +208,7 @@ namespace CnnDsl.Dsl.Catalog
     }
 
     /// <summary>
-    /// The blocks a model can use: the zoo's, and those of the project's .cnn files (which may take a zoo block's name).
+    /// The blocks a model can use: the zoo's, and those of every .cnn file in the project (whose names must differ from the zoo's and each other's).
     /// Immutable, so that concurrent generator runs can share it.
     /// </summary>
     public sealed class BlockScope
@@ -229,21 +229,27 @@ namespace CnnDsl.Dsl.Catalog
             var scope = new BlockScope();
             foreach (var zooBlock in Zoo.Blocks)
                 scope.blocks[zooBlock.Name.Text] = new BlockLayer(zooBlock);
-            var own = new HashSet<string>();
-            foreach (var syntax in syntaxes)
+            var all = syntaxes.ToList();
+            // Two blocks of one name anywhere in the project are both reported, each pointing at the other.
+            var duplicates = all.GroupBy(b => b.Name.Text).Where(g => g.Count() > 1).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var syntax in all)
             {
                 var name = syntax.Name.Text;
+                var other = duplicates.TryGetValue(name, out var same) ? same.First(b => !ReferenceEquals(b, syntax)) : null;
                 string? problem = LayerCatalog.Find(name) != null ? "'" + name + "' is a layer kind"
-                    : !own.Add(name) ? "another block has that name"
+                    : other != null ? "another block of that name is defined at " + System.IO.Path.GetFileName(other.Name.Location.Path) + "(" + (other.Name.Location.LineSpan.Start.Line + 1) + "); rename one of them"
+                    : scope.blocks.ContainsKey(name) ? "'" + name + "' is " + (Zoo.Models.Contains(name) ? "a zoo model" : "a zoo block") + "; choose another name"
                     : Dsl.Names.IsCSharpKeyword(name) ? "it is a C# keyword"
                     : syntax.Parameters.Select(p => p.Name.Text).FirstOrDefault(p => p == BlockLayer.InChannels) is string reserved ? "'" + reserved + "' is the channels the block is given; it cannot also be a parameter"
                     : syntax.Parameters.GroupBy(p => p.Name.Text).Where(g => g.Count() > 1).Select(g => "parameter '" + g.Key + "' is declared twice").FirstOrDefault();
                 if (problem != null)
                 {
                     diagnostics.ReportInvalidBlock(syntax.Name.Location, name, problem);
+                    // Uses of a duplicated name still bind (to the first), so they are not reported as unknown too.
+                    if (other != null && ReferenceEquals(same![0], syntax))
+                        scope.blocks[name] = new BlockLayer(syntax);
                     continue;
                 }
-                // A project's own block may take a zoo block's name; the project's wins.
                 scope.blocks[name] = new BlockLayer(syntax);
             }
             return scope;

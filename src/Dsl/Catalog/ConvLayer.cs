@@ -55,7 +55,7 @@ namespace CnnDsl.Dsl.Catalog
 
             if (context.Input.Rank != rank + 1)
             {
-                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", context.Input.Rank == 1 ? "; a convolution cannot follow flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, "conv"));
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", context.Input.Rank == 1 ? "; a convolution cannot follow flatten or dense" : SpatialWindow.RankHint(context.Input, "conv", rank));
                 return null;
             }
             var channels = context.Input[0];

@@ -27,7 +27,7 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             if (context.Input.Rank != rank + 1)
             {
-                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, isMax ? "global_maxpool" : "global_avgpool"));
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input, isMax ? "global_maxpool" : "global_avgpool", rank));
                 return null;
             }
             return new GlobalPoolConfig(rank, isMax, new TensorShape(new[] { context.Input[0] }));

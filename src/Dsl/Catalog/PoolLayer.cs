@@ -65,7 +65,7 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             if (context.Input.Rank != rank + 1)
             {
-                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", context.Input.Rank == 1 ? "; pooling cannot follow flatten or dense" : SpatialWindow.RankHint(context.Input.Rank, isMax ? "maxpool" : "avgpool"));
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", context.Input.Rank == 1 ? "; pooling cannot follow flatten or dense" : SpatialWindow.RankHint(context.Input, isMax ? "maxpool" : "avgpool", rank));
                 return null;
             }
             var spatial = context.Input.Dimensions.Skip(1).ToArray();

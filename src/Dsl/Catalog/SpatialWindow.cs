@@ -27,8 +27,14 @@ namespace CnnDsl.Dsl.Catalog
         public static string ExampleTuple(int rank) => "(" + string.Join(", ", Enumerable.Range(3, rank).Select(i => i % 2 == 1 ? "3" : "5")) + ")";
 
         /// <summary>Points at the layer of the right dimension for an input of <paramref name="inputRank"/> (channels included).</summary>
-        public static string RankHint(int inputRank, string family) =>
-            inputRank >= 2 && inputRank <= 4 ? "; use " + family + (inputRank - 1) + "d for this input" : "";
+        public static string RankHint(Binding.TensorShape input, string family, int layerRank)
+        {
+            int inputRank = input.Rank;
+            // 28x28 under a 2-D layer is a grey image without its channel far more often than a sequence.
+            if (inputRank == layerRank && input.IsFixed && input.Sizes.All(n => n >= 8))
+                return "; for a grey image write the input as 1x" + string.Join("x", input.Sizes) + ", or use " + family + (inputRank - 1) + "d for a sequence";
+            return inputRank >= 2 && inputRank <= 4 ? "; use " + family + (inputRank - 1) + "d for this input" : "";
+        }
 
         public static Expr[] Ones(int rank) => Enumerable.Repeat((Expr)Exprs.One, rank).ToArray();
 

@@ -29,7 +29,7 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             if (context.Input.Rank != rank + 1)
             {
-                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input.Rank, "zeropad"));
+                context.ReportRank("a " + SpatialWindow.Describe(rank) + " input", SpatialWindow.RankHint(context.Input, "zeropad", rank));
                 return null;
             }
             var perSide = padding.PerSide;

@@ -72,10 +72,12 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation, hint);
 
         public void ReportRankMismatch(SourceLocation location, string layer, string kind, string expected, string actual, string hint) =>
-            Report(DiagnosticDescriptors.RankMismatch, location, layer, kind, expected, actual, hint);
+            Report(DiagnosticDescriptors.RankMismatch, location, layer, layer == kind ? "" : " (" + kind + ")", expected, actual, hint);
 
         public void ReportInputSizeMismatch(SourceLocation location, string layer, string argument, long declared, long inferred) =>
-            Report(DiagnosticDescriptors.InputSizeMismatch, location, layer, argument, declared, inferred);
+            Report(DiagnosticDescriptors.InputSizeMismatch, location, layer, argument, declared, inferred,
+                // 3 declared against hundreds inferred is what channels-last data looks like to a channels-first layer.
+                declared <= 4 && inferred >= 8 * declared ? "; if the data is channels-last (N, H, W, C), permute it to (N, C, H, W) with x.permute(0, 3, 1, 2)" : "");
 
         public void ReportPoolPaddingTooLarge(SourceLocation location, string layer, long padding, long kernel, long half) =>
             Report(DiagnosticDescriptors.PoolPaddingTooLarge, location, layer, padding, kernel, half);

@@ -80,11 +80,11 @@ namespace CnnDsl.Dsl.Diagnostics
 
         public static readonly DiagnosticDescriptor RankMismatch = new DiagnosticDescriptor(
             "CNN2012", "Layer does not accept this shape",
-            "Layer '{0}' ({1}) expects {2}, but its input has shape {3}{4}", Shape);
+            "Layer '{0}'{1} expects {2}, but its input has shape {3}{4}", Shape);
 
         public static readonly DiagnosticDescriptor InputSizeMismatch = new DiagnosticDescriptor(
             "CNN2013", "Declared input size disagrees",
-            "Layer '{0}' declares {1}={2}, but its input has {3}; remove {1} or change it to {3}", Shape);
+            "Layer '{0}' declares {1}={2}, but its input has {3}; remove {1} or change it to {3}{4}", Shape);
 
         public static readonly DiagnosticDescriptor PoolPaddingTooLarge = new DiagnosticDescriptor(
             "CNN2014", "Pool padding too large",

@@ -57,6 +57,9 @@ namespace CnnDsl.Dsl.Symbolic
                     return Symbol(call.Op) + "(" + Print(call.Left, 0) + ", " + Print(call.Right, 0) + ")";
                 case BinaryExpr { Op: ExprOp.Add, Right: IntExpr { Value: < 0 and > long.MinValue } c } sum:
                     return Wrap(Print(sum.Left, 5) + " - " + (-c.Value).ToString(CultureInfo.InvariantCulture), 5, context);
+                case BinaryExpr { Op: ExprOp.Multiply, Right: IntExpr factor } scaled:
+                    // The normal form keeps constants on the right; a reader writes 8 * (H - 2).
+                    return Wrap(Print(factor, 6) + " * " + Print(scaled.Left, 7), 6, context);
                 case BinaryExpr b:
                     int precedence = Precedence(b.Op);
                     // Left-associative: the right operand of - // % needs parentheses at equal strength.

@@ -86,6 +86,16 @@ public static class PyTorchOracle
     {
         switch (layer.Config)
         {
+            case ConvConfig c when c.SamePadding && !c.PerSidePadding.All(p => p.IsConstant):
+            {
+                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
+                return Seq($"SamePad({Tuple(Ls(c.Kernel))}, {Tuple(Ls(c.Stride))}, {Tuple(Ls(c.Dilation))}, 0.0)", conv, Act(c.Activation, null));
+            }
+            case PoolConfig p when p.SamePadding && !p.PerSidePadding.All(e => e.IsConstant):
+            {
+                var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool{p.Rank}d({Tuple(Ls(p.Kernel))}, stride={Tuple(Ls(p.Stride))}, ceil_mode={(p.CeilMode ? "True" : "False")})";
+                return Seq($"SamePad({Tuple(Ls(p.Kernel))}, {Tuple(Ls(p.Stride))}, {Tuple(Enumerable.Repeat(1L, p.Rank))}, {(p.IsMax ? "float('-inf')" : "0.0")})", pool);
+            }
             case ConvConfig c:
             {
                 var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
@@ -167,10 +177,71 @@ public static class PyTorchOracle
         return present.Count == 1 ? present[0]! : "nn.Sequential(" + string.Join(", ", present) + ")";
     }
 
+    /// <summary>
+    /// For models whose input sizes are variables: runs each on every (H, W) of a grid in eval mode with a batch of 2,
+    /// and reports where PyTorch runs it and the output shape there (null where it raises).
+    /// </summary>
+    public static IReadOnlyList<long[]?[,]> RunGrid(IReadOnlyList<BoundModel> models, int maxHeight, int maxWidth)
+    {
+        Assert.True(IsAvailable, "PyTorch is required on CI: install python3-torch (see .ci/run).");
+        var script = new StringBuilder(Prelude);
+        script.Append("models = []\n");
+        foreach (var model in models)
+            script.Append("models.append((").Append(Program(model.Layers)).Append(", ").Append(L(model.InputShape[0])).Append("))\n");
+        script.Append($"H, W = {maxHeight}, {maxWidth}\n");
+        script.Append("""
+            results = []
+            for net, channels in models:
+                net = net.eval()
+                grid = []
+                for h in range(1, H + 1):
+                    row = []
+                    for w in range(1, W + 1):
+                        try:
+                            with torch.no_grad():
+                                row.append(list(net(torch.rand(2, channels, h, w)).shape[1:]))
+                        except RuntimeError:
+                            row.append(None)
+                    grid.append(row)
+                results.append(grid)
+            print(json.dumps(results))
+
+            """);
+        var json = RunJson(script.ToString());
+        return json.EnumerateArray().Select(model =>
+        {
+            var grid = new long[]?[maxHeight, maxWidth];
+            int h = 0;
+            foreach (var row in model.EnumerateArray())
+            {
+                int w = 0;
+                foreach (var cell in row.EnumerateArray())
+                    grid[h, w++] = cell.ValueKind == JsonValueKind.Null ? null : cell.EnumerateArray().Select(d => d.GetInt64()).ToArray();
+                h++;
+            }
+            return grid;
+        }).ToList();
+    }
+
     const string Prelude = """
         import json, torch
         from torch import nn
         torch.set_num_threads(1)
+
+        class SamePad(nn.Module):
+            # Keras' same padding for the size the tensor has: ceil(n / s) outputs, the odd pixel after.
+            def __init__(self, kernel, stride, dilation, value):
+                super().__init__()
+                self.k, self.s, self.d, self.v = kernel, stride, dilation, value
+
+            def forward(self, x):
+                pads = []
+                for i in reversed(range(len(self.k))):
+                    n = x.shape[2 + i]
+                    out = -(-n // self.s[i])
+                    total = max((out - 1) * self.s[i] + self.d[i] * (self.k[i] - 1) + 1 - n, 0)
+                    pads += [total // 2, total - total // 2]
+                return nn.functional.pad(x, pads, value=self.v)
 
         class Program(nn.Module):
             def __init__(self, steps):
