@@ -14,6 +14,7 @@ namespace CnnDsl.Benchmarks;
 public class ZooBenchmarks
 {
     public const string ResNet50 = "model ResNet50 = resnet50\n  input 3x224x224\n";
+    public const string ResNet50Symbolic = "model ResNet50 = resnet50\n  input 3xHxW\n";
     public const string MobileNetV2 = "model MobileNetV2 = mobilenet_v2\n  input 3x224x224\n";
 
     /// <summary>A residual stage with blocks and an Inception-style module, as the tests' graph models.</summary>
@@ -47,11 +48,16 @@ public class ZooBenchmarks
     {
         // The zoo's .cnn files are parsed once per process; do that before measuring.
         Checks.AssertNoDiagnostics(CnnCompilation.Compile(ResNet50, "zoo.cnn"));
+        Checks.AssertNoDiagnostics(CnnCompilation.Compile(ResNet50Symbolic, "zoo.cnn"));
         Checks.AssertNoDiagnostics(CnnCompilation.Compile(GraphModels, "graph.cnn"));
     }
 
     [Benchmark]
     public CnnCompilation CheckResNet50() => CnnCompilation.Compile(ResNet50, "zoo.cnn");
+
+    /// <summary>The same with the input's height and width as variables: shapes as formulas, the accepted-size rule derived.</summary>
+    [Benchmark]
+    public CnnCompilation CheckResNet50Symbolic() => CnnCompilation.Compile(ResNet50Symbolic, "zoo.cnn");
 
     [Benchmark]
     public CnnCompilation CheckMobileNetV2() => CnnCompilation.Compile(MobileNetV2, "zoo.cnn");
@@ -62,4 +68,7 @@ public class ZooBenchmarks
     /// <summary>The generator's whole run over a file holding ResNet-50: check and emit its C#.</summary>
     [Benchmark]
     public GeneratorDriver GenerateResNet50() => ModelProject.SingleFileDriver("/bench/resnet50.cnn", ResNet50);
+
+    [Benchmark]
+    public GeneratorDriver GenerateResNet50Symbolic() => ModelProject.SingleFileDriver("/bench/resnet50.cnn", ResNet50Symbolic);
 }
