@@ -52,7 +52,7 @@ public static class Program
         {
             train = Dataset.FromIdx(System.IO.Path.Combine(folder, "train-images-idx3-ubyte.gz"), System.IO.Path.Combine(folder, "train-labels-idx1-ubyte.gz"));
         }
-        catch (System.IO.InvalidDataException error)
+        catch (InvalidFileException error)
         {
             // Timing only: the complete images are kept (their labels may be misaligned after a gap; speed does not care).
             Console.WriteLine($"Training files refused: {error.Message} Timing their complete images instead.");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CnnDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,6 +11,12 @@ namespace CnnDsl.Weights
     public sealed record LoadReport(IReadOnlyList<string> MissingKeys, IReadOnlyList<string> UnexpectedKeys)
     {
         public bool IsComplete => MissingKeys.Count == 0 && UnexpectedKeys.Count == 0;
+
+        /// <summary>
+        /// Whether every tensor matched a checksum stored in the file. False for files without checksums (PyTorch writes
+        /// none); a file whose checksums do not match is never loaded.
+        /// </summary>
+        public bool Verified { get; init; }
     }
 
     /// <summary>State dicts in PyTorch's order and naming, saved to and loaded from safetensors files.</summary>
@@ -46,10 +53,10 @@ namespace CnnDsl.Weights
         /// </summary>
         public static LoadReport LoadSafeTensors(this nn.Module module, string path, bool strict = true)
         {
-            var file = SafeTensors.Read(path);
+            var file = SafeTensors.Read(path, out bool verified);
             try
             {
-                return Load(module, file, strict, path);
+                return Load(module, file, strict, path) with { Verified = verified };
             }
             finally
             {
@@ -69,12 +76,12 @@ namespace CnnDsl.Weights
                 if (!source.TryGetValue(key, out var value))
                     continue;
                 if (!value.shape.SequenceEqual(destination.shape))
-                    throw new ArgumentException($"{path}: tensor '{key}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", destination.shape)}] in the model.");
+                    throw new WeightsMismatchException($"{path}: tensor '{key}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", destination.shape)}] in the model.");
                 if (value.dtype != destination.dtype)
-                    throw new ArgumentException($"{path}: tensor '{key}' is {value.dtype} in the file but {destination.dtype} in the model.");
+                    throw new WeightsMismatchException($"{path}: tensor '{key}' is {value.dtype} in the file but {destination.dtype} in the model.");
             }
             if (strict && (missing.Count > 0 || unexpected.Count > 0))
-                throw new ArgumentException($"{path} does not fit the model: "
+                throw new WeightsMismatchException($"{path} does not fit the model: "
                     + (missing.Count > 0 ? $"missing {missing.Count} key(s) ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")})" : "")
                     + (missing.Count > 0 && unexpected.Count > 0 ? "; " : "")
                     + (unexpected.Count > 0 ? $"unexpected {unexpected.Count} key(s) ({string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")})" : "")
