@@ -15,6 +15,8 @@ namespace CnnDsl.Runtime.Tests;
 /// <list type="bullet">
 /// <item><c>overwrite-weights PATH</c>: the child process of <see cref="CheckpointTests"/>, overwriting a weights file
 /// again and again until killed, so that the test can kill it in the middle of a write;</item>
+/// <item><c>save-loop FOLDER</c>: the child process of <see cref="KillLoopTests"/>, saving two models in turn as
+/// TorchSharp weights, safetensors and a training checkpoint until killed;</item>
 /// <item><c>measure DATA_DIR [IMAGES] [ROUNDS]</c>: times decoding, batching, <c>Fit</c> and a hand-written loop.</item>
 /// </list>
 /// </summary>
@@ -34,11 +36,13 @@ public static class Program
                 Thread.Yield();
             }
         }
+        if (args.Length == 2 && args[0] == "save-loop")
+            return KillLoopTests.SaveLoop(args[1]);
         if (args.Length >= 2 && args[0] == "measure")
             return Measure(args[1], args.Length > 2 ? int.Parse(args[2]) : 10000, args.Length > 3 ? int.Parse(args[3]) : 3);
         if (args.Length == 2 && args[0] == "check-alignment")
             return CheckAlignment(args[1]);
-        Console.Error.WriteLine("usage: overwrite-weights PATH | measure DATA_DIR [IMAGES] [ROUNDS] | check-alignment DATA_DIR");
+        Console.Error.WriteLine("usage: overwrite-weights PATH | save-loop FOLDER | measure DATA_DIR [IMAGES] [ROUNDS] | check-alignment DATA_DIR");
         return 2;
     }
 
