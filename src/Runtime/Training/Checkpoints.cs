@@ -73,7 +73,7 @@ namespace CnnDsl.Training
                 throw new InvalidFileException(path, $"{path} has {rest} bytes after its last tensor, which are not a CnnDsl checksum (the file is damaged).");
             stream.Position = 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[1 << 20];
+            var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(1, end))];
             for (long left = end; left > 0;)
             {
                 int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
