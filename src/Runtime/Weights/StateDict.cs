@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CnnDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -76,12 +75,12 @@ namespace CnnDsl.Weights
                 if (!source.TryGetValue(key, out var value))
                     continue;
                 if (!value.shape.SequenceEqual(destination.shape))
-                    throw new WeightsMismatchException($"{path}: tensor '{key}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", destination.shape)}] in the model.");
+                    throw new ArgumentException($"{path}: tensor '{key}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", destination.shape)}] in the model.");
                 if (value.dtype != destination.dtype)
-                    throw new WeightsMismatchException($"{path}: tensor '{key}' is {value.dtype} in the file but {destination.dtype} in the model.");
+                    throw new ArgumentException($"{path}: tensor '{key}' is {value.dtype} in the file but {destination.dtype} in the model.");
             }
             if (strict && (missing.Count > 0 || unexpected.Count > 0))
-                throw new WeightsMismatchException($"{path} does not fit the model: "
+                throw new ArgumentException($"{path} does not fit the model: "
                     + (missing.Count > 0 ? $"missing {missing.Count} key(s) ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")})" : "")
                     + (missing.Count > 0 && unexpected.Count > 0 ? "; " : "")
                     + (unexpected.Count > 0 ? $"unexpected {unexpected.Count} key(s) ({string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")})" : "")
