@@ -334,6 +334,10 @@ public class HostileFilesTests : IDisposable
         Assert.Equal($"{checkpoint} has 1 bytes after its checksum (the file is damaged).", Refused(checkpoint, () => Checkpoints.LoadTrainingCheckpoint(checkpoint, model, optimizer)).Message);
         File.WriteAllBytes(checkpoint, Encoding.UTF8.GetBytes("\u0013CNNDSL-CHECKPOINT-9"));
         Assert.Contains("is not a CnnDsl training checkpoint", Refused(checkpoint, () => Checkpoints.LoadTrainingCheckpoint(checkpoint, model, optimizer)).Message);
+        // A weights file given where a checkpoint belongs.
+        model.SaveWeights(checkpoint);
+        Assert.Equal($"{checkpoint} is not a CnnDsl training checkpoint (it does not start with CNNDSL-CHECKPOINT-2).",
+            Refused(checkpoint, () => Checkpoints.LoadTrainingCheckpoint(checkpoint, model, optimizer)).Message);
     }
 
     [Fact]

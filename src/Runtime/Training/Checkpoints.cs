@@ -314,8 +314,10 @@ namespace CnnDsl.Training
         static CheckpointParts ParseCheckpoint(string path, byte[] file)
         {
             var cursor = new Cursor(path, file);
-            int magicLength = cursor.Byte("the magic number at its start");
-            var magic = Encoding.UTF8.GetString(cursor.Bytes(magicLength, "the magic number at its start"));
+            // Both magic numbers are strings of 19 bytes, which BinaryWriter prefixes with their length.
+            if (cursor.Byte("the magic number at its start") != CheckpointMagic.Length)
+                throw new InvalidFileException(path, $"{path} is not a CnnDsl training checkpoint (it does not start with {CheckpointMagic}).");
+            var magic = Encoding.UTF8.GetString(cursor.Bytes(CheckpointMagic.Length, "the magic number at its start"));
             if (magic == LegacyCheckpointMagic)
                 return ParseLegacy(path, cursor);
             if (magic != CheckpointMagic)
@@ -332,10 +334,7 @@ namespace CnnDsl.Training
             var callbacks = new List<(string, byte[])>();
             for (int i = 0; i < count; i++)
             {
-                int nameLength = cursor.Byte($"the name of callback {i + 1}");
-                if (nameLength > 127)
-                    throw new InvalidFileException(path, $"{path}: the name of callback {i + 1} has a malformed length (the file is damaged).");
-                var type = Encoding.UTF8.GetString(cursor.Bytes(nameLength, $"the name of callback {i + 1}"));
+                var type = cursor.String($"the name of callback {i + 1}");
                 callbacks.Add((type, cursor.Bytes(cursor.Length64($"state of callback {ShortName(type)}"), $"the state of callback {ShortName(type)}")));
             }
             int end = cursor.Position;
@@ -378,6 +377,24 @@ namespace CnnDsl.Training
             }
 
             public byte Byte(string what) => Bytes(1, what)[0];
+
+            // BinaryWriter's string: a 7-bit encoded length, then UTF-8.
+            public string String(string what)
+            {
+                int length = 0;
+                for (int shift = 0; ; shift += 7)
+                {
+                    byte b = Byte(what);
+                    length |= (b & 0x7f) << shift;
+                    if ((b & 0x80) == 0)
+                        break;
+                    if (shift >= 21)
+                        throw new InvalidFileException(path, $"{path}: {what} has a malformed length (the file is damaged).");
+                }
+                if (length > 4096)
+                    throw new InvalidFileException(path, $"{path}: {what} claims {length} bytes (the file is damaged).");
+                return Encoding.UTF8.GetString(Bytes(length, what));
+            }
             public bool Bool(string what) => Byte(what) != 0;
             public int Int32(string what) => BitConverter.ToInt32(Bytes(4, what));
 
