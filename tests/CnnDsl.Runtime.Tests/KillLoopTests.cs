@@ -60,7 +60,29 @@ public class KillLoopTests : IDisposable
                 SaveAll(folder, two, twoOptimizer, round);
             else
                 SaveAll(folder, three, threeOptimizer, round);
+            Console.WriteLine($"saved {round}");
+            Console.Out.Flush();
         }
+    }
+
+    /// <summary>The child process that stops in the middle of a write, to be killed there.</summary>
+    public static int StopMidWrite(string path)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[1 << 20]);
+            stream.Flush();
+            Console.WriteLine("half written");
+            Console.Out.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        });
+        return 0;
+    }
+
+    static Process Start(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", $"exec \"{typeof(Program).Assembly.Location}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        return Process.Start(start)!;
     }
 
     [Fact]
@@ -79,11 +101,13 @@ public class KillLoopTests : IDisposable
         var found = new Dictionary<string, int>();
         for (int kill = 0; kill < Kills; kill++)
         {
-            var start = new ProcessStartInfo("dotnet", $"exec \"{typeof(Program).Assembly.Location}\" save-loop \"{folder}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using (var child = Process.Start(start)!)
+            using (var child = Start($"save-loop \"{folder}\""))
             {
                 Assert.Equal("ready", child.StandardOutput.ReadLine());
-                Thread.Sleep(random.Next(0, 600));
+                // Killed in the first, second or third round of saves, at a random moment within it.
+                for (int rounds = random.Next(3); rounds > 0; rounds--)
+                    Assert.StartsWith("saved", child.StandardOutput.ReadLine());
+                Thread.Sleep(random.Next(0, 300));
                 child.Kill(); // SIGKILL on Linux: no chance to clean up
                 child.WaitForExit();
             }
@@ -114,6 +138,27 @@ public class KillLoopTests : IDisposable
         }
         output.WriteLine($"{Kills} kills: {killsLeavingTemporaries} left {temporariesLeft} temporary files, all removed by the next save; "
             + "files found: " + string.Join(", ", found.Select(f => $"{f.Key} {f.Value}")));
+    }
+
+    [Fact]
+    public void A_process_killed_in_the_middle_of_a_write_leaves_the_old_file_and_a_temporary_that_the_next_save_removes()
+    {
+        var path = Path.Combine(folder, "model.weights");
+        using var model = Seeded(1);
+        model.SaveWeights(path);
+        var before = File.ReadAllBytes(path);
+        using (var child = Start($"stop-mid-write \"{path}\""))
+        {
+            Assert.Equal("half written", child.StandardOutput.ReadLine());
+            child.Kill();
+            child.WaitForExit();
+        }
+        var left = Assert.Single(AtomicFile.Temporaries(path));
+        Assert.Equal(1 << 20, new FileInfo(left).Length);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        model.SaveWeights(path);
+        Assert.Empty(AtomicFile.Temporaries(path));
+        Assert.False(File.Exists(left));
     }
 
     [Fact]
