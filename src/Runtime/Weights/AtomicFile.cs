@@ -46,7 +46,16 @@ namespace CnnDsl.Weights
         // that can be opened exclusively belongs to no live writer and is deleted on close; one that cannot is skipped.
         static void DeleteStaleTemporaries(string directory, string name)
         {
-            foreach (var file in Directory.GetFiles(directory, "." + name + ".*.tmp"))
+            string[] files;
+            try
+            {
+                files = Directory.GetFiles(directory, "." + name + ".*.tmp");
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return; // Cleaning up is a courtesy; the write itself reports a folder it cannot use.
+            }
+            foreach (var file in files)
             {
                 if (!IsTemporaryOf(Path.GetFileName(file), name))
                     continue;
