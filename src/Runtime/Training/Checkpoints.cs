@@ -25,20 +25,16 @@ namespace CnnDsl.Training
         /// Saves the weights (TorchSharp's format) followed by a SHA-256 checksum of them, so that a crash leaves the
         /// previous file intact and damage is found when loading.
         /// </summary>
-        public static void SaveWeights(this nn.Module model, string path)
-        {
-            using var memory = new MemoryStream();
-            using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
-                model.save(writer);
-            var data = new ArraySegment<byte>(memory.GetBuffer(), 0, (int)memory.Length);
-            var hash = SHA256.HashData(data.AsSpan());
+        public static void SaveWeights(this nn.Module model, string path) =>
             AtomicFile.Write(path, stream =>
             {
-                stream.Write(data.AsSpan());
+                using var hashing = new HashingStream(stream);
+                // TorchSharp's save(Stream) closes the stream; the writer overload leaves it open for the checksum.
+                using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                    model.save(writer);
                 stream.Write(ChecksumMagic);
-                stream.Write(hash);
+                stream.Write(hashing.Hash());
             });
-        }
 
         /// <summary>
         /// Loads weights saved by <see cref="SaveWeights"/> (or TorchSharp's <c>save</c>, which writes no checksum). A
@@ -201,38 +197,36 @@ namespace CnnDsl.Training
         public static void SaveTrainingCheckpoint(string path, nn.Module model, optim.Optimizer optimizer, int epochsDone, int? seed,
             IReadOnlyList<Callback>? callbacks = null)
         {
-            using var memory = new MemoryStream();
-            using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(CheckpointMagic);
-                writer.Write(epochsDone);
-                writer.Write(seed.HasValue);
-                writer.Write(seed ?? 0);
-                using (var rng = random.get_rng_state())
-                {
-                    var rngBytes = rng.bytes.ToArray();
-                    writer.Write(rngBytes.Length);
-                    writer.Write(rngBytes);
-                }
-                WriteSection(writer, w => model.save(w));
-                WriteSection(writer, w => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(w));
-                callbacks ??= Array.Empty<Callback>();
-                writer.Write(callbacks.Count);
-                foreach (var callback in callbacks)
-                {
-                    writer.Write(callback.GetType().FullName ?? callback.GetType().Name);
-                    WriteSection(writer, callback.SaveState);
-                }
-            }
-            var data = new ArraySegment<byte>(memory.GetBuffer(), 0, (int)memory.Length);
-            var hash = SHA256.HashData(data.AsSpan());
             AtomicFile.Write(path, stream =>
             {
-                stream.Write(data.AsSpan());
-                stream.Write(hash);
+                using var hashing = new HashingStream(stream);
+                using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                {
+                    writer.Write(CheckpointMagic);
+                    writer.Write(epochsDone);
+                    writer.Write(seed.HasValue);
+                    writer.Write(seed ?? 0);
+                    using (var rng = random.get_rng_state())
+                    {
+                        var rngBytes = rng.bytes.ToArray();
+                        writer.Write(rngBytes.Length);
+                        writer.Write(rngBytes);
+                    }
+                    WriteSection(writer, w => model.save(w));
+                    WriteSection(writer, w => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(w));
+                    callbacks ??= Array.Empty<Callback>();
+                    writer.Write(callbacks.Count);
+                    foreach (var callback in callbacks)
+                    {
+                        writer.Write(callback.GetType().FullName ?? callback.GetType().Name);
+                        WriteSection(writer, callback.SaveState);
+                    }
+                }
+                stream.Write(hashing.Hash());
             });
         }
 
+        // A part is held in memory only until its length is known: one part at a time, never the whole file.
         static void WriteSection(BinaryWriter writer, Action<BinaryWriter> write)
         {
             using var section = new MemoryStream();
@@ -257,9 +251,9 @@ namespace CnnDsl.Training
             var parts = ParseCheckpoint(path, File.ReadAllBytes(path));
 
             using (var state = random.get_rng_state())
-                if (parts.Rng.Length != state.shape[0])
-                    throw new InvalidFileException(path, $"{path}: its random generator state has {parts.Rng.Length} bytes, but libtorch's CPU generator has {state.shape[0]} (the file is damaged or from another libtorch).");
-            using (var weights = new BinaryReader(new MemoryStream(parts.Weights), Encoding.UTF8))
+                if (parts.Rng.Count != state.shape[0])
+                    throw new InvalidFileException(path, $"{path}: its random generator state has {parts.Rng.Count} bytes, but libtorch's CPU generator has {state.shape[0]} (the file is damaged or from another libtorch).");
+            using (var weights = new BinaryReader(Open(parts.Weights), Encoding.UTF8))
             {
                 CheckFits(model, ReadKeys(weights, path), path);
                 weights.BaseStream.Position = 0;
@@ -267,7 +261,7 @@ namespace CnnDsl.Training
             }
             LoadSection(path, "optimizer state", parts.Optimizer, reader => ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader),
                 $"the {optimizer.GetType().Name} optimizer given");
-            using (var state = tensor(parts.Rng))
+            using (var state = tensor(parts.Rng.ToArray()))
                 random.set_rng_state(state);
             // Each callback takes the next saved state of its own type, so the same callbacks in the same order resume
             // exactly; a callback added since starts afresh, and the state of one left out is ignored.
@@ -290,9 +284,9 @@ namespace CnnDsl.Training
         static string ShortName(string typeName) => typeName[(typeName.LastIndexOf('.') + 1)..];
 
         // A part that its reader does not consume exactly, or that it cannot read, does not belong to its reader.
-        static void LoadSection(string path, string what, byte[] bytes, Action<BinaryReader> load, string reader)
+        static void LoadSection(string path, string what, ArraySegment<byte> bytes, Action<BinaryReader> load, string reader)
         {
-            using var stream = new MemoryStream(bytes);
+            using var stream = Open(bytes);
             using var binary = new BinaryReader(stream, Encoding.UTF8);
             try
             {
@@ -306,8 +300,11 @@ namespace CnnDsl.Training
                 throw new InvalidFileException(path, $"{path}: its {what} ({stream.Length} bytes) does not fit {reader}, which read {stream.Position} of them.");
         }
 
-        sealed record CheckpointParts(int EpochsDone, bool HasSeed, int Seed, byte[] Rng, byte[] Weights, byte[] Optimizer,
-            IReadOnlyList<(string Type, byte[] State)>? Callbacks);
+        static MemoryStream Open(ArraySegment<byte> bytes) => new(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+
+        // Parts are views of the file's bytes, read once into memory.
+        sealed record CheckpointParts(int EpochsDone, bool HasSeed, int Seed, ArraySegment<byte> Rng, ArraySegment<byte> Weights, ArraySegment<byte> Optimizer,
+            IReadOnlyList<(string Type, ArraySegment<byte> State)>? Callbacks);
 
         // Reads the structure without applying anything. Every read names the part it is in, so a truncated file says
         // where it ends; the checksum is checked once the structure is known to be complete.
@@ -331,7 +328,7 @@ namespace CnnDsl.Training
             int count = cursor.Int32("the number of callbacks");
             if (count < 0 || count > 10_000)
                 throw new InvalidFileException(path, $"{path} claims {count} callbacks (the file is damaged).");
-            var callbacks = new List<(string, byte[])>();
+            var callbacks = new List<(string, ArraySegment<byte>)>();
             for (int i = 0; i < count; i++)
             {
                 var type = cursor.String($"the name of callback {i + 1}");
@@ -341,7 +338,7 @@ namespace CnnDsl.Training
             var expected = cursor.Bytes(HashBytes, "its SHA-256 checksum");
             if (cursor.Position != file.Length)
                 throw new InvalidFileException(path, $"{path} has {file.Length - cursor.Position} bytes after its checksum (the file is damaged).");
-            if (!SHA256.HashData(file.AsSpan(0, end)).AsSpan().SequenceEqual(expected))
+            if (!SHA256.HashData(file.AsSpan(0, end)).AsSpan().SequenceEqual(expected.AsSpan()))
                 throw new InvalidFileException(path, $"{path} does not match its SHA-256 checksum (the file is damaged).");
             return new CheckpointParts(epochs, hasSeed, seed, rng, weights, optimizer, callbacks);
         }
@@ -355,7 +352,7 @@ namespace CnnDsl.Training
             int seed = cursor.Int32("the seed");
             var rng = cursor.Bytes(cursor.Length32("random generator state"), "the random generator state");
             int weightsStart = cursor.Position;
-            using var reader = new BinaryReader(new MemoryStream(cursor.File, weightsStart, cursor.File.Length - weightsStart), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(cursor.File, weightsStart, cursor.File.Length - weightsStart, writable: false), Encoding.UTF8);
             ReadKeys(reader, path);
             var weights = cursor.Bytes((int)reader.BaseStream.Position, "the weights");
             var optimizer = cursor.Bytes(cursor.File.Length - cursor.Position, "the optimizer state");
@@ -367,11 +364,11 @@ namespace CnnDsl.Training
             public byte[] File => file;
             public int Position { get; private set; }
 
-            public byte[] Bytes(long count, string what)
+            public ArraySegment<byte> Bytes(long count, string what)
             {
                 if (count > file.Length - Position)
                     throw new InvalidFileException(path, $"{path} ends inside {what}: {count} bytes are needed at byte {Position}, but the file has {file.Length - Position} left (the file is truncated).");
-                var result = file.AsSpan(Position, (int)count).ToArray();
+                var result = new ArraySegment<byte>(file, Position, (int)count);
                 Position += (int)count;
                 return result;
             }
@@ -396,7 +393,7 @@ namespace CnnDsl.Training
                 return Encoding.UTF8.GetString(Bytes(length, what));
             }
             public bool Bool(string what) => Byte(what) != 0;
-            public int Int32(string what) => BitConverter.ToInt32(Bytes(4, what));
+            public int Int32(string what) => BitConverter.ToInt32(Bytes(4, what).AsSpan());
 
             public int Length32(string what)
             {
@@ -408,7 +405,7 @@ namespace CnnDsl.Training
 
             public long Length64(string what)
             {
-                long length = BitConverter.ToInt64(Bytes(8, $"the length of its {what}"));
+                long length = BitConverter.ToInt64(Bytes(8, $"the length of its {what}").AsSpan());
                 if (length < 0)
                     throw new InvalidFileException(path, $"{path} gives its {what} a length of {length} bytes (the file is damaged).");
                 return length;
