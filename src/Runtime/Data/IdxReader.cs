@@ -95,21 +95,26 @@ namespace CnnDsl.Data
             if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
             {
                 using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                try
-                {
-                    gzip.CopyTo(memory);
-                }
-                catch (IOException exception)
-                {
-                    // A memory stream stops at 2 GB: more than any IDX file this reader can return.
-                    throw new InvalidFileException(path, $"{path} decompresses to more than {memory.Length} bytes, more than an IDX file read into memory may hold.", exception);
-                }
+                CopyBounded(gzip, memory, path, "decompresses to");
             }
             else
             {
-                file.CopyTo(memory);
+                CopyBounded(file, memory, path, "holds");
             }
             return memory.ToArray();
+        }
+
+        // An array, and so the file in memory, holds at most Array.MaxLength bytes: more than any real IDX file.
+        static void CopyBounded(Stream source, MemoryStream destination, string path, string verb)
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (destination.Length + read > Array.MaxLength)
+                    throw new InvalidFileException(path, $"{path} {verb} more than {Array.MaxLength} bytes, more than an IDX file read into memory may hold.");
+                destination.Write(buffer, 0, read);
+            }
         }
 
         static int BigEndian(byte[] data, int offset) =>
