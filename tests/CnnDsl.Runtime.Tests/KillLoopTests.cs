@@ -20,7 +20,7 @@ namespace CnnDsl.Runtime.Tests;
 /// </summary>
 public class KillLoopTests : IDisposable
 {
-    const int Kills = 8;
+    const int Kills = 6;
     readonly string folder = Directory.CreateTempSubdirectory("cnndsl-kill-loop-").FullName;
     readonly ITestOutputHelper output;
 
