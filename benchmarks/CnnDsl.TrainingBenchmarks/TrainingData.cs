@@ -24,7 +24,7 @@ namespace CnnDsl.TrainingBenchmarks
                 test.Dispose();
                 return train;
             }
-            catch (InvalidDataException error) when (error.Message.Contains("truncated", StringComparison.Ordinal))
+            catch (InvalidFileException error) when (error.Message.Contains("truncated", StringComparison.Ordinal))
             {
                 Console.WriteLine($"Note: Dataset.FromIdxFolder refused the data: {error.Message}");
                 var (pixels, count, rows, columns) = ReadCompleteImages(Path.Combine(folder, "train-images-idx3-ubyte.gz"));

@@ -120,16 +120,16 @@ public class WeightsTests : IDisposable
         var bytes = File.ReadAllBytes(path);
 
         File.WriteAllBytes(path, bytes[..^8]);
-        var truncated = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+        var truncated = Assert.Throws<CnnDsl.InvalidFileException>(() => SafeTensors.Read(path));
         Assert.Equal($"{path} is not a valid safetensors file: tensor 'w' ends at byte 400 of the data, past its end at 392 (the file is truncated).", truncated.Message);
 
         File.WriteAllBytes(path, bytes[..5]);
-        Assert.Contains("fewer than the 8 of the header length", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path)).Message);
+        Assert.Contains("fewer than the 8 of the header length", Assert.Throws<CnnDsl.InvalidFileException>(() => SafeTensors.Read(path)).Message);
 
         var corrupt = (byte[])bytes.Clone();
         BitConverter.GetBytes(long.MaxValue).CopyTo(corrupt, 0);
         File.WriteAllBytes(path, corrupt);
-        Assert.Contains("header length", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path)).Message);
+        Assert.Contains("header length", Assert.Throws<CnnDsl.InvalidFileException>(() => SafeTensors.Read(path)).Message);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class DataTests : IDisposable
         var bytes = Decompress(Path.Combine(Shipped, "t10k-images-idx3-ubyte.gz"));
         var path = Path.Combine(folder, "truncated-images");
         File.WriteAllBytes(path, bytes[..^100]);
-        var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        var error = Assert.Throws<InvalidFileException>(() => IdxReader.ReadImages(path));
         Assert.Equal($"{path} declares 1000 x 28 x 28 = 784000 bytes of images, but holds 783900 (the file is truncated).", error.Message);
 
         // Asked for, the complete images of a short file are kept, and their labels with them.
@@ -59,14 +59,14 @@ public class DataTests : IDisposable
         File.WriteAllBytes(labels, Decompress(Path.Combine(Shipped, "t10k-labels-idx1-ubyte.gz")));
         using (var partial = Dataset.FromIdx(path, labels, keepCompleteImages: true))
             Assert.Equal(999, partial.Count);
-        Assert.Throws<InvalidDataException>(() => Dataset.FromIdx(path, labels));
+        Assert.Throws<InvalidFileException>(() => Dataset.FromIdx(path, labels));
 
         File.WriteAllBytes(path, bytes[..10]);
-        Assert.Equal($"{path} ends after 10 bytes, inside its 16-byte header.", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)).Message);
+        Assert.Equal($"{path} ends after 10 bytes, inside its 16-byte header.", Assert.Throws<InvalidFileException>(() => IdxReader.ReadImages(path)).Message);
 
         var gzip = File.ReadAllBytes(Path.Combine(Shipped, "t10k-images-idx3-ubyte.gz"));
         File.WriteAllBytes(path, gzip[..(gzip.Length / 2)]);
-        var halfGzip = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)).Message;
+        var halfGzip = Assert.Throws<InvalidFileException>(() => IdxReader.ReadImages(path)).Message;
         Assert.StartsWith(path + " ", halfGzip);
         Assert.Contains("truncated", halfGzip);
     }
@@ -78,16 +78,16 @@ public class DataTests : IDisposable
         var path = Path.Combine(folder, "labels-as-images");
         File.WriteAllBytes(path, labels);
         Assert.Equal($"{path} is not an IDX images file: its magic number is 0x00000801, expected 0x00000803 (it looks like a labels file).",
-            Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)).Message);
+            Assert.Throws<InvalidFileException>(() => IdxReader.ReadImages(path)).Message);
 
         var images = Decompress(Path.Combine(Shipped, "t10k-images-idx3-ubyte.gz"));
         images[11] = 29; // 1000 x 29 x 28 no longer matches the data
         File.WriteAllBytes(path, images);
         Assert.Equal($"{path} declares 1000 x 29 x 28 = 812000 bytes of images, but holds 784000 (the file is truncated).",
-            Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path)).Message);
+            Assert.Throws<InvalidFileException>(() => IdxReader.ReadImages(path)).Message);
 
         File.WriteAllBytes(path, new byte[] { 0x1f, 0x8b, 1, 2, 3 });
-        Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(path));
+        Assert.Throws<InvalidFileException>(() => IdxReader.ReadLabels(path));
     }
 
     [Fact]

@@ -15,6 +15,9 @@ namespace CnnDsl.Runtime.Tests;
 /// <list type="bullet">
 /// <item><c>overwrite-weights PATH</c>: the child process of <see cref="CheckpointTests"/>, overwriting a weights file
 /// again and again until killed, so that the test can kill it in the middle of a write;</item>
+/// <item><c>save-loop FOLDER</c>: the child process of <see cref="KillLoopTests"/>, saving two models in turn as
+/// TorchSharp weights, safetensors and a training checkpoint until killed;</item>
+/// <item><c>stop-mid-write PATH</c>: writes half a file through AtomicFile and waits there to be killed;</item>
 /// <item><c>measure DATA_DIR [IMAGES] [ROUNDS]</c>: times decoding, batching, <c>Fit</c> and a hand-written loop.</item>
 /// </list>
 /// </summary>
@@ -34,11 +37,15 @@ public static class Program
                 Thread.Yield();
             }
         }
+        if (args.Length == 2 && args[0] == "save-loop")
+            return KillLoopTests.SaveLoop(args[1]);
+        if (args.Length == 2 && args[0] == "stop-mid-write")
+            return KillLoopTests.StopMidWrite(args[1]);
         if (args.Length >= 2 && args[0] == "measure")
             return Measure(args[1], args.Length > 2 ? int.Parse(args[2]) : 10000, args.Length > 3 ? int.Parse(args[3]) : 3);
         if (args.Length == 2 && args[0] == "check-alignment")
             return CheckAlignment(args[1]);
-        Console.Error.WriteLine("usage: overwrite-weights PATH | measure DATA_DIR [IMAGES] [ROUNDS] | check-alignment DATA_DIR");
+        Console.Error.WriteLine("usage: overwrite-weights PATH | save-loop FOLDER | stop-mid-write PATH | measure DATA_DIR [IMAGES] [ROUNDS] | check-alignment DATA_DIR");
         return 2;
     }
 
@@ -52,7 +59,7 @@ public static class Program
         {
             train = Dataset.FromIdx(System.IO.Path.Combine(folder, "train-images-idx3-ubyte.gz"), System.IO.Path.Combine(folder, "train-labels-idx1-ubyte.gz"));
         }
-        catch (System.IO.InvalidDataException error)
+        catch (InvalidFileException error)
         {
             // Timing only: the complete images are kept (their labels may be misaligned after a gap; speed does not care).
             Console.WriteLine($"Training files refused: {error.Message} Timing their complete images instead.");

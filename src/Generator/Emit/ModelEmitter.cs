@@ -67,7 +67,7 @@ namespace CnnDsl.Generator
             writer.WriteLine("global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;");
             writer.WriteLine();
             writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
-            writer.WriteLine("global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);");
+            writer.WriteLine("global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);");
             body.WriteForwardBody(writer, layers);
             writer.CloseBlock();
 

@@ -20,6 +20,7 @@ namespace CnnDsl.Data
         public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(string path, bool keepCompleteImages = false)
         {
             var (data, dimensions, offset) = Read(path, ImagesMagic, 3, "images", keepCompleteImages);
+            // Read has checked that one image fits in an array, so this product cannot overflow.
             int imageBytes = dimensions[1] * dimensions[2];
             int count = Math.Min(dimensions[0], (data.Length - offset) / imageBytes);
             var pixels = new byte[(long)count * imageBytes];
@@ -50,29 +51,36 @@ namespace CnnDsl.Data
             }
             catch (InvalidDataException exception)
             {
-                throw new InvalidDataException($"{path} is not a valid gzip file: {exception.Message}", exception);
+                throw new InvalidFileException(path, $"{path} is not a valid gzip file: {exception.Message}", exception);
             }
             if (data.Length < 4)
-                throw new InvalidDataException($"{path} has {data.Length} bytes, too few for an IDX header.");
+                throw new InvalidFileException(path, $"{path} has {data.Length} bytes, too few for an IDX header.");
             int actualMagic = BigEndian(data, 0);
             if (actualMagic != magic)
-                throw new InvalidDataException($"{path} is not an IDX {what} file: its magic number is 0x{actualMagic:X8}, expected 0x{magic:X8}"
+                throw new InvalidFileException(path, $"{path} is not an IDX {what} file: its magic number is 0x{actualMagic:X8}, expected 0x{magic:X8}"
                     + (actualMagic == (magic == ImagesMagic ? LabelsMagic : ImagesMagic) ? $" (it looks like a {(magic == ImagesMagic ? "labels" : "images")} file)." : "."));
             int headerLength = 4 + 4 * rank;
             if (data.Length < headerLength)
-                throw new InvalidDataException($"{path} ends after {data.Length} bytes, inside its {headerLength}-byte header.");
+                throw new InvalidFileException(path, $"{path} ends after {data.Length} bytes, inside its {headerLength}-byte header.");
             var dimensions = new int[rank];
-            long expected = 1;
             for (int i = 0; i < rank; i++)
             {
                 dimensions[i] = BigEndian(data, 4 + 4 * i);
                 if (dimensions[i] < 0 || (i > 0 && dimensions[i] == 0))
-                    throw new InvalidDataException($"{path} declares dimension {i} as {dimensions[i]}.");
-                expected *= dimensions[i];
+                    throw new InvalidFileException(path, $"{path} declares dimension {i} as {dimensions[i]}; the file is damaged or not an IDX file.");
             }
+            // One sample (an image of rows x columns bytes) must fit in an array; the product of three 31-bit sizes can
+            // overflow even a long, so the total is computed in decimal.
+            decimal sampleBytes = 1;
+            for (int i = 1; i < rank; i++)
+                sampleBytes *= dimensions[i];
+            if (sampleBytes > Array.MaxLength)
+                throw new InvalidFileException(path, $"{path} declares {what} of {string.Join(" x ", dimensions[1..])} = {sampleBytes} bytes each, "
+                    + $"more than the {Array.MaxLength} an array can hold; the file is damaged or not an IDX file.");
+            decimal expected = sampleBytes * dimensions[0];
             long actual = data.Length - headerLength;
             if (actual != expected && !(allowShort && actual < expected))
-                throw new InvalidDataException($"{path} declares {string.Join(" x ", dimensions)} = {expected} bytes of {what}, but holds {actual}"
+                throw new InvalidFileException(path, $"{path} declares {string.Join(" x ", dimensions)} = {expected} bytes of {what}, but holds {actual}"
                     + (actual < expected ? " (the file is truncated)." : "."));
             return (data, dimensions, headerLength);
         }
@@ -87,13 +95,26 @@ namespace CnnDsl.Data
             if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
             {
                 using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                gzip.CopyTo(memory);
+                CopyBounded(gzip, memory, path, "decompresses to");
             }
             else
             {
-                file.CopyTo(memory);
+                CopyBounded(file, memory, path, "holds");
             }
             return memory.ToArray();
+        }
+
+        // An array, and so the file in memory, holds at most Array.MaxLength bytes: more than any real IDX file.
+        static void CopyBounded(Stream source, MemoryStream destination, string path, string verb)
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (destination.Length + read > Array.MaxLength)
+                    throw new InvalidFileException(path, $"{path} {verb} more than {Array.MaxLength} bytes, more than an IDX file read into memory may hold.");
+                destination.Write(buffer, 0, read);
+            }
         }
 
         static int BigEndian(byte[] data, int offset) =>

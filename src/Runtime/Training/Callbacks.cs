@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,6 +42,41 @@ namespace CnnDsl.Training
         public virtual void OnEpochBegin(TrainingContext context, int epoch) { }
         public virtual void OnEpochEnd(TrainingContext context, EpochMetrics metrics) { }
         public virtual void OnTrainEnd(TrainingContext context) { }
+
+        /// <summary>
+        /// Writes what the callback has learnt so far (a best value, epochs waited) into a training checkpoint, so that a
+        /// resumed run continues exactly as an uninterrupted one. Callbacks that learn nothing write nothing.
+        /// </summary>
+        public virtual void SaveState(BinaryWriter writer) { }
+
+        /// <summary>Restores what <see cref="SaveState"/> wrote; called after <see cref="OnTrainBegin"/> when training resumes.</summary>
+        public virtual void LoadState(BinaryReader reader) { }
+
+        protected static void WriteOptional(BinaryWriter writer, double? value)
+        {
+            writer.Write(value.HasValue);
+            writer.Write(value ?? 0);
+        }
+
+        protected static double? ReadOptionalDouble(BinaryReader reader)
+        {
+            bool has = reader.ReadBoolean();
+            double value = reader.ReadDouble();
+            return has ? value : null;
+        }
+
+        protected static void WriteOptional(BinaryWriter writer, int? value)
+        {
+            writer.Write(value.HasValue);
+            writer.Write(value ?? 0);
+        }
+
+        protected static int? ReadOptionalInt32(BinaryReader reader)
+        {
+            bool has = reader.ReadBoolean();
+            int value = reader.ReadInt32();
+            return has ? value : null;
+        }
     }
 
     /// <summary>Tracks the best value of a monitored metric; "min" for losses, "max" for accuracies by default.</summary>
@@ -63,6 +99,10 @@ namespace CnnDsl.Training
 
         protected bool IsImprovement(double value) =>
             Best == null || (Maximize ? value > Best.Value + MinDelta : value < Best.Value - MinDelta);
+
+        public override void SaveState(BinaryWriter writer) => WriteOptional(writer, Best);
+
+        public override void LoadState(BinaryReader reader) => Best = ReadOptionalDouble(reader);
     }
 
     /// <summary>Stops when the monitored metric has not improved for <c>patience</c> epochs, optionally restoring the best weights.</summary>
@@ -120,11 +160,49 @@ namespace CnnDsl.Training
                     value.copy_(bestWeights[key]);
         }
 
-        void Snapshot(nn.Module model)
+        public override void SaveState(BinaryWriter writer)
+        {
+            base.SaveState(writer);
+            writer.Write(wait);
+            WriteOptional(writer, BestEpoch);
+            WriteOptional(writer, StoppedEpoch);
+            writer.Write(bestWeights?.Count ?? -1);
+            foreach (var (key, value) in bestWeights ?? new Dictionary<string, Tensor>())
+            {
+                writer.Write(key);
+                TensorBytes.Write(writer, value);
+            }
+        }
+
+        public override void LoadState(BinaryReader reader)
+        {
+            base.LoadState(reader);
+            wait = reader.ReadInt32();
+            BestEpoch = ReadOptionalInt32(reader);
+            StoppedEpoch = ReadOptionalInt32(reader);
+            DisposeBestWeights();
+            int count = reader.ReadInt32();
+            if (count < 0)
+                return;
+            bestWeights = new Dictionary<string, Tensor>();
+            for (int i = 0; i < count; i++)
+            {
+                var key = reader.ReadString();
+                bestWeights[key] = TensorBytes.Read(reader);
+            }
+        }
+
+        void DisposeBestWeights()
         {
             if (bestWeights != null)
                 foreach (var tensor in bestWeights.Values)
                     tensor.Dispose();
+            bestWeights = null;
+        }
+
+        void Snapshot(nn.Module model)
+        {
+            DisposeBestWeights();
             bestWeights = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone());
         }
     }
@@ -152,6 +230,23 @@ namespace CnnDsl.Training
             Best = value;
             context.Model.SaveWeights(path);
             SavedEpochs.Add(metrics.Epoch);
+        }
+
+        public override void SaveState(BinaryWriter writer)
+        {
+            base.SaveState(writer);
+            writer.Write(SavedEpochs.Count);
+            foreach (int epoch in SavedEpochs)
+                writer.Write(epoch);
+        }
+
+        public override void LoadState(BinaryReader reader)
+        {
+            base.LoadState(reader);
+            SavedEpochs.Clear();
+            int count = reader.ReadInt32();
+            for (int i = 0; i < count; i++)
+                SavedEpochs.Add(reader.ReadInt32());
         }
     }
 
@@ -204,6 +299,57 @@ namespace CnnDsl.Training
                 context.LearningRate = Math.Max(minLearningRate, context.LearningRate * factor);
                 wait = 0;
             }
+        }
+
+        public override void SaveState(BinaryWriter writer)
+        {
+            base.SaveState(writer);
+            writer.Write(wait);
+        }
+
+        public override void LoadState(BinaryReader reader)
+        {
+            base.LoadState(reader);
+            wait = reader.ReadInt32();
+        }
+    }
+
+    // A tensor as element type, shape and raw bytes, on the CPU: what a callback keeps across a checkpoint.
+    static class TensorBytes
+    {
+        public static void Write(BinaryWriter writer, Tensor value)
+        {
+            using var contiguous = value.detach().cpu().contiguous();
+            writer.Write((int)contiguous.dtype);
+            writer.Write(contiguous.shape.Length);
+            foreach (long size in contiguous.shape)
+                writer.Write(size);
+            var bytes = contiguous.bytes.ToArray();
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        }
+
+        public static Tensor Read(BinaryReader reader)
+        {
+            var type = (ScalarType)reader.ReadInt32();
+            int rank = reader.ReadInt32();
+            if (rank < 0 || rank > 64)
+                throw new InvalidDataException($"a saved tensor has rank {rank}");
+            var shape = new long[rank];
+            for (int i = 0; i < rank; i++)
+                shape[i] = reader.ReadInt64();
+            int length = reader.ReadInt32();
+            var bytes = reader.ReadBytes(length);
+            if (bytes.Length != length)
+                throw new EndOfStreamException();
+            var result = empty(shape, type);
+            if (result.bytes.Length != length)
+            {
+                result.Dispose();
+                throw new InvalidDataException($"a saved {type} tensor of shape [{string.Join(", ", shape)}] has {length} bytes");
+            }
+            result.bytes = bytes;
+            return result;
         }
     }
 }

@@ -32,6 +32,8 @@ namespace CnnDsl.Training
         /// </summary>
         public static RuntimeSummary Summarize(nn.Module<Tensor, Tensor> model, long[] inputShape, string? name = null, int batchSize = 1)
         {
+            if (batchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"The batch size for the summary's extras must be at least 1, not {batchSize}.");
             TorchRuntime.EnsureLoaded();
             var layers = new List<(string Name, nn.Module Module)>();
             Collect(model, "", layers);
@@ -70,9 +72,20 @@ namespace CnnDsl.Training
             long state = model.buffers().Sum(b => b.numel());
             var table = ModelSummaryFormatter.Format(name ?? model.GetName(),
                 rows.Select(r => new SummaryRow(r.Name, r.Type, r.Shape, r.Parameters)).ToList(), total, trainable, state);
-            long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
-            return new RuntimeSummary(table, rows.Sum(r => r.MultAdds), batchSize,
-                batchSize * inputElements * 4, 2L * batchSize * rows.Sum(r => r.Activations) * 4, (total + state) * 4);
+            try
+            {
+                checked
+                {
+                    long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
+                    return new RuntimeSummary(table, rows.Sum(r => r.MultAdds), batchSize,
+                        batchSize * inputElements * 4, 2L * batchSize * rows.Sum(r => r.Activations) * 4, (total + state) * 4);
+                }
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                    $"A batch of {batchSize:N0} samples of this model needs more than {long.MaxValue:N0} bytes, more than any memory can hold; give a smaller batch size.");
+            }
         }
 
         // Sequential containers are opened, so dotted names (features.0) are rows as the compiler lists them.
@@ -111,13 +124,14 @@ namespace CnnDsl.Training
     {
         public override string ToString()
         {
-            string Mb(long bytes) => (bytes / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
+            // In floating point: the products and the sum may exceed a long for a large batch.
+            string Mb(double bytes) => (bytes / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
             return new StringBuilder(Table)
-                .Append("Total mult-adds (M): ").Append((MultAddsPerSample * BatchSize / 1e6).ToString("0.00", CultureInfo.InvariantCulture)).Append('\n')
+                .Append("Total mult-adds (M): ").Append(((double)MultAddsPerSample * BatchSize / 1e6).ToString("0.00", CultureInfo.InvariantCulture)).Append('\n')
                 .Append("Input size (MB): ").Append(Mb(InputBytes)).Append('\n')
                 .Append("Forward/backward pass size (MB): ").Append(Mb(ForwardBackwardBytes)).Append('\n')
                 .Append("Params size (MB): ").Append(Mb(ParameterBytes)).Append('\n')
-                .Append("Estimated total size (MB): ").Append(Mb(InputBytes + ForwardBackwardBytes + ParameterBytes)).Append(" (batch size ").Append(BatchSize).Append(")\n")
+                .Append("Estimated total size (MB): ").Append(Mb((double)InputBytes + ForwardBackwardBytes + ParameterBytes)).Append(" (batch size ").Append(BatchSize).Append(")\n")
                 .ToString();
         }
     }

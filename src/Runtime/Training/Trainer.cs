@@ -86,18 +86,18 @@ namespace CnnDsl.Training
             // The shuffling order of an epoch is a function of this seed and the epoch number, so a checkpoint that
             // records the seed and the epochs done restores the shuffling exactly.
             int shuffleSeed = options.Seed ?? Random.Shared.Next();
-            int firstEpoch = 1;
-            if (options.ResumeFrom != null)
-            {
-                var (done, savedSeed) = Checkpoints.LoadTrainingCheckpoint(options.ResumeFrom, model, optimizer);
-                firstEpoch = done + 1;
-                shuffleSeed = savedSeed ?? shuffleSeed;
-            }
-
             var history = new History();
             var context = new TrainingContext(model, optimizer, history);
             foreach (var callback in options.Callbacks)
                 callback.OnTrainBegin(context);
+            int firstEpoch = 1;
+            if (options.ResumeFrom != null)
+            {
+                // After OnTrainBegin, which resets the callbacks: the checkpoint restores their state.
+                var (done, savedSeed) = Checkpoints.LoadTrainingCheckpoint(options.ResumeFrom, model, optimizer, options.Callbacks);
+                firstEpoch = done + 1;
+                shuffleSeed = savedSeed ?? shuffleSeed;
+            }
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
             using var progress = new Progress(options.Progress, options.Epochs, steps);
             // On an accelerator the training data moves there once, so batches are gathered on the device.
@@ -125,7 +125,7 @@ namespace CnnDsl.Training
                     foreach (var callback in options.Callbacks)
                         callback.OnEpochEnd(context, metrics);
                     if (options.CheckpointPath != null)
-                        Checkpoints.SaveTrainingCheckpoint(options.CheckpointPath, model, optimizer, epoch, shuffleSeed);
+                        Checkpoints.SaveTrainingCheckpoint(options.CheckpointPath, model, optimizer, epoch, shuffleSeed, options.Callbacks);
                 }
             }
             finally

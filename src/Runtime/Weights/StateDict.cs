@@ -10,6 +10,12 @@ namespace CnnDsl.Weights
     public sealed record LoadReport(IReadOnlyList<string> MissingKeys, IReadOnlyList<string> UnexpectedKeys)
     {
         public bool IsComplete => MissingKeys.Count == 0 && UnexpectedKeys.Count == 0;
+
+        /// <summary>
+        /// Whether every tensor matched a checksum stored in the file. False for files without checksums (PyTorch writes
+        /// none); a file whose checksums do not match is never loaded.
+        /// </summary>
+        public bool Verified { get; init; }
     }
 
     /// <summary>State dicts in PyTorch's order and naming, saved to and loaded from safetensors files.</summary>
@@ -46,10 +52,10 @@ namespace CnnDsl.Weights
         /// </summary>
         public static LoadReport LoadSafeTensors(this nn.Module module, string path, bool strict = true)
         {
-            var file = SafeTensors.Read(path);
+            var file = SafeTensors.Read(path, out bool verified);
             try
             {
-                return Load(module, file, strict, path);
+                return Load(module, file, strict, path) with { Verified = verified };
             }
             finally
             {
