@@ -76,6 +76,7 @@ public class DiagnosticTests
         { "CNN2047", "model Net\n  input [|CxHxW|]\n  flatten\n", "'C' cannot be a size variable of input CxHxW: the channel count decides the first layer's weights; only spatial sizes can vary" },
         { "CNN2048", "model Net\n  input [|3xHxW|]\n  a: conv2d 4, 1\n  b: zeropad2d 1, from=input\n  c: conv2d 4, 1\n  add a, c\n", "Model 'Net' accepts no input size: H == H + 2 and W == W + 2" },
         { "CNN2049", "block B(s)\n  if s > 1\n    d: conv2d 4, 1\n  end\n  add [|d|], input\nmodel Net\n  input 4x8x8\n  B 2\n", "Layer 'add' reads 'd', which exists only when s > 1; read it inside that 'if', or define it in both branches" },
+        { "CNN2051", "block Twice(c)\n  conv2d c, 1\n  conv2d c, 1\nblock Many(c)\n  repeat 10000 as i\n    Twice c\n  end\nmodel [|Net|]\n  input 3x8x8\n  repeat 9 as i\n    Many 3\n  end\n", "Model 'Net' stands for 270,009 layers once its blocks are expanded, more than the 100,000 a model may have; check blocks that use blocks several times" },
         { "CNN2050", "block B(act)\n  conv2d 4, 3, activation=[|act|]\nmodel Net\n  input 3x8x8\n  B relu\n", "Block 'B': parameter 'act' is used as an activation; a block's parameters are numbers or true/false, so write the activation in the block or make it a layer of the model" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
     };

@@ -249,6 +249,32 @@ public class SymbolicCoreTests
     }
 
     [Fact]
+    public void Blocks_that_use_blocks_twice_cost_their_distinct_uses_and_report_a_mistake_once()
+    {
+        // B0 uses B1 twice, B1 uses B2 twice, ...: 2^n paths but n + 1 distinct uses.
+        static string Chain(int n, string last) =>
+            string.Concat(System.Linq.Enumerable.Range(0, n).Select(i => $"block B{i}(c)\n  B{i + 1} c\n  B{i + 1} c\n"))
+            + $"block B{n}(c)\n  {last}\nmodel Net\n  input 3x8x8\n  B0 4\n";
+        var model = Single(Chain(14, "conv2d c, 1"));
+        Assert.Equal("4x8x8", model.OutputShape.ToString());
+        // B14 is one layer and each B_k twice (1 + B_k+1): 3 * 2^14 - 2 below B0, and B0 itself.
+        Assert.Equal(49_151L, model.Layers.Sum(l => 1 + ((CnnDsl.Dsl.Catalog.BlockConfig)l.Config).ExpandedLayers));
+        // One mistake deep inside is one diagnostic, not one per path (65,536 for a chain of 16 before).
+        Assert.Single(Errors(Chain(16, "conv2d c, 9")));
+        // Past the limit of what one model may stand for, a diagnostic instead of minutes of work.
+        var tooLarge = Assert.Single(Errors(Chain(20, "conv2d c, 1")));
+        Assert.Equal("CNN2051", tooLarge.Id);
+    }
+
+    [Fact]
+    public void Deep_nesting_and_long_names_are_diagnostics_not_crashes()
+    {
+        Assert.Equal("CNN1007", Assert.Single(Errors("model Net\n  input 1x4\n  flatten\n  dense " + new string('(', 50_000) + "1" + new string(')', 50_000) + "\n")).Id);
+        var label = string.Join(".", Enumerable.Range(0, 30_000).Select(i => "a" + i));
+        Assert.Equal("CNN1007", Assert.Single(Errors("model Net\n  input 1x4\n  " + label + ": relu\n")).Id);
+    }
+
+    [Fact]
     public void Generator_runs_on_several_threads_share_no_state()
     {
         var source = "using CnnDsl;\nnamespace Models;\n[CnnModel(Input = \"3x64x64\", Base = \"resnet18 classes=10\")]\npublic partial class Net;\n";

@@ -88,6 +88,12 @@ namespace CnnDsl.Dsl.Binding
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
+            long expanded = layers.Aggregate(0L, (sum, l) => sum + 1 + (l.Config is BlockConfig use ? use.ExpandedLayers : 0));
+            if (expanded > MaxModelLayers)
+            {
+                diagnostics.ReportModelTooLarge(model.Name.Location, modelName, expanded, MaxModelLayers);
+                return null;
+            }
 
             var variables = inputShape.Dimensions.OfType<VarExpr>().Select(v => v.Name).Distinct().ToList();
             var conditions = session.Requirements
@@ -205,7 +211,8 @@ namespace CnnDsl.Dsl.Binding
             var session = new BindingSession { Blocks = blocks };
             var scratch = new DiagnosticBag();
             BindModelLayers(model, symbolic, scratch, blocks, session);
-            if (scratch.HasErrors)
+            // A dense layer after flatten needs a fixed size, which is beside the point here: the layers before it decide.
+            if (scratch.Any(d => d.IsError && d.Id != DiagnosticDescriptors.FeaturesDependOnInputSize.Id))
                 return null;
             var conditions = session.Requirements.Where(r => !(r.Condition is BoolExpr)).Select(r => new AcceptedSizeCondition(r.Condition, r.Layer)).ToList();
             var minimum = MinimumSizes(names, conditions);
@@ -309,11 +316,13 @@ namespace CnnDsl.Dsl.Binding
         static List<BlockFunction> BlockFunctions(IReadOnlyList<BoundLayer> layers, string modelName, BlockScope blocks, DiagnosticBag diagnostics)
         {
             var uses = new List<(string Block, int Rank)>();
+            // Uses with equal arguments share their layers: visit each once.
+            var visited = new HashSet<object>(new IdentityComparer());
             void Collect(IEnumerable<BoundLayer> list)
             {
                 foreach (var layer in list)
                 {
-                    if (!(layer.Config is BlockConfig use))
+                    if (!(layer.Config is BlockConfig use) || !visited.Add(use))
                         continue;
                     Collect(use.Layers);
                     var key = (use.BlockName, use.Input.Rank);
@@ -332,6 +341,16 @@ namespace CnnDsl.Dsl.Binding
             }
             return functions;
         }
+
+        sealed class IdentityComparer : IEqualityComparer<object>
+        {
+            public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
+
+            public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+        }
+
+        /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>
+        public const long MaxModelLayers = 100_000;
 
         /// <summary>A block's class: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>, with its input rank where a model uses it at two.</summary>
         public static string ClassName(string block, int rank, IReadOnlyList<(string Block, int Rank)> uses, string modelName)

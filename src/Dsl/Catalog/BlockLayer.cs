@@ -196,9 +196,16 @@ namespace CnnDsl.Dsl.Catalog
     public sealed record BlockConfig(string BlockName, EquatableArray<BlockArgument> Arguments, TensorShape Input, EquatableArray<BoundLayer> Layers,
         EquatableArray<BoundStatement> Statements, TensorShape Output) : LayerConfig
     {
+        // Uses of one block share their bound layers, so totals are summed once here rather than on every path.
+        readonly Expr parameters = Layers.Select(l => l.Config.Parameters).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+        readonly Expr state = Layers.Select(l => l.Config.State).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+
+        /// <summary>The layers this use stands for once every block inside it is expanded.</summary>
+        public long ExpandedLayers { get; } = Layers.Aggregate(0L, (sum, l) => Exprs.Checked(() => checked(sum + 1 + (l.Config is BlockConfig inner ? inner.ExpandedLayers : 0))));
+
         public override TensorShape OutputShape => Output;
-        public override Expr Parameters => Layers.Select(l => l.Config.Parameters).Aggregate((Expr)Exprs.Zero, Exprs.Add);
-        public override Expr State => Layers.Select(l => l.Config.State).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+        public override Expr Parameters => parameters;
+        public override Expr State => state;
         /// <summary>The generated class's name: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>.</summary>
         public override string ModuleType => Dsl.Names.ToPascalCase(BlockName);
 

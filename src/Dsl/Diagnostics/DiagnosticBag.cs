@@ -161,6 +161,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportUnsupportedBlockParameter(SourceLocation location, string block, string parameter, string problem) =>
             Report(DiagnosticDescriptors.UnsupportedBlockParameter, location, block, parameter, problem);
 
+        public void ReportModelTooLarge(SourceLocation location, string model, long layers, long limit) =>
+            Report(DiagnosticDescriptors.ModelTooLarge, location, model, layers, limit);
+
         public void ReportInsideBlock(Diagnostic inner, SourceLocation use, string block, string layer) =>
             diagnostics.Add(inner with
             {

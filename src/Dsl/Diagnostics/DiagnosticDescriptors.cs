@@ -194,6 +194,10 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2050", "Block parameter used in an unsupported way",
             "Block '{0}': parameter '{1}' {2}", Model);
 
+        public static readonly DiagnosticDescriptor ModelTooLarge = new DiagnosticDescriptor(
+            "CNN2051", "Model too large",
+            "Model '{0}' stands for {1:#,0} layers once its blocks are expanded, more than the {2:#,0} a model may have; check blocks that use blocks several times", Model);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -207,7 +211,7 @@ namespace CnnDsl.Dsl.Diagnostics
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
-            ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, InternalError,
+            ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, InternalError,
         };
     }
 }

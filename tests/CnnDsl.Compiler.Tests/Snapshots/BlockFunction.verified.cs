@@ -86,7 +86,7 @@ namespace Models
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = b.call(input);
             x = b_1.call(x);

@@ -128,7 +128,7 @@ namespace Models
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = stem.call(input).relu();
             var stem_out = x;

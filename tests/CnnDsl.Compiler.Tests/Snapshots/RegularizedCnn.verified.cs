@@ -160,7 +160,7 @@ namespace Course.Regularized
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = conv2d.call(input);
             x = batch_normalization.call(x);

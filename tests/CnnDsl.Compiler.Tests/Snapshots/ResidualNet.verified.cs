@@ -166,7 +166,7 @@ namespace Models
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = stem.call(input);
             x = stem_bn.call(x);

@@ -110,7 +110,7 @@ namespace Models
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = global::TorchSharp.torch.nn.functional.pad(input, new long[] { 1, 2, 1, 2 });
             x = conv2d.call(x).relu();

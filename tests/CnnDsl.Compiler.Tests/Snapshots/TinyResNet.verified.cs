@@ -149,7 +149,7 @@ namespace Models
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input);
+            global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = conv1.call(input);
             x = bn1.call(x);
