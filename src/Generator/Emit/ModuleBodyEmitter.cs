@@ -127,7 +127,70 @@ namespace CnnDsl.Generator
                 WriteRegistration(writer, statements.OfType<BoundLayer>().ToList(), manual: false);
                 return;
             }
-            WriteVariants(writer, statements, new List<BoundLayer>(), 0);
+            if (CanRegisterInPlace(statements))
+                WriteRegistrationInPlace(writer, statements);
+            else
+                WriteVariants(writer, statements, new List<BoundLayer>(), 0);
+        }
+
+        static IEnumerable<string> TopNames(IEnumerable<BoundStatement> statements) =>
+            Layers(statements).Where(l => l.Config.HasModule).Select(l => l.Name.Split('.')[0]).Distinct();
+
+        // A branch's modules can be registered where the branch is when no top-level name (module or group) is shared
+        // between it and the runs of layers around it: then the order of state_dict keys is the order of the statements.
+        static bool CanRegisterInPlace(IReadOnlyList<BoundStatement> statements)
+        {
+            var parts = new List<List<string>>();
+            var run = new List<BoundStatement>();
+            foreach (var statement in statements)
+            {
+                if (statement is BoundBranch branch && BuildsModules(branch))
+                {
+                    parts.Add(TopNames(run).ToList());
+                    run.Clear();
+                    parts.Add(TopNames(branch.Then).Union(TopNames(branch.Else)).ToList());
+                    if (!CanRegisterInPlace(branch.Then) || !CanRegisterInPlace(branch.Else))
+                        return false;
+                }
+                else
+                {
+                    run.Add(statement);
+                }
+            }
+            parts.Add(TopNames(run).ToList());
+            var seen = new HashSet<string>();
+            return parts.All(part => part.All(seen.Add));
+        }
+
+        void WriteRegistrationInPlace(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
+        {
+            var run = new List<BoundLayer>();
+            foreach (var statement in statements)
+            {
+                if (statement is BoundLayer layer)
+                {
+                    run.Add(layer);
+                    continue;
+                }
+                var branch = (BoundBranch)statement;
+                if (!BuildsModules(branch))
+                {
+                    // Only merges inside; nested layers, if any, build no modules either.
+                    continue;
+                }
+                WriteRegistration(writer, run, manual: true);
+                run.Clear();
+                writer.OpenBlock("if (" + flags[branch] + ")");
+                WriteRegistrationInPlace(writer, branch.Then);
+                writer.CloseBlock();
+                if (Layers(branch.Else).Any(l => l.Config.HasModule))
+                {
+                    writer.OpenBlock("else");
+                    WriteRegistrationInPlace(writer, branch.Else);
+                    writer.CloseBlock();
+                }
+            }
+            WriteRegistration(writer, run, manual: true);
         }
 
         void WriteCreation(SourceWriter writer, IEnumerable<BoundStatement> statements, string self)

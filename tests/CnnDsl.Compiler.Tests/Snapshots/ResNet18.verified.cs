@@ -226,27 +226,18 @@ namespace Models
                     this.downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
                 }
                 this.re_lu = global::TorchSharp.torch.nn.ReLU();
+                register_module("conv1", conv1);
+                register_module("bn1", bn1);
+                register_module("relu", relu);
+                register_module("conv2", conv2);
+                register_module("bn2", bn2);
                 if (has_downsample)
                 {
-                    register_module("conv1", conv1);
-                    register_module("bn1", bn1);
-                    register_module("relu", relu);
-                    register_module("conv2", conv2);
-                    register_module("bn2", bn2);
                     register_module("downsample", global::TorchSharp.torch.nn.Sequential(
                         ("0", downsample_0!),
                         ("1", downsample_1!)));
-                    register_module("re_lu", re_lu);
                 }
-                else
-                {
-                    register_module("conv1", conv1);
-                    register_module("bn1", bn1);
-                    register_module("relu", relu);
-                    register_module("conv2", conv2);
-                    register_module("bn2", bn2);
-                    register_module("re_lu", re_lu);
-                }
+                register_module("re_lu", re_lu);
             }
 
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
