@@ -38,6 +38,14 @@ public class WeightsTests : IDisposable
           input 3x224x224
         model MobileNetV2 = mobilenet_v2
           input 3x224x224
+        model Vgg19 = vgg19
+          input 3x224x224
+        model Vgg19Bn = vgg19_bn
+          input 3x224x224
+        model ResNet101 = resnet101
+          input 3x224x224
+        model ResNet152 = resnet152
+          input 3x224x224
         model SmallResNet18 = resnet18 classes=10
           input 3x64x64
         model SmallMobileNetV2 = mobilenet_v2 classes=10
@@ -53,6 +61,7 @@ public class WeightsTests : IDisposable
         {
             ["alexnet"] = "AlexNet", ["vgg11"] = "Vgg11", ["vgg11_bn"] = "Vgg11Bn", ["vgg16"] = "Vgg16", ["vgg16_bn"] = "Vgg16Bn",
             ["resnet18"] = "ResNet18", ["resnet34"] = "ResNet34", ["resnet50"] = "ResNet50", ["mobilenet_v2"] = "MobileNetV2",
+            ["vgg19"] = "Vgg19", ["vgg19_bn"] = "Vgg19Bn", ["resnet101"] = "ResNet101", ["resnet152"] = "ResNet152",
         };
         var torchvision = JsonDocument.Parse(RunScript("keys " + string.Join(" ", models.Keys))).RootElement;
         foreach (var (zooName, className) in models)
