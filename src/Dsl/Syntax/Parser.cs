@@ -628,26 +628,19 @@ namespace CnnDsl.Dsl.Syntax
         /// </summary>
         ValueSyntax? ParseValue() => ParseOr(0);
 
-        ValueSyntax? ParseOr(int depth)
-        {
-            var left = ParseAnd(depth);
-            while (left != null && IsWord("or"))
-            {
-                Next();
-                var right = ParseAnd(depth);
-                left = right == null ? null : Binary("or", left, right);
-            }
-            return left;
-        }
+        ValueSyntax? ParseOr(int depth) => ParseChain(depth, ParseAnd, () => IsWord("or"));
 
-        ValueSyntax? ParseAnd(int depth)
+        ValueSyntax? ParseAnd(int depth) => ParseChain(depth, ParseNot, () => IsWord("and"));
+
+        // Left-associative operators of one strength: operand (op operand)*.
+        ValueSyntax? ParseChain(int depth, System.Func<int, ValueSyntax?> operand, System.Func<bool> atOperator)
         {
-            var left = ParseNot(depth);
-            while (left != null && IsWord("and"))
+            var left = operand(depth);
+            while (left != null && atOperator())
             {
-                Next();
-                var right = ParseNot(depth);
-                left = right == null ? null : Binary("and", left, right);
+                var op = Next();
+                var right = operand(depth);
+                left = right == null ? null : Binary(op.Text, left, right);
             }
             return left;
         }
@@ -685,17 +678,8 @@ namespace CnnDsl.Dsl.Syntax
             return right == null ? null : Binary(op, left, right);
         }
 
-        ValueSyntax? ParseAdditive(int depth)
-        {
-            var left = ParseMultiplicative(depth);
-            while (left != null && (Current.Kind == SyntaxKind.PlusToken || Current.Kind == SyntaxKind.MinusToken))
-            {
-                var op = Next();
-                var right = ParseMultiplicative(depth);
-                left = right == null ? null : Binary(op.Text, left, right);
-            }
-            return left;
-        }
+        ValueSyntax? ParseAdditive(int depth) =>
+            ParseChain(depth, ParseMultiplicative, () => Current.Kind == SyntaxKind.PlusToken || Current.Kind == SyntaxKind.MinusToken);
 
         ValueSyntax? ParseMultiplicative(int depth)
         {
