@@ -26,7 +26,10 @@ namespace CnnDsl.Dsl
             var syntax = Parser.Parse(SourceText.From(text, path), diagnostics);
             if (defaultNamespace != null)
                 syntax = WithDefaultNamespace(syntax, defaultNamespace);
-            var models = Binder.BindFile(syntax, diagnostics);
+            var models = new List<BoundModel>();
+            foreach (var model in Binder.BindFile(syntax, diagnostics))
+                if (NameRules.Check(model, diagnostics))
+                    models.Add(model);
             return new CnnCompilation(syntax, models, new List<Diagnostic>(diagnostics));
         }
 

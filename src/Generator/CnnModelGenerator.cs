@@ -104,6 +104,8 @@ namespace CnnDsl.Generator
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(model.Diagnostics);
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics);
+                if (bound != null)
+                    NameRules.Check(bound, diagnostics);
                 return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray());
             }
             catch (Exception exception)
@@ -123,7 +125,13 @@ namespace CnnDsl.Generator
             var first = names.Where(k => k.Namespace == model.Namespace && k.Name == model.Name)
                 .OrderBy(k => k.Path, StringComparer.Ordinal).First();
             if (first.Path == model.SourcePath)
-                return result;
+            {
+                // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
+                var hint = ModelEmitter.HintName(model);
+                bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
+                    && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
+                return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
+            }
             var bag = new DiagnosticBag();
             bag.AddRange(result.Diagnostics);
             bag.ReportDuplicateModelName(model.Location, model.Name, model.Namespace ?? "(global)");
@@ -136,19 +144,28 @@ namespace CnnDsl.Generator
                 context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(diagnostic));
             if (result.Model == null)
                 return;
-            string source;
+            // Whatever goes wrong with one model is reported on that model; an exception leaving this method would make
+            // Roslyn drop the output of every model (CS8785).
             try
             {
-                source = ModelEmitter.Emit(result.Model, result.Declaration);
+                var source = ModelEmitter.Emit(result.Model, result.Declaration);
+                context.AddSource(ModelEmitter.HintName(result.Model, result.HintDiscriminator), source);
             }
-            catch (Exception exception)
+            catch (Exception exception) when (!(exception is OperationCanceledException))
             {
                 var bag = new DiagnosticBag();
                 bag.ReportInternalError(result.Model.Location, result.Model.Name, exception);
                 context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(bag.First()));
-                return;
             }
-            context.AddSource(ModelEmitter.HintName(result.Model), source);
+        }
+
+        // A stable short hash of the exact name (FNV-1a), so names that differ only in case get different files.
+        static string Discriminator(string name)
+        {
+            uint hash = 2166136261;
+            foreach (var c in name)
+                hash = (hash ^ c) * 16777619;
+            return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

@@ -8,8 +8,11 @@ namespace CnnDsl.Generator
     /// <summary>How the generated class is declared: a class of its own for .cnn models, or the user's partial class for attributes.</summary>
     public sealed record ClassDeclaration(bool FromAttributes, string Accessibility);
 
-    /// <summary>What a file or an attributed class yields: a checked model (null when it has errors) and its diagnostics.</summary>
-    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics);
+    /// <summary>
+    /// What a file or an attributed class yields: a checked model (null when it has errors) and its diagnostics. The hint
+    /// discriminator is set when another model's file name differs from this one's only in case.
+    /// </summary>
+    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics, string? HintDiscriminator = null);
 
     /// <summary>An attributed class read into the source-neutral model syntax, before binding.</summary>
     public sealed record AttributeModel(ModelSyntax? Syntax, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics);

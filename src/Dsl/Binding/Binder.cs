@@ -13,16 +13,8 @@ namespace CnnDsl.Dsl.Binding
     /// </summary>
     public static class Binder
     {
-        // Names a layer field cannot take: members of TorchSharp's Module and of the generated class.
-        static readonly HashSet<string> ReservedMemberNames = new HashSet<string>
-        {
-            "add_module", "apply", "buffers", "call", "children", "Create", "Dispose", "Equals", "eval", "forward", "get_buffer",
-            "get_parameter", "GetHashCode", "GetName", "GetType", "has_buffer", "has_parameter", "load", "load_state_dict",
-            "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
-            "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
-            "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
-            "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
-        };
+        // Names a layer field cannot take; the rule lives with the other name rules.
+        static readonly IReadOnlyCollection<string> ReservedMemberNames = NameRules.ReservedLayerNames;
 
         public static IReadOnlyList<BoundModel> BindFile(CnnFileSyntax file, DiagnosticBag diagnostics)
         {

@@ -1,0 +1,171 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Diagnostics;
+
+namespace CnnDsl.Dsl.Binding
+{
+    /// <summary>
+    /// Which names the generated C# can carry, in one place: a model's class name, its namespace, and the classes its
+    /// blocks become. A C# keyword that the emitter can escape with '@' is allowed; a name that would still break the
+    /// generated code (a contextual keyword it uses, a member it declares, a class name another block also gets) is
+    /// reported with the reason and a name to use instead.
+    /// </summary>
+    public static class NameRules
+    {
+        // Contextual keywords: as a class or namespace name they change what the generated code means (var x = ...,
+        // nameof(...)), or C# refuses them as type names (record, file, required, scoped, _).
+        static readonly HashSet<string> ContextualKeywords = new HashSet<string>
+        {
+            "_", "add", "allows", "alias", "and", "args", "ascending", "async", "await", "by", "descending", "dynamic", "equals",
+            "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let", "managed", "nameof",
+            "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record", "remove", "required", "scoped",
+            "select", "set", "unmanaged", "value", "var", "when", "where", "with", "yield",
+        };
+
+        /// <summary>Members of every generated model class, which neither the class itself nor a nested block class may be named.</summary>
+        public static IReadOnlyCollection<string> GeneratedMembers { get; } = new HashSet<string>
+        {
+            "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
+            "ModelInfo", "forward",
+        };
+
+        /// <summary>
+        /// Names a layer field cannot take: members of TorchSharp's Module, of the generated class, and the locals of the
+        /// generated forward.
+        /// </summary>
+        public static IReadOnlyCollection<string> ReservedLayerNames { get; } = new HashSet<string>
+        {
+            "add_module", "apply", "buffers", "call", "children", "Create", "Dispose", "Equals", "eval", "forward", "get_buffer",
+            "get_parameter", "GetHashCode", "GetName", "GetType", "has_buffer", "has_parameter", "load", "load_state_dict",
+            "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+            "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
+            "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
+            "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
+        };
+
+        /// <summary>Why <paramref name="name"/> cannot name a generated model class, or null if it can.</summary>
+        public static string? ModelNameProblem(string name)
+        {
+            var bare = Unescaped(name);
+            if (!Names.IsIdentifier(bare))
+                return "a model name must be a C# identifier; use letters, digits and '_', starting with a letter";
+            if (ContextualKeywords.Contains(bare))
+                return "'" + bare + "' is a C# contextual keyword, which the generated class cannot be named; use " + Suggest(bare, "Model");
+            if (GeneratedMembers.Contains(bare))
+                return "the generated class has a member '" + bare + "' already; use " + Suggest(bare, "Model");
+            return null;
+        }
+
+        /// <summary>Why <paramref name="ns"/> cannot be a generated namespace, or null if it can (keywords are escaped).</summary>
+        public static string? NamespaceProblem(string ns)
+        {
+            foreach (var part in ns.Split('.'))
+            {
+                var bare = Unescaped(part.Trim());
+                if (!Names.IsIdentifier(bare))
+                    return "'" + part + "' is not a C# identifier; write dotted identifiers, as in My.Models";
+                if (ContextualKeywords.Contains(bare))
+                    return "'" + bare + "' is a C# contextual keyword, which the generated code cannot use as a namespace; use " + Suggest(bare, "Models");
+            }
+            return null;
+        }
+
+        /// <summary>The C# class a block becomes: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>.</summary>
+        public static string BlockClassName(string blockName) => Names.ToPascalCase(blockName);
+
+        /// <summary>An identifier as C# source: a keyword gets '@'.</summary>
+        public static string Escape(string identifier)
+        {
+            var bare = Unescaped(identifier);
+            return Names.IsCSharpKeyword(bare) ? "@" + bare : bare;
+        }
+
+        /// <summary>A dotted namespace as C# source, each keyword part escaped.</summary>
+        public static string EscapeNamespace(string ns) => string.Join(".", ns.Split('.').Select(part => Escape(part.Trim())));
+
+        static string Unescaped(string name) => name.StartsWith("@") ? name.Substring(1) : name;
+
+        static string Suggest(string name, string suffix)
+        {
+            var pascal = Names.ToPascalCase(name);
+            var candidate = pascal.Length > 0 && pascal != name && Names.IsIdentifier(pascal) && !GeneratedMembers.Contains(pascal) ? pascal : pascal + suffix;
+            return "'" + candidate + "' or another name";
+        }
+
+        /// <summary>
+        /// Checks the names a bound model's generated code will declare; reports each problem and returns false if there
+        /// is one. Runs after binding, on models of both forms, so the emitter never meets a name it cannot write.
+        /// </summary>
+        public static bool Check(BoundModel model, DiagnosticBag diagnostics)
+        {
+            int before = diagnostics.Count;
+            var problem = ModelNameProblem(model.Name);
+            if (problem != null)
+                diagnostics.ReportInvalidName(model.Location, model.Name, "model", problem);
+            if (model.Namespace != null && (problem = NamespaceProblem(model.Namespace)) != null)
+                diagnostics.ReportInvalidName(model.Location, model.Namespace, "namespace", problem);
+
+            var fields = new HashSet<string>(model.Layers.Where(l => l.Config.HasModule).Select(l => Field(l.Name)));
+            foreach (var layer in model.Layers.Where(l => l.Config.HasModule && Field(l.Name) == Unescaped(model.Name)))
+                diagnostics.ReportInvalidName(layer.Location, layer.Name, "layer", "the model class is named '" + model.Name + "' too; a C# member cannot have its class's name");
+
+            // A layer named after its block (block 'scope' gives the layer 'scope') is not checked by the label rules.
+            foreach (var layer in AllLayers(model.Layers).Where(l => l.Config.HasModule && ReservedLayerNames.Contains(Field(l.Name))))
+                diagnostics.ReportInvalidName(layer.Location, layer.Name, "layer",
+                    "the generated module already has a member of that name; name the layer, as in '" + layer.Name + "_1: " + layer.Kind + " ...'");
+
+            // Every block class is nested in the model class, whatever block uses it, so all must differ from each other
+            // and from the model's own members.
+            var blocks = new Dictionary<string, (string Block, BoundLayer Use)>();
+            foreach (var (use, config) in BlockUses(model.Layers))
+            {
+                var className = BlockClassName(config.BlockName);
+                if (blocks.TryGetValue(className, out var seen))
+                {
+                    if (seen.Block != config.BlockName)
+                        diagnostics.ReportBlockClassCollision(use.Location, seen.Block, config.BlockName, className);
+                    continue;
+                }
+                blocks[className] = (config.BlockName, use);
+                string? reason = className.Length == 0 ? "its class name would be empty; use a name with a letter, such as 'block1'"
+                    : !Names.IsIdentifier(className) ? "its class name '" + className + "' is not a C# identifier; start the name with a letter"
+                    : GeneratedMembers.Contains(className) ? "its class '" + className + "' would collide with the model's member '" + className + "'; use another name, such as '" + config.BlockName + "_block'"
+                    : fields.Contains(className) ? "its class '" + className + "' would collide with the model's layer '" + className + "'; rename the layer or the block"
+                    : config.Layers.Any(l => l.Config.HasModule && Field(l.Name) == className) ? "its class '" + className + "' would have a layer of the same name; rename that layer"
+                    : null;
+                if (reason != null)
+                    diagnostics.ReportInvalidName(use.Location, config.BlockName, "block", reason);
+                var layerNames = new HashSet<string>(config.Layers.Select(l => Field(l.Name)));
+                foreach (var argument in config.Arguments.Where(a => layerNames.Contains(a.Name)))
+                    diagnostics.ReportInvalidName(use.Location, argument.Name, "block parameter", "block '" + config.BlockName + "' has a layer of that name, and the generated constructor needs both; rename the parameter");
+            }
+            return diagnostics.Count == before;
+        }
+
+        static string Field(string layer) => layer.Replace('.', '_');
+
+        static IEnumerable<BoundLayer> AllLayers(IEnumerable<BoundLayer> layers)
+        {
+            foreach (var layer in layers)
+            {
+                yield return layer;
+                if (layer.Config is BlockConfig config)
+                    foreach (var inner in AllLayers(config.Layers))
+                        yield return inner;
+            }
+        }
+
+        static IEnumerable<(BoundLayer Use, BlockConfig Config)> BlockUses(IEnumerable<BoundLayer> layers)
+        {
+            foreach (var layer in layers)
+            {
+                if (!(layer.Config is BlockConfig config))
+                    continue;
+                yield return (layer, config);
+                foreach (var inner in BlockUses(config.Layers))
+                    yield return (layer, inner.Config);
+            }
+        }
+    }
+}
