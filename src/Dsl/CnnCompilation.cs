@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Syntax;
@@ -28,8 +29,11 @@ namespace CnnDsl.Dsl
                 syntax = WithDefaultNamespace(syntax, defaultNamespace);
             var models = new List<BoundModel>();
             foreach (var model in Binder.BindFile(syntax, diagnostics))
-                if (NameRules.Check(model, diagnostics))
+            {
+                var nameLocation = syntax.Models.FirstOrDefault(m => m.Name.Text == model.Name)?.Name.Location;
+                if (NameRules.Check(model, diagnostics, nameLocation))
                     models.Add(model);
+            }
             return new CnnCompilation(syntax, models, new List<Diagnostic>(diagnostics));
         }
 

@@ -65,6 +65,8 @@ public class DiagnosticTests
         { "CNN2023", "block Res(channels)\n  conv2d channels, 3, padding=1\n  add conv2d, input\nmodel Net\n  input 3x8x8\n  [|Res 4|]\n", "Layer 'add' adds 'input' of shape 3x8x8 to 'conv2d' of shape 4x8x8; the shapes must be equal (a 1x1 convolution with the right filters and stride, as ResNet's downsample, makes them so) (in block 'Res' at model.cnn(3), used as 'res')" },
         { "CNN2011", "block Shrink(k)\n  conv2d 4, k\nmodel Net\n  input 3x8x8\n  Shrink 3\n  [|Shrink 7|]\n", "Layer 'conv2d' turns an input height of 6 into 0 (kernel 7, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride (in block 'Shrink' at model.cnn(2), used as 'shrink_1')" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
+        { "CNN2020", "model [|var|]\n  input 1x28x28\n  flatten\n", "'var' cannot name a model: 'var' is a C# contextual keyword, which the generated class cannot be named; use 'Var' or another name" },
+        { "CNN2030", "block my_block(c)\n  conv2d c, 1\nblock myBlock(c)\n  conv2d c, 3, padding=1\nmodel Net\n  input 1x4x4\n  my_block 2\n  [|myBlock 2|]\n", "Blocks 'my_block' and 'myBlock' both become the class 'MyBlock'; rename one of them" },
     };
 
     [Theory]
@@ -100,6 +102,7 @@ public class DiagnosticTests
         { "CNN2018", Usings + "[CnnModel(Input = [|\"1x0x28\"|])]\n[Flatten]\npartial class Net;", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
         { "CNN2019", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\nclass [|Net|] { }", "Class 'Net' carries [CnnModel] but is not partial; declare it as a non-static, non-generic, top-level 'partial class'" },
         { "CNN2020", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten(Name = [|\"forward\"|])]\npartial class Net;", "'forward' cannot name a layer: the generated module already has a member of that name" },
+        { "CNN2029", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\n[Dropout([|double.NaN|])]\npartial class Net;", "Argument 'rate' of layer 'dropout' is double.NaN, which is not a finite number; give a finite value" },
     };
 
     [Theory]

@@ -97,14 +97,14 @@ namespace CnnDsl.Dsl.Binding
         /// Checks the names a bound model's generated code will declare; reports each problem and returns false if there
         /// is one. Runs after binding, on models of both forms, so the emitter never meets a name it cannot write.
         /// </summary>
-        public static bool Check(BoundModel model, DiagnosticBag diagnostics)
+        public static bool Check(BoundModel model, DiagnosticBag diagnostics, Text.SourceLocation? nameLocation = null)
         {
             int before = diagnostics.Count;
             var problem = ModelNameProblem(model.Name);
             if (problem != null)
-                diagnostics.ReportInvalidName(model.Location, model.Name, "model", problem);
+                diagnostics.ReportInvalidName(nameLocation ?? model.Location, model.Name, "model", problem);
             if (model.Namespace != null && (problem = NamespaceProblem(model.Namespace)) != null)
-                diagnostics.ReportInvalidName(model.Location, model.Namespace, "namespace", problem);
+                diagnostics.ReportInvalidName(nameLocation ?? model.Location, model.Namespace, "namespace", problem);
 
             var fields = new HashSet<string>(model.Layers.Where(l => l.Config.HasModule).Select(l => Field(l.Name)));
             foreach (var layer in model.Layers.Where(l => l.Config.HasModule && Field(l.Name) == Unescaped(model.Name)))

@@ -249,7 +249,7 @@ public sealed class InputGenerator
             case 10:
             {
                 var a = OddNames[random.Next(OddNames.Length)];
-                var b = random.Next(2) == 0 ? Names.Snake(a) : Names.Camel(a);
+                var b = random.Next(2) == 0 ? CollidingSpellings.Snake(a) : CollidingSpellings.Camel(a);
                 return $"block {a}(c)\n  conv2d c, 1\nblock {b}(c)\n  conv2d c, 3, padding=1\nmodel {model}\n  input 1x4x4\n  {a} 2\n  {b} 2\n";
             }
             case 11:
@@ -396,7 +396,7 @@ public sealed class InputGenerator
 }
 
 /// <summary>Spellings of one name that collide after PascalCase.</summary>
-static class Names
+static class CollidingSpellings
 {
     public static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())) + "_";
 
