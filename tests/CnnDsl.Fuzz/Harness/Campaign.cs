@@ -29,6 +29,8 @@ public sealed class Campaign
     public int CnnInputs { get; private set; }
     public int AttributeInputs { get; private set; }
     public TimeSpan Elapsed { get; private set; }
+    public double GeneratorMilliseconds { get; private set; }
+    public double CompileMilliseconds { get; private set; }
 
     /// <summary>Skips inputs a caller knows to be open problems, by predicate on the violation.</summary>
     public Func<Violation, bool> Ignore { get; set; } = _ => false;
@@ -66,6 +68,8 @@ public sealed class Campaign
     {
         var key = (result.Input.IsCnn ? "cnn " : "attributes ") + result.Outcome;
         Outcomes[key] = Outcomes.GetValueOrDefault(key) + 1;
+        GeneratorMilliseconds += result.GeneratorMilliseconds;
+        CompileMilliseconds += result.CompileMilliseconds;
         if (Slowest == null || Total(result) > Total(Slowest))
             Slowest = result;
         foreach (var violation in result.Violations.Where(v => !Ignore(v)))
@@ -122,7 +126,7 @@ public sealed class Campaign
     public string Summary()
     {
         var text = new StringBuilder();
-        text.AppendLine($"{CnnInputs:N0} .cnn inputs and {AttributeInputs:N0} attribute inputs in {Elapsed:hh\\:mm\\:ss}");
+        text.AppendLine($"{CnnInputs:N0} .cnn inputs and {AttributeInputs:N0} attribute inputs in {Elapsed:hh\\:mm\\:ss} ({GeneratorMilliseconds / 1000:F0} s in the generator, {CompileMilliseconds / 1000:F0} s compiling its output)");
         foreach (var outcome in Outcomes.OrderBy(o => o.Key))
             text.AppendLine($"  {outcome.Key,-45} {outcome.Value,9:N0}");
         if (Slowest != null)
