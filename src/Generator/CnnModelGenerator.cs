@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Text;
 using Microsoft.CodeAnalysis;
@@ -103,7 +104,10 @@ namespace CnnDsl.Generator
             {
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(model.Diagnostics);
-                var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics);
+                // A scope of its own per model: binding keeps a stack of the blocks being expanded, and the generator
+                // may run on several threads at once (an IDE or a compiler server with several projects).
+                var scope = BlockScope.Create(Array.Empty<CnnDsl.Dsl.Syntax.BlockSyntax>(), new DiagnosticBag());
+                var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
                 if (bound != null)
                     NameRules.Check(bound, diagnostics);
                 return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray());

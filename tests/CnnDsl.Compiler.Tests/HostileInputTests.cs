@@ -142,7 +142,7 @@ public class HostileInputTests
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
     }
 
-    [Fact(Skip = Rewrite + "BlockScope keeps no static mutable state")]
+    [Fact]
     public void Attribute_models_based_on_a_zoo_model_bind_correctly_on_four_threads_at_once()
     {
         const string source = "using CnnDsl;\nnamespace Models;\n[CnnModel(Input = \"3x32x32\", Base = \"resnet18 classes=10\")]\npartial class Net;\n";
