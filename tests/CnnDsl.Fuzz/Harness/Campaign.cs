@@ -114,7 +114,8 @@ public sealed class Campaign
             }
         }
         var text = string.Join("\n", lines);
-        for (int i = text.Length - 1; i >= 0 && budget > 0 && text.Length < 400; i--)
+        // Character by character only for .cnn text: C# cut at random characters stops reading as the model it was.
+        for (int i = text.Length - 1; input.IsCnn && i >= 0 && budget > 0 && text.Length < 400; i--)
         {
             var candidate = text.Remove(i, 1);
             if (StillFails(candidate))
@@ -126,11 +127,11 @@ public sealed class Campaign
     public string Summary()
     {
         var text = new StringBuilder();
-        text.AppendLine($"{CnnInputs:N0} .cnn inputs and {AttributeInputs:N0} attribute inputs in {Elapsed:hh\\:mm\\:ss} ({GeneratorMilliseconds / 1000:F0} s in the generator, {CompileMilliseconds / 1000:F0} s compiling its output)");
+        text.AppendLine($"{CnnInputs:N0} .cnn inputs and {AttributeInputs:N0} attribute inputs in {Elapsed:hh\\:mm\\:ss} ({GeneratorMilliseconds / 1000:F0} s of CPU in the generator, {CompileMilliseconds / 1000:F0} s compiling its output)");
         foreach (var outcome in Outcomes.OrderBy(o => o.Key))
             text.AppendLine($"  {outcome.Key,-45} {outcome.Value,9:N0}");
         if (Slowest != null)
-            text.AppendLine($"slowest input: {Slowest.Input.Index} ({Slowest.Input.Category}), {Slowest.GeneratorMilliseconds:F1} ms generator + {Slowest.CompileMilliseconds:F1} ms compile");
+            text.AppendLine($"slowest input: {Slowest.Input.Index} ({Slowest.Input.Category}), {Slowest.GeneratorMilliseconds:F1} ms generator + {Slowest.CompileMilliseconds:F1} ms compile (CPU)");
         text.AppendLine($"violations: {Violations.Sum(v => v.Value.Count):N0} in {Violations.Count} kinds");
         foreach (var group in Violations.OrderByDescending(v => v.Value.Count))
             text.AppendLine($"  {group.Value.Count,7:N0} × {group.Key}");

@@ -279,10 +279,13 @@ public sealed class InputGenerator
             className = "@" + className;
         var nsName = names && random.Next(2) == 0 ? ns + "." + (random.Next(2) == 0 ? "@class" : "@" + OddNames[random.Next(OddNames.Length)].TrimStart('@')) : ns;
         var attributes = new List<string>();
-        attributes.Add(random.Next(5) switch
+        string[] bases = { "resnet18 classes=10", "lenet5", "", "resnet18 classes=((1", "vgg11 classes=1e999", "lenet5 classes=10\\nrelu", "nosuch", "resnet18 classes=-1", "lenet5 classes=9223372036854775807", "lenet5 classes=(1, 2)" };
+        string[] shapes = { "", "x", "1x", "-1x2", "1e3", "0x4", "4611686018427387904x4611686018427387904", "1x28x28x", "\\u0661x2", " 1 x 2 ", "1x2x3x4x5x6" };
+        attributes.Add(random.Next(6) switch
         {
-            0 => $"CnnModel(Input = \"3x32x32\", Base = \"{(random.Next(2) == 0 ? "resnet18 classes=10" : "lenet5")}\")",
+            0 => $"CnnModel(Input = \"{(random.Next(3) == 0 ? "1x28x28" : "3x32x32")}\", Base = \"{bases[random.Next(bases.Length)]}\")",
             1 => $"CnnModel(Input = \"{Extremes[random.Next(Extremes.Length)]}x{random.Next(1, 5)}\")",
+            2 => $"CnnModel(Input = \"{shapes[random.Next(shapes.Length)]}\")",
             _ => $"CnnModel(Input = \"{random.Next(1, 4)}x{random.Next(4, 30)}x{random.Next(4, 30)}\")",
         });
         string[] doubles = { "double.NaN", "double.PositiveInfinity", "double.NegativeInfinity", "double.Epsilon", "1e308", "-0.0", "0.5", "float.NaN" };
