@@ -24,6 +24,7 @@ namespace CnnDsl.Generator
             Collect(layers, uses, order);
             var plan = new BlockPlan();
             var emitter = new ModuleBodyEmitter(plan);
+            var classNames = new CnnDsl.Dsl.Binding.NameRules.BlockClassNames(modelName, layers.Where(l => l.Config.HasModule).Select(l => ModuleBodyEmitter.Field(l.Name)));
             foreach (var blockName in order)
             {
                 // Inner blocks come first in this order, so their classes are known when an outer block's layers are written.
@@ -31,11 +32,8 @@ namespace CnnDsl.Generator
                     .GroupBy(use => Signature(use, emitter))
                     .Select(group => group.ToList()).ToList();
                 // Classes read as C# types: resnet_basic_block becomes ResnetBasicBlock, numbered when uses need more than one.
-                var className = CnnDsl.Dsl.Names.ToPascalCase(blockName);
-                if (className == modelName)
-                    className += "Block";
                 for (int i = 0; i < groups.Count; i++)
-                    plan.Add(new BlockClass(i == 0 ? className : className + (i + 1), blockName, groups[i], emitter));
+                    plan.Add(new BlockClass(classNames.Next(blockName, groups[i][0].Layers.Where(l => l.Config.HasModule).Select(l => ModuleBodyEmitter.Field(l.Name))), blockName, groups[i], emitter));
             }
             return plan;
         }

@@ -66,7 +66,6 @@ public class DiagnosticTests
         { "CNN2011", "block Shrink(k)\n  conv2d 4, k\nmodel Net\n  input 3x8x8\n  Shrink 3\n  [|Shrink 7|]\n", "Layer 'conv2d' turns an input height of 6 into 0 (kernel 7, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel or stride (in block 'Shrink' at model.cnn(2), used as 'shrink_1')" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
         { "CNN2020", "model [|var|]\n  input 1x28x28\n  flatten\n", "'var' cannot name a model: 'var' is a C# contextual keyword, which the generated class cannot be named; use 'Var' or another name" },
-        { "CNN2030", "block my_block(c)\n  conv2d c, 1\nblock myBlock(c)\n  conv2d c, 3, padding=1\nmodel Net\n  input 1x4x4\n  my_block 2\n  [|myBlock 2|]\n", "Blocks 'my_block' and 'myBlock' both become the class 'MyBlock'; rename one of them" },
     };
 
     [Theory]

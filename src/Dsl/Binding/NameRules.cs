@@ -6,9 +6,9 @@ using CnnDsl.Dsl.Diagnostics;
 namespace CnnDsl.Dsl.Binding
 {
     /// <summary>
-    /// Which names the generated C# can carry, in one place: a model's class name, its namespace, and the classes its
-    /// blocks become. A C# keyword that the emitter can escape with '@' is allowed; a name that would still break the
-    /// generated code (a contextual keyword it uses, a member it declares, a class name another block also gets) is
+    /// Which names the generated C# can carry, in one place: a model's class name, its namespace, its layer fields, and
+    /// the classes its blocks become. A C# keyword is escaped with '@' and a block class is renamed where its name is
+    /// taken; a name that would still break the generated code (a contextual keyword it uses, a member it declares) is
     /// reported with the reason and a name to use instead.
     /// </summary>
     public static class NameRules
@@ -71,8 +71,39 @@ namespace CnnDsl.Dsl.Binding
             return null;
         }
 
-        /// <summary>The C# class a block becomes: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>.</summary>
-        public static string BlockClassName(string blockName) => Names.ToPascalCase(blockName);
+        /// <summary>
+        /// Names the classes a model's blocks become: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>, numbered
+        /// (<c>ResnetBasicBlock2</c>) where that name is taken: by another block or another class of the same block, by the
+        /// model class or one of its members or layers, or by a layer of the block itself. A name with no letter to start
+        /// a class name with gets the prefix <c>Block</c>. The names do not reach the state_dict, so this never changes keys.
+        /// </summary>
+        public sealed class BlockClassNames
+        {
+            readonly string modelName;
+            readonly HashSet<string> taken;
+
+            public BlockClassNames(string modelName, IEnumerable<string> modelFields)
+            {
+                this.modelName = Unescaped(modelName);
+                taken = new HashSet<string>(GeneratedMembers.Concat(ReservedLayerNames).Concat(modelFields)) { this.modelName };
+            }
+
+            /// <summary>The next class for <paramref name="blockName"/>, whose own layer fields are <paramref name="blockFields"/>.</summary>
+            public string Next(string blockName, IEnumerable<string> blockFields)
+            {
+                var name = Names.ToPascalCase(blockName);
+                if (!Names.IsIdentifier(name))
+                    name = "Block" + name;
+                if (name == modelName)
+                    name += "Block";
+                var own = new HashSet<string>(blockFields);
+                var candidate = name;
+                for (int n = 2; taken.Contains(candidate) || own.Contains(candidate); n++)
+                    candidate = name + n;
+                taken.Add(candidate);
+                return candidate;
+            }
+        }
 
         /// <summary>An identifier as C# source: a keyword gets '@'.</summary>
         public static string Escape(string identifier)
@@ -106,7 +137,6 @@ namespace CnnDsl.Dsl.Binding
             if (model.Namespace != null && (problem = NamespaceProblem(model.Namespace)) != null)
                 diagnostics.ReportInvalidName(nameLocation ?? model.Location, model.Namespace, "namespace", problem);
 
-            var fields = new HashSet<string>(model.Layers.Where(l => l.Config.HasModule).Select(l => Field(l.Name)));
             foreach (var layer in model.Layers.Where(l => l.Config.HasModule && Field(l.Name) == Unescaped(model.Name)))
                 diagnostics.ReportInvalidName(layer.Location, layer.Name, "layer", "the model class is named '" + model.Name + "' too; a C# member cannot have its class's name");
 
@@ -115,27 +145,10 @@ namespace CnnDsl.Dsl.Binding
                 diagnostics.ReportInvalidName(layer.Location, layer.Name, "layer",
                     "the generated module already has a member of that name; name the layer, as in '" + layer.Name + "_1: " + layer.Kind + " ...'");
 
-            // Every block class is nested in the model class, whatever block uses it, so all must differ from each other
-            // and from the model's own members.
-            var blocks = new Dictionary<string, (string Block, BoundLayer Use)>();
+            // Block classes are named by BlockClassNames, which steers clear of every other name; what it cannot fix is
+            // a constructor parameter that shadows a field of the same block.
             foreach (var (use, config) in BlockUses(model.Layers))
             {
-                var className = BlockClassName(config.BlockName);
-                if (blocks.TryGetValue(className, out var seen))
-                {
-                    if (seen.Block != config.BlockName)
-                        diagnostics.ReportBlockClassCollision(use.Location, seen.Block, config.BlockName, className);
-                    continue;
-                }
-                blocks[className] = (config.BlockName, use);
-                string? reason = className.Length == 0 ? "its class name would be empty; use a name with a letter, such as 'block1'"
-                    : !Names.IsIdentifier(className) ? "its class name '" + className + "' is not a C# identifier; start the name with a letter"
-                    : GeneratedMembers.Contains(className) ? "its class '" + className + "' would collide with the model's member '" + className + "'; use another name, such as '" + config.BlockName + "_block'"
-                    : fields.Contains(className) ? "its class '" + className + "' would collide with the model's layer '" + className + "'; rename the layer or the block"
-                    : config.Layers.Any(l => l.Config.HasModule && Field(l.Name) == className) ? "its class '" + className + "' would have a layer of the same name; rename that layer"
-                    : null;
-                if (reason != null)
-                    diagnostics.ReportInvalidName(use.Location, config.BlockName, "block", reason);
                 var layerNames = new HashSet<string>(config.Layers.Select(l => Field(l.Name)));
                 foreach (var argument in config.Arguments.Where(a => layerNames.Contains(a.Name)))
                     diagnostics.ReportInvalidName(use.Location, argument.Name, "block parameter", "block '" + config.BlockName + "' has a layer of that name, and the generated constructor needs both; rename the parameter");

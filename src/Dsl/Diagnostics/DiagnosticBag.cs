@@ -134,9 +134,6 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportNonFiniteNumber(SourceLocation location, string layer, string argument, string value) =>
             Report(DiagnosticDescriptors.NonFiniteNumber, location, layer, argument, value);
 
-        public void ReportBlockClassCollision(SourceLocation location, string first, string second, string className) =>
-            Report(DiagnosticDescriptors.BlockClassCollision, location, first, second, className);
-
         public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
             Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);
     }

@@ -150,10 +150,6 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2029", "Number is not finite",
             "Argument '{1}' of layer '{0}' is {2}, which is not a finite number; give a finite value", Model);
 
-        public static readonly DiagnosticDescriptor BlockClassCollision = new DiagnosticDescriptor(
-            "CNN2030", "Block names give the same class",
-            "Blocks '{0}' and '{1}' both become the class '{2}'; rename one of them", Model);
-
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -166,7 +162,7 @@ namespace CnnDsl.Dsl.Diagnostics
             NonPositiveSize, RankMismatch, InputSizeMismatch, PoolPaddingTooLarge, PositionalAfterNamed,
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock, InternalError,
-            NonFiniteNumber, BlockClassCollision,
+            NonFiniteNumber,
         };
     }
 }
