@@ -163,6 +163,11 @@ public sealed class FuzzRunner
             else if (diagnostic.Id.StartsWith("CNN", StringComparison.Ordinal))
                 CheckLocations(result, diagnostic);
         }
+        // One mistake is one diagnostic, not one per path through blocks; two a line is a generous bound.
+        int lines = input.Text.Split('\n').Length;
+        int reported = run.Diagnostics.Count(d => d.Id.StartsWith("CNN", StringComparison.Ordinal));
+        if (input.IsCnn && reported > 2 * lines + 10)
+            result.Violations.Add(new Violation(input, "more diagnostics than the input has lines", $"{reported} diagnostics for {lines} lines"));
         if (result.GeneratorMilliseconds > LimitMilliseconds)
             result.Violations.Add(new Violation(input, "slow generator", $"{result.GeneratorMilliseconds:F0} ms of CPU in the generator"));
 
