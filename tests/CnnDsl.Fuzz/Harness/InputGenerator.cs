@@ -230,9 +230,12 @@ public sealed class InputGenerator
             case 8:
             {
                 int chain = random.Next(2, 9);
+                // Reading the block's own input the second time binds both uses, which is what multiplies diagnostics.
+                var second = random.Next(2) == 0 ? ", from=input" : "";
+                var last = random.Next(3) == 0 ? "  conv2d c, kernal=1\n" : "";
                 var text = new StringBuilder();
                 for (int i = 0; i < chain; i++)
-                    text.Append($"block B{i}(c)\n  conv2d c, 1\n" + (i + 1 < chain ? $"  B{i + 1} c\n  B{i + 1} c\n" : ""));
+                    text.Append($"block B{i}(c)\n  conv2d c, 1\n" + (i + 1 < chain ? $"  B{i + 1} c\n  B{i + 1} c{second}\n" : last));
                 text.Append($"model {model}\n  input 1x4x4\n  B0 {(random.Next(4) == 0 ? "0" : "2")}\n");
                 return text.ToString();
             }
