@@ -85,7 +85,7 @@ public sealed class Campaign
 
     /// <summary>The kind of a violation without its numbers and names, so repeats of one bug count as one.</summary>
     public static string Signature(Violation violation) =>
-        violation.Kind + ": " + Regex.Replace(Regex.Replace(Regex.Replace(violation.Detail, @" \(line \d+ of the generated code\)$", ""), @"'[^']*'", "'…'"), @"-?\d[\d_,.]*", "#");
+        violation.Kind + ": " + Regex.Replace(Regex.Replace(Regex.Replace(violation.Detail, @" \(line \d+ of the generated code\)$|, got .*$", ""), @"'[^']*'", "'…'"), @"-?\d[\d_,.]*", "#");
 
     /// <summary>Shrinks an input while it still breaks the same invariant: whole lines first, then single characters.</summary>
     public string Minimize(Violation violation, int budget = 400)
