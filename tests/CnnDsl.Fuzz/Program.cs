@@ -36,6 +36,8 @@ if (replay != null)
     var input = new FuzzInput(0, "replay", replay.EndsWith(".cnn", StringComparison.OrdinalIgnoreCase), File.ReadAllText(replay), null, null);
     var result = runner.RunAlone(input);
     Console.WriteLine($"{result.Outcome}; {result.GeneratorMilliseconds:F1} ms generator + {result.CompileMilliseconds:F1} ms compile (CPU)");
+    foreach (var fact in System.Text.RegularExpressions.Regex.Matches(result.GeneratedText, @"public const long \w+ = [^;]+;|OutputShape \{ get; \} = [^;]+;"))
+        Console.WriteLine("  " + fact);
     foreach (var violation in result.Violations)
         Console.WriteLine(violation);
     return result.Violations.Count == 0 ? 0 : 1;
