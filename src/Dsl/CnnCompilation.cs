@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Syntax;
@@ -26,7 +27,13 @@ namespace CnnDsl.Dsl
             var syntax = Parser.Parse(SourceText.From(text, path), diagnostics);
             if (defaultNamespace != null)
                 syntax = WithDefaultNamespace(syntax, defaultNamespace);
-            var models = Binder.BindFile(syntax, diagnostics);
+            var models = new List<BoundModel>();
+            foreach (var model in Binder.BindFile(syntax, diagnostics))
+            {
+                var nameLocation = syntax.Models.First(m => m.Name.Text == model.Name).Name.Location;
+                if (NameRules.Check(model, diagnostics, nameLocation))
+                    models.Add(model);
+            }
             return new CnnCompilation(syntax, models, new List<Diagnostic>(diagnostics));
         }
 

@@ -16,6 +16,7 @@ namespace CnnDsl.Dsl
             "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
             "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
             "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
+            "__arglist", "__makeref", "__reftype", "__refvalue",
         };
 
         /// <summary><c>ceil_mode</c> to <c>CeilMode</c>.</summary>

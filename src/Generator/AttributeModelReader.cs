@@ -100,7 +100,7 @@ namespace CnnDsl.Generator
                     if (!any)
                         declarationsWithLayers.Add(attribute);
                     any = true;
-                    layers.Add(ReadLayer(attribute, data));
+                    layers.Add(ReadLayer(attribute, data, diagnostics));
                 }
             }
             if (declarationsWithLayers.Count > 1)
@@ -110,12 +110,12 @@ namespace CnnDsl.Generator
                 return new AttributeModel(null, declaration, diagnostics.ToEquatableArray());
             }
 
-            var ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString();
+            var ns = NamespaceOf(symbol);
             var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.Cast<CnnDsl.Dsl.Syntax.StatementSyntax>().ToEquatableArray(), location, Base: start);
             return new AttributeModel(syntax, declaration, diagnostics.ToEquatableArray());
         }
 
-        static LayerSyntax ReadLayer(AttributeSyntax attribute, AttributeData data)
+        static LayerSyntax ReadLayer(AttributeSyntax attribute, AttributeData data, DiagnosticBag diagnostics)
         {
             var attributeName = data.AttributeClass!.Name.EndsWith("Attribute") ? data.AttributeClass.Name.Substring(0, data.AttributeClass.Name.Length - "Attribute".Length) : data.AttributeClass.Name;
             var kind = LayerCatalog.FindByAttribute(attributeName);
@@ -174,8 +174,30 @@ namespace CnnDsl.Generator
                 var parameterName = kind?.Parameters.FirstOrDefault(p => p.AttributeName == propertyName)?.Name ?? propertyName;
                 arguments.Add(new ArgumentSyntax(new NameSyntax(parameterName, nameLocation), ReadValue(value, argument.Expression, valueLocation), argumentLocation));
             }
+            ReportNonFinite(kind, label?.Text ?? kind?.DefaultLayerName ?? attributeName, arguments, diagnostics);
             return new LayerSyntax(label, kindName, arguments.ToEquatableArray(), RoslynDiagnostics.FromRoslyn(attribute.GetLocation()));
         }
+
+        // double.NaN and the infinities are valid C# constants but no layer's size, rate or epsilon; the .cnn syntax
+        // cannot even spell them. Reported here, the model is not bound, so no range check repeats the problem.
+        static void ReportNonFinite(LayerKind? kind, string layerName, List<ArgumentSyntax> arguments, DiagnosticBag diagnostics)
+        {
+            var positional = kind?.PositionalParameters.Select(p => p.Name).ToList() ?? new List<string>();
+            int index = 0;
+            foreach (var argument in arguments)
+            {
+                var name = argument.Name?.Text ?? (index < positional.Count ? positional[index] : "#" + (index + 1));
+                if (argument.Name == null)
+                    index++;
+                var bad = NonFinite(argument.Value);
+                if (bad != null)
+                    diagnostics.ReportNonFiniteNumber(bad.Location, layerName, name, bad.Text);
+            }
+        }
+
+        static ValueSyntax? NonFinite(ValueSyntax value) =>
+            value.Kind == CnnDsl.Dsl.Syntax.ValueKind.Number && (double.IsNaN(value.Number) || double.IsInfinity(value.Number)) ? value
+            : value.Items.Select(NonFinite).FirstOrDefault(v => v != null);
 
         static ValueSyntax ReadValue(TypedConstant constant, ExpressionSyntax expression, DslLocation location)
         {
@@ -233,6 +255,15 @@ namespace CnnDsl.Generator
                 if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax syntax && !syntax.Modifiers.Any(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword))
                     return "not partial";
             return null;
+        }
+
+        // The plain dotted name: 'namespace @class' is the namespace 'class'; the emitter escapes keywords again.
+        static string? NamespaceOf(INamedTypeSymbol symbol)
+        {
+            var parts = new List<string>();
+            for (var ns = symbol.ContainingNamespace; ns != null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+                parts.Insert(0, ns.Name);
+            return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
         static string Accessibility(INamedTypeSymbol symbol) =>

@@ -73,8 +73,8 @@ namespace CnnDsl.Generator
             context.RegisterSourceOutput(attributeResults.Select((r, _) => r.Diagnostics), Report);
             context.RegisterSourceOutput(projectBlocks.Select((b, _) => b.Diagnostics), Report);
 
-            var specs = results.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration)).WithTrackingName(TrackingNames.EmissionSpecs);
-            var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration));
+            var specs = results.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.HintDiscriminator)).WithTrackingName(TrackingNames.EmissionSpecs);
+            var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.HintDiscriminator));
             context.RegisterSourceOutput(specs, Emit);
             context.RegisterSourceOutput(attributeSpecs, Emit);
         }
@@ -145,7 +145,8 @@ namespace CnnDsl.Generator
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(file.Diagnostics);
                 var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
-                var models = Binder.BindFile(syntax, diagnostics, scope);
+                var models = Binder.BindFile(syntax, diagnostics, scope)
+                    .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 var results = models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty,
                     syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
@@ -170,6 +171,8 @@ namespace CnnDsl.Generator
                 diagnostics.AddRange(model.Diagnostics);
                 var scope = blocks.Blocks.Count == 0 ? BlockScope.ZooOnly : BlockScope.Create(blocks.Blocks, new DiagnosticBag());
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
+                if (bound != null)
+                    NameRules.Check(bound, diagnostics, model.Syntax.Name.Location);
                 return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location);
             }
             catch (Exception exception)
@@ -189,7 +192,13 @@ namespace CnnDsl.Generator
             var first = names.Where(k => k.Namespace == model.Namespace && k.Name == model.Name)
                 .OrderBy(k => k.Path, StringComparer.Ordinal).First();
             if (first.Path == model.SourcePath)
-                return result;
+            {
+                // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
+                var hint = ModelEmitter.HintName(model);
+                bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
+                    && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
+                return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
+            }
             var bag = new DiagnosticBag();
             bag.AddRange(result.Diagnostics);
             bag.ReportDuplicateModelName(result.NameLocation ?? FileStart(model.SourcePath), model.Name, model.Namespace ?? "(global)");
@@ -204,19 +213,28 @@ namespace CnnDsl.Generator
 
         static void Emit(SourceProductionContext context, EmissionSpec spec)
         {
-            string source;
+            // Whatever goes wrong with one model is reported on that model; an exception leaving this method would make
+            // Roslyn drop the output of every model (CS8785).
             try
             {
-                source = ModelEmitter.Emit(spec.Model, spec.Declaration);
+                var source = ModelEmitter.Emit(spec.Model, spec.Declaration);
+                context.AddSource(ModelEmitter.HintName(spec.Model, spec.HintDiscriminator), source);
             }
-            catch (Exception exception)
+            catch (Exception exception) when (!(exception is OperationCanceledException))
             {
                 var bag = new DiagnosticBag();
                 bag.ReportInternalError(FileStart(spec.Model.SourcePath), spec.Model.Name, exception);
                 context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(bag.First()));
-                return;
             }
-            context.AddSource(ModelEmitter.HintName(spec.Model), source);
+        }
+
+        // A stable short hash of the exact name (FNV-1a), so names that differ only in case get different files.
+        static string Discriminator(string name)
+        {
+            uint hash = 2166136261;
+            foreach (var c in name)
+                hash = (hash ^ c) * 16777619;
+            return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

@@ -10,13 +10,15 @@ namespace CnnDsl.Generator
     public sealed record ClassDeclaration(bool FromAttributes, string Accessibility);
 
     /// <summary>
-    /// What a file or an attributed class yields: a checked model (null when it has errors), its diagnostics, and where
-    /// its name is written (for a duplicate-name diagnostic). The model itself holds no locations.
+    /// What a file or an attributed class yields: a checked model (null when it has errors), its diagnostics, where its
+    /// name is written (for a duplicate-name diagnostic), and a hint discriminator set when another model's file name
+    /// differs from this one's only in case. The model itself holds no locations.
     /// </summary>
-    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics, SourceLocation? NameLocation = null);
+    public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics, SourceLocation? NameLocation = null,
+        string? HintDiscriminator = null);
 
     /// <summary>What the source output needs: location-free, so moving text leaves it equal and its output cached.</summary>
-    public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration);
+    public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration, string? HintDiscriminator = null);
 
     /// <summary>A parsed .cnn file: its syntax (blocks and models) and its syntax diagnostics.</summary>
     public sealed record ParsedFile(string Path, CnnFileSyntax? Syntax, EquatableArray<Diagnostic> Diagnostics);

@@ -70,7 +70,7 @@ public class DiagnosticTests
         { "CNN2040", "block B(channels)\n  conv2d chanels * 2, 3\nmodel Net\n  input 3x8x8\n  [|B 2|]\n", "'chanels' is not known here: an expression may use 'channels', 'in_channels'; did you mean 'channels'? (in block 'B' at model.cnn(2), used as 'b')" },
         { "CNN2041", Head + "  flatten\n  dense [|10 // 0|]\n", "'10 // 0' divides by zero" },
         { "CNN2042", Head + "  flatten\n  dense [|10 > 2|]\n", "'10 > 2' is a condition, but a whole number is needed here" },
-        { "CNN2043", "model Net\n  input 4611686018427387904x2\n  [|batchnorm1d|]\n", "Layer 'batch_normalization': A size or count exceeds 9,223,372,036,854,775,807, the largest size a tensor can have; use smaller sizes" },
+        { "CNN2043", "model Net\n  input 4611686018427387904\n  [|batchnorm1d|]\n", "Layer 'batch_normalization': A size or count exceeds 9,223,372,036,854,775,807, the largest size a tensor can have; use smaller sizes" },
         { "CNN2044", "model Net\n  input 1xHxW\n  flatten\n  [|dense 10|]\n", "Layer 'dense' needs a fixed number of input features, but its input has H * W features, which depends on the input size; add a global or adaptive pool before flatten (e.g. 'global_avgpool2d' or 'adaptive_avgpool2d 1'), or give the input a fixed size" },
         { "CNN2046", "model Net\n  input [|28x28x1|]\n  flatten\n", "Input 28x28x1 looks like height x width x channels (as Keras and image files store pixels); CnnDsl takes channels first, as PyTorch does: write 'input 1x28x28'" },
         { "CNN2047", "model Net\n  input [|CxHxW|]\n  flatten\n", "'C' cannot be a size variable of input CxHxW: the channel count decides the first layer's weights; only spatial sizes can vary" },
@@ -79,6 +79,7 @@ public class DiagnosticTests
         { "CNN2051", "block Twice(c)\n  conv2d c, 1\n  conv2d c, 1\nblock Many(c)\n  repeat 10000 as i\n    Twice c\n  end\nmodel [|Net|]\n  input 3x8x8\n  repeat 9 as i\n    Many 3\n  end\n", "Model 'Net' stands for 270,009 layers once its blocks are expanded, more than the 100,000 a model may have; check blocks that use blocks several times" },
         { "CNN2050", "block B(act)\n  conv2d 4, 3, activation=[|act|]\nmodel Net\n  input 3x8x8\n  B relu\n", "Block 'B': parameter 'act' is used as an activation; a block's parameters are numbers or true/false, so write the activation in the block or make it a layer of the model" },
         { "CNN2021", Head + "  [|input 1x28x28|]\n  flatten\n", "Model 'Net' already declares its input shape; keep one 'input' line" },
+        { "CNN2020", "model [|var|]\n  input 1x28x28\n  flatten\n", "'var' cannot name a model: 'var' is a C# contextual keyword, which the generated class cannot be named; use 'Var' or another name" },
     };
 
     [Theory]
@@ -114,6 +115,7 @@ public class DiagnosticTests
         { "CNN2018", Usings + "[CnnModel(Input = [|\"1x0x28\"|])]\n[Flatten]\npartial class Net;", "Input shape 1x0x28 of model 'Net' has a size of 0; every size must be at least 1" },
         { "CNN2019", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\nclass [|Net|] { }", "Class 'Net' carries [CnnModel] but is not partial; declare it as a non-static, non-generic, top-level 'partial class'" },
         { "CNN2020", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten(Name = [|\"forward\"|])]\npartial class Net;", "'forward' cannot name a layer: the generated module already has a member of that name" },
+        { "CNN2029", Usings + "[CnnModel(Input = \"1x28x28\")]\n[Flatten]\n[Dropout([|double.NaN|])]\npartial class Net;", "Argument 'rate' of layer 'dropout' is double.NaN, which is not a finite number; give a finite value" },
     };
 
     [Theory]

@@ -15,17 +15,8 @@ namespace CnnDsl.Dsl.Binding
     /// </summary>
     public static class Binder
     {
-        // Names a layer field cannot take: members of TorchSharp's Module and of the generated class.
-        static readonly HashSet<string> ReservedMemberNames = new HashSet<string>
-        {
-            "add_module", "apply", "buffers", "call", "children", "Create", "Dispose", "Equals", "eval", "forward", "get_buffer",
-            "get_parameter", "GetHashCode", "GetName", "GetType", "has_buffer", "has_parameter", "load", "load_state_dict",
-            "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
-            "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
-            "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
-            "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
-            "MinimumInputSize", "Accepts", "AcceptedSizeRule",
-        };
+        // Names a layer field cannot take; the rule lives with the other name rules.
+        static readonly IReadOnlyCollection<string> ReservedMemberNames = NameRules.ReservedLayerNames;
 
         /// <summary>The largest value a size variable is searched up to when deriving the smallest accepted input.</summary>
         const long SearchLimit = 1L << 40;
@@ -183,6 +174,15 @@ namespace CnnDsl.Dsl.Binding
             if (!ok)
                 return null;
             var shape = new TensorShape(dimensions);
+            try
+            {
+                _ = shape.Elements;
+            }
+            catch (SizeOverflowException overflow)
+            {
+                diagnostics.ReportSizeOverflow(input.Location, "input", "one sample of " + written + " has more elements than a tensor can hold: " + overflow.Message);
+                return null;
+            }
             WarnChannelsLast(input, shape, diagnostics);
             return shape;
         }
@@ -332,10 +332,13 @@ namespace CnnDsl.Dsl.Binding
             }
             Collect(layers);
             var functions = new List<BlockFunction>();
+            // Class names steer clear of the model's members and fields and of each block's own fields.
+            var names = new NameRules.BlockClassNames(modelName, layers.Where(l => l.Config.HasModule).Select(l => l.Name.Replace('.', '_')));
             foreach (var (block, rank) in uses)
             {
                 var kind = (BlockLayer)blocks.Find(block)!;
-                var function = kind.BindFunction(rank, ClassName(block, rank, uses, modelName), blocks, diagnostics);
+                var fields = FirstUse(layers, block, rank)?.Layers.Where(l => l.Config.HasModule).Select(l => l.Name.Replace('.', '_')) ?? Enumerable.Empty<string>();
+                var function = kind.BindFunction(rank, names.Next(uses.Count(u => u.Block == block) > 1 ? block + "_" + (rank - 1) + "d" : block, fields), blocks, diagnostics);
                 if (function != null)
                     functions.Add(function);
             }
@@ -352,17 +355,19 @@ namespace CnnDsl.Dsl.Binding
         /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>
         public const long MaxModelLayers = 100_000;
 
-        /// <summary>A block's class: <c>resnet_basic_block</c> becomes <c>ResnetBasicBlock</c>, with its input rank where a model uses it at two.</summary>
-        public static string ClassName(string block, int rank, IReadOnlyList<(string Block, int Rank)> uses, string modelName)
+        static BlockConfig? FirstUse(IEnumerable<BoundLayer> layers, string block, int rank)
         {
-            var name = Names.ToPascalCase(block);
-            if (name.Length == 0 || !Names.IsIdentifier(name))
-                name = "Block" + name;
-            if (name == modelName)
-                name += "Block";
-            if (uses.Count(u => u.Block == block) > 1)
-                name += (rank - 1) + "d";
-            return name;
+            foreach (var layer in layers)
+            {
+                if (!(layer.Config is BlockConfig use))
+                    continue;
+                if (use.BlockName == block && use.Input.Rank == rank)
+                    return use;
+                var inner = FirstUse(use.Layers, block, rank);
+                if (inner != null)
+                    return inner;
+            }
+            return null;
         }
 
         /// <summary>

@@ -204,8 +204,9 @@ namespace CnnDsl.Dsl.Binding
                 config = kind.Bind(new LayerBindingContext(syntax, name, layerInput, arguments, diagnostics, operands));
                 if (config != null)
                 {
-                    // Counts must fit as well as sizes.
+                    // Counts must fit as well as sizes, and so must the number of elements of one sample.
                     Exprs.Add(config.Parameters, config.State);
+                    _ = config.OutputShape.Elements;
                 }
             }
             catch (SizeOverflowException overflow)
@@ -340,7 +341,8 @@ namespace CnnDsl.Dsl.Binding
                 defaultNameCounts.TryGetValue(baseName, out int count);
                 defaultNameCounts[baseName] = count + 1;
                 var name = count == 0 ? baseName : baseName + "_" + count;
-                if (!userNames.Contains(name))
+                // A block named like a member of the generated module (forward, scope) numbers its default name.
+                if (!userNames.Contains(name) && !NameRules.ReservedLayerNames.Contains(name))
                     return name;
             }
         }

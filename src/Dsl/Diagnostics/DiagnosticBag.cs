@@ -172,6 +172,9 @@ namespace CnnDsl.Dsl.Diagnostics
                 AdditionalLocations = new[] { inner.Location }.Concat(inner.AdditionalLocations).ToEquatableArray(),
             });
 
+        public void ReportNonFiniteNumber(SourceLocation location, string layer, string argument, string value) =>
+            Report(DiagnosticDescriptors.NonFiniteNumber, location, layer, argument, value);
+
         public void ReportInternalError(SourceLocation location, string model, System.Exception exception) =>
             Report(DiagnosticDescriptors.InternalError, location, model, exception.GetType().Name, exception.Message);
     }

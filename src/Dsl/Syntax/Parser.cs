@@ -821,8 +821,9 @@ namespace CnnDsl.Dsl.Syntax
             var span = TextSpan.FromBounds(start, token.Span.End);
             var digits = token.Text.Replace("_", "");
             bool isInteger = digits.IndexOfAny(new[] { '.', 'e', 'E' }) < 0;
+            // Whole numbers are read exactly: 2^63 must not round to a double that fits in a long.
             if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                || double.IsInfinity(number) || (isInteger && number > long.MaxValue))
+                || double.IsInfinity(number) || (isInteger && !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             {
                 diagnostics.ReportInvalidNumber(text.GetLocation(span), text.ToString(span));
                 return null;

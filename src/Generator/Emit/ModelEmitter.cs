@@ -25,7 +25,28 @@ namespace CnnDsl.Generator
             "ModelInfo", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "forward", "input", "x", "scope", "device",
         };
 
-        public static string HintName(BoundModel model) => (model.Namespace == null ? "" : model.Namespace + ".") + model.Name + ".g.cs";
+        /// <summary>
+        /// The generated file's name: the model's full name with every character Roslyn might refuse in a file name
+        /// (including '@' and any non-ASCII letter) spelled as _uXXXX, so that distinct names stay distinct.
+        /// </summary>
+        public static string HintName(BoundModel model) => HintName(model, null);
+
+        /// <summary>The hint name with a discriminator, for a model whose name differs from another's only in case.</summary>
+        public static string HintName(BoundModel model, string? discriminator)
+        {
+            var full = (model.Namespace == null ? "" : model.Namespace + ".") + model.Name;
+            var name = new StringBuilder();
+            foreach (var c in full)
+            {
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_')
+                    name.Append(c);
+                else
+                    name.Append("_u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            return name + (discriminator == null ? "" : "." + discriminator) + ".g.cs";
+        }
+
+        static string ClassName(BoundModel model) => NameRules.Escape(model.Name);
 
         public static string Emit(BoundModel model, ClassDeclaration declaration)
         {
@@ -34,13 +55,13 @@ namespace CnnDsl.Generator
             writer.WriteLine("#nullable enable");
             writer.WriteLine();
             if (model.Namespace != null)
-                writer.OpenBlock("namespace " + model.Namespace);
+                writer.OpenBlock("namespace " + NameRules.EscapeNamespace(model.Namespace));
 
             var summary = model.FormatSummary();
             WriteDocumentation(writer, model, summary);
             writer.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"CnnDsl.Generator\", \"" + typeof(ModelEmitter).Assembly.GetName().Version.ToString(3) + "\")]");
             var modifiers = declaration.FromAttributes ? "partial class" : declaration.Accessibility + " sealed partial class";
-            writer.OpenBlock(modifiers + " " + model.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">, global::CnnDsl.ICnnModel");
+            writer.OpenBlock(modifiers + " " + ClassName(model) + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">, global::CnnDsl.ICnnModel");
 
             WriteFacts(writer, model, summary);
             writer.WriteLine();
@@ -51,9 +72,9 @@ namespace CnnDsl.Generator
             writer.WriteLine();
 
             writer.WriteLine("/// <summary>Creates the model with freshly initialised weights, on <paramref name=\"device\"/> if given.</summary>");
-            writer.WriteLine("public " + model.Name + "(global::TorchSharp.torch.Device? device = null)");
+            writer.WriteLine("public " + ClassName(model) + "(global::TorchSharp.torch.Device? device = null)");
             writer.Indent();
-            writer.WriteLine(": base(nameof(" + model.Name + "))");
+            writer.WriteLine(": base(nameof(" + ClassName(model) + "))");
             writer.Unindent();
             writer.OpenBlock("");
             body.WriteConstruction(writer, layers, qualify: false);
@@ -161,11 +182,11 @@ namespace CnnDsl.Generator
             writer.Indent();
             if (!symbolic)
             {
-                writer.WriteLine("nameof(" + model.Name + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);");
+                writer.WriteLine("nameof(" + ClassName(model) + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);");
             }
             else
             {
-                writer.WriteLine("nameof(" + model.Name + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary,");
+                writer.WriteLine("nameof(" + ClassName(model) + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary,");
                 var arguments = string.Join(", ", model.SizeVariables.Select((_, i) => "sizes[" + i + "]"));
                 writer.WriteLine("InputShapeText: " + Literal(Tuple(model.InputShape)) + ", AcceptedSizeRule: AcceptedSizeRule, MinimumInputSize: MinimumInputSize,");
                 writer.WriteLine("SizeVariableDimensions: new[] { " + string.Join(", ", model.SizeVariables.Select(v => model.InputShape.Dimensions.ToList().FindIndex(d => d is VarExpr var && var.Name == v))) + " }, Accepts: sizes => Accepts(" + arguments + "));");

@@ -1,0 +1,144 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Diagnostics;
+
+namespace CnnDsl.Dsl.Binding
+{
+    /// <summary>
+    /// Which names the generated C# can carry, in one place: a model's class name, its namespace, its layer fields, and
+    /// the classes its blocks become. A C# keyword is escaped with '@' and a block class is renamed where its name is
+    /// taken; a name that would still break the generated code (a contextual keyword it uses, a member it declares) is
+    /// reported with the reason and a name to use instead.
+    /// </summary>
+    public static class NameRules
+    {
+        // Contextual keywords: as a class or namespace name they change what the generated code means (var x = ...,
+        // nameof(...)), or C# refuses them as type names (record, file, required, scoped, _).
+        static readonly HashSet<string> ContextualKeywords = new HashSet<string>
+        {
+            "_", "add", "allows", "alias", "and", "args", "ascending", "async", "await", "by", "descending", "dynamic", "equals",
+            "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let", "managed", "nameof",
+            "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record", "remove", "required", "scoped",
+            "select", "set", "unmanaged", "value", "var", "when", "where", "with", "yield",
+        };
+
+        /// <summary>Members of every generated model class, which neither the class itself nor a nested block class may be named.</summary>
+        public static IReadOnlyCollection<string> GeneratedMembers { get; } = new HashSet<string>
+        {
+            "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
+            "ModelInfo", "forward",
+        };
+
+        /// <summary>
+        /// Names a layer field cannot take: members of TorchSharp's Module, of the generated class, and the locals of the
+        /// generated forward.
+        /// </summary>
+        public static IReadOnlyCollection<string> ReservedLayerNames { get; } = new HashSet<string>
+        {
+            "add_module", "apply", "buffers", "call", "children", "Create", "Dispose", "Equals", "eval", "forward", "get_buffer",
+            "get_parameter", "GetHashCode", "GetName", "GetType", "has_buffer", "has_parameter", "load", "load_state_dict",
+            "modules", "name", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+            "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
+            "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
+            "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
+            "MinimumInputSize", "Accepts", "AcceptedSizeRule",
+        };
+
+        /// <summary>Why <paramref name="name"/> cannot name a generated model class, or null if it can.</summary>
+        public static string? ModelNameProblem(string name)
+        {
+            var bare = Unescaped(name);
+            if (!Names.IsIdentifier(bare))
+                return "a model name must be a C# identifier; use letters, digits and '_', starting with a letter";
+            if (ContextualKeywords.Contains(bare))
+                return "'" + bare + "' is a C# contextual keyword, which the generated class cannot be named; use " + Suggest(bare, "Model");
+            if (GeneratedMembers.Contains(bare))
+                return "the generated class has a member '" + bare + "' already; use " + Suggest(bare, "Model");
+            return null;
+        }
+
+        /// <summary>Why <paramref name="ns"/> cannot be a generated namespace, or null if it can (keywords are escaped).</summary>
+        public static string? NamespaceProblem(string ns)
+        {
+            foreach (var part in ns.Split('.'))
+            {
+                var bare = Unescaped(part.Trim());
+                if (!Names.IsIdentifier(bare))
+                    return "'" + part + "' is not a C# identifier; write dotted identifiers, as in My.Models";
+                if (ContextualKeywords.Contains(bare))
+                    return "'" + bare + "' is a C# contextual keyword, which the generated code cannot use as a namespace; use " + Suggest(bare, "Models");
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Names the classes a model's blocks become: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>, numbered
+        /// (<c>ResnetBasicBlock2</c>) where that name is taken: by another block or another class of the same block, by the
+        /// model class or one of its members or layers, or by a layer of the block itself. A name with no letter to start
+        /// a class name with gets the prefix <c>Block</c>. The names do not reach the state_dict, so this never changes keys.
+        /// </summary>
+        public sealed class BlockClassNames
+        {
+            readonly string modelName;
+            readonly HashSet<string> taken;
+
+            public BlockClassNames(string modelName, IEnumerable<string> modelFields)
+            {
+                this.modelName = Unescaped(modelName);
+                taken = new HashSet<string>(GeneratedMembers.Concat(ReservedLayerNames).Concat(modelFields)) { this.modelName };
+            }
+
+            /// <summary>The next class for <paramref name="blockName"/>, whose own layer fields are <paramref name="blockFields"/>.</summary>
+            public string Next(string blockName, IEnumerable<string> blockFields)
+            {
+                var name = Names.ToPascalCase(blockName);
+                if (!Names.IsIdentifier(name))
+                    name = "Block" + name;
+                if (name == modelName)
+                    name += "Block";
+                var own = new HashSet<string>(blockFields);
+                var candidate = name;
+                for (int n = 2; taken.Contains(candidate) || own.Contains(candidate); n++)
+                    candidate = name + n;
+                taken.Add(candidate);
+                return candidate;
+            }
+        }
+
+        /// <summary>An identifier as C# source: a keyword gets '@'.</summary>
+        public static string Escape(string identifier)
+        {
+            var bare = Unescaped(identifier);
+            return Names.IsCSharpKeyword(bare) ? "@" + bare : bare;
+        }
+
+        /// <summary>A dotted namespace as C# source, each keyword part escaped.</summary>
+        public static string EscapeNamespace(string ns) => string.Join(".", ns.Split('.').Select(part => Escape(part.Trim())));
+
+        static string Unescaped(string name) => name.StartsWith("@") ? name.Substring(1) : name;
+
+        static string Suggest(string name, string suffix)
+        {
+            var pascal = Names.ToPascalCase(name);
+            var candidate = pascal.Length > 0 && pascal != name && Names.IsIdentifier(pascal) && !GeneratedMembers.Contains(pascal) ? pascal : pascal + suffix;
+            return "'" + candidate + "' or another name";
+        }
+
+        /// <summary>
+        /// Checks the names a bound model's generated code will declare that binding does not: the model's class name and
+        /// namespace. Reports each problem at the model's name and returns false if there is one. Layer names are checked
+        /// where they are bound, and block classes are named by <see cref="BlockClassNames"/>.
+        /// </summary>
+        public static bool Check(BoundModel model, DiagnosticBag diagnostics, Text.SourceLocation nameLocation)
+        {
+            int before = diagnostics.Count;
+            var problem = ModelNameProblem(model.Name);
+            if (problem != null)
+                diagnostics.ReportInvalidName(nameLocation, model.Name, "model", problem);
+            if (model.Namespace != null && (problem = NamespaceProblem(model.Namespace)) != null)
+                diagnostics.ReportInvalidName(nameLocation, model.Namespace, "namespace", problem);
+            return diagnostics.Count == before;
+        }
+    }
+}
