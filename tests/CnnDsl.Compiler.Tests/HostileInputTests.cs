@@ -142,6 +142,23 @@ public class HostileInputTests
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
     }
 
+    // Found by the full campaign: a parameter called nameof captured the class's nameof in its base call.
+    [Fact]
+    public void A_block_parameter_called_nameof_compiles()
+    {
+        var result = GeneratorHarness.RunCnn("block Blk(nameof, c)\n  conv2d c, 1\nmodel M\n  input 1x4x4\n  Blk 2, 3\n");
+        Assert.Empty(result.CnnDiagnostics);
+        LoadedModels.Load(result);
+    }
+
+    // Found by the full campaign: layers whose counts fit one by one, but not in total.
+    [Fact]
+    public void Counts_that_fit_per_layer_but_not_in_total_are_a_diagnostic_not_an_internal_error()
+    {
+        var result = AssertRejected("model M\n  input 159\n  dense 4294967295\n  dense 2147483647\n  dense 4294967295\n  dense 2147483647\n  dense 4294967295\n");
+        Assert.Equal("CNN2043", Assert.Single(result.CnnDiagnostics).Id);
+    }
+
     [Fact]
     public void Attribute_models_based_on_a_zoo_model_bind_correctly_on_four_threads_at_once()
     {

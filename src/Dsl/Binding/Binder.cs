@@ -79,6 +79,16 @@ namespace CnnDsl.Dsl.Binding
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
+            try
+            {
+                // Each layer's counts fit; their totals must too.
+                layers.Select(l => l.Config.Parameters).Concat(layers.Select(l => l.Config.State)).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+            }
+            catch (SizeOverflowException overflow)
+            {
+                diagnostics.ReportSizeOverflow(model.Name.Location, modelName, "the model's parameter and state count: " + overflow.Message);
+                return null;
+            }
             long expanded = layers.Aggregate(0L, (sum, l) => sum + 1 + (l.Config is BlockConfig use ? use.ExpandedLayers : 0));
             if (expanded > MaxModelLayers)
             {

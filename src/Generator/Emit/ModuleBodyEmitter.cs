@@ -369,7 +369,8 @@ namespace CnnDsl.Generator
             writer.WriteLine();
             writer.WriteLine("public " + block.Name + "(" + string.Join(", ", block.Signature) + ")");
             writer.Indent();
-            writer.WriteLine(": base(nameof(" + block.Name + "))");
+            // A string, not nameof: a parameter may be called nameof.
+            writer.WriteLine(": base(\"" + block.Name + "\")");
             writer.Unindent();
             writer.OpenBlock("");
             foreach (var parameter in block.ForwardValues)

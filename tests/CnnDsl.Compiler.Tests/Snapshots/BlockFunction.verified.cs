@@ -100,7 +100,7 @@ namespace Models
             private readonly global::TorchSharp.Modules.Conv2d conv2d;
 
             public B(long in_channels, long c, long k = 3)
-                : base(nameof(B))
+                : base("B")
             {
                 this.conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: c, kernel_size: k);
                 RegisterComponents();

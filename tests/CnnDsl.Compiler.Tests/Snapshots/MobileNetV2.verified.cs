@@ -304,7 +304,7 @@ namespace Models
             private readonly bool has_add_1;
 
             public MobilenetInvertedResidual(long in_channels, long @out, long stride = 1, long expand_ratio = 6)
-                : base(nameof(MobilenetInvertedResidual))
+                : base("MobilenetInvertedResidual")
             {
                 this.has_conv = expand_ratio != 1;
                 this.has_add = stride == 1 && in_channels == @out;

@@ -212,7 +212,7 @@ namespace Models
             private readonly bool has_downsample;
 
             public ResnetBasicBlock(long in_channels, long channels, long stride = 1)
-                : base(nameof(ResnetBasicBlock))
+                : base("ResnetBasicBlock")
             {
                 this.has_downsample = stride != 1 || in_channels != channels;
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);

@@ -176,7 +176,7 @@ namespace Models
             private readonly global::TorchSharp.Modules.ReLU re_lu;
 
             public BasicBlock(long in_channels, long channels, long stride = 1)
-                : base(nameof(BasicBlock))
+                : base("BasicBlock")
             {
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
@@ -214,7 +214,7 @@ namespace Models
             private readonly global::TorchSharp.Modules.ReLU re_lu;
 
             public DownBlock(long in_channels, long channels, long stride = 2)
-                : base(nameof(DownBlock))
+                : base("DownBlock")
             {
                 this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
                 this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
