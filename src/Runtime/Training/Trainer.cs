@@ -44,7 +44,8 @@ namespace CnnDsl.Training
         /// </summary>
         public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, int epochs, int batchSize = 32,
             OptimizerSpec? optimizer = null, Loss? loss = null, Dataset? validationData = null, double validationSplit = 0,
-            IReadOnlyList<Callback>? callbacks = null, int? seed = null, Device? device = null, ProgressMode progress = ProgressMode.Auto) =>
+            IReadOnlyList<Callback>? callbacks = null, int? seed = null, Device? device = null, ProgressMode progress = ProgressMode.Auto,
+            bool shuffle = true, string? checkpointPath = null, string? resumeFrom = null, OutputActivation? outputActivation = null) =>
             model.Fit(train, new FitOptions
             {
                 Epochs = epochs,
@@ -57,6 +58,10 @@ namespace CnnDsl.Training
                 Seed = seed,
                 Device = device,
                 Progress = progress,
+                Shuffle = shuffle,
+                CheckpointPath = checkpointPath,
+                ResumeFrom = resumeFrom,
+                OutputActivation = outputActivation,
             });
 
         /// <summary>Trains on inputs and targets given as tensors (samples along the first dimension).</summary>
@@ -72,7 +77,14 @@ namespace CnnDsl.Training
             TorchRuntime.EnsureLoaded();
             var device = options.Device ?? DefaultDevice;
             var activation = options.OutputActivation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            if (options.Epochs < 1 || options.BatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), $"Fit needs at least 1 epoch and a batch size of at least 1 (got {options.Epochs} epochs, batch size {options.BatchSize}).");
+            if (train.Count == 0)
+                throw new ArgumentException("The training data is empty (0 samples); there is nothing to fit. Check the path or limit it was loaded with.", nameof(train));
+            if (options.ValidationData is { Count: 0 })
+                throw new ArgumentException("The validation data is empty (0 samples); give samples or leave ValidationData out.", nameof(options));
             var validation = options.ValidationData;
+            var given = train;
             bool ownsSplit = false;
             if (validation == null && options.ValidationSplit > 0)
             {
@@ -82,7 +94,8 @@ namespace CnnDsl.Training
             if (options.Seed is int seed)
                 manual_seed(seed);
             model.to(device);
-            using var optimizer = options.Optimizer.Create(model.parameters());
+            ModelMemory.RememberTraining(model, options.Loss, activation);
+            using var optimizer = options.Optimizer.Create(model);
             // The shuffling order of an epoch is a function of this seed and the epoch number, so a checkpoint that
             // records the seed and the epochs done restores the shuffling exactly.
             int shuffleSeed = options.Seed ?? Random.Shared.Next();
@@ -93,9 +106,13 @@ namespace CnnDsl.Training
                 firstEpoch = done + 1;
                 shuffleSeed = savedSeed ?? shuffleSeed;
             }
+            // After a resume, whose error about a model that does not fit the checkpoint says more.
+            Labels.Check(model, given, options.Loss, "training data");
+            if (options.ValidationData != null)
+                Labels.Check(model, options.ValidationData, options.Loss, "validation data");
 
             var history = new History();
-            var context = new TrainingContext(model, optimizer, history);
+            var context = new TrainingContext(model, optimizer, history) { Quiet = options.Progress == ProgressMode.None };
             foreach (var callback in options.Callbacks)
                 callback.OnTrainBegin(context);
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
@@ -148,6 +165,7 @@ namespace CnnDsl.Training
             FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress)
         {
             model.train();
+            Freezing.FrozenBatchNormToEval(model);
             long count = train.Count;
             var order = options.Shuffle ? Dataset.Shuffled(count, unchecked(shuffleSeed * 7919 + epoch)) : null;
             using var lossSum = zeros(1, device: device);
@@ -195,58 +213,98 @@ namespace CnnDsl.Training
             return (lossSum.item<float>() / count, options.Loss.HasAccuracy ? (double)correct.item<long>() / count : null);
         }
 
-        /// <summary>The mean loss and the accuracy on a dataset, in eval mode without gradients.</summary>
+        /// <summary>
+        /// The mean loss and the accuracy on a dataset, in eval mode without gradients. The loss defaults to the one the
+        /// model's last <c>Fit</c> used (cross-entropy for a model never fitted).
+        /// </summary>
         public static (double Loss, double? Accuracy) Evaluate(this nn.Module<Tensor, Tensor> model, Dataset data, int batchSize = 256,
             Loss? loss = null, OutputActivation? activation = null, Device? device = null)
         {
             TorchRuntime.EnsureLoaded();
-            loss ??= Loss.CrossEntropy;
-            var outputActivation = activation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            if (data.Count == 0)
+                throw new ArgumentException("The data to evaluate on is empty (0 samples).", nameof(data));
+            loss ??= ModelMemory.TrainedLoss(model) ?? Loss.CrossEntropy;
+            var outputActivation = ModelMemory.Activation(model, activation);
             device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
+            Labels.Check(model, data, loss, "data");
             bool wasTraining = model.training;
             model.eval();
-            using var lossSum = zeros(1, device: device);
-            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            using (no_grad())
+            try
             {
-                for (long start = 0; start < data.Count; start += batchSize)
+                using var lossSum = zeros(1, device: device);
+                using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+                using (no_grad())
                 {
-                    using var scope = NewDisposeScope();
-                    long size = Math.Min(batchSize, data.Count - start);
-                    var x = data.Inputs.narrow(0, start, size).to(device);
-                    var y = data.Targets.narrow(0, start, size).to(device);
-                    var output = model.call(x);
-                    lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
-                    if (loss.HasAccuracy)
-                        correct.add_(loss.Correct(output, y, outputActivation));
+                    for (long start = 0; start < data.Count; start += batchSize)
+                    {
+                        using var scope = NewDisposeScope();
+                        long size = Math.Min(batchSize, data.Count - start);
+                        var x = data.Inputs.narrow(0, start, size).to(device);
+                        var y = data.Targets.narrow(0, start, size).to(device);
+                        var output = model.call(x);
+                        lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
+                        if (loss.HasAccuracy)
+                            correct.add_(loss.Correct(output, y, outputActivation));
+                    }
                 }
+                return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
             }
-            model.train(wasTraining);
-            return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
+            finally
+            {
+                model.train(wasTraining);
+            }
         }
 
-        /// <summary>The model's outputs for every input, in batches, in eval mode; on the CPU.</summary>
+        /// <summary>
+        /// The model's predictions for every input as probabilities, in batches, in eval mode, on the CPU: outputs that
+        /// are already probabilities (softmax, sigmoid) as they are, log-probabilities exponentiated, logits through
+        /// softmax over the classes (sigmoid when the model was fitted with binary cross-entropy). A model fitted for
+        /// regression (mean squared error) returns its raw outputs. <see cref="PredictLogits"/> gives the raw outputs.
+        /// </summary>
         public static Tensor Predict(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+        {
+            var activation = ModelMemory.Activation(model);
+            var loss = ModelMemory.TrainedLoss(model);
+            return Run(model, inputs, batchSize, output => activation switch
+            {
+                OutputActivation.Softmax or OutputActivation.Sigmoid => output,
+                OutputActivation.LogSoftmax => output.exp(),
+                _ when loss?.Kind == LossKind.MeanSquaredError => output,
+                _ when loss?.Kind == LossKind.BinaryCrossEntropy || output.dim() < 2 => output.sigmoid(),
+                _ => output.softmax(1),
+            });
+        }
+
+        /// <summary>The model's raw outputs for every input (logits for a model that ends in a dense layer), on the CPU.</summary>
+        public static Tensor PredictLogits(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256) =>
+            Run(model, inputs, batchSize, output => output);
+
+        static Tensor Run(nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize, Func<Tensor, Tensor> finish)
         {
             TorchRuntime.EnsureLoaded();
             var device = model.parameters().FirstOrDefault()?.device ?? CPU;
             bool wasTraining = model.training;
             model.eval();
             var outputs = new List<Tensor>();
-            using (no_grad())
+            try
             {
-                for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                using (no_grad())
                 {
-                    using var scope = NewDisposeScope();
-                    var output = model.call(inputs.narrow(0, start, Math.Min(batchSize, inputs.shape[0] - start)).to(device)).cpu();
-                    outputs.Add(output.MoveToOuterDisposeScope());
+                    for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                    {
+                        using var scope = NewDisposeScope();
+                        var output = finish(model.call(inputs.narrow(0, start, Math.Min(batchSize, inputs.shape[0] - start)).to(device))).cpu();
+                        outputs.Add(output.MoveToOuterDisposeScope());
+                    }
                 }
+                return cat(outputs, 0);
             }
-            model.train(wasTraining);
-            var result = cat(outputs, 0);
-            foreach (var output in outputs)
-                output.Dispose();
-            return result;
+            finally
+            {
+                model.train(wasTraining);
+                foreach (var output in outputs)
+                    output.Dispose();
+            }
         }
     }
 }
