@@ -57,6 +57,7 @@ public static class TestImages
     /// <summary>A 24-bit uncompressed BMP (rows bottom-up, BGR, padded to 4 bytes).</summary>
     public static void WriteBmp(string path, byte[] rgb, int width, int height)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         int stride = (width * 3 + 3) / 4 * 4;
         var file = new byte[54 + stride * height];
         void Int(int offset, int value) => BitConverter.GetBytes(value).CopyTo(file, offset);
@@ -87,6 +88,7 @@ public static class TestImages
     /// </summary>
     public static void WriteGreyGif(string path, byte[] grey, int width, int height)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var bytes = new List<byte>();
         bytes.AddRange("GIF89a"u8.ToArray());
         bytes.AddRange(new[] { (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), (byte)0xF7, (byte)0, (byte)0 });
