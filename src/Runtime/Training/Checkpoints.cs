@@ -13,7 +13,8 @@ namespace CnnDsl.Training
     public static class Checkpoints
     {
         /// <summary>Saves the weights (TorchSharp's format) so that a crash leaves the previous file intact.</summary>
-        public static void SaveWeights(this nn.Module model, string path) =>
+        public static void SaveWeights(this nn.Module model, string path)
+        {
             AtomicFile.Write(path, stream =>
             {
                 // TorchSharp's save(Stream) closes the stream; the writer overload leaves it open for the flush to disk.
@@ -21,6 +22,8 @@ namespace CnnDsl.Training
                 model.save(writer);
                 writer.Flush();
             });
+            ClassNameFile.Save(model, path);
+        }
 
         /// <summary>
         /// Loads weights saved by <see cref="SaveWeights"/> (or TorchSharp's <c>save</c>). A file that does not fit the
@@ -29,10 +32,14 @@ namespace CnnDsl.Training
         /// </summary>
         public static void LoadWeights(this nn.Module model, string path)
         {
+            if (ClassNameFile.IsSafeTensors(path))
+                throw new ArgumentException($"{path} is a safetensors file; load it with model.LoadSafeTensors(\"{path}\") "
+                    + "(LoadWeights reads TorchSharp's format, which SaveWeights writes).", nameof(path));
             CheckFits(model, ReadKeys(path), path);
-            using var stream = File.OpenRead(path);
-            using var reader = new BinaryReader(stream, Encoding.UTF8);
-            model.load(reader);
+            using (var stream = File.OpenRead(path))
+            using (var reader = new BinaryReader(stream, Encoding.UTF8))
+                model.load(reader);
+            ClassNameFile.Load(model, path);
         }
 
         static void CheckFits(nn.Module model, IReadOnlyList<StoredTensor> file, string path)

@@ -55,9 +55,10 @@ namespace CnnDsl.Training
                 var group = byPrefix.FirstOrDefault(g => Freezing.Matches(name, g.Prefix));
                 (group.Parameters ?? rest).Add(parameter);
             }
-            groups.AddRange(byPrefix.Where(g => g.Parameters.Count > 0).Select(g => (g.LearningRate, g.Parameters)));
+            // The default group first: the learning rate that History and the schedulers read is the first group's.
             if (rest.Count > 0)
                 groups.Add((LearningRate, rest));
+            groups.AddRange(byPrefix.Where(g => g.Parameters.Count > 0).Select(g => (g.LearningRate, g.Parameters)));
             return Build(groups);
         }
 
