@@ -59,7 +59,9 @@ namespace CnnDsl.Plots
         {
             int n = ClassNames.Count;
             const int Left = 130, Top = 40;
-            int width = Left + n * cellSize + 10, height = Top + n * cellSize + 110;
+            using var measure = new SKFont(SKTypeface.Default, 12);
+            int labels = (int)Math.Ceiling(ClassNames.Select(name => measure.MeasureText(name)).DefaultIfEmpty(0).Max());
+            int width = Left + n * cellSize + 10, height = Top + n * cellSize + labels + 16;
             long max = Counts.Cast<long>().DefaultIfEmpty(0).Max();
             var cells = new List<SKRectI>();
             using var bitmap = new SKBitmap(width, height);

@@ -90,6 +90,8 @@ namespace CnnDsl.Plots
             }
             plot.ShowLegend();
             plot.Axes.SetLimitsX(min, max);
+            // Epochs are whole numbers; a tick every epoch up to 20, fewer after.
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling((max - min) / 20)));
             return plot;
         }
     }
