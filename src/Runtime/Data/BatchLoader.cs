@@ -35,6 +35,12 @@ namespace CnnDsl.Data
         public int Seed { get; }
         public int Workers { get; }
 
+        /// <summary>
+        /// Worker threads copy each batch into page-locked memory, so that its copy to a CUDA device can overlap the
+        /// training step (PyTorch's pin_memory). Only for CUDA devices; ignored without workers.
+        /// </summary>
+        public bool PinMemory { get; init; }
+
         /// <summary>How many batches each worker may have ready ahead of the consumer.</summary>
         public int PrefetchFactor { get; init; } = 2;
 
@@ -89,7 +95,10 @@ namespace CnnDsl.Data
                             return;
                         try
                         {
-                            ready[b].SetResult(Source.GetBatch(batches[b], context));
+                            var batch = Source.GetBatch(batches[b], context);
+                            if (PinMemory)
+                                batch = (Pinned(batch.Inputs), Pinned(batch.Targets));
+                            ready[b].SetResult(batch);
                         }
                         catch (Exception exception)
                         {
@@ -129,6 +138,13 @@ namespace CnnDsl.Data
                     if (ready[b].Task.IsCompletedSuccessfully)
                         Dispose(ready[b].Task.Result);
             }
+        }
+
+        static Tensor Pinned(Tensor tensor)
+        {
+            var pinned = tensor.pin_memory();
+            tensor.Dispose();
+            return pinned;
         }
 
         static void Dispose((Tensor X, Tensor Y)? batch)

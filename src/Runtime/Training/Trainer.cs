@@ -193,7 +193,10 @@ namespace CnnDsl.Training
             long count = train.Count;
             using var lossSum = zeros(1, device: device);
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            var loader = new BatchLoader(train, options.BatchSize, options.Shuffle, shuffleSeed, train is Dataset ? 0 : options.Workers);
+            var loader = new BatchLoader(train, options.BatchSize, options.Shuffle, shuffleSeed, train is Dataset ? 0 : options.Workers)
+            {
+                PinMemory = device.type == DeviceType.CUDA,
+            };
             using var batches = (train is Dataset inMemory ? Gather(inMemory, loader.Order(epoch), options.BatchSize) : loader.Epoch(epoch)).GetEnumerator();
             double waited = 0;
             long seen = 0;
