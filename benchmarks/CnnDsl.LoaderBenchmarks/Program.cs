@@ -29,7 +29,9 @@ public static class Program
             return Prepare(args[1], args.Length > 2 ? int.Parse(args[2]) : 10000);
         if (args.Length >= 2 && args[0] == "run")
             return Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 2, args.Length > 3 ? int.Parse(args[3]) : 3, args.Length > 4 ? int.Parse(args[4]) : 0);
-        Console.Error.WriteLine("usage: prepare DIR [COUNT] | run DIR [WORKERS] [ROUNDS] [LIMIT]");
+        if (args.Length >= 2 && args[0] == "stages")
+            return Stages(args[1], args.Length > 2 ? int.Parse(args[2]) : 300);
+        Console.Error.WriteLine("usage: prepare DIR [COUNT] | run DIR [WORKERS] [ROUNDS] [LIMIT] | stages DIR [IMAGES]");
         return 2;
     }
 
@@ -128,6 +130,46 @@ public static class Program
             throw new InvalidOperationException("torchvision failed: " + error.Result);
         var result = JsonDocument.Parse(output.Result.Trim().Split('\n').Last()).RootElement;
         return result.GetProperty("images").GetDouble() / result.GetProperty("seconds").GetDouble();
+    }
+
+    // Single-threaded time per image of each stage, to see where the loader's time goes.
+    static int Stages(string root, int count)
+    {
+        var files = Directory.EnumerateFiles(root, "*.jpg", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).Take(count).ToList();
+        var crop = new RandomResizedCrop(224);
+        var flip = new RandomHorizontalFlip();
+        var tensor = new ToTensor();
+        var normalize = Normalize.ImageNet;
+        var times = new double[5];
+        var random = new Random(1);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            Array.Clear(times);
+            foreach (var file in files)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var image = ImageData.Decode(file);
+                long t1 = Stopwatch.GetTimestamp();
+                image = crop.Apply(image, random);
+                long t2 = Stopwatch.GetTimestamp();
+                image = flip.Apply(image, random);
+                long t3 = Stopwatch.GetTimestamp();
+                image = normalize.Apply(tensor.Apply(image, random), random);
+                long t4 = Stopwatch.GetTimestamp();
+                using var batch = TorchSharp.torch.tensor(image.Pixels, new long[] { 1, image.Channels, image.Height, image.Width });
+                long t5 = Stopwatch.GetTimestamp();
+                times[0] += Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+                times[1] += Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+                times[2] += Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds;
+                times[3] += Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
+                times[4] += Stopwatch.GetElapsedTime(t4, t5).TotalMilliseconds;
+            }
+        }
+        var names = new[] { "decode", "random resized crop", "flip", "to tensor + normalize", "tensor" };
+        for (int i = 0; i < names.Length; i++)
+            Console.WriteLine($"{names[i],-22} {times[i] / files.Count:0.000} ms per image");
+        Console.WriteLine($"total                  {times.Sum() / files.Count:0.000} ms per image; gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+        return 0;
     }
 
     static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";

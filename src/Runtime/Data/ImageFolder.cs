@@ -118,29 +118,38 @@ namespace CnnDsl.Data
 
         public (Tensor Inputs, Tensor Targets) GetBatch(long[] indices, BatchContext context)
         {
-            float[]? pixels = null;
-            ImageData? first = null;
-            for (int i = 0; i < indices.Length; i++)
-            {
-                var image = Load(indices[i], context);
-                if (first == null)
-                {
-                    first = image;
-                    pixels = new float[indices.Length * image.Pixels.Length];
-                }
-                else if (image.Height != first.Height || image.Width != first.Width || image.Channels != first.Channels)
-                {
-                    throw new InvalidDataException($"{samples[(int)indices[i]].Path} becomes {image.Channels}x{image.Height}x{image.Width} but "
-                        + $"{samples[(int)indices[0]].Path} becomes {first.Channels}x{first.Height}x{first.Width}; images in a batch must have one size: "
-                        + "add Resize(height, width) (or Resize(size) then CenterCrop(size)) to the transforms.");
-                }
-                Array.Copy(image.Pixels, 0, pixels!, (long)i * image.Pixels.Length, image.Pixels.Length);
-            }
-            if (first == null)
+            if (indices.Length == 0)
                 throw new ArgumentException("A batch needs at least one index.", nameof(indices));
-            var inputs = tensor(pixels!, new long[] { indices.Length, first.Channels, first.Height, first.Width });
+            Tensor? inputs = null;
+            ImageData? first = null;
+            try
+            {
+                for (int i = 0; i < indices.Length; i++)
+                {
+                    var image = Load(indices[i], context);
+                    if (first == null)
+                    {
+                        first = image;
+                        inputs = empty(new long[] { indices.Length, image.Channels, image.Height, image.Width });
+                    }
+                    else if (image.Height != first.Height || image.Width != first.Width || image.Channels != first.Channels)
+                    {
+                        throw new InvalidDataException($"{samples[(int)indices[i]].Path} becomes {image.Channels}x{image.Height}x{image.Width} but "
+                            + $"{samples[(int)indices[0]].Path} becomes {first.Channels}x{first.Height}x{first.Width}; images in a batch must have one size: "
+                            + "add Resize(height, width) (or Resize(size) then CenterCrop(size)) to the transforms.");
+                    }
+                    // Straight into the batch tensor's memory: no batch-sized array in between.
+                    var pixels = image.Pixels;
+                    pixels.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs!.bytes).Slice(i * pixels.Length, pixels.Length));
+                }
+            }
+            catch
+            {
+                inputs?.Dispose();
+                throw;
+            }
             var targets = tensor(indices.Select(i => samples[(int)i].Label).ToArray());
-            return (inputs, targets);
+            return (inputs!, targets);
         }
 
         // A sample's random augmentation depends only on the run's seed, the epoch and the sample (SplitMix64).

@@ -232,7 +232,7 @@ namespace CnnDsl.Vision
     public sealed class ToTensor : Transform
     {
         public override ImageData Apply(ImageData image, Random random) =>
-            image.IsTensor ? image : new ImageData(image.Channels, image.Height, image.Width, image.Pixels, isTensor: true);
+            image.IsTensor ? image : new ImageData(image);
 
         internal override bool? MakesTensor => true;
     }
