@@ -314,15 +314,17 @@ namespace CnnDsl.Vision
             for (int c = 0; c < channels; c++)
                 for (int y = 0; y < boxHeight; y++)
                 {
-                    int row = (c * height + top + y) * width + left, target = (c * boxHeight + y) * outWidth;
-                    for (int x = 0; x < outWidth; x++)
+                    // Spans of the row and of each output's taps, so that the inner loop runs without bounds checks.
+                    var row = new ReadOnlySpan<byte>(source, (c * height + top + y) * width + left, boxWidth);
+                    var target = new Span<int>(result, (c * boxHeight + y) * outWidth, outWidth);
+                    for (int x = 0; x < target.Length; x++)
                     {
-                        var taps = k[x];
-                        int at = row + starts[x];
+                        ReadOnlySpan<int> taps = k[x];
+                        var pixels = row.Slice(starts[x], taps.Length);
                         int sum = 1 << (PrecisionBits - 1);
                         for (int j = 0; j < taps.Length; j++)
-                            sum += taps[j] * source[at + j];
-                        result[target + x] = Clip8(sum);
+                            sum += taps[j] * pixels[j];
+                        target[x] = Clip8(sum);
                     }
                 }
             return result;
