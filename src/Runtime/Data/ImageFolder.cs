@@ -124,9 +124,13 @@ namespace CnnDsl.Data
             ImageData? first = null;
             try
             {
+                var (head, tail) = FusedTail(context.Training ? Transform : EvaluationTransform);
                 for (int i = 0; i < indices.Length; i++)
                 {
-                    var image = Load(indices[i], context);
+                    var (path, _) = samples[(int)indices[i]];
+                    var image = head.Apply(ImageData.Decode(path, Channels), new Random(SampleSeed(context, indices[i])));
+                    if (image.IsTensor || image.Bytes == null)
+                        image = tail.Apply(image, new Random(0));
                     if (first == null)
                     {
                         first = image;
@@ -139,8 +143,12 @@ namespace CnnDsl.Data
                             + "add Resize(height, width) (or Resize(size) then CenterCrop(size)) to the transforms.");
                     }
                     // Straight into the batch tensor's memory: no batch-sized array in between.
-                    var pixels = image.Pixels;
-                    pixels.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs!.bytes).Slice(i * pixels.Length, pixels.Length));
+                    int length = image.Channels * image.Height * image.Width;
+                    var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs!.bytes).Slice(i * length, length);
+                    if (image.Bytes is byte[] bytes)
+                        WriteTensor(bytes, image.Channels, image.Height * image.Width, tail, target);
+                    else
+                        image.Pixels.AsSpan().CopyTo(target);
                 }
             }
             catch
@@ -150,6 +158,40 @@ namespace CnnDsl.Data
             }
             var targets = tensor(indices.Select(i => samples[(int)i].Label).ToArray());
             return (inputs!, targets);
+        }
+
+        // The pipeline split before its final ToTensor (+ Normalize), which GetBatch then does in one pass from the 8-bit
+        // image into the batch tensor, with exactly the values those transforms compute.
+        static (Transform Head, Transform Tail) FusedTail(Transform transform)
+        {
+            if (transform is not Compose compose)
+                return transform is ToTensor ? (new Identity(), transform) : (transform, new Identity());
+            var list = compose.Transforms;
+            int n = list.Count;
+            if (n >= 2 && list[n - 2] is ToTensor && list[n - 1] is Normalize)
+                return (new Compose(list.Take(n - 2).ToArray()), new Compose(list[n - 2], list[n - 1]));
+            if (n >= 1 && list[n - 1] is ToTensor)
+                return (new Compose(list.Take(n - 1).ToArray()), list[n - 1]);
+            return (transform, new Identity());
+        }
+
+        static void WriteTensor(byte[] bytes, int channels, int plane, Transform tail, Span<float> target)
+        {
+            var normalize = (tail as Compose)?.Transforms.OfType<Normalize>().SingleOrDefault();
+            if (tail is not ToTensor && normalize == null)
+                throw new InvalidOperationException("The transforms must end with ToTensor() (then Normalize(...) if wanted).");
+            if (normalize != null && normalize.Mean.Length != channels)
+                throw new ArgumentException($"Normalize has {normalize.Mean.Length} means for an image of {channels} channels; give one per channel (or set the folder's Channels).");
+            var table = new float[256];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int b = 0; b < 256; b++)
+                    table[b] = normalize == null ? b / 255f : (b / 255f - normalize.Mean[c]) / normalize.Std[c];
+                var source = new ReadOnlySpan<byte>(bytes, c * plane, plane);
+                var output = target.Slice(c * plane, plane);
+                for (int p = 0; p < plane; p++)
+                    output[p] = table[source[p]];
+            }
         }
 
         // A sample's random augmentation depends only on the run's seed, the epoch and the sample (SplitMix64).
