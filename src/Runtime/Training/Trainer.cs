@@ -108,7 +108,9 @@ namespace CnnDsl.Training
                     (train, validation) = train.Split(options.ValidationSplit, options.Seed ?? 0);
                 }
             }
-            if (model is ICnnModel cnn && train.SampleShape is long[] sampleShape && !sampleShape.SequenceEqual(cnn.Info.InputShape))
+            // Sizes the compiler leaves open (0 or less, for size variables) accept any size here; forward checks them.
+            if (model is ICnnModel cnn && train.SampleShape is long[] sampleShape
+                && (sampleShape.Length != cnn.Info.InputShape.Count || sampleShape.Where((d, i) => cnn.Info.InputShape[i] > 0 && cnn.Info.InputShape[i] != d).Any()))
                 throw new ArgumentException($"{cnn.Info.Name} takes inputs of shape ({string.Join(", ", cnn.Info.InputShape)}), but the training data gives "
                     + $"({string.Join(", ", sampleShape)}); change the data's transforms (e.g. Resize/CenterCrop and Channels) or the model's input.", nameof(train));
             if (options.Seed is int seed)

@@ -71,7 +71,7 @@ namespace CnnDsl.Vision
             }
         }
 
-        /// <summary>Grad-CAM (Selvaraju et al.) for the layer by handle; see <see cref="GradCam(nn.Module{Tensor, Tensor}, Tensor, string, long[])"/>.</summary>
+        /// <summary>Grad-CAM (Selvaraju et al.) for the layer by handle, with its activation applied to the feature maps; see the overload by name.</summary>
         public static Tensor GradCam(this nn.Module<Tensor, Tensor> model, Tensor input, LayerHandle layer, long[]? classes = null, CamMethod method = CamMethod.GradCam) =>
             GradCam(model, input, layer.Name, classes, layer.Activation, method);
 
