@@ -113,6 +113,11 @@ Console.WriteLine($"Pictures in {pictures}; confusion matrix accuracy {confusion
 explained.Dispose();
 
 // 4. The course's flow: an image folder, the course's transforms, a zoo ResNet-18 at 64x64.
+if (options.SkipResNet)
+{
+    Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:0} s (ResNet-18 part skipped)");
+    return 0;
+}
 var png = Path.Combine(options.Output, "mnist-png");
 int trainImages = options.Full ? (int)digits.Count : 600, testImages = options.Full ? (int)digitsTest.Count : 300;
 WritePngFolder(digits, Path.Combine(png, "train"), trainImages);
@@ -158,7 +163,7 @@ static void WritePngFolder(Dataset data, string root, int count)
     }
 }
 
-sealed record Options(string DataRoot, bool Full, int[] Seeds, string Output, string? Pictures)
+sealed record Options(string DataRoot, bool Full, int[] Seeds, string Output, string? Pictures, bool SkipResNet = false)
 {
     public int PretrainEpochs => Full ? 3 : 1;
     public int TransferEpochs => Full ? 4 : 2;
@@ -178,7 +183,8 @@ sealed record Options(string DataRoot, bool Full, int[] Seeds, string Output, st
                 "--seeds" => (seeds = int.Parse(Value())) is int _ ? result : result,
                 "--output" => result with { Output = Value() },
                 "--pictures" => result with { Pictures = Value() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data-root DIR, --full, --seeds N, --output DIR, --pictures DIR."),
+                "--skip-resnet" => result with { SkipResNet = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data-root DIR, --full, --seeds N, --output DIR, --pictures DIR, --skip-resnet."),
             };
         }
         int n = seeds ?? (result.Full ? 3 : 1);
