@@ -122,6 +122,8 @@ public class TrainingTests : IDisposable
             int best = history.Epochs.OrderBy(e => e.ValidationLoss).First().Epoch;
             Assert.Equal(best, stopping.BestEpoch);
             Assert.Equal(best, checkpoint.SavedEpochs.Last());
+            Assert.Equal(best, stopping.RestoredEpoch);
+            Assert.Contains(history.Notes, note => note.StartsWith($"Restoring model weights from the end of the best epoch: {best} (val_loss "));
             // Restored: the model now scores the best epoch's validation loss, which the best checkpoint also holds.
             var (restoredLoss, _) = model.Evaluate(test);
             Assert.Equal(history.Epochs.Min(e => e.ValidationLoss!.Value), restoredLoss, 4);

@@ -11,8 +11,10 @@ namespace CnnDsl.Data
     /// Samples and labels held as two tensors: images as float32 (N, C, H, W) in [0, 1] (or normalized), labels as
     /// int64 class indices (or any target tensor). Decoding happens once; batches are slices or index selections.
     /// </summary>
-    public sealed class Dataset : IDisposable
+    public sealed class Dataset : IBatchSource, IDisposable
     {
+        long[]? labels;
+
         public Dataset(Tensor inputs, Tensor targets)
         {
             if (inputs.shape[0] != targets.shape[0])
@@ -24,6 +26,21 @@ namespace CnnDsl.Data
         public Tensor Inputs { get; }
         public Tensor Targets { get; }
         public long Count => Inputs.shape[0];
+
+        /// <summary>The class names, in class-index order, when known (e.g. for plots and <c>PredictClasses</c>).</summary>
+        public IReadOnlyList<string>? ClassNames { get; init; }
+
+        /// <summary>The class indices when the targets are class indices (int64, one per sample), else null.</summary>
+        public long[]? Labels => labels ??= Targets.dtype == ScalarType.Int64 && Targets.dim() == 1 ? Targets.data<long>().ToArray() : null;
+
+        public long[]? SampleShape => Inputs.shape.Skip(1).ToArray();
+
+        /// <summary>An index selection of the inputs and targets.</summary>
+        public (Tensor Inputs, Tensor Targets) GetBatch(long[] indices, BatchContext context)
+        {
+            using var index = tensor(indices, device: Inputs.device);
+            return (Inputs.index_select(0, index), Targets.index_select(0, index));
+        }
 
         /// <summary>Loads an MNIST or Fashion-MNIST split from its IDX image and label files (gzipped or raw).</summary>
         /// <param name="imagesPath">The images file (<c>*-images-idx3-ubyte</c>, gzipped or raw).</param>

@@ -24,13 +24,25 @@ namespace CnnDsl.Training
         /// <summary>Set to end training after this epoch.</summary>
         public bool StopTraining { get; set; }
 
+        internal bool Quiet { get; init; }
+
+        /// <summary>Tells the user something training did (printed unless progress output is off, and kept in <see cref="History.Notes"/>).</summary>
+        public void Report(string message)
+        {
+            History.Notes.Add(message);
+            if (!Quiet)
+                Console.WriteLine(message);
+        }
+
         public double LearningRate
         {
             get => Optimizer.ParamGroups.First().LearningRate;
+            // Groups keep their ratios (a backbone at a tenth of the head's rate stays at a tenth).
             set
             {
+                double first = Optimizer.ParamGroups.First().LearningRate;
                 foreach (var group in Optimizer.ParamGroups)
-                    group.LearningRate = value;
+                    group.LearningRate = first == 0 ? value : group.LearningRate * (value / first);
             }
         }
     }
@@ -122,6 +134,8 @@ namespace CnnDsl.Training
 
         public int? StoppedEpoch { get; private set; }
         public int? BestEpoch { get; private set; }
+        /// <summary>The epoch whose weights were restored when training ended, or null when none were.</summary>
+        public int? RestoredEpoch { get; private set; }
 
         public override void OnTrainBegin(TrainingContext context)
         {
@@ -129,6 +143,7 @@ namespace CnnDsl.Training
             Best = null;
             StoppedEpoch = null;
             BestEpoch = null;
+            RestoredEpoch = null;
         }
 
         public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
@@ -158,6 +173,9 @@ namespace CnnDsl.Training
             using (no_grad())
                 foreach (var (key, value) in context.Model.state_dict())
                     value.copy_(bestWeights[key]);
+            RestoredEpoch = BestEpoch;
+            context.Report($"Restoring model weights from the end of the best epoch: {BestEpoch} ({Monitor} {Best:0.####}); "
+                + $"training ended after epoch {context.History.Epochs.LastOrDefault()?.Epoch}.");
         }
 
         public override void SaveState(BinaryWriter writer)

@@ -23,9 +23,10 @@ namespace CnnDsl.Training
 
         /// <summary>
         /// Saves the weights (TorchSharp's format) followed by a SHA-256 checksum of them, so that a crash leaves the
-        /// previous file intact and damage is found when loading.
+        /// previous file intact and damage is found when loading; class names the model carries are saved beside them.
         /// </summary>
-        public static void SaveWeights(this nn.Module model, string path) =>
+        public static void SaveWeights(this nn.Module model, string path)
+        {
             AtomicFile.Write(path, stream =>
             {
                 using var hashing = new HashingStream(stream);
@@ -35,6 +36,8 @@ namespace CnnDsl.Training
                 stream.Write(ChecksumMagic);
                 stream.Write(hashing.Hash());
             });
+            ClassNameFile.Save(model, path);
+        }
 
         /// <summary>
         /// Loads weights saved by <see cref="SaveWeights"/> (or TorchSharp's <c>save</c>, which writes no checksum). A
@@ -44,13 +47,19 @@ namespace CnnDsl.Training
         /// </summary>
         public static void LoadWeights(this nn.Module model, string path)
         {
-            using var stream = File.OpenRead(path);
-            using var reader = new BinaryReader(stream, Encoding.UTF8);
-            var keys = ReadKeys(reader, path);
-            VerifyChecksum(stream, path);
-            CheckFits(model, keys, path);
-            stream.Position = 0;
-            model.load(reader);
+            if (ClassNameFile.IsSafeTensors(path))
+                throw new ArgumentException($"{path} is a safetensors file; load it with model.LoadSafeTensors(\"{path}\") "
+                    + "(LoadWeights reads TorchSharp's format, which SaveWeights writes).", nameof(path));
+            using (var stream = File.OpenRead(path))
+            using (var reader = new BinaryReader(stream, Encoding.UTF8))
+            {
+                var keys = ReadKeys(reader, path);
+                VerifyChecksum(stream, path);
+                CheckFits(model, keys, path);
+                stream.Position = 0;
+                model.load(reader);
+            }
+            ClassNameFile.Load(model, path);
         }
 
         // After ReadKeys the stream stands at the end of TorchSharp's data: either the file ends there (no checksum, as

@@ -6,6 +6,9 @@ namespace CnnDsl.Training
     /// <summary>The metrics of one epoch; validation metrics are null without validation data.</summary>
     public sealed record EpochMetrics(int Epoch, double Loss, double? Accuracy, double? ValidationLoss, double? ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond)
     {
+        /// <summary>Seconds of the epoch the training step spent waiting for its next batch (reading, decoding, augmenting).</summary>
+        public double DataWaitSeconds { get; init; }
+
         /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy.</summary>
         public double? this[string metric] => metric switch
         {
@@ -21,6 +24,9 @@ namespace CnnDsl.Training
     public sealed class History
     {
         public List<EpochMetrics> Epochs { get; } = new List<EpochMetrics>();
+
+        /// <summary>What callbacks reported during training (e.g. early stopping restoring the best weights).</summary>
+        public List<string> Notes { get; } = new List<string>();
 
         public IReadOnlyList<double> Loss => Epochs.Select(e => e.Loss).ToList();
         public IReadOnlyList<double?> Accuracy => Epochs.Select(e => e.Accuracy).ToList();

@@ -15,7 +15,8 @@ namespace CnnDsl.Training
         public int BatchSize { get; init; } = 32;
         public OptimizerSpec Optimizer { get; init; } = OptimizerSpec.Adam();
         public Loss Loss { get; init; } = Loss.CrossEntropy;
-        public Dataset? ValidationData { get; init; }
+        /// <summary>Validation data: a <see cref="Dataset"/>, an image folder, or any batch source (read with evaluation transforms).</summary>
+        public IBatchSource? ValidationData { get; init; }
         /// <summary>A fraction of the training data held out for validation when no validation data is given.</summary>
         public double ValidationSplit { get; init; }
         public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
@@ -31,6 +32,12 @@ namespace CnnDsl.Training
         public string? CheckpointPath { get; init; }
         /// <summary>Resumes from a training checkpoint: training continues after the epochs it records.</summary>
         public string? ResumeFrom { get; init; }
+        /// <summary>
+        /// Threads that read, decode and augment batches ahead of the training step, as PyTorch's <c>num_workers</c>.
+        /// For sources decoded per batch (image folders); in-memory datasets are gathered directly. The batches do not
+        /// depend on the number of workers.
+        /// </summary>
+        public int Workers { get; init; }
     }
 
     /// <summary>Keras-style training for any TorchSharp module: <c>Fit</c>, <c>Evaluate</c>, <c>Predict</c>.</summary>
@@ -42,9 +49,10 @@ namespace CnnDsl.Training
         /// Trains the model in Keras' manner: <c>model.Fit(train, epochs: 5, batchSize: 64, validationSplit: 0.1)</c>.
         /// Every argument not given takes its <see cref="FitOptions"/> default.
         /// </summary>
-        public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, int epochs, int batchSize = 32,
-            OptimizerSpec? optimizer = null, Loss? loss = null, Dataset? validationData = null, double validationSplit = 0,
-            IReadOnlyList<Callback>? callbacks = null, int? seed = null, Device? device = null, ProgressMode progress = ProgressMode.Auto) =>
+        public static History Fit(this nn.Module<Tensor, Tensor> model, IBatchSource train, int epochs, int batchSize = 32,
+            OptimizerSpec? optimizer = null, Loss? loss = null, IBatchSource? validationData = null, double validationSplit = 0,
+            IReadOnlyList<Callback>? callbacks = null, int? seed = null, Device? device = null, ProgressMode progress = ProgressMode.Auto,
+            bool shuffle = true, string? checkpointPath = null, string? resumeFrom = null, OutputActivation? outputActivation = null, int workers = 0) =>
             model.Fit(train, new FitOptions
             {
                 Epochs = epochs,
@@ -57,6 +65,11 @@ namespace CnnDsl.Training
                 Seed = seed,
                 Device = device,
                 Progress = progress,
+                Shuffle = shuffle,
+                CheckpointPath = checkpointPath,
+                ResumeFrom = resumeFrom,
+                OutputActivation = outputActivation,
+                Workers = workers,
             });
 
         /// <summary>Trains on inputs and targets given as tensors (samples along the first dimension).</summary>
@@ -67,27 +80,51 @@ namespace CnnDsl.Training
         }
 
         /// <summary>Trains the model on <paramref name="train"/> as <paramref name="options"/> say; returns the per-epoch metrics.</summary>
-        public static History Fit(this nn.Module<Tensor, Tensor> model, Dataset train, FitOptions options)
+        public static History Fit(this nn.Module<Tensor, Tensor> model, IBatchSource train, FitOptions options)
         {
             TorchRuntime.EnsureLoaded();
             var device = options.Device ?? DefaultDevice;
             var activation = options.OutputActivation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            if (options.Epochs < 1 || options.BatchSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), $"Fit needs at least 1 epoch and a batch size of at least 1 (got {options.Epochs} epochs, batch size {options.BatchSize}).");
+            if (train.Count == 0)
+                throw new ArgumentException("The training data is empty (0 samples); there is nothing to fit. Check the path or limit it was loaded with.", nameof(train));
+            if (options.ValidationData is { Count: 0 })
+                throw new ArgumentException("The validation data is empty (0 samples); give samples or leave ValidationData out.", nameof(options));
             var validation = options.ValidationData;
+            var given = train;
             bool ownsSplit = false;
             if (validation == null && options.ValidationSplit > 0)
             {
-                (train, validation) = train.Split(options.ValidationSplit, options.Seed ?? 0);
-                ownsSplit = true;
+                // A dataset in memory is copied (its batches are then slices); other sources are split as views. The
+                // validation view is read with evaluation transforms, like any validation data.
+                if (train is Dataset dataset)
+                {
+                    (train, validation) = dataset.Split(options.ValidationSplit, options.Seed ?? 0);
+                    ownsSplit = true;
+                }
+                else
+                {
+                    (train, validation) = train.Split(options.ValidationSplit, options.Seed ?? 0);
+                }
             }
+            // Sizes the compiler leaves open (0 or less, for size variables) accept any size here; forward checks them.
+            if (model is ICnnModel cnn && train.SampleShape is long[] sampleShape
+                && (sampleShape.Length != cnn.Info.InputShape.Count || sampleShape.Where((d, i) => cnn.Info.InputShape[i] > 0 && cnn.Info.InputShape[i] != d).Any()))
+                throw new ArgumentException($"{cnn.Info.Name} takes inputs of shape ({string.Join(", ", cnn.Info.InputShape)}), but the training data gives "
+                    + $"({string.Join(", ", sampleShape)}); change the data's transforms (e.g. Resize/CenterCrop and Channels) or the model's input.", nameof(train));
             if (options.Seed is int seed)
                 manual_seed(seed);
             model.to(device);
-            using var optimizer = options.Optimizer.Create(model.parameters());
+            ModelMemory.RememberTraining(model, options.Loss, activation);
+            if (given.ClassNames != null)
+                ModelMemory.SetClassNames(model, given.ClassNames);
+            using var optimizer = options.Optimizer.Create(model);
             // The shuffling order of an epoch is a function of this seed and the epoch number, so a checkpoint that
             // records the seed and the epochs done restores the shuffling exactly.
             int shuffleSeed = options.Seed ?? Random.Shared.Next();
             var history = new History();
-            var context = new TrainingContext(model, optimizer, history);
+            var context = new TrainingContext(model, optimizer, history) { Quiet = options.Progress == ProgressMode.None };
             foreach (var callback in options.Callbacks)
                 callback.OnTrainBegin(context);
             int firstEpoch = 1;
@@ -98,10 +135,14 @@ namespace CnnDsl.Training
                 firstEpoch = done + 1;
                 shuffleSeed = savedSeed ?? shuffleSeed;
             }
+            // After a resume, whose error about a model that does not fit the checkpoint says more.
+            Labels.Check(model, given, options.Loss, "training data");
+            if (options.ValidationData != null)
+                Labels.Check(model, options.ValidationData, options.Loss, "validation data");
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
             using var progress = new Progress(options.Progress, options.Epochs, steps);
             // On an accelerator the training data moves there once, so batches are gathered on the device.
-            var resident = device.type == DeviceType.CPU ? null : new Dataset(train.Inputs.to(device), train.Targets.to(device));
+            var resident = device.type == DeviceType.CPU || train is not Dataset inMemory ? null : new Dataset(inMemory.Inputs.to(device), inMemory.Targets.to(device));
             try
             {
                 for (int epoch = firstEpoch; epoch <= options.Epochs && !context.StopTraining; epoch++)
@@ -111,15 +152,15 @@ namespace CnnDsl.Training
                     progress.BeginEpoch(epoch);
                     var clock = Stopwatch.StartNew();
                     double learningRate = context.LearningRate;
-                    var (loss, accuracy) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress);
+                    var (loss, accuracy, waited) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress);
                     double seconds = clock.Elapsed.TotalSeconds;
                     double? validationLoss = null, validationAccuracy = null;
                     if (validation != null)
                     {
-                        var result = Evaluate(model, validation, options.BatchSize, options.Loss, activation, device);
+                        var result = Evaluate(model, validation, options.BatchSize, options.Loss, activation, device, options.Workers);
                         (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
                     }
-                    var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds);
+                    var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds) { DataWaitSeconds = waited };
                     history.Epochs.Add(metrics);
                     progress.EndEpoch(metrics, steps);
                     foreach (var callback in options.Callbacks)
@@ -133,8 +174,8 @@ namespace CnnDsl.Training
                 resident?.Dispose();
                 if (ownsSplit)
                 {
-                    train.Dispose();
-                    validation!.Dispose();
+                    ((Dataset)train).Dispose();
+                    ((Dataset)validation!).Dispose();
                 }
             }
             foreach (var callback in options.Callbacks)
@@ -144,32 +185,33 @@ namespace CnnDsl.Training
 
         // One pass over the data. Each step runs in its own dispose scope; loss and correct counts accumulate in
         // tensors on the device and are read once at the end, so the host never waits for the device inside the epoch.
-        static (double Loss, double? Accuracy) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Dataset train,
+        // An in-memory dataset is gathered with index_select on its tensors; other sources are read by a BatchLoader,
+        // on worker threads when asked. The time spent obtaining batches is the data wait.
+        static (double Loss, double? Accuracy, double DataWait) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IBatchSource train,
             FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress)
         {
             model.train();
+            Freezing.FrozenBatchNormToEval(model);
             long count = train.Count;
-            var order = options.Shuffle ? Dataset.Shuffled(count, unchecked(shuffleSeed * 7919 + epoch)) : null;
             using var lossSum = zeros(1, device: device);
             using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            using var orderTensor = order is null ? null : tensor(order, device: train.Inputs.device);
-            for (long start = 0; start < count; start += options.BatchSize)
+            var loader = new BatchLoader(train, options.BatchSize, options.Shuffle, shuffleSeed, train is Dataset ? 0 : options.Workers)
+            {
+                PinMemory = device.type == DeviceType.CUDA,
+            };
+            using var batches = (train is Dataset inMemory ? Gather(inMemory, loader.Order(epoch), options.BatchSize) : loader.Epoch(epoch)).GetEnumerator();
+            double waited = 0;
+            long seen = 0;
+            while (true)
             {
                 using var scope = NewDisposeScope();
-                long size = Math.Min(options.BatchSize, count - start);
-                Tensor x, y;
-                if (orderTensor is not null)
-                {
-                    var indices = orderTensor!.narrow(0, start, size);
-                    x = train.Inputs.index_select(0, indices);
-                    y = train.Targets.index_select(0, indices);
-                }
-                else
-                {
-                    x = train.Inputs.narrow(0, start, size);
-                    y = train.Targets.narrow(0, start, size);
-                }
-                if (device.type != DeviceType.CPU)
+                long waitStart = Stopwatch.GetTimestamp();
+                if (!batches.MoveNext())
+                    break;
+                waited += Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
+                var (x, y) = batches.Current;
+                long size = x.shape[0];
+                if (x.device.type != device.type || x.device.index != device.index)
                 {
                     x = x.to(device, non_blocking: true);
                     y = y.to(device, non_blocking: true);
@@ -185,68 +227,173 @@ namespace CnnDsl.Training
                     if (options.Loss.HasAccuracy)
                         correct.add_(options.Loss.Correct(output.detach(), y, activation));
                 }
+                seen += size;
                 if (progress.WantsMetrics)
-                {
-                    long seen = start + size;
                     progress.ShowMetrics(lossSum.item<float>() / seen, options.Loss.HasAccuracy ? (double)correct.item<long>() / seen : null);
-                }
                 progress.Step();
             }
-            return (lossSum.item<float>() / count, options.Loss.HasAccuracy ? (double)correct.item<long>() / count : null);
+            return (lossSum.item<float>() / count, options.Loss.HasAccuracy ? (double)correct.item<long>() / count : null, waited);
         }
 
-        /// <summary>The mean loss and the accuracy on a dataset, in eval mode without gradients.</summary>
-        public static (double Loss, double? Accuracy) Evaluate(this nn.Module<Tensor, Tensor> model, Dataset data, int batchSize = 256,
-            Loss? loss = null, OutputActivation? activation = null, Device? device = null)
+        // In-memory batches: slices in order, index selections of a shuffle (on the data's own device).
+        static IEnumerable<(Tensor, Tensor)> Gather(Dataset data, long[] order, int batchSize)
         {
-            TorchRuntime.EnsureLoaded();
-            loss ??= Loss.CrossEntropy;
-            var outputActivation = activation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
-            device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
-            bool wasTraining = model.training;
-            model.eval();
-            using var lossSum = zeros(1, device: device);
-            using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
-            using (no_grad())
+            bool sequential = order.Length == 0 || (order[0] == 0 && order[^1] == order.Length - 1 && IsIdentity(order));
+            // Created inside the first step's dispose scope, but needed by every step.
+            using var orderTensor = sequential ? null : tensor(order, device: data.Inputs.device).DetachFromDisposeScope();
+            for (long start = 0; start < data.Count; start += batchSize)
             {
-                for (long start = 0; start < data.Count; start += batchSize)
+                long size = Math.Min(batchSize, data.Count - start);
+                if (orderTensor is null)
                 {
-                    using var scope = NewDisposeScope();
-                    long size = Math.Min(batchSize, data.Count - start);
-                    var x = data.Inputs.narrow(0, start, size).to(device);
-                    var y = data.Targets.narrow(0, start, size).to(device);
-                    var output = model.call(x);
-                    lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
-                    if (loss.HasAccuracy)
-                        correct.add_(loss.Correct(output, y, outputActivation));
+                    yield return (data.Inputs.narrow(0, start, size), data.Targets.narrow(0, start, size));
+                }
+                else
+                {
+                    var indices = orderTensor.narrow(0, start, size);
+                    yield return (data.Inputs.index_select(0, indices), data.Targets.index_select(0, indices));
                 }
             }
-            model.train(wasTraining);
-            return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
         }
 
-        /// <summary>The model's outputs for every input, in batches, in eval mode; on the CPU.</summary>
-        public static Tensor Predict(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+        static bool IsIdentity(long[] order)
+        {
+            for (int i = 0; i < order.Length; i++)
+                if (order[i] != i)
+                    return false;
+            return true;
+        }
+
+        /// <summary>
+        /// The mean loss and the accuracy on a dataset, in eval mode without gradients. The loss defaults to the one the
+        /// model's last <c>Fit</c> used (cross-entropy for a model never fitted).
+        /// </summary>
+        public static (double Loss, double? Accuracy) Evaluate(this nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize = 256,
+            Loss? loss = null, OutputActivation? activation = null, Device? device = null, int workers = 0)
+        {
+            TorchRuntime.EnsureLoaded();
+            if (data.Count == 0)
+                throw new ArgumentException("The data to evaluate on is empty (0 samples).", nameof(data));
+            loss ??= ModelMemory.TrainedLoss(model) ?? Loss.CrossEntropy;
+            var outputActivation = ModelMemory.Activation(model, activation);
+            device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
+            Labels.Check(model, data, loss, "data");
+            bool wasTraining = model.training;
+            model.eval();
+            try
+            {
+                using var lossSum = zeros(1, device: device);
+                using var correct = zeros(1, dtype: ScalarType.Int64, device: device);
+                var order = Enumerable.Range(0, (int)data.Count).Select(i => (long)i).ToArray();
+                using var batches = (data is Dataset inMemory ? Gather(inMemory, order, batchSize)
+                    : new BatchLoader(data, batchSize, workers: workers).Epoch(0, training: false)).GetEnumerator();
+                using (no_grad())
+                {
+                    while (true)
+                    {
+                        using var scope = NewDisposeScope();
+                        if (!batches.MoveNext())
+                            break;
+                        long size = batches.Current.Item1.shape[0];
+                        var x = batches.Current.Item1.to(device);
+                        var y = batches.Current.Item2.to(device);
+                        var output = model.call(x);
+                        lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
+                        if (loss.HasAccuracy)
+                            correct.add_(loss.Correct(output, y, outputActivation));
+                    }
+                }
+                return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
+            }
+            finally
+            {
+                model.train(wasTraining);
+            }
+        }
+
+        /// <summary>
+        /// The model's predictions for every input as probabilities, in batches, in eval mode, on the CPU: outputs that
+        /// are already probabilities (softmax, sigmoid) as they are, log-probabilities exponentiated, logits through
+        /// softmax over the classes (sigmoid when the model was fitted with binary cross-entropy). A model fitted for
+        /// regression (mean squared error) returns its raw outputs. <see cref="PredictLogits"/> gives the raw outputs.
+        /// </summary>
+        public static Tensor Predict(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256) =>
+            Run(model, Slices(inputs, batchSize), Probabilities(model));
+
+        /// <summary>Probabilities (as <see cref="Predict(nn.Module{Tensor, Tensor}, Tensor, int)"/>) for every sample of a batch source, read in order with evaluation transforms.</summary>
+        public static Tensor Predict(this nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize = 256, int workers = 0) =>
+            Run(model, new BatchLoader(data, batchSize, workers: workers).Epoch(0, training: false).Select(b => b.Inputs), Probabilities(model));
+
+        /// <summary>The most probable class of every input, by name: the class names the model was trained or loaded with.</summary>
+        public static string[] PredictClasses(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256)
+        {
+            var names = model.ClassNames() ?? throw new InvalidOperationException(
+                $"{model.GetName()} has no class names: fit it on data with class names (an image folder), load weights saved with them, or call model.SetClassNames(...).");
+            using var probabilities = model.Predict(inputs, batchSize);
+            using var best = probabilities.argmax(1);
+            return best.data<long>().ToArray().Select(i => i < names.Count ? names[(int)i] : throw new InvalidOperationException(
+                $"{model.GetName()} predicts class {i}, but it has only {names.Count} class names.")).ToArray();
+        }
+
+        /// <summary>The class names the model was trained on (from the data) or loaded with (from beside its weights), or null.</summary>
+        public static IReadOnlyList<string>? ClassNames(this nn.Module model) => ModelMemory.ClassNames(model);
+
+        /// <summary>Gives the model class names (in class-index order) for <see cref="PredictClasses"/> and for saving beside its weights.</summary>
+        public static void SetClassNames(this nn.Module model, IReadOnlyList<string> names) => ModelMemory.SetClassNames(model, names.ToArray());
+
+        static Func<Tensor, Tensor> Probabilities(nn.Module model)
+        {
+            var activation = ModelMemory.Activation(model);
+            var loss = ModelMemory.TrainedLoss(model);
+            return output => activation switch
+            {
+                OutputActivation.Softmax or OutputActivation.Sigmoid => output,
+                OutputActivation.LogSoftmax => output.exp(),
+                _ when loss?.Kind == LossKind.MeanSquaredError => output,
+                _ when loss?.Kind == LossKind.BinaryCrossEntropy || output.dim() < 2 => output.sigmoid(),
+                _ => output.softmax(1),
+            };
+        }
+
+        /// <summary>The model's raw outputs for every input (logits for a model that ends in a dense layer), on the CPU.</summary>
+        public static Tensor PredictLogits(this nn.Module<Tensor, Tensor> model, Tensor inputs, int batchSize = 256) =>
+            Run(model, Slices(inputs, batchSize), output => output);
+
+        static IEnumerable<Tensor> Slices(Tensor inputs, int batchSize)
+        {
+            for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                yield return inputs.narrow(0, start, Math.Min(batchSize, inputs.shape[0] - start));
+        }
+
+        static Tensor Run(nn.Module<Tensor, Tensor> model, IEnumerable<Tensor> batches, Func<Tensor, Tensor> finish)
         {
             TorchRuntime.EnsureLoaded();
             var device = model.parameters().FirstOrDefault()?.device ?? CPU;
             bool wasTraining = model.training;
             model.eval();
             var outputs = new List<Tensor>();
-            using (no_grad())
+            try
             {
-                for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                using var inputs = batches.GetEnumerator();
+                using (no_grad())
                 {
-                    using var scope = NewDisposeScope();
-                    var output = model.call(inputs.narrow(0, start, Math.Min(batchSize, inputs.shape[0] - start)).to(device)).cpu();
-                    outputs.Add(output.MoveToOuterDisposeScope());
+                    while (true)
+                    {
+                        using var scope = NewDisposeScope();
+                        if (!inputs.MoveNext())
+                            break;
+                        var output = finish(model.call(inputs.Current.to(device))).cpu();
+                        outputs.Add(output.MoveToOuterDisposeScope());
+                    }
                 }
+                return cat(outputs, 0);
             }
-            model.train(wasTraining);
-            var result = cat(outputs, 0);
-            foreach (var output in outputs)
-                output.Dispose();
-            return result;
+            finally
+            {
+                model.train(wasTraining);
+                foreach (var output in outputs)
+                    output.Dispose();
+            }
         }
     }
 }

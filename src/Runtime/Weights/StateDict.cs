@@ -6,10 +6,22 @@ using static TorchSharp.torch;
 
 namespace CnnDsl.Weights
 {
-    /// <summary>What loading a state_dict found: the keys the model has that the file lacked, and the reverse.</summary>
+    /// <summary>
+    /// What loading a state_dict did: the keys loaded, the model's keys skipped (by pattern or shape) and the model's keys
+    /// the file lacked, both left at their initial values, and the file's keys the model does not have.
+    /// </summary>
     public sealed record LoadReport(IReadOnlyList<string> MissingKeys, IReadOnlyList<string> UnexpectedKeys)
     {
-        public bool IsComplete => MissingKeys.Count == 0 && UnexpectedKeys.Count == 0;
+        public bool IsComplete => MissingKeys.Count == 0 && UnexpectedKeys.Count == 0 && Skipped.Count == 0;
+        public IReadOnlyList<string> Loaded { get; init; } = Array.Empty<string>();
+        public IReadOnlyList<(string Key, string Reason)> Skipped { get; init; } = Array.Empty<(string, string)>();
+        /// <summary>The model's keys that kept their initial values: skipped or missing from the file.</summary>
+        public IReadOnlyList<string> LeftAtInitialValue => Skipped.Select(s => s.Key).Concat(MissingKeys).ToList();
+
+        public override string ToString() =>
+            $"Loaded {Loaded.Count} tensors; skipped {Skipped.Count}" + (Skipped.Count > 0 ? " (" + string.Join(", ", Skipped.Select(s => $"{s.Key}: {s.Reason}")) + ")" : "")
+            + $"; left at their initial values: {(LeftAtInitialValue.Count == 0 ? "none" : string.Join(", ", LeftAtInitialValue))}"
+            + (UnexpectedKeys.Count > 0 ? $"; not in the model: {string.Join(", ", UnexpectedKeys)}" : "") + ".";
 
         /// <summary>
         /// Whether every tensor matched a checksum stored in the file. False for files without checksums (PyTorch writes
@@ -49,49 +61,22 @@ namespace CnnDsl.Weights
         /// <summary>
         /// Loads a safetensors state_dict by key, like PyTorch's load_state_dict. A tensor whose shape or dtype differs
         /// is an error naming the key and both; with <paramref name="strict"/>, so is any missing or unexpected key.
+        /// <paramref name="skip"/> (glob patterns, comma-separated, e.g. <c>"fc.*"</c>) leaves matching keys at their
+        /// initial values; <paramref name="skipMismatchedShapes"/> does the same for tensors whose shapes differ. The
+        /// report lists what was loaded, skipped and left at its initial value.
         /// </summary>
-        public static LoadReport LoadSafeTensors(this nn.Module module, string path, bool strict = true)
+        public static LoadReport LoadSafeTensors(this nn.Module module, string path, bool strict = true, string? skip = null, bool skipMismatchedShapes = false)
         {
             var file = SafeTensors.Read(path, out bool verified);
             try
             {
-                return Load(module, file, strict, path) with { Verified = verified };
+                return PartialLoad.Load(module, file, path, strict, skip, skipMismatchedShapes) with { Verified = verified };
             }
             finally
             {
                 foreach (var (_, tensor) in file)
                     tensor.Dispose();
             }
-        }
-
-        static LoadReport Load(nn.Module module, IReadOnlyList<(string Name, Tensor Tensor)> file, bool strict, string path)
-        {
-            var target = Ordered(module).ToDictionary(e => e.Key, e => e.Tensor);
-            var source = file.ToDictionary(e => e.Name, e => e.Tensor);
-            var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
-            var unexpected = source.Keys.Where(k => !target.ContainsKey(k)).ToList();
-            foreach (var (key, destination) in target)
-            {
-                if (!source.TryGetValue(key, out var value))
-                    continue;
-                if (!value.shape.SequenceEqual(destination.shape))
-                    throw new ArgumentException($"{path}: tensor '{key}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", destination.shape)}] in the model.");
-                if (value.dtype != destination.dtype)
-                    throw new ArgumentException($"{path}: tensor '{key}' is {value.dtype} in the file but {destination.dtype} in the model.");
-            }
-            if (strict && (missing.Count > 0 || unexpected.Count > 0))
-                throw new ArgumentException($"{path} does not fit the model: "
-                    + (missing.Count > 0 ? $"missing {missing.Count} key(s) ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")})" : "")
-                    + (missing.Count > 0 && unexpected.Count > 0 ? "; " : "")
-                    + (unexpected.Count > 0 ? $"unexpected {unexpected.Count} key(s) ({string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")})" : "")
-                    + ". Pass strict: false to load the keys that match.");
-            using (no_grad())
-            {
-                foreach (var (key, destination) in target)
-                    if (source.TryGetValue(key, out var value))
-                        destination.copy_(value);
-            }
-            return new LoadReport(missing, unexpected);
         }
     }
 }

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using CnnDsl.Vision;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Data
+{
+    /// <summary>What to do with an image file that cannot be decoded.</summary>
+    public enum BadImagePolicy
+    {
+        /// <summary>Stop with an error naming the file and the decoder's complaint.</summary>
+        Error,
+        /// <summary>Leave the file out and list it in <see cref="ImageFolder.Skipped"/> (every image is decoded once, when the folder is opened).</summary>
+        Skip,
+    }
+
+    /// <summary>
+    /// Images in one sub-folder per class, as torchvision's ImageFolder: classes sorted by folder name, files found
+    /// recursively and sorted by path. Files are read and decoded per batch, never kept in memory. Training batches run
+    /// <see cref="Transform"/>; validation, evaluation and prediction run <see cref="EvaluationTransform"/> (by default
+    /// the training transforms with the random ones made deterministic).
+    /// </summary>
+    public sealed class ImageFolder : IBatchSource
+    {
+        /// <summary>The file extensions read (case-insensitive).</summary>
+        public static IReadOnlyList<string> Extensions { get; } = new[] { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+
+        readonly List<(string Path, long Label)> samples = new();
+        readonly List<(string Path, string Problem)> skipped = new();
+
+        /// <param name="root">The folder holding one sub-folder per class.</param>
+        /// <param name="transform">Training transforms; must produce a tensor image (end with ToTensor(), then Normalize if wanted). Default: ToTensor().</param>
+        /// <param name="evaluationTransform">Transforms for validation, evaluation and prediction; default: <paramref name="transform"/>'s ForEvaluation().</param>
+        /// <param name="channels">3 for RGB (grey images are repeated), 1 for grey (colour images converted with PIL's luma weights).</param>
+        /// <param name="onBadImage">Fail on an undecodable file (default) or skip it and report it in <see cref="Skipped"/>.</param>
+        public ImageFolder(string root, Transform? transform = null, Transform? evaluationTransform = null, int channels = 3, BadImagePolicy onBadImage = BadImagePolicy.Error)
+        {
+            if (channels != 1 && channels != 3)
+                throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 (grey) or 3 (RGB).");
+            if (!Directory.Exists(root))
+                throw new DirectoryNotFoundException($"{root} does not exist; ImageFolder needs a folder with one sub-folder of images per class.");
+            Root = root;
+            Channels = channels;
+            Transform = transform ?? new ToTensor();
+            EvaluationTransform = evaluationTransform ?? Transform.ForEvaluation();
+            OnBadImage = onBadImage;
+            CheckMakesTensor(Transform, nameof(transform));
+            CheckMakesTensor(EvaluationTransform, nameof(evaluationTransform));
+
+            ClassNames = Directory.GetDirectories(root).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList()!;
+            if (ClassNames.Count == 0)
+                throw new InvalidDataException($"{root} has no class folders; ImageFolder expects one sub-folder per class ({Path.Combine(root, "cat", "1.png")}, {Path.Combine(root, "dog", "2.png")}, ...).");
+            var sizes = new Dictionary<(int Height, int Width), string>();
+            for (int label = 0; label < ClassNames.Count; label++)
+            {
+                var folder = Path.Combine(root, ClassNames[label]);
+                var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                    .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .OrderBy(f => f, StringComparer.Ordinal).ToList();
+                int kept = 0;
+                foreach (var file in files)
+                {
+                    (int Width, int Height) size;
+                    try
+                    {
+                        // Skip decodes every image now, so that no bad file turns up in the middle of training.
+                        size = onBadImage == BadImagePolicy.Skip ? Size(ImageData.Decode(file, channels)) : ImageData.ReadSize(file);
+                    }
+                    catch (InvalidDataException error) when (onBadImage == BadImagePolicy.Skip)
+                    {
+                        skipped.Add((file, error.Message));
+                        continue;
+                    }
+                    sizes.TryAdd((size.Height, size.Width), file);
+                    samples.Add((file, label));
+                    kept++;
+                }
+                if (kept == 0)
+                    throw new InvalidDataException($"The class folder {folder} has no " + (files.Count == 0 ? "images" : "decodable images") + $" ({string.Join(", ", Extensions)}); "
+                        + "add images of that class or remove the folder." + (files.Count > 0 ? $" All {files.Count} of its files were skipped as bad images." : ""));
+            }
+            SampleShape = OutputShape(Transform, sizes, "transform");
+            OutputShape(EvaluationTransform, sizes, "evaluation transform");
+            Labels = samples.Select(s => s.Label).ToArray();
+            if (skipped.Count > 0)
+                Console.Error.WriteLine($"warning: {root}: skipped {skipped.Count} image(s) that cannot be decoded: "
+                    + string.Join("; ", skipped.Take(5).Select(s => s.Problem)) + (skipped.Count > 5 ? $"; and {skipped.Count - 5} more (see ImageFolder.Skipped)" : ""));
+        }
+
+        static (int Width, int Height) Size(ImageData image) => (image.Width, image.Height);
+
+        public string Root { get; }
+        public int Channels { get; }
+        public Transform Transform { get; }
+        public Transform EvaluationTransform { get; }
+        public BadImagePolicy OnBadImage { get; }
+        public IReadOnlyList<string> ClassNames { get; }
+        public long Count => samples.Count;
+        public long[] Labels { get; }
+        public long[]? SampleShape { get; }
+
+        /// <summary>Every image file and its class index, in sample order.</summary>
+        public IReadOnlyList<(string Path, long Label)> Samples => samples;
+
+        /// <summary>The files left out with <see cref="BadImagePolicy.Skip"/>, with the decoder's complaint.</summary>
+        public IReadOnlyList<(string Path, string Problem)> Skipped => skipped;
+
+        /// <summary>One sample, decoded and transformed as a batch would have it.</summary>
+        public ImageData Load(long index, BatchContext context)
+        {
+            var (path, _) = samples[(int)index];
+            var image = ImageData.Decode(path, Channels);
+            var random = new Random(SampleSeed(context, index));
+            return (context.Training ? Transform : EvaluationTransform).Apply(image, random);
+        }
+
+        public (Tensor Inputs, Tensor Targets) GetBatch(long[] indices, BatchContext context)
+        {
+            if (indices.Length == 0)
+                throw new ArgumentException("A batch needs at least one index.", nameof(indices));
+            Tensor? inputs = null;
+            ImageData? first = null;
+            try
+            {
+                var (head, tail) = FusedTail(context.Training ? Transform : EvaluationTransform);
+                for (int i = 0; i < indices.Length; i++)
+                {
+                    var (path, _) = samples[(int)indices[i]];
+                    var image = head.Apply(ImageData.Decode(path, Channels), new Random(SampleSeed(context, indices[i])));
+                    if (image.IsTensor || image.Bytes == null)
+                        image = tail.Apply(image, new Random(0));
+                    if (first == null)
+                    {
+                        first = image;
+                        inputs = empty(new long[] { indices.Length, image.Channels, image.Height, image.Width });
+                    }
+                    else if (image.Height != first.Height || image.Width != first.Width || image.Channels != first.Channels)
+                    {
+                        throw new InvalidDataException($"{samples[(int)indices[i]].Path} becomes {image.Channels}x{image.Height}x{image.Width} but "
+                            + $"{samples[(int)indices[0]].Path} becomes {first.Channels}x{first.Height}x{first.Width}; images in a batch must have one size: "
+                            + "add Resize(height, width) (or Resize(size) then CenterCrop(size)) to the transforms.");
+                    }
+                    // Straight into the batch tensor's memory: no batch-sized array in between.
+                    int length = image.Channels * image.Height * image.Width;
+                    var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs!.bytes).Slice(i * length, length);
+                    if (image.Bytes is byte[] bytes)
+                        WriteTensor(bytes, image.Channels, image.Height * image.Width, tail, target);
+                    else
+                        image.Pixels.AsSpan().CopyTo(target);
+                }
+            }
+            catch
+            {
+                inputs?.Dispose();
+                throw;
+            }
+            var targets = tensor(indices.Select(i => samples[(int)i].Label).ToArray());
+            return (inputs!, targets);
+        }
+
+        // The pipeline split before its final ToTensor (+ Normalize), which GetBatch then does in one pass from the 8-bit
+        // image into the batch tensor, with exactly the values those transforms compute.
+        static (Transform Head, Transform Tail) FusedTail(Transform transform)
+        {
+            if (transform is not Compose compose)
+                return transform is ToTensor ? (new Identity(), transform) : (transform, new Identity());
+            var list = compose.Transforms;
+            int n = list.Count;
+            if (n >= 2 && list[n - 2] is ToTensor && list[n - 1] is Normalize)
+                return (new Compose(list.Take(n - 2).ToArray()), new Compose(list[n - 2], list[n - 1]));
+            if (n >= 1 && list[n - 1] is ToTensor)
+                return (new Compose(list.Take(n - 1).ToArray()), list[n - 1]);
+            return (transform, new Identity());
+        }
+
+        static void WriteTensor(byte[] bytes, int channels, int plane, Transform tail, Span<float> target)
+        {
+            var normalize = (tail as Compose)?.Transforms.OfType<Normalize>().SingleOrDefault();
+            if (tail is not ToTensor && normalize == null)
+                throw new InvalidOperationException("The transforms must end with ToTensor() (then Normalize(...) if wanted).");
+            if (normalize != null && normalize.Mean.Length != channels)
+                throw new ArgumentException($"Normalize has {normalize.Mean.Length} means for an image of {channels} channels; give one per channel (or set the folder's Channels).");
+            var table = new float[256];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int b = 0; b < 256; b++)
+                    table[b] = normalize == null ? b / 255f : (b / 255f - normalize.Mean[c]) / normalize.Std[c];
+                var source = new ReadOnlySpan<byte>(bytes, c * plane, plane);
+                var output = target.Slice(c * plane, plane);
+                for (int p = 0; p < plane; p++)
+                    output[p] = table[source[p]];
+            }
+        }
+
+        // A sample's random augmentation depends only on the run's seed, the epoch and the sample (SplitMix64).
+        static int SampleSeed(BatchContext context, long index)
+        {
+            ulong z = unchecked((ulong)context.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)context.Epoch * 0xBF58476D1CE4E5B9UL ^ (ulong)index * 0x94D049BB133111EBUL);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+        }
+
+        static void CheckMakesTensor(Transform transform, string name)
+        {
+            if (transform.MakesTensor != true)
+                throw new ArgumentException($"The {name} must turn images into tensors: end it with ToTensor() (then Normalize(...) if wanted), as in torchvision.", name);
+        }
+
+        long[]? OutputShape(Transform transform, Dictionary<(int Height, int Width), string> sizes, string what)
+        {
+            var outputs = sizes.Select(s => (Size: transform.OutputSize(s.Key), File: s.Value, Input: s.Key)).ToList();
+            var distinct = outputs.Select(o => o.Size).Distinct().ToList();
+            if (distinct.Count > 1)
+            {
+                var a = outputs[0];
+                var b = outputs.First(o => o.Size != a.Size);
+                throw new InvalidDataException($"{Root} holds images of different sizes ({a.File} is {a.Input.Width}x{a.Input.Height}, {b.File} is {b.Input.Width}x{b.Input.Height}) "
+                    + $"and the {what} does not give them one size; add Resize(height, width), or Resize(size) then CenterCrop(size), to it.");
+            }
+            return distinct.Count == 1 && distinct[0] is var (h, w) ? new long[] { Channels, h, w } : null;
+        }
+    }
+}

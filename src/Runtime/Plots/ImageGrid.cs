@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Plots
+{
+    /// <summary>Where each tile of a grid picture lies, in pixels of the PNG, in tile order.</summary>
+    public sealed record GridLayout(IReadOnlyList<SKRectI> Tiles, int Scale);
+
+    /// <summary>
+    /// Image grids as PNG, drawn with SkiaSharp: samples with their labels, the feature maps of a layer, the first
+    /// layer's filters and Grad-CAM heat maps. Tiles are enlarged by whole pixels (nearest neighbour), so every pixel of a
+    /// tile shows one value exactly.
+    /// </summary>
+    public static class ImageGrid
+    {
+        const int Gap = 4;
+        static readonly SKColor MistakeColor = new(0xD0, 0x20, 0x20);
+
+        /// <summary>
+        /// Sample images (N, C, H, W) with values in [0, 1] (grey or RGB), captioned "true" or "true -> predicted";
+        /// mistakes get a red frame.
+        /// </summary>
+        public static GridLayout SaveSamples(Tensor images, long[] truth, long[]? predicted, IReadOnlyList<string>? classNames, string path, int columns = 8, int scale = 2)
+        {
+            if (images.dim() != 4 || (images.shape[1] != 1 && images.shape[1] != 3))
+                throw new ArgumentException($"Sample images must be (N, 1 or 3, H, W), not ({string.Join(", ", images.shape)}).", nameof(images));
+            if (truth.Length != images.shape[0] || (predicted != null && predicted.Length != truth.Length))
+                throw new ArgumentException("Give one true label (and one prediction) per image.");
+            string Name(long label) => classNames != null && label >= 0 && label < classNames.Count ? classNames[(int)label] : label.ToString();
+            var tiles = Enumerable.Range(0, (int)images.shape[0]).Select(i => Tile(images[i], normalize: false)).ToList();
+            var captions = truth.Select((t, i) => predicted == null || predicted[i] == t ? Name(t) : $"{Name(t)} -> {Name(predicted[i])}").ToList();
+            var frames = truth.Select((t, i) => predicted != null && predicted[i] != t ? MistakeColor : (SKColor?)null).ToList();
+            return Draw(tiles, path, columns, scale, captions, frames);
+        }
+
+        /// <summary>
+        /// The feature maps of one sample, (C, H, W) or (1, C, H, W): one grey tile per channel, each scaled from its own
+        /// minimum (black) to its maximum (white); a constant channel is black.
+        /// </summary>
+        public static GridLayout SaveFeatureMaps(Tensor activation, string path, int columns = 8, int scale = 4)
+        {
+            if (activation.dim() == 4 && activation.shape[0] == 1)
+                activation = activation[0];
+            if (activation.dim() != 3)
+                throw new ArgumentException($"Feature maps must be (C, H, W) for one sample, not ({string.Join(", ", activation.shape)}).", nameof(activation));
+            var tiles = Enumerable.Range(0, (int)activation.shape[0]).Select(c => Tile(activation[c].unsqueeze(0), normalize: true)).ToList();
+            return Draw(tiles, path, columns, scale, captions: null, frames: null);
+        }
+
+        /// <summary>
+        /// The filters of a first convolutional layer, weight (out, in, kh, kw): RGB tiles for 3 input channels, else
+        /// grey tiles of the mean over input channels; each filter scaled from its minimum to its maximum.
+        /// </summary>
+        public static GridLayout SaveFilters(Tensor weight, string path, int columns = 8, int scale = 8)
+        {
+            if (weight.dim() != 4)
+                throw new ArgumentException($"Convolution filters are (out, in, kh, kw), not ({string.Join(", ", weight.shape)}).", nameof(weight));
+            using var w = weight.detach().cpu();
+            var tiles = Enumerable.Range(0, (int)w.shape[0]).Select(o => Tile(w.shape[1] == 3 ? w[o] : w[o].mean(new long[] { 0 }, keepdim: true), normalize: true)).ToList();
+            return Draw(tiles, path, columns, scale, captions: null, frames: null);
+        }
+
+        /// <summary>
+        /// Grad-CAM for images (N, C, H, W) in [0, 1] and heat maps (N, H, W) in [0, 1]: each image beside its grey
+        /// version overlaid with the heat map (blue cold, red hot).
+        /// </summary>
+        public static GridLayout SaveGradCam(Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4)
+        {
+            if (images.dim() != 4 || heat.dim() != 3 || images.shape[0] != heat.shape[0] || images.shape[2] != heat.shape[1] || images.shape[3] != heat.shape[2])
+                throw new ArgumentException($"Grad-CAM needs images (N, C, H, W) and heat maps (N, H, W) of the same size, not ({string.Join(", ", images.shape)}) and ({string.Join(", ", heat.shape)}).");
+            var tiles = new List<Rgb>();
+            var labels = new List<string>();
+            for (int i = 0; i < images.shape[0]; i++)
+            {
+                var image = Tile(images[i], normalize: false);
+                var grey = image.Pixels.Chunk(3).Select(p => (p[0] * 299 + p[1] * 587 + p[2] * 114) / 1000).ToArray();
+                var h = heat[i].clamp(0, 1).contiguous().data<float>().ToArray();
+                var overlay = new byte[image.Pixels.Length];
+                for (int p = 0; p < h.Length; p++)
+                {
+                    var (r, g, b) = Jet(h[p]);
+                    overlay[3 * p] = (byte)((grey[p] + r) / 2);
+                    overlay[3 * p + 1] = (byte)((grey[p] + g) / 2);
+                    overlay[3 * p + 2] = (byte)((grey[p] + b) / 2);
+                }
+                tiles.Add(image);
+                tiles.Add(new Rgb(image.Width, image.Height, overlay));
+                labels.Add(captions != null && i < captions.Count ? captions[i] : "input");
+                labels.Add("Grad-CAM");
+            }
+            return Draw(tiles, path, columns: 2, scale, labels, frames: null);
+        }
+
+        /// <summary>The jet colour map: 0 blue, 0.5 green, 1 red.</summary>
+        public static (byte R, byte G, byte B) Jet(float value)
+        {
+            float v = Math.Clamp(value, 0, 1);
+            byte Channel(float x) => (byte)Math.Round(255 * Math.Clamp(1.5f - Math.Abs(4 * v - x), 0, 1));
+            return (Channel(3), Channel(2), Channel(1));
+        }
+
+        internal sealed record Rgb(int Width, int Height, byte[] Pixels);
+
+        // One sample (C, H, W) as 8-bit RGB; normalize scales it from its minimum to its maximum, else values are in [0, 1].
+        internal static Rgb Tile(Tensor sample, bool normalize)
+        {
+            using var scope = NewDisposeScope();
+            var x = sample.detach().cpu().to_type(ScalarType.Float32);
+            int channels = (int)x.shape[0], height = (int)x.shape[1], width = (int)x.shape[2];
+            if (normalize)
+            {
+                var low = x.min();
+                var range = x.max() - low;
+                x = range.item<float>() > 0 ? (x - low) / range : zeros_like(x);
+            }
+            var values = x.clamp(0, 1).contiguous().data<float>().ToArray();
+            int plane = height * width;
+            var rgb = new byte[3 * plane];
+            for (int p = 0; p < plane; p++)
+                for (int c = 0; c < 3; c++)
+                    rgb[3 * p + c] = (byte)Math.Round(255 * values[(channels == 3 ? c : 0) * plane + p]);
+            return new Rgb(width, height, rgb);
+        }
+
+        internal static GridLayout Draw(List<Rgb> tiles, string path, int columns, int scale, IReadOnlyList<string>? captions, IReadOnlyList<SKColor?>? frames)
+        {
+            if (tiles.Count == 0)
+                throw new ArgumentException("There is nothing to draw.");
+            columns = Math.Max(1, Math.Min(columns, tiles.Count));
+            int rows = (tiles.Count + columns - 1) / columns;
+            int cellWidth = tiles.Max(t => t.Width) * scale + 2 * Gap;
+            int captionHeight = captions == null ? 0 : 16;
+            int cellHeight = tiles.Max(t => t.Height) * scale + 2 * Gap + captionHeight;
+            int width = columns * cellWidth, height = rows * cellHeight;
+            var rgba = new byte[width * height * 4];
+            Array.Fill(rgba, (byte)255);
+            var rects = new List<SKRectI>();
+            for (int i = 0; i < tiles.Count; i++)
+            {
+                var tile = tiles[i];
+                int left = (i % columns) * cellWidth + Gap, top = (i / columns) * cellHeight + Gap;
+                rects.Add(new SKRectI(left, top, left + tile.Width * scale, top + tile.Height * scale));
+                for (int y = 0; y < tile.Height * scale; y++)
+                    for (int x = 0; x < tile.Width * scale; x++)
+                    {
+                        int source = 3 * ((y / scale) * tile.Width + x / scale), target = 4 * ((top + y) * width + left + x);
+                        rgba[target] = tile.Pixels[source];
+                        rgba[target + 1] = tile.Pixels[source + 1];
+                        rgba[target + 2] = tile.Pixels[source + 2];
+                    }
+            }
+            using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+            using (var canvas = new SKCanvas(bitmap))
+            {
+                using var font = new SKFont(SKTypeface.Default, 11);
+                using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+                using var frame = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = 3 };
+                for (int i = 0; i < tiles.Count; i++)
+                {
+                    var rect = rects[i];
+                    if (frames?[i] is SKColor color)
+                    {
+                        frame.Color = color;
+                        canvas.DrawRect(rect.Left - 2, rect.Top - 2, rect.Width + 3, rect.Height + 3, frame);
+                    }
+                    if (captions != null && i < captions.Count)
+                        canvas.DrawText(captions[i], rect.Left, rect.Bottom + 13, SKTextAlign.Left, font, text);
+                }
+            }
+            Pictures.SavePng(bitmap, path);
+            return new GridLayout(rects, scale);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System;
+using System.IO;
+using System.Linq;
+using CnnDsl.Data;
+using CnnDsl.Plots;
+using CnnDsl.Runtime.Tests.Models;
+using CnnDsl.Training;
+using CnnDsl.Vision;
+using SkiaSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CnnDsl.Runtime.Tests;
+
+/// <summary>Pictures are checked for what they show: decoded from the PNG files and compared with the data drawn.</summary>
+public class PictureTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("cnndsl-pictures-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static SKColor Pixel(SKBitmap bitmap, int x, int y) => bitmap.GetPixel(x, y);
+
+    [Fact]
+    public void Training_curves_mark_the_early_stopping_epoch_at_its_x_position()
+    {
+        var history = new History();
+        double[] losses = { 1.0, 0.7, 0.5, 0.55, 0.6, 0.7 };
+        for (int e = 1; e <= 6; e++)
+            history.Epochs.Add(new EpochMetrics(e, losses[e - 1], 0.5 + e * 0.05, losses[e - 1] + 0.1, 0.5 + e * 0.04, 1e-3, 1, 100));
+        var path = Path.Combine(folder, "curves.png");
+        var layout = TrainingCurves.Save(history, path, markedEpoch: 3, "best epoch (weights restored)");
+        using var bitmap = SKBitmap.Decode(path);
+        Assert.Equal((1000, 400), (bitmap.Width, bitmap.Height));
+        bool IsMarker(SKColor c) => c.Red > 180 && c.Green < 90 && c.Blue < 90;
+        int ColumnWithMostMarker(int from, int to) => Enumerable.Range(from, to - from)
+            .OrderByDescending(x => Enumerable.Range(0, bitmap.Height).Count(y => IsMarker(Pixel(bitmap, x, y)))).First();
+        double expected = layout.DataLeft + (3 - layout.EpochMin) / (layout.EpochMax - layout.EpochMin) * (layout.DataRight - layout.DataLeft);
+        int found = ColumnWithMostMarker(0, 500);
+        Assert.InRange(found, expected - 1.5, expected + 1.5);
+        Assert.True(Enumerable.Range(0, bitmap.Height).Count(y => IsMarker(Pixel(bitmap, found, y))) > 150, "the marker is a line across the data area");
+        // The accuracy panel on the right carries the same marker.
+        int right = ColumnWithMostMarker(500, 1000);
+        Assert.True(Enumerable.Range(0, bitmap.Height).Count(y => IsMarker(Pixel(bitmap, right, y))) > 150);
+        Assert.InRange(right - 500, found - 3, found + 3);
+    }
+
+    [Fact]
+    public void A_confusion_matrix_shows_the_counts_in_its_cells()
+    {
+        long[] truth = { 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 0 };
+        long[] predicted = { 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 0, 1, 2 };
+        var matrix = new ConfusionMatrix(truth, predicted, new[] { "cat", "dog", "bird" });
+        Assert.Equal(new long[,] { { 3, 1, 1 }, { 0, 2, 1 }, { 1, 1, 4 } }, matrix.Counts);
+        Assert.Equal(9.0 / 14, matrix.Accuracy, 10);
+        var path = Path.Combine(folder, "confusion.png");
+        var layout = matrix.SavePng(path);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int row = 0; row < 3; row++)
+            for (int column = 0; column < 3; column++)
+            {
+                var cell = layout.Tiles[row * 3 + column];
+                // Away from the count's text in the top-left corner: the fill alone, which encodes count / max.
+                var color = Pixel(bitmap, cell.Right - 4, cell.Bottom - 4);
+                Assert.Equal(ConfusionMatrix.CellColor(matrix[row, column], 4), color);
+                double shown = (255 - color.Red) / (255.0 - 8) * 4;
+                Assert.Equal(matrix[row, column], (long)Math.Round(shown));
+            }
+    }
+
+    [Fact]
+    public void Feature_map_tiles_equal_the_normalised_activations_and_filters_are_drawn_per_filter()
+    {
+        using var model = CnnModel.Create<TinyCnn>(3);
+        using var x = rand(1, 1, 28, 28);
+        var handle = new LayerHandle("conv2d_1", new long[] { 16, 14, 14 });
+        var activations = model.Activations(x, handle);
+        var activation = activations[0];
+        Assert.Equal(new long[] { 1, 16, 14, 14 }, activation.shape);
+        var path = Path.Combine(folder, "features.png");
+        var layout = ImageGrid.SaveFeatureMaps(activation, path, columns: 4, scale: 3);
+        Assert.Equal(16, layout.Tiles.Count);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int c = 0; c < 16; c++)
+        {
+            var values = activation[0, c].data<float>().ToArray();
+            float min = values.Min(), max = values.Max();
+            var tile = layout.Tiles[c];
+            for (int y = 0; y < 14; y++)
+                for (int xx = 0; xx < 14; xx++)
+                {
+                    byte expected = (byte)Math.Round(255 * (values[y * 14 + xx] - min) / (max - min));
+                    var pixel = Pixel(bitmap, tile.Left + xx * 3 + 1, tile.Top + y * 3 + 1);
+                    Assert.True(Math.Abs(pixel.Red - expected) <= 1 && pixel.Red == pixel.Green, $"channel {c} ({xx}, {y}): {pixel.Red} shown for {expected}");
+                }
+        }
+        Assert.Throws<InvalidOperationException>(() => model.Activations(x, new LayerHandle("conv2d_1", new long[] { 32, 14, 14 })));
+        Assert.StartsWith("TinyCnn has no layer 'conv3'; its layers are 'conv2d', ", Assert.Throws<ArgumentException>(() => model.Activations(x, "conv3")).Message);
+
+        var filters = ImageGrid.SaveFilters(model.state_dict()["conv2d.weight"], Path.Combine(folder, "filters.png"), scale: 5);
+        Assert.Equal(8, filters.Tiles.Count);
+        using var drawn = SKBitmap.Decode(Path.Combine(folder, "filters.png"));
+        var weights = model.state_dict()["conv2d.weight"][0, 0].data<float>().ToArray();
+        int brightest = Array.IndexOf(weights, weights.Max()), darkest = Array.IndexOf(weights, weights.Min());
+        Assert.Equal(255, Pixel(drawn, filters.Tiles[0].Left + brightest % 3 * 5 + 2, filters.Tiles[0].Top + brightest / 3 * 5 + 2).Red);
+        Assert.Equal(0, Pixel(drawn, filters.Tiles[0].Left + darkest % 3 * 5 + 2, filters.Tiles[0].Top + darkest / 3 * 5 + 2).Red);
+    }
+
+    [Fact]
+    public void A_sample_grid_shows_the_images_and_frames_the_mistakes()
+    {
+        using var images = rand(4, 3, 10, 12);
+        var path = Path.Combine(folder, "samples.png");
+        var layout = ImageGrid.SaveSamples(images, new long[] { 0, 1, 2, 1 }, new long[] { 0, 2, 2, 1 }, new[] { "cat", "dog", "bird" }, path, columns: 2, scale: 2);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int i = 0; i < 4; i++)
+        {
+            var tile = layout.Tiles[i];
+            var pixel = Pixel(bitmap, tile.Left + 2 * 5, tile.Top + 2 * 7);
+            Assert.Equal((byte)Math.Round(255 * images[i, 1, 7, 5].item<float>()), pixel.Green);
+            var frame = Pixel(bitmap, tile.Left - 2, tile.Top + tile.Height / 2);
+            bool red = frame.Red > 180 && frame.Green < 80;
+            Assert.Equal(i == 1, red);
+        }
+    }
+
+    // A bright 7x7 patch at a random place in quadrant `quadrant` of a noisy 28x28 picture (no patch for -1).
+    static void DrawPatch(float[] pixels, int offset, int quadrant, Random random)
+    {
+        for (int p = 0; p < 784; p++)
+            pixels[offset + p] = (float)random.NextDouble() * 0.3f;
+        if (quadrant < 0)
+            return;
+        int top = (quadrant / 2) * 14 + random.Next(0, 8), left = (quadrant % 2) * 14 + random.Next(0, 8);
+        for (int y = top; y < top + 7; y++)
+            for (int x = left; x < left + 7; x++)
+                pixels[offset + y * 28 + x] = 0.8f + (float)random.NextDouble() * 0.2f;
+    }
+
+    // The share of each map's heat in the given quadrant, averaged, and how often that quadrant is the hottest.
+    static (double Share, int Hottest) InQuadrant(Tensor heat, int[] quadrants)
+    {
+        double share = 0;
+        int hottest = 0;
+        for (int i = 0; i < quadrants.Length; i++)
+        {
+            var map = heat[i];
+            double total = map.sum().item<float>();
+            var sums = Enumerable.Range(0, 4).Select(q => (double)map.narrow(0, (q / 2) * 14, 14).narrow(1, (q % 2) * 14, 14).sum().item<float>()).ToArray();
+            share += sums[quadrants[i]] / total / quadrants.Length;
+            hottest += Array.IndexOf(sums, sums.Max()) == quadrants[i] ? 1 : 0;
+        }
+        return (share, hottest);
+    }
+
+    [Fact]
+    public void Grad_cam_looks_at_the_bright_patch_that_decides_the_class()
+    {
+        // Class 1: a bright patch in some quadrant; class 0: noise only. Global average pooling before the classifier.
+        static (Dataset Data, int[] Quadrants) Patches(int count, int seed)
+        {
+            var random = new Random(seed);
+            var pixels = new float[count * 784];
+            var labels = new long[count];
+            var quadrants = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                labels[i] = i % 2;
+                quadrants[i] = random.Next(4);
+                DrawPatch(pixels, i * 784, labels[i] == 1 ? quadrants[i] : -1, random);
+            }
+            return (new Dataset(tensor(pixels, new long[] { count, 1, 28, 28 }), tensor(labels)), quadrants);
+        }
+        var (train, _) = Patches(600, 1);
+        var (test, quadrants) = Patches(80, 2);
+        using (train)
+        using (test)
+        {
+            using var model = CnnModel.Create<PatchCnn>(4);
+            model.Fit(train, new FitOptions { Epochs = 3, BatchSize = 32, Seed = 4, Progress = ProgressMode.None, Device = CPU });
+            Assert.True(model.Evaluate(test).Accuracy > 0.9);
+            var positives = Enumerable.Range(0, 80).Where(i => i % 2 == 1).Select(i => (long)i).ToArray();
+            using var inputs = test.Inputs.index_select(0, tensor(positives));
+            using var heat = model.GradCam(inputs, new LayerHandle("conv2d_1", new long[] { 32, 14, 14 }, "relu"), classes: positives.Select(_ => 1L).ToArray());
+            Assert.Equal(new long[] { 40, 28, 28 }, heat.shape);
+            Assert.InRange(heat.min().item<float>(), 0, 1);
+            var (share, hottest) = InQuadrant(heat, positives.Select(i => quadrants[i]).ToArray());
+            Assert.True(share > 0.6, $"on average {share:P0} of the heat lies in the patch's quadrant");
+            Assert.True(hottest >= 36, $"the hottest quadrant is the patch's for {hottest} of 40 pictures");
+
+            var path = Path.Combine(folder, "gradcam.png");
+            var layout = ImageGrid.SaveGradCam(inputs.narrow(0, 0, 2), heat.narrow(0, 0, 2), path);
+            Assert.Equal(4, layout.Tiles.Count);
+            using var bitmap = SKBitmap.Decode(path);
+            // The hottest point of the first map is drawn in the overlay's warm end: more red than blue.
+            var values = heat[0].data<float>().ToArray();
+            int point = Array.IndexOf(values, values.Max());
+            var overlay = Pixel(bitmap, layout.Tiles[1].Left + point % 28 * 4 + 1, layout.Tiles[1].Top + point / 28 * 4 + 1);
+            Assert.True(overlay.Red > overlay.Blue + 60, $"hottest point drawn as {overlay}");
+        }
+    }
+
+    [Fact]
+    public void HiResCam_finds_the_quadrant_that_decides_the_class_behind_a_dense_head()
+    {
+        // Four classes: the quadrant of the patch. Flatten + dense sees where things are; per-position weights follow it.
+        var random = new Random(1);
+        Dataset Quadrants(int count)
+        {
+            var pixels = new float[count * 784];
+            for (int i = 0; i < count; i++)
+                DrawPatch(pixels, i * 784, i % 4, random);
+            return new Dataset(tensor(pixels, new long[] { count, 1, 28, 28 }), tensor(Enumerable.Range(0, count).Select(i => (long)(i % 4)).ToArray()));
+        }
+        using var train = Quadrants(600);
+        using var test = Quadrants(40);
+        using var model = CnnModel.Create<TinyCnn>(4);
+        model.Fit(train, new FitOptions { Epochs = 3, BatchSize = 32, Seed = 4, Progress = ProgressMode.None, Device = CPU });
+        Assert.True(model.Evaluate(test).Accuracy > 0.9);
+        using var heat = model.GradCam(test.Inputs, new LayerHandle("conv2d_1", new long[] { 16, 14, 14 }, "relu"), method: CamMethod.HiResCam);
+        var (share, hottest) = InQuadrant(heat, Enumerable.Range(0, 40).Select(i => i % 4).ToArray());
+        Assert.True(share > 0.6, $"on average {share:P0} of the heat lies in the patch's quadrant");
+        Assert.True(hottest >= 36, $"the hottest quadrant is the patch's for {hottest} of 40 pictures");
+    }
+}
