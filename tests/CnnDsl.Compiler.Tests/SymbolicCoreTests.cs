@@ -275,6 +275,29 @@ public class SymbolicCoreTests
     }
 
     [Fact]
+    public void Layer_handles_reach_layers_inside_blocks_and_carry_their_shapes()
+    {
+        var result = GeneratorHarness.RunCnn("model Net = resnet18 classes=10\n  input 3xHxW\nmodel Small\n  input 1x8x8\n  conv2d 4, 3, activation=relu\n  flatten\n  dense 2\n");
+        Assert.Empty(result.CnnDiagnostics);
+        var assembly = LoadedModels.Load(result);
+        LayerHandle Handle(string model, string property) =>
+            (LayerHandle)assembly.GetType("Models." + model + "+Layers", throwOnError: true)!.GetProperty(property)!.GetValue(null)!;
+
+        var conv = Handle("Net", "layer4_1_conv2");
+        Assert.Equal("layer4.1.conv2", conv.Name);
+        Assert.Equal(new long[] { 512, -1, -1 }, conv.OutputShape);
+        Assert.Equal(new long[] { 4, 6, 6 }, Handle("Small", "conv2d").OutputShape);
+        Assert.Equal("relu", Handle("Small", "conv2d").Activation);
+
+        using var module = LoadedModels.Create(assembly, "Models.Net");
+        using var input = TorchSharp.torch.rand(1, 3, 64, 64);
+        var outputs = CnnDsl.Vision.LayerOutputs.Activations(module, input, conv);
+        Assert.Equal(new long[] { 1, 512, 2, 2 }, outputs[0].shape);
+        foreach (var output in outputs)
+            output.Dispose();
+    }
+
+    [Fact]
     public void Generator_runs_on_several_threads_share_no_state()
     {
         var source = "using CnnDsl;\nnamespace Models;\n[CnnModel(Input = \"3x64x64\", Base = \"resnet18 classes=10\")]\npublic partial class Net;\n";

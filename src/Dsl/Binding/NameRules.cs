@@ -27,7 +27,7 @@ namespace CnnDsl.Dsl.Binding
         public static IReadOnlyCollection<string> GeneratedMembers { get; } = new HashSet<string>
         {
             "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
-            "ModelInfo", "forward",
+            "ModelInfo", "forward", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers",
         };
 
         /// <summary>
@@ -42,7 +42,7 @@ namespace CnnDsl.Dsl.Binding
             "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter",
             "RegisterComponents", "save", "state_dict", "ToString", "train", "training", "zero_grad", "Finalize", "MemberwiseClone",
             "input", "x", "scope", "device", "Summary", "ModelInfo", "ParameterCount", "TrainableParameterCount", "StateCount", "InputShape", "OutputShape", "OutputActivation",
-            "MinimumInputSize", "Accepts", "AcceptedSizeRule",
+            "MinimumInputSize", "Accepts", "AcceptedSizeRule", "Layers",
         };
 
         /// <summary>Why <paramref name="name"/> cannot name a generated model class, or null if it can.</summary>

@@ -22,7 +22,7 @@ namespace CnnDsl.Generator
         static readonly string[] ModelMembers =
         {
             "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
-            "ModelInfo", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "forward", "input", "x", "scope", "device",
+            "ModelInfo", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers", "forward", "input", "x", "scope", "device",
         };
 
         /// <summary>
@@ -92,6 +92,8 @@ namespace CnnDsl.Generator
             body.WriteForwardBody(writer, layers);
             writer.CloseBlock();
 
+            WriteLayerHandles(writer, model);
+
             foreach (var block in classes.Values)
             {
                 writer.WriteLine();
@@ -102,6 +104,42 @@ namespace CnnDsl.Generator
             if (model.Namespace != null)
                 writer.CloseBlock();
             return writer.ToString();
+        }
+
+        /// <summary>
+        /// <c>Model.Layers.conv2d_1</c>: one handle per layer with a module, inside blocks too (<c>layer4_1_conv2</c> for
+        /// ResNet's <c>layer4.1.conv2</c>), carrying its state_dict name and compile-time output shape, so that asking for
+        /// a layer's output by a misspelt name is a C# compile error.
+        /// </summary>
+        static void WriteLayerHandles(SourceWriter writer, BoundModel model)
+        {
+            var handles = new List<(string Property, string Name, TensorShape Shape, string? Activation)>();
+            var taken = new HashSet<string>();
+            void Collect(IEnumerable<BoundLayer> layers, string prefix)
+            {
+                foreach (var layer in layers.Where(l => l.Config.HasModule))
+                {
+                    var name = prefix + layer.Name;
+                    var property = CSharpExpressions.Name(name.Replace('.', '_'));
+                    for (int i = 2; !taken.Add(property); i++)
+                        property = CSharpExpressions.Name(name.Replace('.', '_')) + "_" + i;
+                    var activation = layer.Config is ActivationConfig ? null : layer.Config.Activation?.Name;
+                    handles.Add((property, name, layer.OutputShape, activation));
+                    if (layer.Config is BlockConfig use)
+                        Collect(use.Layers, name + ".");
+                }
+            }
+            Collect(model.Layers, "");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>");
+            writer.OpenBlock("public static class Layers");
+            foreach (var (property, name, shape, activation) in handles)
+            {
+                writer.WriteLine("/// <summary><c>" + Xml(name) + "</c>: " + Xml(shape.ToBatchString()) + ".</summary>");
+                writer.WriteLine("public static global::CnnDsl.LayerHandle " + property + " { get; } = new global::CnnDsl.LayerHandle(" + Literal(name)
+                    + ", new long[] { " + Sizes(shape) + " }" + (activation == null ? "" : ", " + Literal(activation)) + ");");
+            }
+            writer.CloseBlock();
         }
 
         static IEnumerable<string> ReservedIn(BlockClass block) =>

@@ -114,5 +114,22 @@ namespace Models
             x = classifier.call(x).softmax(1);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 32, 26, 26).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 32, 26, 26 }, "relu");
+            /// <summary><c>max_pooling2d</c>: (None, 32, 13, 13).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 32, 13, 13 });
+            /// <summary><c>conv2d_1</c>: (None, 64, 13, 13).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 64, 13, 13 }, "relu");
+            /// <summary><c>pool</c>: (None, 64, 6, 6).</summary>
+            public static global::CnnDsl.LayerHandle pool { get; } = new global::CnnDsl.LayerHandle("pool", new long[] { 64, 6, 6 });
+            /// <summary><c>flatten</c>: (None, 2304).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 2304 });
+            /// <summary><c>classifier</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle classifier { get; } = new global::CnnDsl.LayerHandle("classifier", new long[] { 10 }, "softmax");
+        }
     }
 }

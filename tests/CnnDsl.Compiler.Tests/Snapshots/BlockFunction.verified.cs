@@ -94,6 +94,23 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>b</c>: (None, 3, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle b { get; } = new global::CnnDsl.LayerHandle("b", new long[] { 3, 14, 14 });
+            /// <summary><c>b.conv2d</c>: (None, 3, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle b_conv2d { get; } = new global::CnnDsl.LayerHandle("b.conv2d", new long[] { 3, 14, 14 });
+            /// <summary><c>b_1</c>: (None, 3, 12, 12).</summary>
+            public static global::CnnDsl.LayerHandle b_1 { get; } = new global::CnnDsl.LayerHandle("b_1", new long[] { 3, 12, 12 });
+            /// <summary><c>b_1.conv2d</c>: (None, 3, 12, 12).</summary>
+            public static global::CnnDsl.LayerHandle b_1_conv2d { get; } = new global::CnnDsl.LayerHandle("b_1.conv2d", new long[] { 3, 12, 12 });
+            /// <summary><c>b_2</c>: (None, 5, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle b_2 { get; } = new global::CnnDsl.LayerHandle("b_2", new long[] { 5, 8, 8 });
+            /// <summary><c>b_2.conv2d</c>: (None, 5, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle b_2_conv2d { get; } = new global::CnnDsl.LayerHandle("b_2.conv2d", new long[] { 5, 8, 8 });
+        }
+
         /// <summary>The block <c>B</c>: one instance per use, built from its parameters.</summary>
         public sealed class B : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {

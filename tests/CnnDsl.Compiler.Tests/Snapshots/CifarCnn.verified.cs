@@ -135,5 +135,28 @@ namespace Models
             x = dense_1.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 32, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 32, 32, 32 }, "relu");
+            /// <summary><c>max_pooling2d</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 32, 16, 16 });
+            /// <summary><c>conv2d_1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 32, 16, 16 }, "relu");
+            /// <summary><c>max_pooling2d_1</c>: (None, 32, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d_1 { get; } = new global::CnnDsl.LayerHandle("max_pooling2d_1", new long[] { 32, 8, 8 });
+            /// <summary><c>conv2d_2</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_2 { get; } = new global::CnnDsl.LayerHandle("conv2d_2", new long[] { 64, 8, 8 }, "relu");
+            /// <summary><c>max_pooling2d_2</c>: (None, 64, 4, 4).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d_2 { get; } = new global::CnnDsl.LayerHandle("max_pooling2d_2", new long[] { 64, 4, 4 });
+            /// <summary><c>flatten</c>: (None, 1024).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 1024 });
+            /// <summary><c>dense</c>: (None, 64).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 64 }, "relu");
+            /// <summary><c>dense_1</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense_1 { get; } = new global::CnnDsl.LayerHandle("dense_1", new long[] { 10 });
+        }
     }
 }

@@ -128,5 +128,26 @@ namespace Models
             x = dense_1.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 32, 28, 28 }, "relu");
+            /// <summary><c>max_pooling2d</c>: (None, 32, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 32, 14, 14 });
+            /// <summary><c>conv2d_1</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 64, 14, 14 }, "relu");
+            /// <summary><c>max_pooling2d_1</c>: (None, 64, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d_1 { get; } = new global::CnnDsl.LayerHandle("max_pooling2d_1", new long[] { 64, 7, 7 });
+            /// <summary><c>flatten</c>: (None, 3136).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 3136 });
+            /// <summary><c>dense</c>: (None, 1000).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 1000 }, "relu");
+            /// <summary><c>dropout</c>: (None, 1000).</summary>
+            public static global::CnnDsl.LayerHandle dropout { get; } = new global::CnnDsl.LayerHandle("dropout", new long[] { 1000 });
+            /// <summary><c>dense_1</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense_1 { get; } = new global::CnnDsl.LayerHandle("dense_1", new long[] { 10 });
+        }
     }
 }

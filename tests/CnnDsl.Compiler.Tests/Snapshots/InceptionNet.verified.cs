@@ -147,5 +147,30 @@ namespace Models
             x = dense.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>stem</c>: (None, 32, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle stem { get; } = new global::CnnDsl.LayerHandle("stem", new long[] { 32, 32, 32 }, "relu");
+            /// <summary><c>branch1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch1 { get; } = new global::CnnDsl.LayerHandle("branch1", new long[] { 16, 32, 32 }, "relu");
+            /// <summary><c>branch3_reduce</c>: (None, 8, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch3_reduce { get; } = new global::CnnDsl.LayerHandle("branch3_reduce", new long[] { 8, 32, 32 }, "relu");
+            /// <summary><c>branch3</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch3 { get; } = new global::CnnDsl.LayerHandle("branch3", new long[] { 16, 32, 32 }, "relu");
+            /// <summary><c>branch5_reduce</c>: (None, 4, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch5_reduce { get; } = new global::CnnDsl.LayerHandle("branch5_reduce", new long[] { 4, 32, 32 }, "relu");
+            /// <summary><c>branch5</c>: (None, 8, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch5 { get; } = new global::CnnDsl.LayerHandle("branch5", new long[] { 8, 32, 32 }, "relu");
+            /// <summary><c>branch_pool</c>: (None, 32, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch_pool { get; } = new global::CnnDsl.LayerHandle("branch_pool", new long[] { 32, 32, 32 });
+            /// <summary><c>branch_pool_proj</c>: (None, 8, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle branch_pool_proj { get; } = new global::CnnDsl.LayerHandle("branch_pool_proj", new long[] { 8, 32, 32 }, "relu");
+            /// <summary><c>global_average_pooling2d</c>: (None, 48).</summary>
+            public static global::CnnDsl.LayerHandle global_average_pooling2d { get; } = new global::CnnDsl.LayerHandle("global_average_pooling2d", new long[] { 48 });
+            /// <summary><c>dense</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 10 });
+        }
     }
 }

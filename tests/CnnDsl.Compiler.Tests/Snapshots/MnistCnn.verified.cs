@@ -121,5 +121,24 @@ namespace Models
             x = dense.call(x).softmax(1);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 32, 26, 26).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 32, 26, 26 }, "relu");
+            /// <summary><c>max_pooling2d</c>: (None, 32, 13, 13).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 32, 13, 13 });
+            /// <summary><c>conv2d_1</c>: (None, 64, 11, 11).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 64, 11, 11 }, "relu");
+            /// <summary><c>max_pooling2d_1</c>: (None, 64, 5, 5).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d_1 { get; } = new global::CnnDsl.LayerHandle("max_pooling2d_1", new long[] { 64, 5, 5 });
+            /// <summary><c>conv2d_2</c>: (None, 128, 3, 3).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_2 { get; } = new global::CnnDsl.LayerHandle("conv2d_2", new long[] { 128, 3, 3 }, "relu");
+            /// <summary><c>flatten</c>: (None, 1152).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 1152 });
+            /// <summary><c>dense</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 10 }, "softmax");
+        }
     }
 }

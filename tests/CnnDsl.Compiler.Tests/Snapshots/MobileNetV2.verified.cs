@@ -286,6 +286,329 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>features.0.0</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_0_0 { get; } = new global::CnnDsl.LayerHandle("features.0.0", new long[] { 32, 112, 112 });
+            /// <summary><c>features.0.1</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_0_1 { get; } = new global::CnnDsl.LayerHandle("features.0.1", new long[] { 32, 112, 112 });
+            /// <summary><c>features.0.2</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_0_2 { get; } = new global::CnnDsl.LayerHandle("features.0.2", new long[] { 32, 112, 112 });
+            /// <summary><c>features.1</c>: (None, 16, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1 { get; } = new global::CnnDsl.LayerHandle("features.1", new long[] { 16, 112, 112 });
+            /// <summary><c>features.1.conv.0.0</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.1.conv.0.0", new long[] { 32, 112, 112 });
+            /// <summary><c>features.1.conv.0.1</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.1.conv.0.1", new long[] { 32, 112, 112 });
+            /// <summary><c>features.1.conv.0.2</c>: (None, 32, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.1.conv.0.2", new long[] { 32, 112, 112 });
+            /// <summary><c>features.1.conv.1</c>: (None, 16, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1_conv_1 { get; } = new global::CnnDsl.LayerHandle("features.1.conv.1", new long[] { 16, 112, 112 });
+            /// <summary><c>features.1.conv.2</c>: (None, 16, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_1_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.1.conv.2", new long[] { 16, 112, 112 });
+            /// <summary><c>features.2</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2 { get; } = new global::CnnDsl.LayerHandle("features.2", new long[] { 24, 56, 56 });
+            /// <summary><c>features.2.conv.0.0</c>: (None, 96, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.0.0", new long[] { 96, 112, 112 });
+            /// <summary><c>features.2.conv.0.1</c>: (None, 96, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.0.1", new long[] { 96, 112, 112 });
+            /// <summary><c>features.2.conv.0.2</c>: (None, 96, 112, 112).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.0.2", new long[] { 96, 112, 112 });
+            /// <summary><c>features.2.conv.1.0</c>: (None, 96, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.1.0", new long[] { 96, 56, 56 });
+            /// <summary><c>features.2.conv.1.1</c>: (None, 96, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.1.1", new long[] { 96, 56, 56 });
+            /// <summary><c>features.2.conv.1.2</c>: (None, 96, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.1.2", new long[] { 96, 56, 56 });
+            /// <summary><c>features.2.conv.2</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.2", new long[] { 24, 56, 56 });
+            /// <summary><c>features.2.conv.3</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_2_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.2.conv.3", new long[] { 24, 56, 56 });
+            /// <summary><c>features.3</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3 { get; } = new global::CnnDsl.LayerHandle("features.3", new long[] { 24, 56, 56 });
+            /// <summary><c>features.3.conv.0.0</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.0.0", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.0.1</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.0.1", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.0.2</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.0.2", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.1.0</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.1.0", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.1.1</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.1.1", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.1.2</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.1.2", new long[] { 144, 56, 56 });
+            /// <summary><c>features.3.conv.2</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.2", new long[] { 24, 56, 56 });
+            /// <summary><c>features.3.conv.3</c>: (None, 24, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_3_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.3.conv.3", new long[] { 24, 56, 56 });
+            /// <summary><c>features.4</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4 { get; } = new global::CnnDsl.LayerHandle("features.4", new long[] { 32, 28, 28 });
+            /// <summary><c>features.4.conv.0.0</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.0.0", new long[] { 144, 56, 56 });
+            /// <summary><c>features.4.conv.0.1</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.0.1", new long[] { 144, 56, 56 });
+            /// <summary><c>features.4.conv.0.2</c>: (None, 144, 56, 56).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.0.2", new long[] { 144, 56, 56 });
+            /// <summary><c>features.4.conv.1.0</c>: (None, 144, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.1.0", new long[] { 144, 28, 28 });
+            /// <summary><c>features.4.conv.1.1</c>: (None, 144, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.1.1", new long[] { 144, 28, 28 });
+            /// <summary><c>features.4.conv.1.2</c>: (None, 144, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.1.2", new long[] { 144, 28, 28 });
+            /// <summary><c>features.4.conv.2</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.2", new long[] { 32, 28, 28 });
+            /// <summary><c>features.4.conv.3</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_4_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.4.conv.3", new long[] { 32, 28, 28 });
+            /// <summary><c>features.5</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5 { get; } = new global::CnnDsl.LayerHandle("features.5", new long[] { 32, 28, 28 });
+            /// <summary><c>features.5.conv.0.0</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.0.0", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.0.1</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.0.1", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.0.2</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.0.2", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.1.0</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.1.0", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.1.1</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.1.1", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.1.2</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.1.2", new long[] { 192, 28, 28 });
+            /// <summary><c>features.5.conv.2</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.2", new long[] { 32, 28, 28 });
+            /// <summary><c>features.5.conv.3</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_5_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.5.conv.3", new long[] { 32, 28, 28 });
+            /// <summary><c>features.6</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6 { get; } = new global::CnnDsl.LayerHandle("features.6", new long[] { 32, 28, 28 });
+            /// <summary><c>features.6.conv.0.0</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.0.0", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.0.1</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.0.1", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.0.2</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.0.2", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.1.0</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.1.0", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.1.1</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.1.1", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.1.2</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.1.2", new long[] { 192, 28, 28 });
+            /// <summary><c>features.6.conv.2</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.2", new long[] { 32, 28, 28 });
+            /// <summary><c>features.6.conv.3</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_6_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.6.conv.3", new long[] { 32, 28, 28 });
+            /// <summary><c>features.7</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7 { get; } = new global::CnnDsl.LayerHandle("features.7", new long[] { 64, 14, 14 });
+            /// <summary><c>features.7.conv.0.0</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.0.0", new long[] { 192, 28, 28 });
+            /// <summary><c>features.7.conv.0.1</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.0.1", new long[] { 192, 28, 28 });
+            /// <summary><c>features.7.conv.0.2</c>: (None, 192, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.0.2", new long[] { 192, 28, 28 });
+            /// <summary><c>features.7.conv.1.0</c>: (None, 192, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.1.0", new long[] { 192, 14, 14 });
+            /// <summary><c>features.7.conv.1.1</c>: (None, 192, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.1.1", new long[] { 192, 14, 14 });
+            /// <summary><c>features.7.conv.1.2</c>: (None, 192, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.1.2", new long[] { 192, 14, 14 });
+            /// <summary><c>features.7.conv.2</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.2", new long[] { 64, 14, 14 });
+            /// <summary><c>features.7.conv.3</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_7_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.7.conv.3", new long[] { 64, 14, 14 });
+            /// <summary><c>features.8</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8 { get; } = new global::CnnDsl.LayerHandle("features.8", new long[] { 64, 14, 14 });
+            /// <summary><c>features.8.conv.0.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.0.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.0.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.0.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.0.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.0.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.1.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.1.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.1.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.1.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.1.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.1.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.8.conv.2</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.2", new long[] { 64, 14, 14 });
+            /// <summary><c>features.8.conv.3</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_8_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.8.conv.3", new long[] { 64, 14, 14 });
+            /// <summary><c>features.9</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9 { get; } = new global::CnnDsl.LayerHandle("features.9", new long[] { 64, 14, 14 });
+            /// <summary><c>features.9.conv.0.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.0.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.0.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.0.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.0.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.0.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.1.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.1.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.1.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.1.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.1.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.1.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.9.conv.2</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.2", new long[] { 64, 14, 14 });
+            /// <summary><c>features.9.conv.3</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_9_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.9.conv.3", new long[] { 64, 14, 14 });
+            /// <summary><c>features.10</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10 { get; } = new global::CnnDsl.LayerHandle("features.10", new long[] { 64, 14, 14 });
+            /// <summary><c>features.10.conv.0.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.0.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.0.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.0.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.0.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.0.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.1.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.1.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.1.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.1.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.1.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.1.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.10.conv.2</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.2", new long[] { 64, 14, 14 });
+            /// <summary><c>features.10.conv.3</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_10_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.10.conv.3", new long[] { 64, 14, 14 });
+            /// <summary><c>features.11</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11 { get; } = new global::CnnDsl.LayerHandle("features.11", new long[] { 96, 14, 14 });
+            /// <summary><c>features.11.conv.0.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.0.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.0.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.0.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.0.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.0.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.1.0</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.1.0", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.1.1</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.1.1", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.1.2</c>: (None, 384, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.1.2", new long[] { 384, 14, 14 });
+            /// <summary><c>features.11.conv.2</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.2", new long[] { 96, 14, 14 });
+            /// <summary><c>features.11.conv.3</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_11_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.11.conv.3", new long[] { 96, 14, 14 });
+            /// <summary><c>features.12</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12 { get; } = new global::CnnDsl.LayerHandle("features.12", new long[] { 96, 14, 14 });
+            /// <summary><c>features.12.conv.0.0</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.0.0", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.0.1</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.0.1", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.0.2</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.0.2", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.1.0</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.1.0", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.1.1</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.1.1", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.1.2</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.1.2", new long[] { 576, 14, 14 });
+            /// <summary><c>features.12.conv.2</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.2", new long[] { 96, 14, 14 });
+            /// <summary><c>features.12.conv.3</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_12_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.12.conv.3", new long[] { 96, 14, 14 });
+            /// <summary><c>features.13</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13 { get; } = new global::CnnDsl.LayerHandle("features.13", new long[] { 96, 14, 14 });
+            /// <summary><c>features.13.conv.0.0</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.0.0", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.0.1</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.0.1", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.0.2</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.0.2", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.1.0</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.1.0", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.1.1</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.1.1", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.1.2</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.1.2", new long[] { 576, 14, 14 });
+            /// <summary><c>features.13.conv.2</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.2", new long[] { 96, 14, 14 });
+            /// <summary><c>features.13.conv.3</c>: (None, 96, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_13_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.13.conv.3", new long[] { 96, 14, 14 });
+            /// <summary><c>features.14</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14 { get; } = new global::CnnDsl.LayerHandle("features.14", new long[] { 160, 7, 7 });
+            /// <summary><c>features.14.conv.0.0</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.0.0", new long[] { 576, 14, 14 });
+            /// <summary><c>features.14.conv.0.1</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.0.1", new long[] { 576, 14, 14 });
+            /// <summary><c>features.14.conv.0.2</c>: (None, 576, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.0.2", new long[] { 576, 14, 14 });
+            /// <summary><c>features.14.conv.1.0</c>: (None, 576, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.1.0", new long[] { 576, 7, 7 });
+            /// <summary><c>features.14.conv.1.1</c>: (None, 576, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.1.1", new long[] { 576, 7, 7 });
+            /// <summary><c>features.14.conv.1.2</c>: (None, 576, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.1.2", new long[] { 576, 7, 7 });
+            /// <summary><c>features.14.conv.2</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.2", new long[] { 160, 7, 7 });
+            /// <summary><c>features.14.conv.3</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_14_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.14.conv.3", new long[] { 160, 7, 7 });
+            /// <summary><c>features.15</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15 { get; } = new global::CnnDsl.LayerHandle("features.15", new long[] { 160, 7, 7 });
+            /// <summary><c>features.15.conv.0.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.0.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.0.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.0.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.0.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.0.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.1.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.1.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.1.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.1.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.1.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.1.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.15.conv.2</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.2", new long[] { 160, 7, 7 });
+            /// <summary><c>features.15.conv.3</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_15_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.15.conv.3", new long[] { 160, 7, 7 });
+            /// <summary><c>features.16</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16 { get; } = new global::CnnDsl.LayerHandle("features.16", new long[] { 160, 7, 7 });
+            /// <summary><c>features.16.conv.0.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.0.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.0.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.0.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.0.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.0.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.1.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.1.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.1.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.1.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.1.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.1.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.16.conv.2</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.2", new long[] { 160, 7, 7 });
+            /// <summary><c>features.16.conv.3</c>: (None, 160, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_16_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.16.conv.3", new long[] { 160, 7, 7 });
+            /// <summary><c>features.17</c>: (None, 320, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17 { get; } = new global::CnnDsl.LayerHandle("features.17", new long[] { 320, 7, 7 });
+            /// <summary><c>features.17.conv.0.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_0_0 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.0.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.0.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_0_1 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.0.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.0.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_0_2 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.0.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.1.0</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_1_0 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.1.0", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.1.1</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_1_1 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.1.1", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.1.2</c>: (None, 960, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_1_2 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.1.2", new long[] { 960, 7, 7 });
+            /// <summary><c>features.17.conv.2</c>: (None, 320, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_2 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.2", new long[] { 320, 7, 7 });
+            /// <summary><c>features.17.conv.3</c>: (None, 320, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_17_conv_3 { get; } = new global::CnnDsl.LayerHandle("features.17.conv.3", new long[] { 320, 7, 7 });
+            /// <summary><c>features.18.0</c>: (None, 1280, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_18_0 { get; } = new global::CnnDsl.LayerHandle("features.18.0", new long[] { 1280, 7, 7 });
+            /// <summary><c>features.18.1</c>: (None, 1280, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_18_1 { get; } = new global::CnnDsl.LayerHandle("features.18.1", new long[] { 1280, 7, 7 });
+            /// <summary><c>features.18.2</c>: (None, 1280, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle features_18_2 { get; } = new global::CnnDsl.LayerHandle("features.18.2", new long[] { 1280, 7, 7 });
+            /// <summary><c>avgpool</c>: (None, 1280).</summary>
+            public static global::CnnDsl.LayerHandle avgpool { get; } = new global::CnnDsl.LayerHandle("avgpool", new long[] { 1280 });
+            /// <summary><c>classifier.0</c>: (None, 1280).</summary>
+            public static global::CnnDsl.LayerHandle classifier_0 { get; } = new global::CnnDsl.LayerHandle("classifier.0", new long[] { 1280 });
+            /// <summary><c>classifier.1</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle classifier_1 { get; } = new global::CnnDsl.LayerHandle("classifier.1", new long[] { 10 });
+        }
+
         /// <summary>The block <c>mobilenet_inverted_residual</c>: one instance per use, built from its parameters.</summary>
         public sealed class MobilenetInvertedResidual : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {

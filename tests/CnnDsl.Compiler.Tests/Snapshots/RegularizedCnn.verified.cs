@@ -179,5 +179,40 @@ namespace Course.Regularized
             x = log_softmax.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 32, 28, 28 });
+            /// <summary><c>batch_normalization</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle batch_normalization { get; } = new global::CnnDsl.LayerHandle("batch_normalization", new long[] { 32, 28, 28 });
+            /// <summary><c>re_lu</c>: (None, 32, 28, 28).</summary>
+            public static global::CnnDsl.LayerHandle re_lu { get; } = new global::CnnDsl.LayerHandle("re_lu", new long[] { 32, 28, 28 });
+            /// <summary><c>max_pooling2d</c>: (None, 32, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 32, 14, 14 });
+            /// <summary><c>conv2d_1</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 64, 14, 14 });
+            /// <summary><c>batch_normalization_1</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle batch_normalization_1 { get; } = new global::CnnDsl.LayerHandle("batch_normalization_1", new long[] { 64, 14, 14 });
+            /// <summary><c>re_lu_1</c>: (None, 64, 14, 14).</summary>
+            public static global::CnnDsl.LayerHandle re_lu_1 { get; } = new global::CnnDsl.LayerHandle("re_lu_1", new long[] { 64, 14, 14 });
+            /// <summary><c>average_pooling2d</c>: (None, 64, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle average_pooling2d { get; } = new global::CnnDsl.LayerHandle("average_pooling2d", new long[] { 64, 7, 7 });
+            /// <summary><c>flatten</c>: (None, 3136).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 3136 });
+            /// <summary><c>hidden</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle hidden { get; } = new global::CnnDsl.LayerHandle("hidden", new long[] { 128 });
+            /// <summary><c>batch_normalization_2</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle batch_normalization_2 { get; } = new global::CnnDsl.LayerHandle("batch_normalization_2", new long[] { 128 });
+            /// <summary><c>tanh</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle tanh { get; } = new global::CnnDsl.LayerHandle("tanh", new long[] { 128 });
+            /// <summary><c>dropout</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle dropout { get; } = new global::CnnDsl.LayerHandle("dropout", new long[] { 128 });
+            /// <summary><c>dense</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 10 });
+            /// <summary><c>log_softmax</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle log_softmax { get; } = new global::CnnDsl.LayerHandle("log_softmax", new long[] { 10 });
+        }
     }
 }

@@ -191,5 +191,42 @@ namespace Models
             x = fc.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>stem</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle stem { get; } = new global::CnnDsl.LayerHandle("stem", new long[] { 16, 32, 32 });
+            /// <summary><c>stem_bn</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle stem_bn { get; } = new global::CnnDsl.LayerHandle("stem_bn", new long[] { 16, 32, 32 });
+            /// <summary><c>stem_relu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle stem_relu { get; } = new global::CnnDsl.LayerHandle("stem_relu", new long[] { 16, 32, 32 });
+            /// <summary><c>conv2d</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 16, 32, 32 });
+            /// <summary><c>batch_normalization</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle batch_normalization { get; } = new global::CnnDsl.LayerHandle("batch_normalization", new long[] { 16, 32, 32 });
+            /// <summary><c>re_lu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle re_lu { get; } = new global::CnnDsl.LayerHandle("re_lu", new long[] { 16, 32, 32 });
+            /// <summary><c>conv2d_1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 16, 32, 32 });
+            /// <summary><c>residual</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle residual { get; } = new global::CnnDsl.LayerHandle("residual", new long[] { 16, 32, 32 });
+            /// <summary><c>block_out</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle block_out { get; } = new global::CnnDsl.LayerHandle("block_out", new long[] { 16, 32, 32 });
+            /// <summary><c>down</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle down { get; } = new global::CnnDsl.LayerHandle("down", new long[] { 32, 16, 16 });
+            /// <summary><c>down_bn</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle down_bn { get; } = new global::CnnDsl.LayerHandle("down_bn", new long[] { 32, 16, 16 });
+            /// <summary><c>shortcut</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle shortcut { get; } = new global::CnnDsl.LayerHandle("shortcut", new long[] { 32, 16, 16 });
+            /// <summary><c>shortcut_bn</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle shortcut_bn { get; } = new global::CnnDsl.LayerHandle("shortcut_bn", new long[] { 32, 16, 16 });
+            /// <summary><c>re_lu_1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle re_lu_1 { get; } = new global::CnnDsl.LayerHandle("re_lu_1", new long[] { 32, 16, 16 });
+            /// <summary><c>global_average_pooling2d</c>: (None, 32).</summary>
+            public static global::CnnDsl.LayerHandle global_average_pooling2d { get; } = new global::CnnDsl.LayerHandle("global_average_pooling2d", new long[] { 32 });
+            /// <summary><c>fc</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle fc { get; } = new global::CnnDsl.LayerHandle("fc", new long[] { 10 });
+        }
     }
 }

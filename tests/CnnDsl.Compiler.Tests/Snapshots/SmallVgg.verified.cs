@@ -188,5 +188,38 @@ namespace Models
             x = classifier_3_fc.call(x);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>features.0</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle features_0 { get; } = new global::CnnDsl.LayerHandle("features.0", new long[] { 16, 32, 32 });
+            /// <summary><c>features.1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle features_1 { get; } = new global::CnnDsl.LayerHandle("features.1", new long[] { 16, 32, 32 });
+            /// <summary><c>features.2</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle features_2 { get; } = new global::CnnDsl.LayerHandle("features.2", new long[] { 16, 32, 32 });
+            /// <summary><c>features.3</c>: (None, 16, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle features_3 { get; } = new global::CnnDsl.LayerHandle("features.3", new long[] { 16, 16, 16 });
+            /// <summary><c>features.4</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle features_4 { get; } = new global::CnnDsl.LayerHandle("features.4", new long[] { 32, 16, 16 });
+            /// <summary><c>features.5</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle features_5 { get; } = new global::CnnDsl.LayerHandle("features.5", new long[] { 32, 16, 16 });
+            /// <summary><c>features.6</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle features_6 { get; } = new global::CnnDsl.LayerHandle("features.6", new long[] { 32, 16, 16 });
+            /// <summary><c>features.7</c>: (None, 32, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle features_7 { get; } = new global::CnnDsl.LayerHandle("features.7", new long[] { 32, 8, 8 });
+            /// <summary><c>avgpool</c>: (None, 32, 2, 2).</summary>
+            public static global::CnnDsl.LayerHandle avgpool { get; } = new global::CnnDsl.LayerHandle("avgpool", new long[] { 32, 2, 2 });
+            /// <summary><c>flatten</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 128 });
+            /// <summary><c>classifier.0</c>: (None, 64).</summary>
+            public static global::CnnDsl.LayerHandle classifier_0 { get; } = new global::CnnDsl.LayerHandle("classifier.0", new long[] { 64 });
+            /// <summary><c>classifier.1</c>: (None, 64).</summary>
+            public static global::CnnDsl.LayerHandle classifier_1 { get; } = new global::CnnDsl.LayerHandle("classifier.1", new long[] { 64 });
+            /// <summary><c>classifier.2</c>: (None, 64).</summary>
+            public static global::CnnDsl.LayerHandle classifier_2 { get; } = new global::CnnDsl.LayerHandle("classifier.2", new long[] { 64 });
+            /// <summary><c>classifier.3.fc</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle classifier_3_fc { get; } = new global::CnnDsl.LayerHandle("classifier.3.fc", new long[] { 10 });
+        }
     }
 }

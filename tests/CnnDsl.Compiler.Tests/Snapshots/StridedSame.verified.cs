@@ -124,5 +124,24 @@ namespace Models
             x = dense.call(x).softmax(1);
             return x.MoveToOuterDisposeScope();
         }
+
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv2d</c>: (None, 16, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle conv2d { get; } = new global::CnnDsl.LayerHandle("conv2d", new long[] { 16, 16, 16 }, "relu");
+            /// <summary><c>max_pooling2d</c>: (None, 16, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d { get; } = new global::CnnDsl.LayerHandle("max_pooling2d", new long[] { 16, 8, 8 });
+            /// <summary><c>conv2d_1</c>: (None, 32, 7, 7).</summary>
+            public static global::CnnDsl.LayerHandle conv2d_1 { get; } = new global::CnnDsl.LayerHandle("conv2d_1", new long[] { 32, 7, 7 }, "sigmoid");
+            /// <summary><c>average_pooling2d</c>: (None, 32, 4, 4).</summary>
+            public static global::CnnDsl.LayerHandle average_pooling2d { get; } = new global::CnnDsl.LayerHandle("average_pooling2d", new long[] { 32, 4, 4 });
+            /// <summary><c>max_pooling2d_1</c>: (None, 32, 2, 2).</summary>
+            public static global::CnnDsl.LayerHandle max_pooling2d_1 { get; } = new global::CnnDsl.LayerHandle("max_pooling2d_1", new long[] { 32, 2, 2 });
+            /// <summary><c>flatten</c>: (None, 128).</summary>
+            public static global::CnnDsl.LayerHandle flatten { get; } = new global::CnnDsl.LayerHandle("flatten", new long[] { 128 });
+            /// <summary><c>dense</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle dense { get; } = new global::CnnDsl.LayerHandle("dense", new long[] { 10 }, "softmax");
+        }
     }
 }

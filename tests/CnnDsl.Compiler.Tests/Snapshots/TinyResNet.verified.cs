@@ -165,6 +165,113 @@ namespace Models
             return x.MoveToOuterDisposeScope();
         }
 
+        /// <summary>Handles to the model's layers by their state_dict names, for <c>Activations</c> and Grad-CAM; sizes the input decides are -1.</summary>
+        public static class Layers
+        {
+            /// <summary><c>conv1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle conv1 { get; } = new global::CnnDsl.LayerHandle("conv1", new long[] { 16, 32, 32 });
+            /// <summary><c>bn1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle bn1 { get; } = new global::CnnDsl.LayerHandle("bn1", new long[] { 16, 32, 32 });
+            /// <summary><c>relu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle relu { get; } = new global::CnnDsl.LayerHandle("relu", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0 { get; } = new global::CnnDsl.LayerHandle("layer1.0", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.conv1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_conv1 { get; } = new global::CnnDsl.LayerHandle("layer1.0.conv1", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.bn1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_bn1 { get; } = new global::CnnDsl.LayerHandle("layer1.0.bn1", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.relu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_relu { get; } = new global::CnnDsl.LayerHandle("layer1.0.relu", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.conv2</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_conv2 { get; } = new global::CnnDsl.LayerHandle("layer1.0.conv2", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.bn2</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_bn2 { get; } = new global::CnnDsl.LayerHandle("layer1.0.bn2", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.0.re_lu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_0_re_lu { get; } = new global::CnnDsl.LayerHandle("layer1.0.re_lu", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1 { get; } = new global::CnnDsl.LayerHandle("layer1.1", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.conv1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_conv1 { get; } = new global::CnnDsl.LayerHandle("layer1.1.conv1", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.bn1</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_bn1 { get; } = new global::CnnDsl.LayerHandle("layer1.1.bn1", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.relu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_relu { get; } = new global::CnnDsl.LayerHandle("layer1.1.relu", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.conv2</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_conv2 { get; } = new global::CnnDsl.LayerHandle("layer1.1.conv2", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.bn2</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_bn2 { get; } = new global::CnnDsl.LayerHandle("layer1.1.bn2", new long[] { 16, 32, 32 });
+            /// <summary><c>layer1.1.re_lu</c>: (None, 16, 32, 32).</summary>
+            public static global::CnnDsl.LayerHandle layer1_1_re_lu { get; } = new global::CnnDsl.LayerHandle("layer1.1.re_lu", new long[] { 16, 32, 32 });
+            /// <summary><c>layer2.0</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0 { get; } = new global::CnnDsl.LayerHandle("layer2.0", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.conv1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_conv1 { get; } = new global::CnnDsl.LayerHandle("layer2.0.conv1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.bn1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_bn1 { get; } = new global::CnnDsl.LayerHandle("layer2.0.bn1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.relu</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_relu { get; } = new global::CnnDsl.LayerHandle("layer2.0.relu", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.conv2</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_conv2 { get; } = new global::CnnDsl.LayerHandle("layer2.0.conv2", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.bn2</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_bn2 { get; } = new global::CnnDsl.LayerHandle("layer2.0.bn2", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.downsample.0</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_downsample_0 { get; } = new global::CnnDsl.LayerHandle("layer2.0.downsample.0", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.downsample.1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_downsample_1 { get; } = new global::CnnDsl.LayerHandle("layer2.0.downsample.1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.0.re_lu</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_0_re_lu { get; } = new global::CnnDsl.LayerHandle("layer2.0.re_lu", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1 { get; } = new global::CnnDsl.LayerHandle("layer2.1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.conv1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_conv1 { get; } = new global::CnnDsl.LayerHandle("layer2.1.conv1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.bn1</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_bn1 { get; } = new global::CnnDsl.LayerHandle("layer2.1.bn1", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.relu</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_relu { get; } = new global::CnnDsl.LayerHandle("layer2.1.relu", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.conv2</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_conv2 { get; } = new global::CnnDsl.LayerHandle("layer2.1.conv2", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.bn2</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_bn2 { get; } = new global::CnnDsl.LayerHandle("layer2.1.bn2", new long[] { 32, 16, 16 });
+            /// <summary><c>layer2.1.re_lu</c>: (None, 32, 16, 16).</summary>
+            public static global::CnnDsl.LayerHandle layer2_1_re_lu { get; } = new global::CnnDsl.LayerHandle("layer2.1.re_lu", new long[] { 32, 16, 16 });
+            /// <summary><c>layer3.0</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0 { get; } = new global::CnnDsl.LayerHandle("layer3.0", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.conv1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_conv1 { get; } = new global::CnnDsl.LayerHandle("layer3.0.conv1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.bn1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_bn1 { get; } = new global::CnnDsl.LayerHandle("layer3.0.bn1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.relu</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_relu { get; } = new global::CnnDsl.LayerHandle("layer3.0.relu", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.conv2</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_conv2 { get; } = new global::CnnDsl.LayerHandle("layer3.0.conv2", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.bn2</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_bn2 { get; } = new global::CnnDsl.LayerHandle("layer3.0.bn2", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.downsample.0</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_downsample_0 { get; } = new global::CnnDsl.LayerHandle("layer3.0.downsample.0", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.downsample.1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_downsample_1 { get; } = new global::CnnDsl.LayerHandle("layer3.0.downsample.1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.0.re_lu</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_0_re_lu { get; } = new global::CnnDsl.LayerHandle("layer3.0.re_lu", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1 { get; } = new global::CnnDsl.LayerHandle("layer3.1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.conv1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_conv1 { get; } = new global::CnnDsl.LayerHandle("layer3.1.conv1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.bn1</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_bn1 { get; } = new global::CnnDsl.LayerHandle("layer3.1.bn1", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.relu</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_relu { get; } = new global::CnnDsl.LayerHandle("layer3.1.relu", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.conv2</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_conv2 { get; } = new global::CnnDsl.LayerHandle("layer3.1.conv2", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.bn2</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_bn2 { get; } = new global::CnnDsl.LayerHandle("layer3.1.bn2", new long[] { 64, 8, 8 });
+            /// <summary><c>layer3.1.re_lu</c>: (None, 64, 8, 8).</summary>
+            public static global::CnnDsl.LayerHandle layer3_1_re_lu { get; } = new global::CnnDsl.LayerHandle("layer3.1.re_lu", new long[] { 64, 8, 8 });
+            /// <summary><c>avgpool</c>: (None, 64).</summary>
+            public static global::CnnDsl.LayerHandle avgpool { get; } = new global::CnnDsl.LayerHandle("avgpool", new long[] { 64 });
+            /// <summary><c>fc</c>: (None, 10).</summary>
+            public static global::CnnDsl.LayerHandle fc { get; } = new global::CnnDsl.LayerHandle("fc", new long[] { 10 });
+        }
+
         /// <summary>The block <c>BasicBlock</c>: one instance per use, built from its parameters.</summary>
         public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
         {
