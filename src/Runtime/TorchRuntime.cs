@@ -26,6 +26,16 @@ namespace CnnDsl
                 throw loadError.Value;
         }
 
+        /// <summary>
+        /// For a generated model's base-constructor call, which is often a program's first TorchSharp call: explains a
+        /// libtorch that cannot load (instead of TorchSharp's DllNotFoundException) and returns the module's name.
+        /// </summary>
+        public static string Loaded(string moduleName)
+        {
+            EnsureLoaded();
+            return moduleName;
+        }
+
         static Exception? TryLoad()
         {
             try

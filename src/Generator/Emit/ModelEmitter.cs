@@ -74,7 +74,8 @@ namespace CnnDsl.Generator
             writer.WriteLine("/// <summary>Creates the model with freshly initialised weights, on <paramref name=\"device\"/> if given.</summary>");
             writer.WriteLine("public " + ClassName(model) + "(global::TorchSharp.torch.Device? device = null)");
             writer.Indent();
-            writer.WriteLine(": base(nameof(" + ClassName(model) + "))");
+            // Often the program's first TorchSharp call: a libtorch that cannot load is explained, not a DllNotFoundException.
+            writer.WriteLine(": base(global::CnnDsl.TorchRuntime.Loaded(nameof(" + ClassName(model) + ")))");
             writer.Unindent();
             writer.OpenBlock("");
             body.WriteConstruction(writer, layers, qualify: false);

@@ -72,7 +72,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public Net(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(Net))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(Net)))
         {
             b = new B(in_channels: 3, c: 3, k: 3);
             b_1 = new B(in_channels: 3, c: 3, k: 3);

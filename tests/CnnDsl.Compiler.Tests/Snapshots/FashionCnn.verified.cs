@@ -97,7 +97,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public FashionCnn(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(FashionCnn))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(FashionCnn)))
         {
             conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: 1, out_channels: 32, kernel_size: 5, padding: global::TorchSharp.Padding.Same);
             max_pooling2d = global::TorchSharp.torch.nn.MaxPool2d(kernel_size: 2);

@@ -107,7 +107,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public InceptionNet(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(InceptionNet))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(InceptionNet)))
         {
             stem = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 3, padding: global::TorchSharp.Padding.Same);
             branch1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 32, out_channels: 16, kernel_size: 1);

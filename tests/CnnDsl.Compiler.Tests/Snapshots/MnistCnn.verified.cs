@@ -92,7 +92,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public MnistCnn(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(MnistCnn))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(MnistCnn)))
         {
             conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: 1, out_channels: 32, kernel_size: 3);
             max_pooling2d = global::TorchSharp.torch.nn.MaxPool2d(kernel_size: 2);

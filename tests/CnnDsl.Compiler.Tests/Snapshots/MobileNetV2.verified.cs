@@ -189,7 +189,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public MobileNetV2(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(MobileNetV2))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(MobileNetV2)))
         {
             features_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 3, stride: 2, padding: 1, bias: false);
             features_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 32);

@@ -134,7 +134,7 @@ namespace Course.Regularized
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public RegularizedCnn(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(RegularizedCnn))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(RegularizedCnn)))
         {
             conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: 1, out_channels: 32, kernel_size: 3, padding: 1, bias: false);
             batch_normalization = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 32);

@@ -134,7 +134,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public ResNet18(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(ResNet18))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(ResNet18)))
         {
             conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 64, kernel_size: 7, stride: 2, padding: 3, bias: false);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 64);

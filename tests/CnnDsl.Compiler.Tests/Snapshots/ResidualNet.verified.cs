@@ -139,7 +139,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public ResidualNet(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(ResidualNet))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(ResidualNet)))
         {
             stem = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
             stem_bn = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16);

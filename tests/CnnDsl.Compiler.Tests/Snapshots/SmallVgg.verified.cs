@@ -129,7 +129,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public SmallVgg(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(SmallVgg))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(SmallVgg)))
         {
             features_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1);
             features_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16);

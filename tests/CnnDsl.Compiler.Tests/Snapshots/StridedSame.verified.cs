@@ -92,7 +92,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public StridedSame(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(StridedSame))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(StridedSame)))
         {
             conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 4, stride: 2);
             max_pooling2d = global::TorchSharp.torch.nn.MaxPool2d(kernel_size: 3, stride: 2);

@@ -114,7 +114,7 @@ namespace Models
 
         /// <summary>Creates the model with freshly initialised weights, on <paramref name="device"/> if given.</summary>
         public TinyResNet(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(TinyResNet))
+            : base(global::CnnDsl.TorchRuntime.Loaded(nameof(TinyResNet)))
         {
             conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 3, padding: 1, bias: false);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16);
