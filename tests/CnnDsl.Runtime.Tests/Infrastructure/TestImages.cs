@@ -38,9 +38,9 @@ public static class TestImages
         }
         System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
         using var pixmap = bitmap.PeekPixels();
-        using SKData data = format == SKEncodedImageFormat.Webp
+        using var data = (format == SKEncodedImageFormat.Webp
             ? pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100))
-            : pixmap.Encode(format, quality);
+            : pixmap.Encode(format, quality)) ?? throw new InvalidOperationException($"SkiaSharp could not encode {format}");
         File.WriteAllBytes(path, data.ToArray());
     }
 
