@@ -731,22 +731,11 @@ namespace CnnDsl.Dsl.Syntax
                     var open = Next();
                     if (!Deeper(depth, open))
                         return null;
-                    var arguments = new List<ValueSyntax>();
-                    while (true)
-                    {
-                        var argument = ParseOr(depth + 1);
-                        if (argument == null)
-                            return null;
-                        arguments.Add(argument);
-                        if (Current.Kind != SyntaxKind.CommaToken)
-                            break;
-                        Next();
-                    }
-                    var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
-                    if (close == null)
+                    var call = ParseParenthesised(depth, trailingComma: false);
+                    if (call == null)
                         return null;
-                    var span = TextSpan.FromBounds(token.Span.Start, close.Span.End);
-                    return ValueSyntax.FromOperator(ValueKind.Call, token.Text, text.ToString(span), arguments.ToEquatableArray(), text.GetLocation(span));
+                    var span = TextSpan.FromBounds(token.Span.Start, call.Value.Close.Span.End);
+                    return ValueSyntax.FromOperator(ValueKind.Call, token.Text, text.ToString(span), call.Value.Items.ToEquatableArray(), text.GetLocation(span));
                 }
                 case SyntaxKind.IdentifierToken:
                 {
@@ -759,25 +748,10 @@ namespace CnnDsl.Dsl.Syntax
                     Next();
                     if (!Deeper(depth, token))
                         return null;
-                    var items = new List<ValueSyntax>();
-                    bool isTuple = false;
-                    while (true)
-                    {
-                        var item = ParseOr(depth + 1);
-                        if (item == null)
-                            return null;
-                        items.Add(item);
-                        if (Current.Kind != SyntaxKind.CommaToken)
-                            break;
-                        isTuple = true;
-                        Next();
-                        // A trailing comma, as in Python's (1,), is allowed.
-                        if (Current.Kind == SyntaxKind.CloseParenToken)
-                            break;
-                    }
-                    var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
-                    if (close == null)
+                    var list = ParseParenthesised(depth, trailingComma: true);
+                    if (list == null)
                         return null;
+                    var (items, isTuple, close) = list.Value;
                     var span = TextSpan.FromBounds(token.Span.Start, close.Span.End);
                     // (h + 1) groups an expression; (3) stays a one-item tuple, as sizes have always read it.
                     if (!isTuple && (items[0].Kind == ValueKind.Binary || items[0].Kind == ValueKind.Unary || items[0].Kind == ValueKind.Call))
@@ -790,6 +764,28 @@ namespace CnnDsl.Dsl.Syntax
                     diagnostics.ReportUnexpectedToken(text.GetLocation(token.Span), "a value (a number, a name or a parenthesised list)", token.Describe());
                     return null;
             }
+        }
+
+        // item (',' item)* ')' after an opening parenthesis, with Python's trailing comma where a tuple may have one.
+        (List<ValueSyntax> Items, bool SawComma, SyntaxToken Close)? ParseParenthesised(int depth, bool trailingComma)
+        {
+            var items = new List<ValueSyntax>();
+            bool sawComma = false;
+            while (true)
+            {
+                var item = ParseOr(depth + 1);
+                if (item == null)
+                    return null;
+                items.Add(item);
+                if (Current.Kind != SyntaxKind.CommaToken)
+                    break;
+                sawComma = true;
+                Next();
+                if (trailingComma && Current.Kind == SyntaxKind.CloseParenToken)
+                    break;
+            }
+            var close = Match(SyntaxKind.CloseParenToken, "')' or ','");
+            return close == null ? null : (items, sawComma, close);
         }
 
         bool IsWord(string word) => Current.Kind == SyntaxKind.IdentifierToken && Current.Text == word;
