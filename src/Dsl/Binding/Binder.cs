@@ -327,7 +327,7 @@ namespace CnnDsl.Dsl.Binding
         {
             var uses = new List<(string Block, int Rank)>();
             // Uses with equal arguments share their layers: visit each once.
-            var visited = new HashSet<object>(new IdentityComparer());
+            var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
             void Collect(IEnumerable<BoundLayer> list)
             {
                 foreach (var layer in list)
@@ -353,13 +353,6 @@ namespace CnnDsl.Dsl.Binding
                     functions.Add(function);
             }
             return functions;
-        }
-
-        sealed class IdentityComparer : IEqualityComparer<object>
-        {
-            public new bool Equals(object? x, object? y) => ReferenceEquals(x, y);
-
-            public int GetHashCode(object obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
         }
 
         /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>

@@ -47,7 +47,7 @@ namespace CnnDsl.Dsl.Binding
     }
 
     /// <summary>A condition a model's input sizes must meet, and the layer it comes from.</summary>
-    public sealed record SizeRequirement(Expr Condition, string Layer, string Description);
+    public sealed record SizeRequirement(Expr Condition, string Layer);
 
     /// <summary>State shared by one binding: function mode, recorded parameter types and size requirements.</summary>
     public sealed class BindingSession

@@ -49,7 +49,7 @@ namespace CnnDsl.Dsl.Catalog
         /// fails); one on the input's size variables becomes part of the model's accepted-size rule; one on a block's
         /// parameters is checked at each use of the block.
         /// </summary>
-        public bool Require(Expr condition, System.Action report, string description)
+        public bool Require(Expr condition, System.Action report)
         {
             if (condition is BoolExpr known)
             {
@@ -58,12 +58,9 @@ namespace CnnDsl.Dsl.Catalog
                 return known.Value;
             }
             if (!Session.IsFunction)
-                Session.Requirements.Add(new SizeRequirement(condition, LayerName, description));
+                Session.Requirements.Add(new SizeRequirement(condition, LayerName));
             return true;
         }
-
-        /// <summary>A whole number known here: an argument that depends only on numbers, or on a use's arguments.</summary>
-        public static long? Known(Expr? value) => value?.Constant;
 
         /// <summary>Checks an optional declared input size (in_channels, in_features) against the inferred one.</summary>
         public bool CheckDeclaredInput(string argument, Expr inferred)

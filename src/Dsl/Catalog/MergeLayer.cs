@@ -46,8 +46,7 @@ namespace CnnDsl.Dsl.Catalog
         {
             for (int i = isConcat ? 1 : 0; i < first.Shape.Rank; i++)
             {
-                if (!context.Require(Exprs.Equal(first.Shape[i], other.Shape[i]), () => Report(context, first, other),
-                        "'" + first.Name + "' and '" + other.Name + "' agree: " + first.Shape[i] + " == " + other.Shape[i]))
+                if (!context.Require(Exprs.Equal(first.Shape[i], other.Shape[i]), () => Report(context, first, other)))
                     return false;
             }
             return true;

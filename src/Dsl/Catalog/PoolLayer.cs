@@ -80,10 +80,8 @@ namespace CnnDsl.Dsl.Catalog
             {
                 for (int i = 0; i < rank; i++)
                 {
-                    int dimension = i;
                     if (!context.Require(Exprs.Compare(ExprOp.GreaterOrEqual, sizingInput[i], kernel[i]),
-                            () => context.Diagnostics.ReportInputSmallerThanWindow(context.Syntax.Location, context.LayerName, string.Join("x", kernel.Select(k => k.ToString())), string.Join("x", sizingInput.Select(n => n.ToString()))),
-                            SpatialWindow.DimensionName(rank, dimension) + " " + sizingInput[dimension] + " >= " + kernel[dimension]))
+                            () => context.Diagnostics.ReportInputSmallerThanWindow(context.Syntax.Location, context.LayerName, string.Join("x", kernel.Select(k => k.ToString())), string.Join("x", sizingInput.Select(n => n.ToString())))))
                         return null;
                 }
             }

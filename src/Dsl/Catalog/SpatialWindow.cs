@@ -22,8 +22,6 @@ namespace CnnDsl.Dsl.Catalog
             _ => "(channels, depth, height, width)",
         };
 
-        public static string DimensionName(int rank, int index) => DimensionNames[rank - 1][index];
-
         public static string ExampleTuple(int rank) => "(" + string.Join(", ", Enumerable.Range(3, rank).Select(i => i % 2 == 1 ? "3" : "5")) + ")";
 
         /// <summary>Points at the layer of the right dimension for an input of <paramref name="inputRank"/> (channels included).</summary>
@@ -80,8 +78,7 @@ namespace CnnDsl.Dsl.Catalog
                 var size = output[i];
                 bool ok = context.Require(Exprs.AtLeast(size, 1), () => context.Diagnostics.ReportNonPositiveSize(context.Syntax.Location, context.LayerName,
                         DimensionNames[input.Length - 1][dimension], input[dimension], size, kernel[dimension], stride[dimension], paddingText, dilation[dimension],
-                        Hint(input[dimension], kernel[dimension], stride[dimension], dilation[dimension], perSide.Length == 0 ? null : perSide[2 * dimension])),
-                    DimensionNames[input.Length - 1][i] + " " + size + " >= 1");
+                        Hint(input[dimension], kernel[dimension], stride[dimension], dilation[dimension], perSide.Length == 0 ? null : perSide[2 * dimension])));
                 if (!ok)
                     return null;
             }

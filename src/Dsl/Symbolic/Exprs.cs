@@ -149,16 +149,6 @@ namespace CnnDsl.Dsl.Symbolic
             _ => Compare(op, a, b),
         };
 
-        /// <summary>Replaces variables by the given expressions and simplifies again.</summary>
-        public static Expr Substitute(Expr expr, Func<VarExpr, Expr?> replacement) => expr switch
-        {
-            VarExpr v => replacement(v) ?? v,
-            BinaryExpr b => Binary(b.Op, Substitute(b.Left, replacement), Substitute(b.Right, replacement)),
-            NotExpr n => Not(Substitute(n.Operand, replacement)),
-            CondExpr c => Conditional(Substitute(c.Condition, replacement), Substitute(c.WhenTrue, replacement), Substitute(c.WhenFalse, replacement)),
-            _ => expr,
-        };
-
         public static long FloorDiv(long a, long b)
         {
             if (b == -1 && a == long.MinValue)

@@ -19,11 +19,8 @@ namespace CnnDsl.Generator
     {
         const string Tensor = "global::TorchSharp.torch.Tensor";
 
-        static readonly string[] ModelMembers =
-        {
-            "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
-            "ModelInfo", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers", "forward", "input", "x", "scope", "device",
-        };
+        // The generated members (NameRules' list) and the locals of the generated forward.
+        static readonly IEnumerable<string> ModelMembers = NameRules.GeneratedMembers.Concat(new[] { "input", "x", "scope", "device" });
 
         /// <summary>
         /// The generated file's name: the model's full name with every character Roslyn might refuse in a file name

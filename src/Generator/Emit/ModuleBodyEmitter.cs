@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Symbolic;

@@ -75,7 +75,7 @@ public sealed class FuzzRunner
     public double LimitMilliseconds { get; }
 
     public static IReadOnlyDictionary<string, string> LoadZoo(string repoRoot) =>
-        Directory.GetFiles(Path.Combine(repoRoot, "src", "Dsl", "Zoo"), "*.cnn").ToDictionary(Path.GetFileName, File.ReadAllText)!;
+        Directory.GetFiles(Path.Combine(repoRoot, "src", "Dsl", "Zoo"), "*.cnn").ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
 
     public static string FindRepoRoot()
     {

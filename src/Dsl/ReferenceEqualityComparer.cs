@@ -1,10 +1,10 @@
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 
-namespace CnnDsl.Generator
+namespace CnnDsl.Dsl
 {
-    /// <summary>Compares by identity: equal records from two places of a block are still two places (netstandard2.0 lacks the BCL one).</summary>
-    internal sealed class ReferenceEqualityComparer : IEqualityComparer<object>
+    /// <summary>Compares by identity: equal records from two places of a block are still two places (netstandard2.0 lacks the BCL one); the binder and the emitter both walk shared records by identity.</summary>
+    public sealed class ReferenceEqualityComparer : IEqualityComparer<object>
     {
         public static ReferenceEqualityComparer Instance { get; } = new ReferenceEqualityComparer();
 
