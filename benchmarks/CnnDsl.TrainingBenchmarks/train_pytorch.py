@@ -6,6 +6,9 @@ as the TorchSharp contenders; data read from the same IDX gzip files. Only the e
 included, as in the .NET contenders). Prints one JSON object on the last line of stdout.
 
     /usr/bin/python3 train_pytorch.py --data DIR [--images 60000] [--batch-size 64] [--threads 2] [--warmup 512] [--seed 1]
+                                      [--device cpu|cuda]
+
+On CUDA the data is moved to the GPU once, before timing, and the clock stops after the device has finished.
 """
 import argparse
 import gzip
@@ -51,17 +54,24 @@ def fashion_cnn():
         nn.Linear(1000, 10))
 
 
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def train_epoch(model, inputs, targets, batch_size):
     """One epoch; returns (seconds, CPU seconds of the process, mean loss). The loss is accumulated on the tensor side and
     read once at the end."""
     count = inputs.shape[0]
+    device = inputs.device
+    synchronize(device)
     start_cpu = time.process_time()
     start_time = time.perf_counter()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
-    order = torch.randperm(count)
-    loss_sum = torch.zeros(1)
+    order = torch.randperm(count, device=device)
+    loss_sum = torch.zeros(1, device=device)
     for start in range(0, count, batch_size):
         size = min(batch_size, count - start)
         indices = order.narrow(0, start, size)
@@ -74,6 +84,7 @@ def train_epoch(model, inputs, targets, batch_size):
         with torch.no_grad():
             loss_sum.add_(loss.detach(), alpha=size)
     mean_loss = loss_sum.item() / count
+    synchronize(device)
     return time.perf_counter() - start_time, time.process_time() - start_cpu, mean_loss
 
 
@@ -100,19 +111,22 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=512)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args()
+    device = torch.device(args.device)
 
     torch.set_num_threads(args.threads)
     inputs = read_images(os.path.join(args.data, "train-images-idx3-ubyte.gz"), args.images)
     targets = read_labels(os.path.join(args.data, "train-labels-idx1-ubyte.gz"), inputs.shape[0])
-    inputs = inputs[: targets.shape[0]]
+    inputs = inputs[: targets.shape[0]].to(device)
+    targets = targets.to(device)
 
     if args.warmup > 0:
         torch.manual_seed(args.seed + 100000)
-        train_epoch(fashion_cnn(), inputs[: args.warmup], targets[: args.warmup], args.batch_size)
+        train_epoch(fashion_cnn().to(device), inputs[: args.warmup], targets[: args.warmup], args.batch_size)
 
     torch.manual_seed(args.seed)
-    model = fashion_cnn()
+    model = fashion_cnn().to(device)
     seconds, cpu_seconds, loss = train_epoch(model, inputs, targets, args.batch_size)
     images = inputs.shape[0]
     print(json.dumps({
@@ -122,6 +136,7 @@ def main():
         "images_per_second": images / seconds,
         "loss": loss,
         "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "torch": torch.__version__,
         "blas_info": "generic" if "BLAS_INFO=generic" in torch.__config__.show() else "see torch.__config__.show()",
         "libraries": blas_libraries(),
