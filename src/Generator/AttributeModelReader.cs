@@ -100,6 +100,14 @@ namespace CnnDsl.Generator
                     if (!any)
                         declarationsWithLayers.Add(attribute);
                     any = true;
+                    if (data.AttributeClass.ToDisplayString() == BlockAttributeName)
+                    {
+                        var use = ReadBlockUse(attribute, data, diagnostics);
+                        if (use == null)
+                            return new AttributeModel(null, declaration, diagnostics.ToEquatableArray());
+                        layers.Add(use);
+                        continue;
+                    }
                     layers.Add(ReadLayer(attribute, data, diagnostics));
                 }
             }
@@ -113,6 +121,33 @@ namespace CnnDsl.Generator
             var ns = NamespaceOf(symbol);
             var syntax = new ModelSyntax(new NameSyntax(symbol.Name, location), ns, input, layers.Cast<CnnDsl.Dsl.Syntax.StatementSyntax>().ToEquatableArray(), location, Base: start);
             return new AttributeModel(syntax, declaration, diagnostics.ToEquatableArray());
+        }
+
+        const string BlockAttributeName = "CnnDsl.BlockAttribute";
+
+        // [Block("pair 64, k=5", Name = "stage1", From = "x")]: the use is read as a .cnn layer line, so a block takes
+        // exactly the arguments it takes in a .cnn file; its problems point at the string.
+        static LayerSyntax? ReadBlockUse(AttributeSyntax attribute, AttributeData data, DiagnosticBag diagnostics)
+        {
+            var text = data.ConstructorArguments.Length == 1 ? data.ConstructorArguments[0].Value as string : null;
+            var literal = attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals == null)?.Expression;
+            var literalLocation = RoslynDiagnostics.FromRoslyn((literal ?? (SyntaxNode)attribute).GetLocation());
+            var layer = Parser.ParseLayerText(text ?? "", literalLocation, diagnostics);
+            if (layer == null)
+                return null;
+            foreach (var argument in attribute.ArgumentList?.Arguments ?? default)
+            {
+                if (argument.NameEquals == null)
+                    continue;
+                var property = argument.NameEquals.Name.Identifier.ValueText;
+                var value = data.NamedArguments.FirstOrDefault(n => n.Key == property).Value.Value as string ?? "";
+                var location = RoslynDiagnostics.FromRoslyn(argument.Expression.GetLocation());
+                if (property == "Name")
+                    layer = layer with { Label = new NameSyntax(value, location) };
+                else if (property == "From")
+                    layer = layer with { Arguments = layer.Arguments.Concat(new[] { new ArgumentSyntax(new NameSyntax("from", location), ValueSyntax.FromIdentifier(value, location), location) }).ToEquatableArray() };
+            }
+            return layer with { Location = RoslynDiagnostics.FromRoslyn(attribute.GetLocation()) };
         }
 
         static LayerSyntax ReadLayer(AttributeSyntax attribute, AttributeData data, DiagnosticBag diagnostics)

@@ -38,7 +38,8 @@ namespace CnnDsl.Generator
 
             // Blocks are visible in every .cnn file and to attribute models.
             var projectBlocks = parsedFiles.Collect()
-                .Select((files, _) => CollectBlocks(files))
+                .Combine(rootNamespace)
+                .Select((pair, _) => CollectBlocks(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.ProjectBlocks);
 
             var cnnModels = parsedFiles
@@ -77,6 +78,68 @@ namespace CnnDsl.Generator
             var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.HintDiscriminator));
             context.RegisterSourceOutput(specs, Emit);
             context.RegisterSourceOutput(attributeSpecs, Emit);
+
+            // One class per block (and input rank) for the whole project, whichever models use it: equal specs from
+            // several models are one, and a model's edit that leaves a block's function unchanged leaves its source cached.
+            var blockSpecs = results.Select((r, _) => BlockSpecs(r.Model)).Collect()
+                .Combine(attributeResults.Select((r, _) => BlockSpecs(r.Model)).Collect())
+                .SelectMany((pair, _) => DistinctBlocks(pair.Left.Concat(pair.Right)))
+                .WithTrackingName(TrackingNames.BlockEmissionSpecs);
+            context.RegisterSourceOutput(blockSpecs, EmitBlock);
+        }
+
+        // The classes a model's blocks need, each with the functions of the blocks it uses, inner first.
+        static EquatableArray<BlockEmissionSpec> BlockSpecs(BoundModel? model)
+        {
+            if (model == null)
+                return EquatableArray<BlockEmissionSpec>.Empty;
+            var byKey = model.Blocks.ToDictionary(f => (f.BlockName, f.InputRank));
+            var specs = new List<BlockEmissionSpec>();
+            foreach (var function in model.Blocks)
+            {
+                var needed = new HashSet<(string, int)>();
+                void Visit(IEnumerable<BoundStatement> statements)
+                {
+                    foreach (var statement in statements)
+                    {
+                        if (statement is BoundBranch branch)
+                        {
+                            Visit(branch.Then);
+                            Visit(branch.Else);
+                        }
+                        else if (statement is BoundLayer { Config: BlockConfig use } && needed.Add((use.BlockName, use.Input.Rank))
+                            && byKey.TryGetValue((use.BlockName, use.Input.Rank), out var inner))
+                        {
+                            Visit(inner.Body);
+                        }
+                    }
+                }
+                Visit(function.Body);
+                specs.Add(new BlockEmissionSpec(function, model.Blocks.Where(f => needed.Contains((f.BlockName, f.InputRank))).ToEquatableArray()));
+            }
+            return specs.ToEquatableArray();
+        }
+
+        static IEnumerable<BlockEmissionSpec> DistinctBlocks(IEnumerable<EquatableArray<BlockEmissionSpec>> perModel)
+        {
+            var seen = new HashSet<(string?, string)>();
+            foreach (var spec in perModel.SelectMany(s => s))
+                if (seen.Add((spec.Function.Namespace, spec.Function.ClassName)))
+                    yield return spec;
+        }
+
+        static void EmitBlock(SourceProductionContext context, BlockEmissionSpec spec)
+        {
+            try
+            {
+                context.AddSource(ModelEmitter.BlockHintName(spec.Function), ModelEmitter.EmitBlock(spec));
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException))
+            {
+                var bag = new DiagnosticBag();
+                bag.ReportInternalError(FileStart(""), spec.Function.BlockName, exception);
+                context.ReportDiagnostic(RoslynDiagnostics.ToRoslyn(bag.First()));
+            }
         }
 
         // A file that cannot be read becomes a diagnostic, never an exception out of the generator.
@@ -117,9 +180,11 @@ namespace CnnDsl.Generator
             return new SourceLocation(path, new TextSpan(0, 0), new LinePositionSpan(start, start));
         }
 
-        static ProjectBlocks CollectBlocks(ImmutableArray<ParsedFile> files)
+        static ProjectBlocks CollectBlocks(ImmutableArray<ParsedFile> files, string? rootNamespace)
         {
-            var blocks = files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks).ToList();
+            // A block's class goes in its file's namespace, or the project's root namespace, as a model's does.
+            var blocks = files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks)
+                .Select(b => b.Namespace == null && rootNamespace != null ? b with { Namespace = rootNamespace } : b).ToList();
             var diagnostics = new DiagnosticBag();
             try
             {
@@ -146,7 +211,8 @@ namespace CnnDsl.Generator
                 diagnostics.AddRange(file.Diagnostics);
                 var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
                 var models = Binder.BindFile(syntax, diagnostics, scope)
-                    .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
+                    .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)
+                        && !NamedLikeBlockClass(m, scope, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 var results = models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty,
                     syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
@@ -171,8 +237,8 @@ namespace CnnDsl.Generator
                 diagnostics.AddRange(model.Diagnostics);
                 var scope = blocks.Blocks.Count == 0 ? BlockScope.ZooOnly : BlockScope.Create(blocks.Blocks, new DiagnosticBag());
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
-                if (bound != null)
-                    NameRules.Check(bound, diagnostics, model.Syntax.Name.Location);
+                if (bound != null && NameRules.Check(bound, diagnostics, model.Syntax.Name.Location))
+                    NamedLikeBlockClass(bound, scope, diagnostics, model.Syntax.Name.Location);
                 return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location);
             }
             catch (Exception exception)
@@ -181,6 +247,17 @@ namespace CnnDsl.Generator
                 bag.ReportInternalError(model.Syntax.Location, model.Syntax.Name.Text, exception);
                 return new ModelResult(null, model.Declaration, bag.ToEquatableArray());
             }
+        }
+
+        // A model class in the namespace of a block's class, with its name, would be a second definition of one type.
+        static bool NamedLikeBlockClass(BoundModel model, BlockScope scope, DiagnosticBag diagnostics, SourceLocation nameLocation)
+        {
+            var name = model.Name.TrimStart('@');
+            var clash = scope.Classes.FirstOrDefault(c => !c.FromZoo && c.Namespace == model.Namespace && c.Name == name);
+            if (clash == null)
+                return false;
+            diagnostics.ReportModelNamedLikeBlockClass(nameLocation, model.Name, clash.BlockName, clash.Namespace);
+            return true;
         }
 
         // A second model of the same name in the same namespace is reported and not emitted; the first by path wins.

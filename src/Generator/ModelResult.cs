@@ -20,6 +20,12 @@ namespace CnnDsl.Generator
     /// <summary>What the source output needs: location-free, so moving text leaves it equal and its output cached.</summary>
     public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration, string? HintDiscriminator = null);
 
+    /// <summary>
+    /// What a block's class needs: the block bound as a function, and the functions of the blocks it uses (inner first),
+    /// whose constructors it calls. Location-free and the same from every model that uses the block.
+    /// </summary>
+    public sealed record BlockEmissionSpec(BlockFunction Function, EquatableArray<BlockFunction> Dependencies);
+
     /// <summary>A parsed .cnn file: its syntax (blocks and models) and its syntax diagnostics.</summary>
     public sealed record ParsedFile(string Path, CnnFileSyntax? Syntax, EquatableArray<Diagnostic> Diagnostics);
 

@@ -13,7 +13,8 @@ namespace CnnDsl.Generator
         public const string ModelNames = nameof(ModelNames);
         public const string ModelsToEmit = nameof(ModelsToEmit);
         public const string EmissionSpecs = nameof(EmissionSpecs);
+        public const string BlockEmissionSpecs = nameof(BlockEmissionSpecs);
 
-        public static readonly string[] All = { RootNamespace, CnnFiles, ParsedFiles, ProjectBlocks, CnnModels, AttributeModels, BoundAttributeModels, ModelNames, ModelsToEmit, EmissionSpecs };
+        public static readonly string[] All = { RootNamespace, CnnFiles, ParsedFiles, ProjectBlocks, CnnModels, AttributeModels, BoundAttributeModels, ModelNames, ModelsToEmit, EmissionSpecs, BlockEmissionSpecs };
     }
 }

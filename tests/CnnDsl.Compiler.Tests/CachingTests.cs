@@ -23,13 +23,17 @@ public class CachingTests
         public partial class FromAttributes;
         """;
 
+    // Every model uses the project's block `pair`, defined in a file of its own.
     static InMemoryAdditionalText File(int index, int units = 10) =>
-        new($"/project/Models/m{index}.cnn", $"model M{index}\n  input 1x28x28\n  conv2d 8, kernel=3\n  flatten\n  dense {units}\n");
+        new($"/project/Models/m{index}.cnn", $"model M{index}\n  input 1x28x28\n  pair 8\n  flatten\n  dense {units}\n");
+
+    static InMemoryAdditionalText Blocks(int kernel = 3) =>
+        new("/project/Models/blocks.cnn", $"block pair(c)\n  conv2d c, {kernel}, padding=same\n  relu\n");
 
     static (GeneratorDriver Driver, Compilation Compilation) FirstRun(params InMemoryAdditionalText[] files)
     {
         var compilation = GeneratorHarness.CreateCompilation(new[] { AttributeSource });
-        var driver = GeneratorHarness.CreateDriver(files).RunGenerators(compilation);
+        var driver = GeneratorHarness.CreateDriver(files.Append(Blocks())).RunGenerators(compilation);
         return (driver, compilation);
     }
 
@@ -65,7 +69,8 @@ public class CachingTests
 
         var fileSteps = result.TrackedSteps[TrackingNames.CnnModels].SelectMany(s => s.Outputs).ToList();
         Assert.Single(fileSteps, o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Equal(4, fileSteps.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        // The other four model files and the blocks file.
+        Assert.Equal(5, fileSteps.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
 
         var emitted = result.TrackedSteps[TrackingNames.ModelsToEmit].SelectMany(s => s.Outputs).ToList();
         var changed = emitted.Where(o => o.Reason is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified).ToList();
@@ -73,6 +78,30 @@ public class CachingTests
         Assert.Equal("M2", ((ModelResult)changed[0].Value).Model!.Name);
         Assert.Equal(IncrementalStepRunReason.Cached,
             Assert.Single(result.TrackedSteps[TrackingNames.BoundAttributeModels].SelectMany(s => s.Outputs)).Reason);
+    }
+
+    [Fact]
+    public void The_block_class_is_emitted_once_for_all_models_and_again_only_when_the_block_changes()
+    {
+        var files = Enumerable.Range(0, 3).Select(i => File(i)).ToArray();
+        var blocks = Blocks();
+        var compilation = GeneratorHarness.CreateCompilation(new[] { AttributeSource });
+        var driver = GeneratorHarness.CreateDriver(files.Append(blocks)).RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
+        Assert.Single(first.GeneratedSources, s => s.HintName.EndsWith(".block.g.cs"));
+        Assert.Equal("Models.Pair.block.g.cs", Assert.Single(first.GeneratedSources, s => s.HintName.EndsWith(".block.g.cs")).HintName);
+
+        // A model's edit leaves the block's class as it was.
+        driver = driver.ReplaceAdditionalText(files[1], File(1, units: 12)).RunGenerators(compilation);
+        var spec = Assert.Single(driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.BlockEmissionSpecs].SelectMany(s => s.Outputs));
+        Assert.True(spec.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, spec.Reason.ToString());
+
+        // The block's edit re-emits it, with the new kernel.
+        driver = driver.ReplaceAdditionalText(blocks, Blocks(kernel: 5)).RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        spec = Assert.Single(result.TrackedSteps[TrackingNames.BlockEmissionSpecs].SelectMany(s => s.Outputs));
+        Assert.Equal(IncrementalStepRunReason.Modified, spec.Reason);
+        Assert.Contains("kernel_size: 5", Assert.Single(result.GeneratedSources, s => s.HintName == "Models.Pair.block.g.cs").SourceText.ToString());
     }
 
     [Fact]

@@ -96,27 +96,33 @@ public class NameTests
         var result = GeneratorHarness.RunCnn(cnn);
         Assert.Empty(result.CnnDiagnostics);
         AssertCompiles(result);
-        Assert.Contains("register_module(\"" + layer + "\", ", Assert.Single(result.RunResult.Results[0].GeneratedSources).SourceText.ToString()
+        Assert.Contains("register_module(\"" + layer + "\", ", result.GeneratedSource("Models.Net.g.cs")
             .Replace("RegisterComponents();", "register_module(\"" + layer + "\", "));
     }
 
-    // Block classes are not state_dict keys, so a taken or unusable class name is changed, never reported.
+    // A block is a class of the project, named after it; names that are no class name are fitted, and two blocks of
+    // one namespace whose names give one class (ignoring case: each class is a file) are numbered in order of name.
+    // Layer and member names of the models do not matter: models name block classes in full.
     [Theory]
-    [InlineData("block summary(c)\n  conv2d c, 1\n" + Head + "  summary 2\n", "Summary2")]
+    [InlineData("block summary(c)\n  conv2d c, 1\n" + Head + "  summary 2\n", "Summary")]
     [InlineData("block __(c)\n  conv2d c, 1\n" + Head + "  __ 2\n", "Block")]
     [InlineData("block _1(c)\n  conv2d c, 1\n" + Head + "  _1 2\n", "Block1")]
-    [InlineData("block Blk(c)\n  conv2d c, 1\n" + Head + "  Blk: Blk 2\n", "Blk2")]
+    [InlineData("block Blk(c)\n  conv2d c, 1\n" + Head + "  Blk: Blk 2\n", "Blk")]
     [InlineData("block my_block(c)\n  conv2d c, 1\nblock myBlock(c)\n  conv2d c, 3, padding=1\n" + Head + "  my_block 2\n  myBlock 2\n", "MyBlock2")]
+    [InlineData("block my_block(c)\n  conv2d c, 1\nblock myBlock(c)\n  conv2d c, 3, padding=1\n" + Head + "  my_block 2\n  myBlock 2\n", "MyBlock")]
     [InlineData("block Blk(a)\n  conv2d a, 1\nblock blk2(c)\n  conv2d c, 3, padding=1\n" + Head + "  blk2 2\n  Blk 2\n  Blk 3\n", "Blk2")]
-    [InlineData("block Net(c)\n  conv2d c, 1\nblock net_block(c)\n  conv2d c, 3, padding=1\n" + Head + "  Net 2\n  net_block 2\n", "NetBlock2")]
     [InlineData("block Blk(a)\n  conv2d a, 1\n" + Head + "  Blk 2\n  Blk2: Blk 3\n", "Blk")]
+    [InlineData("block tail(c)\n  dropout 0.5\n  relu\n" + Head + "  tail 1\n  flatten\n  tail 16\n", "TailFlat")]
+    [InlineData("block tail(c)\n  dropout 0.5\n  relu\n" + Head + "  tail 1\n  flatten\n  tail 16\n", "Tail")]
+    [InlineData("block line(c)\n  conv1d c, 1\nmodel Net\n  input 2x8\n  line 3\n", "Line")]
     public void A_block_whose_class_name_is_taken_gets_another_and_compiles(string cnn, string expectedClass)
     {
         var result = GeneratorHarness.RunCnn(cnn);
         Assert.Empty(result.CnnDiagnostics);
         AssertCompiles(result);
-        var source = Assert.Single(result.RunResult.Results[0].GeneratedSources).SourceText.ToString();
+        var source = result.GeneratedSource("Models." + expectedClass + ".block.g.cs");
         Assert.Contains("public sealed class " + expectedClass + " : global::TorchSharp.torch.nn.Module", source);
+        Assert.Contains("new global::Models." + expectedClass + "(", result.AllSources);
     }
 
     [Theory]

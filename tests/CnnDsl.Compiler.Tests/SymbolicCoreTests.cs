@@ -80,12 +80,14 @@ public class SymbolicCoreTests
         // Used with values that happen to coincide, which once made the kernel a parameter named after the channels.
         var result = GeneratorHarness.RunCnn("block B(c, k=3)\n  conv2d c, k\nmodel Net\n  input 3x16x16\n  B 3\n  B 3, k=3\n  B 5, k=5\n");
         Assert.Empty(result.CnnDiagnostics);
-        var source = result.GeneratedSource("Models.Net.g.cs");
-        Snapshot.Verify("BlockFunction", source);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(source, "public sealed class B\\b"));
-        Assert.Contains("public B(long in_channels, long c, long k = 3)", source);
-        Assert.Contains("kernel_size: k", source);
-        Assert.Contains("new B(in_channels: 3, c: 5, k: 5)", source);
+        var model = result.GeneratedSource("Models.Net.g.cs");
+        var block = result.GeneratedSource("Models.B.block.g.cs");
+        Snapshot.Verify("BlockFunction", result.AllSources);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.AllSources, "class B\\b"));
+        Assert.Contains("public sealed class B : ", block);
+        Assert.Contains("public B(long in_channels, long c, long k = 3)", block);
+        Assert.Contains("kernel_size: k", block);
+        Assert.Contains("new global::Models.B(in_channels: 3, c: 5, k: 5)", model);
         LoadedModels.Load(result);
     }
 

@@ -110,7 +110,7 @@ namespace CnnDsl.Dsl.Binding
                 return null;
             }
             return new BoundModel(modelName, model.Namespace, inputShape, layers.ToEquatableArray(), model.Location.Path,
-                BlockFunctions(layers, modelName, blocks, diagnostics).ToEquatableArray(), variables.ToEquatableArray(),
+                BlockFunctions(layers, blocks, diagnostics).ToEquatableArray(), variables.ToEquatableArray(),
                 conditions.ToEquatableArray(), minimum.ToEquatableArray());
         }
 
@@ -323,7 +323,7 @@ namespace CnnDsl.Dsl.Binding
         }
 
         /// <summary>The block classes a model needs: each block it uses, at each input rank, bound once as a function.</summary>
-        static List<BlockFunction> BlockFunctions(IReadOnlyList<BoundLayer> layers, string modelName, BlockScope blocks, DiagnosticBag diagnostics)
+        static List<BlockFunction> BlockFunctions(IReadOnlyList<BoundLayer> layers, BlockScope blocks, DiagnosticBag diagnostics)
         {
             var uses = new List<(string Block, int Rank)>();
             // Uses with equal arguments share their layers: visit each once.
@@ -342,13 +342,10 @@ namespace CnnDsl.Dsl.Binding
             }
             Collect(layers);
             var functions = new List<BlockFunction>();
-            // Class names steer clear of the model's members and fields and of each block's own fields.
-            var names = new NameRules.BlockClassNames(modelName, layers.Where(l => l.Config.HasModule).Select(l => l.Name.Replace('.', '_')));
             foreach (var (block, rank) in uses)
             {
                 var kind = (BlockLayer)blocks.Find(block)!;
-                var fields = FirstUse(layers, block, rank)?.Layers.Where(l => l.Config.HasModule).Select(l => l.Name.Replace('.', '_')) ?? Enumerable.Empty<string>();
-                var function = kind.BindFunction(rank, names.Next(uses.Count(u => u.Block == block) > 1 ? block + "_" + (rank - 1) + "d" : block, fields), blocks, diagnostics);
+                var function = kind.BindFunction(rank, blocks.ClassOf(block)!, blocks, diagnostics);
                 if (function != null)
                     functions.Add(function);
             }
@@ -357,21 +354,6 @@ namespace CnnDsl.Dsl.Binding
 
         /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>
         public const long MaxModelLayers = 100_000;
-
-        static BlockConfig? FirstUse(IEnumerable<BoundLayer> layers, string block, int rank)
-        {
-            foreach (var layer in layers)
-            {
-                if (!(layer.Config is BlockConfig use))
-                    continue;
-                if (use.BlockName == block && use.Input.Rank == rank)
-                    return use;
-                var inner = FirstUse(use.Layers, block, rank);
-                if (inner != null)
-                    return inner;
-            }
-            return null;
-        }
 
         /// <summary>
         /// Binds statements in order from an input of <paramref name="input"/> (null when unknown), for a model, a block

@@ -27,9 +27,10 @@ namespace CnnDsl.Dsl.Binding
     /// <summary>
     /// A block bound once with its parameters as variables: what its one generated class is built from. Every number in
     /// its layers is a literal or an expression over <see cref="Parameters"/>, <c>in_channels</c> (the channels it is
-    /// given) and, only where a layer needs it when built, the input's spatial sizes.
+    /// given) and, only where a layer needs it when built, the input's spatial sizes. The class is the project's, in
+    /// <see cref="Namespace"/> (the defining file's), shared by every model that uses the block.
     /// </summary>
-    public sealed record BlockFunction(string BlockName, string ClassName, int InputRank, EquatableArray<FunctionParameter> Parameters,
+    public sealed record BlockFunction(string BlockName, string ClassName, string? Namespace, bool FromZoo, int InputRank, EquatableArray<FunctionParameter> Parameters,
         EquatableArray<string> InputParameters, EquatableArray<BoundStatement> Body);
 
     /// <summary>A condition on the input's size variables, and the layer it comes from, in the language's notation.</summary>

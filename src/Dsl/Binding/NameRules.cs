@@ -73,37 +73,13 @@ namespace CnnDsl.Dsl.Binding
         }
 
         /// <summary>
-        /// Names the classes a model's blocks become: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>, numbered
-        /// (<c>ResnetBasicBlock2</c>) where that name is taken: by another block or another class of the same block, by the
-        /// model class or one of its members or layers, or by a layer of the block itself. A name with no letter to start
-        /// a class name with gets the prefix <c>Block</c>. The names do not reach the state_dict, so this never changes keys.
+        /// The class a block becomes: <c>resnet_basic_block</c> is <c>ResnetBasicBlock</c>; a name with no letter to start a
+        /// class name with gets the prefix <c>Block</c>. Class names never reach the state_dict, so they never change keys.
         /// </summary>
-        public sealed class BlockClassNames
+        public static string BlockClassName(string blockName)
         {
-            readonly string modelName;
-            readonly HashSet<string> taken;
-
-            public BlockClassNames(string modelName, IEnumerable<string> modelFields)
-            {
-                this.modelName = Unescaped(modelName);
-                taken = new HashSet<string>(GeneratedMembers.Concat(ReservedLayerNames).Concat(modelFields)) { this.modelName };
-            }
-
-            /// <summary>The next class for <paramref name="blockName"/>, whose own layer fields are <paramref name="blockFields"/>.</summary>
-            public string Next(string blockName, IEnumerable<string> blockFields)
-            {
-                var name = Names.ToPascalCase(blockName);
-                if (!Names.IsIdentifier(name))
-                    name = "Block" + name;
-                if (name == modelName)
-                    name += "Block";
-                var own = new HashSet<string>(blockFields);
-                var candidate = name;
-                for (int n = 2; taken.Contains(candidate) || own.Contains(candidate); n++)
-                    candidate = name + n;
-                taken.Add(candidate);
-                return candidate;
-            }
+            var name = Names.ToPascalCase(blockName);
+            return Names.IsIdentifier(name) && !Names.IsCSharpKeyword(name) ? name : "Block" + name;
         }
 
         /// <summary>An identifier as C# source: a keyword gets '@'.</summary>

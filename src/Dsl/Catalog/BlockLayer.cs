@@ -158,7 +158,7 @@ namespace CnnDsl.Dsl.Catalog
         /// Binds the block once with its parameters, <c>in_channels</c> and its input's spatial sizes as variables: what
         /// its generated class is written from. Checks that depend on the parameters are left to each use.
         /// </summary>
-        public BlockFunction? BindFunction(int rank, string className, BlockScope blocks, DiagnosticBag diagnostics)
+        public BlockFunction? BindFunction(int rank, BlockClassName className, BlockScope blocks, DiagnosticBag diagnostics)
         {
             var session = new BindingSession(isFunction: true) { Blocks = blocks };
             session.ActiveBlocks.Add(Name);
@@ -182,7 +182,7 @@ namespace CnnDsl.Dsl.Catalog
                 Expr? defaultValue = p.Default == null ? null : ExpressionBinder.Bind(p.Default, BindingScope.Root(new BindingSession()), new DiagnosticBag(), type);
                 return new FunctionParameter(p.Name.Text, type, defaultValue);
             }).ToEquatableArray();
-            return new BlockFunction(Name, className, rank, parameters, sizes.ToEquatableArray(), body.ToEquatableArray());
+            return new BlockFunction(Name, className.ForRank(rank), className.Namespace, className.FromZoo, rank, parameters, sizes.ToEquatableArray(), body.ToEquatableArray());
         }
     }
 
@@ -221,6 +221,7 @@ namespace CnnDsl.Dsl.Catalog
     public sealed class BlockScope
     {
         readonly Dictionary<string, BlockLayer> blocks = new Dictionary<string, BlockLayer>();
+        readonly Dictionary<string, BlockClassName> classes = new Dictionary<string, BlockClassName>();
 
         static readonly System.Lazy<BlockScope> zooOnly = new System.Lazy<BlockScope>(() => Create(new BlockSyntax[0], new DiagnosticBag()));
 
@@ -230,6 +231,12 @@ namespace CnnDsl.Dsl.Catalog
         public IEnumerable<string> Names => blocks.Keys;
 
         public LayerKind? Find(string name) => blocks.TryGetValue(name, out var block) ? block : null;
+
+        /// <summary>The class a block becomes, in the namespace of the file that defines it; null for a name that is no block.</summary>
+        public BlockClassName? ClassOf(string blockName) => classes.TryGetValue(blockName, out var name) ? name : null;
+
+        /// <summary>Every block's class.</summary>
+        public IEnumerable<BlockClassName> Classes => classes.Values;
 
         public static BlockScope Create(IEnumerable<BlockSyntax> syntaxes, DiagnosticBag diagnostics)
         {
@@ -259,7 +266,57 @@ namespace CnnDsl.Dsl.Catalog
                 }
                 scope.blocks[name] = new BlockLayer(syntax);
             }
+            scope.NameClasses();
             return scope;
         }
+
+        // One class per block and project: PascalCase of its name, numbered where two blocks of one namespace would
+        // share a class name (ignoring case, since each class is a file of its own), in order of block name.
+        void NameClasses()
+        {
+            foreach (var group in blocks.Values.GroupBy(b => b.Syntax.Namespace))
+            {
+                var taken = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+                foreach (var block in group.OrderBy(b => b.Name, System.StringComparer.Ordinal))
+                {
+                    var name = Binding.NameRules.BlockClassName(block.Name);
+                    var candidate = name;
+                    for (int n = 2; !taken.Add(candidate); n++)
+                        candidate = name + n;
+                    classes[block.Name] = new BlockClassName(block.Name, group.Key, candidate, Zoo.Blocks.Any(z => ReferenceEquals(z, block.Syntax)), NaturalRank(block.Syntax.Layers));
+                }
+            }
+        }
+
+        // The input rank a block is written for, from the first layer kind that names one (conv1d: 2, conv2d: 3, dense: 1);
+        // uses at another rank get a class of their own with a suffix.
+        static int NaturalRank(IEnumerable<StatementSyntax> statements)
+        {
+            foreach (var statement in statements)
+            {
+                var rank = statement switch
+                {
+                    LayerSyntax layer => layer.Kind.Text.EndsWith("1d") ? 2 : layer.Kind.Text.EndsWith("2d") ? 3 : layer.Kind.Text.EndsWith("3d") ? 4
+                        : layer.Kind.Text == "dense" || layer.Kind.Text == "linear" ? 1 : 0,
+                    IfSyntax branch => NaturalRank(branch.Then.Concat(branch.Else)),
+                    RepeatSyntax repeat => NaturalRank(repeat.Body),
+                    _ => 0,
+                };
+                if (rank != 0)
+                    return rank;
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The generated class of a block: its namespace (the defining file's; the zoo's is <see cref="Zoo.Namespace"/>) and
+    /// name. A use at an input rank other than the one the block's layers are written for (<see cref="NaturalRank"/>, 0 when
+    /// none says) gets a class of its own, suffixed with its spatial dimensions.
+    /// </summary>
+    public sealed record BlockClassName(string BlockName, string? Namespace, string Name, bool FromZoo, int NaturalRank)
+    {
+        public string ForRank(int rank) =>
+            rank == NaturalRank || (NaturalRank == 0 && rank == 3) ? Name : Name + (rank <= 1 ? "Flat" : (rank - 1) + "d");
     }
 }

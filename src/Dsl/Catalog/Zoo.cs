@@ -18,6 +18,9 @@ namespace CnnDsl.Dsl.Catalog
 
         public static IReadOnlyList<BlockSyntax> Blocks => blocks.Value;
 
+        /// <summary>The namespace of the classes generated for the zoo's blocks (internal to each project that uses them).</summary>
+        public const string Namespace = "CnnDsl.Zoo";
+
         /// <summary>The zoo's models: its blocks meant to be used whole, the ones with a <c>classes</c> parameter.</summary>
         public static IEnumerable<string> Models => Blocks.Where(b => b.Parameters.Any(p => p.Name.Text == "classes")).Select(b => b.Name.Text);
 
@@ -38,7 +41,7 @@ namespace CnnDsl.Dsl.Catalog
                 var syntax = Parser.Parse(SourceText.From(Source(file), "zoo/" + file), diagnostics);
                 if (diagnostics.HasErrors)
                     throw new System.InvalidOperationException("The zoo file " + file + " does not parse: " + diagnostics.First());
-                result.AddRange(syntax.Blocks);
+                result.AddRange(syntax.Blocks.Select(b => b with { Namespace = Namespace }));
             }
             return result;
         }

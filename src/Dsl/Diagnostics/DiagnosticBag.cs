@@ -164,6 +164,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportModelTooLarge(SourceLocation location, string model, long layers, long limit) =>
             Report(DiagnosticDescriptors.ModelTooLarge, location, model, layers, limit);
 
+        public void ReportModelNamedLikeBlockClass(SourceLocation location, string model, string block, string? ns) =>
+            Report(DiagnosticDescriptors.ModelNamedLikeBlockClass, location, model, block, ns ?? "(global)");
+
         public void ReportInsideBlock(Diagnostic inner, SourceLocation use, string block, string layer) =>
             diagnostics.Add(inner with
             {

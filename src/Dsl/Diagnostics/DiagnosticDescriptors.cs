@@ -197,6 +197,10 @@ namespace CnnDsl.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor ModelTooLarge = new DiagnosticDescriptor(
             "CNN2051", "Model too large",
             "Model '{0}' stands for {1:#,0} layers once its blocks are expanded, more than the {2:#,0} a model may have; check blocks that use blocks several times", Model);
+
+        public static readonly DiagnosticDescriptor ModelNamedLikeBlockClass = new DiagnosticDescriptor(
+            "CNN2052", "Model named like a block's class",
+            "Model '{0}' has the name of the class generated for block '{1}' in namespace {2}; rename the model or the block", Model);
         public static readonly DiagnosticDescriptor NonFiniteNumber = new DiagnosticDescriptor(
             "CNN2029", "Number is not finite",
             "Argument '{1}' of layer '{0}' is {2}, which is not a finite number; give a finite value", Model);
@@ -214,7 +218,7 @@ namespace CnnDsl.Dsl.Diagnostics
             LayersOnSeveralDeclarations, EmptyModel, NonPositiveInputSize, ModelClassNotPartial, InvalidName,
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
-            ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, InternalError,
+            ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, ModelNamedLikeBlockClass, InternalError,
             NonFiniteNumber,
         };
     }

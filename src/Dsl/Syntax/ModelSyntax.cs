@@ -94,7 +94,7 @@ namespace CnnDsl.Dsl.Syntax
     /// its layers' arguments; <c>input</c> names the tensor the block is given.
     /// </summary>
     public sealed record BlockSyntax(NameSyntax Name, EquatableArray<BlockParameterSyntax> Parameters, EquatableArray<StatementSyntax> Layers,
-        SourceLocation Location, bool HasSyntaxErrors = false);
+        SourceLocation Location, bool HasSyntaxErrors = false, string? Namespace = null);
 
     public sealed record BlockParameterSyntax(NameSyntax Name, ValueSyntax? Default);
 

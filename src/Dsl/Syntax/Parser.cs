@@ -153,7 +153,7 @@ namespace CnnDsl.Dsl.Syntax
 
             public BlockSyntax BuildBlock(SourceText text) =>
                 new BlockSyntax(Name, BlockParameters!.ToEquatableArray(), Layers.ToEquatableArray(),
-                    text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors);
+                    text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors, Namespace);
 
             public ModelSyntax Build(SourceText text) =>
                 new ModelSyntax(Name, Namespace, Input, Layers.ToEquatableArray(), text.GetLocation(TextSpan.FromBounds(Location.Span.Start, LastPosition)), HasSyntaxErrors, Base);

@@ -50,7 +50,7 @@ namespace CnnDsl.Generator
         static IEnumerable<BoundBranch> Branches(IEnumerable<BoundStatement> statements) => statements.OfType<BoundBranch>()
             .SelectMany(b => new[] { b }.Concat(Branches(b.Then)).Concat(Branches(b.Else)));
 
-        string TypeName(BoundLayer layer) => layer.Config is BlockConfig use ? ClassOf(use).Name : LayerEmitter.FieldType(layer.Config);
+        string TypeName(BoundLayer layer) => layer.Config is BlockConfig use ? ClassOf(use).FullName : LayerEmitter.FieldType(layer.Config);
 
         BlockClass ClassOf(BlockConfig use) => classes[(use.BlockName, use.Input.Rank)];
 
@@ -264,7 +264,7 @@ namespace CnnDsl.Generator
             }
             foreach (var (size, index) in block.InputSizes)
                 arguments.Add(size + ": " + Expressions.Write(use.Input[index]));
-            return "new " + block.Name + "(" + string.Join(", ", arguments) + ")";
+            return "new " + block.FullName + "(" + string.Join(", ", arguments) + ")";
         }
 
         public void WriteForwardBody(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
@@ -359,11 +359,12 @@ namespace CnnDsl.Generator
 
         static bool BuildsModules(BoundBranch branch) => Layers(branch.Then).Concat(Layers(branch.Else)).Any(l => l.Config.HasModule);
 
-        public void WriteBlockClass(SourceWriter writer, BlockClass block)
+        public void WriteBlockClass(SourceWriter writer, BlockClass block, string accessibility, string attribute)
         {
             var function = block.Function;
             writer.WriteLine("/// <summary>The block <c>" + function.BlockName + "</c>" + (block.Signature.Count == 0 ? "" : ": one instance per use, built from its parameters") + ".</summary>");
-            writer.OpenBlock("public sealed class " + block.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">");
+            writer.WriteLine(attribute);
+            writer.OpenBlock(accessibility + " sealed class " + block.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">");
             WriteFields(writer, function.Body);
             foreach (var parameter in block.ForwardValues)
                 writer.WriteLine("private readonly long " + ForwardField(parameter) + ";");
@@ -480,6 +481,9 @@ namespace CnnDsl.Generator
 
         public BlockFunction Function { get; }
         public string Name => Function.ClassName;
+
+        /// <summary>The class as models and other blocks name it: <c>global::Namespace.Class</c>.</summary>
+        public string FullName => "global::" + (Function.Namespace == null ? "" : NameRules.EscapeNamespace(Function.Namespace) + ".") + Name;
         public bool TakesInChannels { get; }
         public IReadOnlyList<(string Name, int Index)> InputSizes { get; }
         public IReadOnlyList<string> Signature { get; }

@@ -28,6 +28,18 @@ namespace CnnDsl
         public int InChannels { get; set; }
     }
 
+    /// <summary>
+    /// A use of a block from the project's .cnn files (or the zoo), written as in a .cnn file: <c>[Block("pair 64, k=5")]</c>.
+    /// The model holds an instance of the block's generated class under <see cref="LayerAttribute.Name"/>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class BlockAttribute : LayerAttribute
+    {
+        public BlockAttribute(string use) => Use = use;
+        /// <summary>The block's name and arguments, e.g. <c>resnet_basic_block 128, stride=2</c>.</summary>
+        public string Use { get; }
+    }
+
     /// <summary>A 1-D convolution: <c>conv1d filters, kernel</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class Conv1dAttribute : ConvolutionAttribute

@@ -80,6 +80,10 @@ public sealed record GeneratorResult(GeneratorDriverRunResult RunResult, Compila
 
     public IReadOnlyList<string> HintNames => RunResult.Results.SelectMany(r => r.GeneratedSources).Select(s => s.HintName).ToList();
 
+    /// <summary>Every generated file, in order of name, each after a line naming it: a model with the block classes it uses.</summary>
+    public string AllSources => string.Join("\n", RunResult.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName, StringComparer.Ordinal)
+        .Select(s => "// " + s.HintName + "\n" + s.SourceText));
+
     /// <summary>C# compiler errors and warnings of the compilation including the generated code.</summary>
     public IReadOnlyList<Diagnostic> CompilerDiagnostics =>
         Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
