@@ -10,9 +10,8 @@ namespace CnnDsl.TrainingBenchmarks
     /// <summary>
     /// Loads the Fashion-MNIST training split through <see cref="Dataset.FromIdxFolder"/>. If the image file is
     /// truncated, the runtime rightly refuses it; the benchmark then says so and trains on the complete images only,
-    /// the same ones the PyTorch script reads. The copy in shared/data/fashion-mnist is such a file: it declares 60,000
-    /// images but holds 59,999, one image near index 52,719 is missing, and from there on every image is paired with
-    /// the next image's label (about 12% of the pairs). That raises the loss, not the time per step.
+    /// the same ones the PyTorch script reads. (An earlier shared copy was such a file: one image missing in the middle,
+    /// so every later image carried the next image's label. That raises the loss, not the time per step.)
     /// </summary>
     static class TrainingData
     {

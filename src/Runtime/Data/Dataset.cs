@@ -57,9 +57,8 @@ namespace CnnDsl.Data
             var labels = IdxReader.ReadLabels(labelsPath);
             if (keepCompleteImages && count < labels.Length)
             {
-                // Pairing the first N images with the first N labels is right only when the bytes are missing at the end.
-                // (In the shared Fashion-MNIST copy one image is missing near index 52,719, so every later image would
-                // carry the next image's label.)
+                // Pairing the first N images with the first N labels is right only when the bytes are missing at the end;
+                // a copy that lost one image in the middle pairs every later image with the next image's label.
                 Console.Error.WriteLine($"warning: {imagesPath} holds {count} complete images but {labelsPath} has {labels.Length} labels; using the first {count}. "
                     + "If the missing bytes are not at the end of the file, every image after the gap is paired with the wrong label.");
                 labels = labels.AsSpan(0, count).ToArray();
