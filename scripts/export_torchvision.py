@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Moves weights between torchvision and CnnDsl through safetensors files (written here without the safetensors package).
 
-  export_torchvision.py export MODEL WEIGHTS [--classes N] [--randomize SEED] [--input N,C,H,W --check CHECK]
-      Writes MODEL's state_dict (torchvision's keys and order) to WEIGHTS. --randomize draws every tensor at random,
+  export_torchvision.py export MODEL WEIGHTS [--weights NAME] [--classes N] [--randomize SEED] [--input N,C,H,W --check CHECK]
+      Writes MODEL's state_dict (torchvision's keys and order) to WEIGHTS. --weights DEFAULT (or a name such as
+      IMAGENET1K_V1) writes torchvision's pretrained weights, downloaded on first use (this needs the internet); they
+      have 1000 classes: load them with LoadSafeTensors(path, skip: "fc.*") into a model with your own head. Without
+      --weights the weights are torchvision's random initialisation, and the script says so. --randomize draws every tensor at random,
       batch-norm running means non-zero and running variances from [0.5, 2], so that a swapped buffer cannot pass.
       --check also writes a random input and the model's eval-mode logits on it to CHECK ("input", "logits").
   export_torchvision.py run MODEL WEIGHTS CHECK [--classes N]
@@ -52,8 +55,19 @@ def read(path):
     return tensors
 
 
-def build(name, classes):
-    return getattr(torchvision.models, name)(num_classes=classes)
+def build(name, classes, weights=None):
+    if weights is None:
+        return getattr(torchvision.models, name)(num_classes=classes)
+    if classes != 1000:
+        raise SystemExit(f"error: --weights {weights} gives {name}'s 1000 ImageNet classes, not --classes {classes}; export with "
+                         f"1000 classes and load them with LoadSafeTensors(path, skip: \"fc.*\") (or the model's head) into your model")
+    try:
+        return getattr(torchvision.models, name)(weights=weights)
+    except (OSError, RuntimeError, ValueError, KeyError) as error:
+        # urllib's URLError is an OSError; an unknown weights name is a ValueError or KeyError.
+        raise SystemExit(f"error: could not load {name}'s pretrained weights '{weights}' ({type(error).__name__}: {error}). "
+                         "The first use downloads them, which needs the internet on this machine; later uses read torchvision's cache "
+                         "($TORCH_HOME, by default ~/.cache/torch).")
 
 
 def randomize(model, seed):
@@ -78,6 +92,7 @@ def main():
     parser.add_argument("command", choices=["export", "run", "keys"])
     parser.add_argument("model", nargs="+")
     parser.add_argument("--classes", type=int, default=1000)
+    parser.add_argument("--weights", help="torchvision's pretrained weights: DEFAULT or a name such as IMAGENET1K_V1")
     parser.add_argument("--randomize", type=int)
     parser.add_argument("--input")
     parser.add_argument("--check")
@@ -92,10 +107,17 @@ def main():
         return
 
     name, weights = args.model[0], args.model[1]
-    model = build(name, args.classes).eval()
+    if args.weights is not None and args.command != "export":
+        raise SystemExit("error: --weights applies to export only")
+    if args.weights is not None and args.randomize is not None:
+        raise SystemExit("error: --weights and --randomize exclude each other")
+    model = build(name, args.classes, args.weights if args.command == "export" else None).eval()
     if args.command == "export":
         if args.randomize is not None:
             randomize(model, args.randomize)
+        elif args.weights is None:
+            print(f"WARNING: {weights} holds RANDOM weights: torchvision's initialisation of an untrained {name}, not pretrained ones. "
+                  f"Pass --weights DEFAULT for the pretrained ImageNet weights (needs the internet the first time).", file=sys.stderr)
         write(weights, model.state_dict())
         if args.check:
             shape = [int(d) for d in args.input.split(",")]

@@ -160,6 +160,58 @@ public class WeightsTests : IDisposable
         Assert.Equal(new[] { "head.extra" }, report.UnexpectedKeys);
     }
 
+    [PyTorchFact]
+    public void The_export_script_says_loudly_when_weights_are_random_and_fetches_pretrained_ones_only_when_asked()
+    {
+        var folder = Directory.CreateTempSubdirectory("cnndsl-export-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "resnet18.safetensors");
+            var (code, error) = RunScriptForExit($"export resnet18 {path} --classes 10", folder);
+            Assert.Equal(0, code);
+            Assert.Contains("RANDOM weights", error);
+            Assert.Contains("--weights DEFAULT", error);
+            Assert.True(File.Exists(path));
+
+            (code, error) = RunScriptForExit($"export resnet18 {path} --weights DEFAULT --classes 10", folder);
+            Assert.NotEqual(0, code);
+            Assert.Contains("1000 ImageNet classes", error);
+
+            // An empty torchvision cache: the weights must be downloaded. Offline that is one clear error; online the
+            // file holds the pretrained weights and no warning.
+            File.Delete(path);
+            (code, error) = RunScriptForExit($"export resnet18 {path} --weights DEFAULT", folder);
+            if (code == 0)
+            {
+                Assert.DoesNotContain("RANDOM", error);
+                Assert.True(new FileInfo(path).Length > 40_000_000);
+            }
+            else
+            {
+                Assert.Contains("could not load resnet18's pretrained weights 'DEFAULT'", error);
+                Assert.Contains("needs the internet", error);
+                Assert.DoesNotContain("Traceback", error);
+                Assert.False(File.Exists(path));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static (int ExitCode, string Error) RunScriptForExit(string arguments, string torchHome, [CallerFilePath] string testFile = "")
+    {
+        var script = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(testFile)!, "..", "..", "scripts", "export_torchvision.py"));
+        var start = new ProcessStartInfo(PyTorchOracle.Python, $"{script} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["TORCH_HOME"] = torchHome;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, error.Result + output.Result);
+    }
+
     static string RunScript(string arguments, [CallerFilePath] string testFile = "")
     {
         var script = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(testFile)!, "..", "..", "scripts", "export_torchvision.py"));
