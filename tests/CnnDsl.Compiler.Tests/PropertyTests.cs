@@ -27,7 +27,7 @@ public class PropertyTests(ITestOutputHelper output)
     static readonly string[] Activations = CnnDsl.Dsl.Catalog.Activation.All.Select(a => a.Name).ToArray();
 
     /// <summary>A residual block per dimension, used by the random models with the current channel count.</summary>
-    const string Blocks = """
+    internal const string Blocks = """
         block Res1d(c)
           a: conv1d c, 3, padding=same, bias=false
           b: batchnorm1d
@@ -46,7 +46,7 @@ public class PropertyTests(ITestOutputHelper output)
 
         """;
 
-    static RandomModel Build(int rank, int layerCount, bool withHead, Random random)
+    internal static RandomModel Build(int rank, int layerCount, bool withHead, Random random)
     {
         long c = random.Next(1, 5);
         var spatial = Enumerable.Range(0, rank).Select(_ => (long)(rank == 1 ? random.Next(8, 64) : rank == 2 ? random.Next(6, 40) : random.Next(4, 12))).ToArray();
