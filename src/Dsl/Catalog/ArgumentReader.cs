@@ -271,6 +271,23 @@ namespace CnnDsl.Dsl.Catalog
             return null;
         }
 
+        /// <summary>One word of <paramref name="options"/> (<c>mode=bilinear</c>); <paramref name="fallback"/> when not given or wrong.</summary>
+        public string Choice(string name, IReadOnlyList<string> options, string fallback)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return fallback;
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null)
+            {
+                var folded = Names.Fold(value.Text);
+                var match = options.FirstOrDefault(o => Names.Fold(o) == folded);
+                if (match != null)
+                    return match;
+            }
+            WrongType(name, value, "one of " + Names.JoinOr(options), value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, options) : null);
+            return fallback;
+        }
+
         /// <summary>Reports a value outside its allowed range; returns false so callers can write <c>ok &amp;= ...</c>.</summary>
         public bool OutOfRange(string name, string actual, string allowed)
         {

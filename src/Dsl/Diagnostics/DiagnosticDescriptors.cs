@@ -201,6 +201,14 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2029", "Number is not finite",
             "Argument '{1}' of layer '{0}' is {2}, which is not a finite number; give a finite value", Model);
 
+        public static readonly DiagnosticDescriptor MultiplyShapeMismatch = new DiagnosticDescriptor(
+            "CNN2052", "Multiplied tensors cannot broadcast",
+            "Layer '{0}' multiplies '{1}' of shape {2} by '{3}' of shape {4}; each size must be equal, or 1 in one of them (a channel scale of shape Cx1x1 broadcasts over CxHxW)", Shape);
+
+        public static readonly DiagnosticDescriptor ConflictingArguments = new DiagnosticDescriptor(
+            "CNN2053", "Arguments that exclude each other",
+            "Layer '{0}' takes '{1}' or '{2}', not both; {3}", Model);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -215,7 +223,7 @@ namespace CnnDsl.Dsl.Diagnostics
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
             ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, InternalError,
-            NonFiniteNumber,
+            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments,
         };
     }
 }
