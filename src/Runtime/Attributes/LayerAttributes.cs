@@ -355,12 +355,21 @@ namespace CnnDsl
         public int InChannels { get; set; }
     }
 
-    /// <summary>The arguments separable convolutions take: a convolution's, and the depthwise step's multiplier.</summary>
-    public abstract class SeparableConvolutionAttribute : ConvolutionAttribute
+    /// <summary>The arguments separable convolutions take: a convolution's without groups, and the depthwise step's multiplier.</summary>
+    public abstract class SeparableConvolutionAttribute : LayerAttribute
     {
-        protected SeparableConvolutionAttribute(int filters) : base(filters) { }
+        protected SeparableConvolutionAttribute(int filters) => Filters = filters;
+        public int Filters { get; }
+        public object? Kernel { get; set; }
+        public object? Stride { get; set; }
+        public object? Padding { get; set; }
+        public object? Dilation { get; set; }
         /// <summary>Depthwise output channels per input channel (1 by default).</summary>
         public int DepthMultiplier { get; set; }
+        /// <summary>Whether the pointwise step adds a bias; the depthwise step has none, as in Keras.</summary>
+        public bool Bias { get; set; }
+        public Activation Activation { get; set; }
+        public int InChannels { get; set; }
     }
 
     /// <summary>A depthwise then pointwise 1-D convolution: <c>separable_conv1d filters, kernel</c>.</summary>
