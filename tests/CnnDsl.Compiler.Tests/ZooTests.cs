@@ -25,6 +25,8 @@ public class ZooTests
         { "resnet152", "3x224x224", 60_192_808 },
         { "mobilenet_v2", "3x224x224", 3_504_872 },
         { "lenet5", "1x28x28", 61_706 },
+        { "mobilenet", "3x224x224", 4_231_976 },
+        { "xception", "3x299x299", 22_855_952 },
     };
 
     [Theory]
