@@ -84,6 +84,15 @@ public class NewLayerPropertyTests(ITestOutputHelper output)
                     kinds.Add("upsample");
                     break;
                 }
+                case 4 when random.Next(4) == 0:
+                {
+                    var scales = Enumerable.Range(0, (int)c).Select(_ => $"{random.Next(-20, 21) / 10.0:0.0}").ToList();
+                    text.Append(random.Next(2) == 0
+                        ? $"  rescaling scale=({string.Join(", ", scales)}{(c == 1 ? "," : "")}), offset={random.Next(-5, 6) / 10.0:0.0}\n"
+                        : $"  rescaling {random.Next(1, 5) / 4.0:0.00}\n");
+                    kinds.Add("rescaling");
+                    break;
+                }
                 case 4:
                 {
                     var activation = new[] { "hardswish", "hardsigmoid", "mish" }[random.Next(3)];
@@ -162,7 +171,7 @@ public class NewLayerPropertyTests(ITestOutputHelper output)
         var counts = models.SelectMany(m => m.Kinds).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine(string.Join(", ", counts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value}")));
         foreach (var kind in new[] { "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "separable_conv1d", "separable_conv2d", "depthwise_conv2d",
-                     "upsample", "hardswish", "hardsigmoid", "mish", "prelu", "multiply", "stochastic_depth" })
+                     "upsample", "hardswish", "hardsigmoid", "mish", "prelu", "multiply", "stochastic_depth", "rescaling" })
             Assert.True(counts.GetValueOrDefault(kind) >= 20, $"Only {counts.GetValueOrDefault(kind)} models with {kind}");
         var compiled = CnnCompilation.Compile(Source(models), "new-layers.cnn");
         Assert.True(compiled.Diagnostics.Count == 0, string.Join("\n", compiled.Diagnostics.Take(5)));

@@ -180,6 +180,29 @@ namespace CnnDsl.Dsl.Catalog
             return Expression(name, value, ExprType.Real) ?? (fallback == null ? null : new RealExpr(fallback.Value));
         }
 
+        /// <summary>One real number, or a tuple of them (one per channel); null when not given or wrong.</summary>
+        public Expr[]? Floats(string name)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return null;
+            var value = Resolve(argument.Value);
+            var items = value.Kind == ValueKind.Tuple ? value.Items.Select(Resolve).ToArray() : new[] { value };
+            var result = new Expr[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                if (items[i].Kind == ValueKind.Tuple || (items[i].Kind == ValueKind.Identifier && scope.Find(items[i].Text) == null))
+                {
+                    WrongType(name, value, "a number or a tuple of numbers, one per channel");
+                    return null;
+                }
+                var bound = Expression(name, items[i], ExprType.Real);
+                if (bound == null)
+                    return null;
+                result[i] = bound;
+            }
+            return result;
+        }
+
         public Expr Boolean(string name, bool fallback)
         {
             if (!byParameter.TryGetValue(name, out var argument))

@@ -48,6 +48,7 @@ namespace CnnDsl.Dsl.Catalog
             new UpsampleLayer(),
             new PReLULayer(),
             new StochasticDepthLayer(),
+            new RescalingLayer(),
         }.Concat(Activation.All.Select(a => (LayerKind)new ActivationLayer(a))).ToArray();
 
         static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name);

@@ -21,6 +21,7 @@ namespace CnnDsl.Generator
             GlobalPoolConfig global => "global::CnnDsl.Layers." + global.ModuleType,
             SeparableConvConfig => "global::CnnDsl.Layers.SeparableConv",
             StochasticDepthConfig => "global::CnnDsl.Layers.StochasticDepth",
+            RescalingConfig => "global::CnnDsl.Layers.Rescaling",
             _ => "global::TorchSharp.Modules." + config.ModuleType,
         };
 
@@ -62,6 +63,9 @@ namespace CnnDsl.Generator
                         + (upsample.Mode == "nearest" ? "" : ", align_corners: " + w.Write(upsample.AlignCorners)) + ")";
                 case PReLUConfig prelu:
                     return Nn + "PReLU(num_parameters: " + w.Write(prelu.Slopes) + ", init: " + w.Write(prelu.Init) + ")";
+                case RescalingConfig rescaling:
+                    return "new " + FieldType(rescaling) + "(scale: new double[] { " + string.Join(", ", rescaling.Scale.Select(w.Write)) + " }, offset: new double[] { "
+                        + string.Join(", ", rescaling.Offset.Select(w.Write)) + " })";
                 case StochasticDepthConfig drop:
                     return "new " + FieldType(drop) + "(p: " + w.Write(drop.Rate) + ", perRow: " + (drop.PerRow ? "true" : "false") + ")";
                 default:

@@ -463,4 +463,16 @@ namespace CnnDsl
         /// <summary>"row" (each sample, the default) or "batch".</summary>
         public string? Mode { get; set; }
     }
+
+    /// <summary>x * scale + offset with constants (Keras' Rescaling): <c>rescaling 0.00392</c>, per channel with a double[].</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class RescalingAttribute : LayerAttribute
+    {
+        public RescalingAttribute() { }
+        public RescalingAttribute(double scale) => Scale = scale;
+        /// <summary>A double, or a double[] with one value per channel.</summary>
+        public object? Scale { get; set; }
+        /// <summary>A double, or a double[] with one value per channel.</summary>
+        public object? Offset { get; set; }
+    }
 }

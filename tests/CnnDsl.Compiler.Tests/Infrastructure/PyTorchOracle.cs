@@ -81,6 +81,8 @@ public static class PyTorchOracle
 
     static IEnumerable<long> Ls(IEnumerable<Expr> e) => e.Select(L);
 
+    static string Real(Expr e) => (e is RealExpr r ? r.Value : L(e)).ToString("R", CultureInfo.InvariantCulture);
+
     // Each layer becomes one PyTorch module; padding done in forward becomes a pad module in front of it.
     static string Layer(BoundLayer layer)
     {
@@ -103,6 +105,8 @@ public static class PyTorchOracle
                     + (u.Mode == "nearest" ? "" : $", align_corners={(u.AlignCorners is BoolExpr { Value: true } ? "True" : "False")}") + ")";
             case PReLUConfig r:
                 return $"nn.PReLU({r.Slopes}, {((RealExpr)r.Init).Value.ToString(CultureInfo.InvariantCulture)})";
+            case RescalingConfig r:
+                return $"Rescale([{string.Join(", ", r.Scale.Select(Real))}], [{string.Join(", ", r.Offset.Select(Real))}])";
             case StochasticDepthConfig d:
                 return $"__import__('torchvision.ops', fromlist=['StochasticDepth']).StochasticDepth({((RealExpr)d.Rate).Value.ToString(CultureInfo.InvariantCulture)}, '{(d.PerRow ? "row" : "batch")}')";
             case PoolConfig p:
@@ -345,6 +349,17 @@ public static class PyTorchOracle
                     total = max((out - 1) * self.s[i] + self.d[i] * (self.k[i] - 1) + 1 - n, 0)
                     pads += [total // 2, total - total // 2]
                 return nn.functional.pad(x, pads, value=self.v)
+
+        class Rescale(nn.Module):
+            def __init__(self, scale, offset):
+                super().__init__()
+                self.scale, self.offset = scale, offset
+
+            def forward(self, x):
+                shape = (1, -1) + (1,) * (x.dim() - 2)
+                s = torch.tensor(self.scale, dtype=x.dtype).reshape(shape) if len(self.scale) > 1 else self.scale[0]
+                o = torch.tensor(self.offset, dtype=x.dtype).reshape(shape) if len(self.offset) > 1 else self.offset[0]
+                return x * s + o
 
         class Program(nn.Module):
             def __init__(self, steps):
