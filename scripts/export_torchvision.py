@@ -10,6 +10,12 @@
       between its logits on CHECK's input and CHECK's logits.
   export_torchvision.py keys MODEL [MODEL ...]
       Prints every MODEL's state_dict keys and shapes as JSON.
+  export_torchvision.py sizes MODEL [MODEL ...] --sizes H,W [H,W ...]
+      Prints, per MODEL, whether it runs on a 1x3xHxW input at each size, as JSON.
+
+GoogLeNet and Inception V3 are built without their auxiliary classifiers (as CnnDsl's zoo has them) unless --aux-logits
+is given, and with transform_input only when --transform-input is given (torchvision turns it on for its pretrained
+weights).
 
 Run with the Python that has torch and torchvision (on Debian: /usr/bin/python3).
 """
@@ -52,7 +58,9 @@ def read(path):
     return tensors
 
 
-def build(name, classes):
+def build(name, classes, aux_logits=False, transform_input=False):
+    if name in ("googlenet", "inception_v3"):
+        return getattr(torchvision.models, name)(num_classes=classes, aux_logits=aux_logits, transform_input=transform_input, init_weights=False)
     return getattr(torchvision.models, name)(num_classes=classes)
 
 
@@ -75,24 +83,44 @@ def randomize(model, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["export", "run", "keys"])
+    parser.add_argument("command", choices=["export", "run", "keys", "sizes"])
     parser.add_argument("model", nargs="+")
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--randomize", type=int)
     parser.add_argument("--input")
     parser.add_argument("--check")
+    parser.add_argument("--aux-logits", action="store_true")
+    parser.add_argument("--transform-input", action="store_true")
+    parser.add_argument("--sizes", nargs="*", default=[])
     args = parser.parse_args()
     torch.set_num_threads(1)
 
     if args.command == "keys":
         result = {}
         for name in args.model:
-            result[name] = [[k, list(v.shape)] for k, v in build(name, args.classes).state_dict().items()]
+            result[name] = [[k, list(v.shape)] for k, v in build(name, args.classes, args.aux_logits).state_dict().items()]
+        print(json.dumps(result))
+        return
+
+    if args.command == "sizes":
+        result = {}
+        for name in args.model:
+            model = build(name, args.classes).eval()
+            runs = []
+            for size in args.sizes:
+                h, w = (int(d) for d in size.split(","))
+                try:
+                    with torch.no_grad():
+                        model(torch.rand(1, 3, h, w))
+                    runs.append(True)
+                except (RuntimeError, ValueError):
+                    runs.append(False)
+            result[name] = runs
         print(json.dumps(result))
         return
 
     name, weights = args.model[0], args.model[1]
-    model = build(name, args.classes).eval()
+    model = build(name, args.classes, args.aux_logits, args.transform_input).eval()
     if args.command == "export":
         if args.randomize is not None:
             randomize(model, args.randomize)

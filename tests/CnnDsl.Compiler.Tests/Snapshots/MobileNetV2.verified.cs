@@ -677,6 +677,8 @@ namespace Models
                 }
             }
 
+            protected override void RegisterComponents() { }
+
             public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
