@@ -33,6 +33,7 @@ public class ZooTests
         { "densenet121", "3x224x224", 7_978_856 },
         { "googlenet", "3x224x224", 6_624_904 },
         { "inception_v3", "3x299x299", 23_834_568 },
+        { "unet_small", "1x64x64", 1_940_817 },
     };
 
     [Theory]
