@@ -13,6 +13,12 @@
       between its logits on CHECK's input and CHECK's logits.
   export_torchvision.py keys MODEL [MODEL ...]
       Prints every MODEL's state_dict keys and shapes as JSON.
+  export_torchvision.py sizes MODEL [MODEL ...] --sizes H,W [H,W ...]
+      Prints, per MODEL, whether it runs on a 1x3xHxW input at each size, as JSON.
+
+GoogLeNet and Inception V3 are built without their auxiliary classifiers (as CnnDsl's zoo has them) unless --aux-logits
+is given, and with transform_input only when --transform-input is given (torchvision turns it on for its pretrained
+weights).
 
 Run with the Python that has torch and torchvision (on Debian: /usr/bin/python3).
 """
@@ -55,19 +61,21 @@ def read(path):
     return tensors
 
 
-def build(name, classes, weights=None):
-    if weights is None:
-        return getattr(torchvision.models, name)(num_classes=classes)
-    if classes != 1000:
-        raise SystemExit(f"error: --weights {weights} gives {name}'s 1000 ImageNet classes, not --classes {classes}; export with "
-                         f"1000 classes and load them with LoadSafeTensors(path, skip: \"fc.*\") (or the model's head) into your model")
-    try:
-        return getattr(torchvision.models, name)(weights=weights)
-    except (OSError, RuntimeError, ValueError, KeyError) as error:
-        # urllib's URLError is an OSError; an unknown weights name is a ValueError or KeyError.
-        raise SystemExit(f"error: could not load {name}'s pretrained weights '{weights}' ({type(error).__name__}: {error}). "
-                         "The first use downloads them, which needs the internet on this machine; later uses read torchvision's cache "
-                         "($TORCH_HOME, by default ~/.cache/torch).")
+def build(name, classes, weights=None, aux_logits=False, transform_input=False):
+    if weights is not None:
+        if classes != 1000:
+            raise SystemExit(f"error: --weights {weights} gives {name}'s 1000 ImageNet classes, not --classes {classes}; export with "
+                             f"1000 classes and load them with LoadSafeTensors(path, skip: \"fc.*\") (or the model's head) into your model")
+        try:
+            return getattr(torchvision.models, name)(weights=weights)
+        except (OSError, RuntimeError, ValueError, KeyError) as error:
+            # urllib's URLError is an OSError; an unknown weights name is a ValueError or KeyError.
+            raise SystemExit(f"error: could not load {name}'s pretrained weights '{weights}' ({type(error).__name__}: {error}). "
+                             "The first use downloads them, which needs the internet on this machine; later uses read torchvision's cache "
+                             "($TORCH_HOME, by default ~/.cache/torch).")
+    if name in ("googlenet", "inception_v3"):
+        return getattr(torchvision.models, name)(num_classes=classes, aux_logits=aux_logits, transform_input=transform_input, init_weights=False)
+    return getattr(torchvision.models, name)(num_classes=classes)
 
 
 def randomize(model, seed):
@@ -89,20 +97,40 @@ def randomize(model, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["export", "run", "keys"])
+    parser.add_argument("command", choices=["export", "run", "keys", "sizes"])
     parser.add_argument("model", nargs="+")
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--weights", help="torchvision's pretrained weights: DEFAULT or a name such as IMAGENET1K_V1")
     parser.add_argument("--randomize", type=int)
     parser.add_argument("--input")
     parser.add_argument("--check")
+    parser.add_argument("--aux-logits", action="store_true")
+    parser.add_argument("--transform-input", action="store_true")
+    parser.add_argument("--sizes", nargs="*", default=[])
     args = parser.parse_args()
     torch.set_num_threads(1)
 
     if args.command == "keys":
         result = {}
         for name in args.model:
-            result[name] = [[k, list(v.shape)] for k, v in build(name, args.classes).state_dict().items()]
+            result[name] = [[k, list(v.shape)] for k, v in build(name, args.classes, aux_logits=args.aux_logits).state_dict().items()]
+        print(json.dumps(result))
+        return
+
+    if args.command == "sizes":
+        result = {}
+        for name in args.model:
+            model = build(name, args.classes).eval()
+            runs = []
+            for size in args.sizes:
+                h, w = (int(d) for d in size.split(","))
+                try:
+                    with torch.no_grad():
+                        model(torch.rand(1, 3, h, w))
+                    runs.append(True)
+                except (RuntimeError, ValueError):
+                    runs.append(False)
+            result[name] = runs
         print(json.dumps(result))
         return
 
@@ -111,7 +139,7 @@ def main():
         raise SystemExit("error: --weights applies to export only")
     if args.weights is not None and args.randomize is not None:
         raise SystemExit("error: --weights and --randomize exclude each other")
-    model = build(name, args.classes, args.weights if args.command == "export" else None).eval()
+    model = build(name, args.classes, args.weights if args.command == "export" else None, args.aux_logits, args.transform_input).eval()
     if args.command == "export":
         if args.randomize is not None:
             randomize(model, args.randomize)

@@ -148,7 +148,7 @@ public class ProjectBlockTests
         var text = new MarkedText("namespace Shared.Blocks\nmodel [|Pair|]\n  input 3x8x8\n  conv2d 4, 3\n");
         var result = GeneratorHarness.Run(new[] { ("/project/blocks.cnn", BlocksFile), ("/project/clash.cnn", text.Text) });
         var diagnostic = Assert.Single(result.CnnDiagnostics);
-        Assert.Equal("CNN2052", diagnostic.Id);
+        Assert.Equal("CNN2054", diagnostic.Id);
         Assert.Equal("Model 'Pair' has the name of the class generated for block 'pair' in namespace Shared.Blocks; rename the model or the block", diagnostic.GetMessage());
         var span = Assert.Single(text.Spans);
         Assert.Equal((span.Start, span.End), (diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.End));

@@ -25,6 +25,15 @@ public class ZooTests
         { "resnet152", "3x224x224", 60_192_808 },
         { "mobilenet_v2", "3x224x224", 3_504_872 },
         { "lenet5", "1x28x28", 61_706 },
+        { "mobilenet", "3x224x224", 4_231_976 },
+        { "xception", "3x299x299", 22_855_952 },
+        { "mobilenet_v3_small", "3x224x224", 2_542_856 },
+        { "mobilenet_v3_large", "3x224x224", 5_483_032 },
+        { "efficientnet_b0", "3x224x224", 5_288_548 },
+        { "densenet121", "3x224x224", 7_978_856 },
+        { "googlenet", "3x224x224", 6_624_904 },
+        { "inception_v3", "3x299x299", 23_834_568 },
+        { "unet_small", "1x64x64", 1_940_817 },
     };
 
     [Theory]

@@ -342,14 +342,60 @@ namespace CnnDsl.Dsl.Binding
             }
             Collect(layers);
             var functions = new List<BlockFunction>();
-            foreach (var (block, rank) in uses)
+            // A block's class holds every branch of its body, so a block used only in a branch no use takes needs a
+            // class too: the bodies are searched for blocks as well as the uses.
+            for (int next = 0; next < uses.Count; next++)
             {
+                var (block, rank) = uses[next];
                 var kind = (BlockLayer)blocks.Find(block)!;
                 var function = kind.BindFunction(rank, blocks.ClassOf(block)!, blocks, diagnostics);
-                if (function != null)
-                    functions.Add(function);
+                if (function == null)
+                    continue;
+                functions.Add(function);
+                foreach (var inner in BlocksIn(function.Body))
+                {
+                    if (!uses.Contains(inner))
+                        uses.Add(inner);
+                }
             }
-            return functions;
+            return InnerFirst(functions);
+        }
+
+        static IEnumerable<(string Block, int Rank)> BlocksIn(IEnumerable<BoundStatement> body)
+        {
+            foreach (var statement in body)
+            {
+                if (statement is BoundLayer { Config: BlockConfig use })
+                    yield return (use.BlockName, use.Input.Rank);
+                else if (statement is BoundBranch branch)
+                    foreach (var inner in BlocksIn(branch.Then).Concat(BlocksIn(branch.Else)))
+                        yield return inner;
+            }
+        }
+
+        // The generator writes a block's class after the classes its body uses.
+        static List<BlockFunction> InnerFirst(List<BlockFunction> functions)
+        {
+            var ordered = new List<BlockFunction>();
+            var placed = new HashSet<(string, int)>();
+            var visiting = new HashSet<(string, int)>();
+            void Place(BlockFunction function)
+            {
+                var key = (function.BlockName, function.InputRank);
+                if (placed.Contains(key) || !visiting.Add(key))
+                    return;
+                foreach (var inner in BlocksIn(function.Body))
+                {
+                    var dependency = functions.FirstOrDefault(f => f.BlockName == inner.Block && f.InputRank == inner.Rank);
+                    if (dependency != null)
+                        Place(dependency);
+                }
+                placed.Add(key);
+                ordered.Add(function);
+            }
+            foreach (var function in functions)
+                Place(function);
+            return ordered;
         }
 
         /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>

@@ -69,7 +69,8 @@ namespace CnnDsl.Dsl.Binding
         }
 
         /// <summary>The accepted-size rule in the language's notation, e.g. <c>H >= 29 and W >= 29</c>; "any size" when none.</summary>
-        public string AcceptedSizeRule => AcceptedSizes.Count == 0 ? "any size" : string.Join(" and ", AcceptedSizes.Select(c => c.Condition.ToString()).Distinct());
+        public string AcceptedSizeRule => AcceptedSizes.Count == 0 ? "any size"
+            : AcceptedSizeSummary.Describe(this) ?? string.Join(" and ", AcceptedSizes.Select(c => c.Condition.ToString()).Distinct());
 
         /// <summary>The summary in Keras' layout; the run-time summary of the generated module prints the same text for a fixed input.</summary>
         public string FormatSummary() =>

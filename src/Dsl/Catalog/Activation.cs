@@ -42,7 +42,13 @@ namespace CnnDsl.Dsl.Catalog
         public static Activation Tanh { get; } = new Activation("tanh", "Tanh", "tanh", "None");
         public static Activation Softmax { get; } = new Activation("softmax", "Softmax", "softmax", "Softmax");
         public static Activation LogSoftmax { get; } = new Activation("log_softmax", "LogSoftmax", "log_softmax", "LogSoftmax");
+        /// <summary>x * relu6(x + 3) / 6, MobileNetV3's activation.</summary>
+        public static Activation Hardswish { get; } = new Activation("hardswish", "Hardswish", "hard_swish", "None");
+        /// <summary>relu6(x + 3) / 6, the gate of MobileNetV3's squeeze-and-excitation.</summary>
+        public static Activation Hardsigmoid { get; } = new Activation("hardsigmoid", "Hardsigmoid", "hard_sigmoid", "None");
+        /// <summary>x * tanh(softplus(x)).</summary>
+        public static Activation Mish { get; } = new Activation("mish", "Mish", "mish", "None");
 
-        public static IReadOnlyList<Activation> All { get; } = new[] { ReLU, ReLU6, LeakyReLU, Elu, Gelu, Silu, Sigmoid, Tanh, Softmax, LogSoftmax };
+        public static IReadOnlyList<Activation> All { get; } = new[] { ReLU, ReLU6, LeakyReLU, Elu, Gelu, Silu, Sigmoid, Tanh, Softmax, LogSoftmax, Hardswish, Hardsigmoid, Mish };
     }
 }

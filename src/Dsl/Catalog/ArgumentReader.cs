@@ -180,6 +180,29 @@ namespace CnnDsl.Dsl.Catalog
             return Expression(name, value, ExprType.Real) ?? (fallback == null ? null : new RealExpr(fallback.Value));
         }
 
+        /// <summary>One real number, or a tuple of them (one per channel); null when not given or wrong.</summary>
+        public Expr[]? Floats(string name)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return null;
+            var value = Resolve(argument.Value);
+            var items = value.Kind == ValueKind.Tuple ? value.Items.Select(Resolve).ToArray() : new[] { value };
+            var result = new Expr[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                if (items[i].Kind == ValueKind.Tuple || (items[i].Kind == ValueKind.Identifier && scope.Find(items[i].Text) == null))
+                {
+                    WrongType(name, value, "a number or a tuple of numbers, one per channel");
+                    return null;
+                }
+                var bound = Expression(name, items[i], ExprType.Real);
+                if (bound == null)
+                    return null;
+                result[i] = bound;
+            }
+            return result;
+        }
+
         public Expr Boolean(string name, bool fallback)
         {
             if (!byParameter.TryGetValue(name, out var argument))
@@ -269,6 +292,23 @@ namespace CnnDsl.Dsl.Catalog
             var suggestion = value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, Catalog.Activation.All.Select(a => a.Name)) : null;
             WrongType(name, value, "one of " + Names.JoinOr(Catalog.Activation.All.Select(a => a.Name).Concat(new[] { "none" })), suggestion);
             return null;
+        }
+
+        /// <summary>One word of <paramref name="options"/> (<c>mode=bilinear</c>); <paramref name="fallback"/> when not given or wrong.</summary>
+        public string Choice(string name, IReadOnlyList<string> options, string fallback)
+        {
+            if (!byParameter.TryGetValue(name, out var argument))
+                return fallback;
+            var value = Resolve(argument.Value);
+            if (value.Kind == ValueKind.Identifier && scope.Find(value.Text) == null)
+            {
+                var folded = Names.Fold(value.Text);
+                var match = options.FirstOrDefault(o => Names.Fold(o) == folded);
+                if (match != null)
+                    return match;
+            }
+            WrongType(name, value, "one of " + Names.JoinOr(options), value.Kind == ValueKind.Identifier ? Names.ClosestMatch(value.Text, options) : null);
+            return fallback;
         }
 
         /// <summary>Reports a value outside its allowed range; returns false so callers can write <c>ok &amp;= ...</c>.</summary>

@@ -67,6 +67,13 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             }
 
+            return Window(context, rank, channels, filters, kernel, stride, dilation, padding, groups, bias, activation);
+        }
+
+        /// <summary>The sliding-window part shared with depthwise and separable convolutions: padding resolved, output sized.</summary>
+        internal static ConvConfig? Window(LayerBindingContext context, int rank, Expr channels, Expr filters, Expr[] kernel, Expr[] stride, Expr[] dilation,
+            PaddingValue padding, Expr groups, Expr bias, Activation? activation)
+        {
             var spatial = context.Input.Dimensions.Skip(1).ToArray();
             var perSide = SpatialWindow.PerSide(padding, spatial, kernel, stride, dilation);
             var output = SpatialWindow.OutputSizes(context, spatial, perSide, kernel, stride, dilation, ceilMode: false,

@@ -36,8 +36,19 @@ namespace CnnDsl.Dsl.Catalog
             new BatchNormLayer(1),
             new BatchNormLayer(2),
             new BatchNormLayer(3),
-            new MergeLayer(isConcat: false),
-            new MergeLayer(isConcat: true),
+            new MergeLayer(MergeKind.Add),
+            new MergeLayer(MergeKind.Concat),
+            new MergeLayer(MergeKind.Multiply),
+            new DepthwiseConvLayer(),
+            new SeparableConvLayer(1),
+            new SeparableConvLayer(2),
+            new ConvTransposeLayer(1),
+            new ConvTransposeLayer(2),
+            new ConvTransposeLayer(3),
+            new UpsampleLayer(),
+            new PReLULayer(),
+            new StochasticDepthLayer(),
+            new RescalingLayer(),
         }.Concat(Activation.All.Select(a => (LayerKind)new ActivationLayer(a))).ToArray();
 
         static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name);

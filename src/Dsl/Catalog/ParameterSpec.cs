@@ -14,6 +14,8 @@ namespace CnnDsl.Dsl.Catalog
         Padding,
         /// <summary>An activation name such as <c>relu</c>.</summary>
         Activation,
+        /// <summary>One word of a fixed set, such as <c>nearest</c> or <c>bilinear</c>.</summary>
+        Choice,
         /// <summary>Any value: a block parameter, checked where the block uses it.</summary>
         Any,
     }

@@ -7,7 +7,7 @@ namespace CnnDsl.Dsl.Catalog
     /// <summary>What convolution and pooling share: resolving padding to (before, after) per dimension and sizing the output.</summary>
     internal static class SpatialWindow
     {
-        static readonly string[][] DimensionNames =
+        internal static readonly string[][] DimensionNames =
         {
             new[] { "length" },
             new[] { "height", "width" },

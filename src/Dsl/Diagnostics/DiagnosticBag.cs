@@ -109,6 +109,12 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportAddShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
             Report(DiagnosticDescriptors.AddShapeMismatch, location, layer, first, firstShape, other, otherShape);
 
+        public void ReportMultiplyShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
+            Report(DiagnosticDescriptors.MultiplyShapeMismatch, location, layer, first, firstShape, other, otherShape);
+
+        public void ReportConflictingArguments(SourceLocation location, string layer, string first, string second, string fix) =>
+            Report(DiagnosticDescriptors.ConflictingArguments, location, layer, first, second, fix);
+
         public void ReportConcatShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
             Report(DiagnosticDescriptors.ConcatShapeMismatch, location, layer, first, firstShape, other, otherShape);
 

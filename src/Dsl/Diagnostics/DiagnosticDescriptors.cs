@@ -199,11 +199,19 @@ namespace CnnDsl.Dsl.Diagnostics
             "Model '{0}' stands for {1:#,0} layers once its blocks are expanded, more than the {2:#,0} a model may have; check blocks that use blocks several times", Model);
 
         public static readonly DiagnosticDescriptor ModelNamedLikeBlockClass = new DiagnosticDescriptor(
-            "CNN2052", "Model named like a block's class",
+            "CNN2054", "Model named like a block's class",
             "Model '{0}' has the name of the class generated for block '{1}' in namespace {2}; rename the model or the block", Model);
         public static readonly DiagnosticDescriptor NonFiniteNumber = new DiagnosticDescriptor(
             "CNN2029", "Number is not finite",
             "Argument '{1}' of layer '{0}' is {2}, which is not a finite number; give a finite value", Model);
+
+        public static readonly DiagnosticDescriptor MultiplyShapeMismatch = new DiagnosticDescriptor(
+            "CNN2052", "Multiplied tensors cannot broadcast",
+            "Layer '{0}' multiplies '{1}' of shape {2} by '{3}' of shape {4}; each size must be equal, or 1 in one of them (a channel scale of shape Cx1x1 broadcasts over CxHxW)", Shape);
+
+        public static readonly DiagnosticDescriptor ConflictingArguments = new DiagnosticDescriptor(
+            "CNN2053", "Arguments that exclude each other",
+            "Layer '{0}' takes '{1}' or '{2}', not both; {3}", Model);
 
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
@@ -219,7 +227,7 @@ namespace CnnDsl.Dsl.Diagnostics
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
             ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, ModelNamedLikeBlockClass, InternalError,
-            NonFiniteNumber,
+            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments,
         };
     }
 }

@@ -17,8 +17,12 @@ namespace CnnDsl.Generator
             _ => Nn + activation.ModuleType + "()",
         };
 
-        /// <summary>The call appended to a tensor for <c>activation=</c>, with the activation's default parameter.</summary>
-        public static string TensorMethod(Activation activation) => activation.Name switch
+        /// <summary>The expression applying <c>activation=</c> to a tensor expression, with the activation's default parameter.</summary>
+        public static string Apply(Activation activation, string expression) =>
+            // TorchSharp's Tensor has no mish method; its functional form does the same.
+            activation.Name == "mish" ? Nn + "functional.mish(" + expression + ")" : expression + TensorMethod(activation);
+
+        static string TensorMethod(Activation activation) => activation.Name switch
         {
             "leaky_relu" => ".leaky_relu(" + CSharpExpressions.Real(activation.ParameterDefault) + ")",
             "elu" => ".elu(" + CSharpExpressions.Real(activation.ParameterDefault) + ")",

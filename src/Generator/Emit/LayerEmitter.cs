@@ -19,6 +19,9 @@ namespace CnnDsl.Generator
         public static string FieldType(LayerConfig config) => config switch
         {
             GlobalPoolConfig global => "global::CnnDsl.Layers." + global.ModuleType,
+            SeparableConvConfig => "global::CnnDsl.Layers.SeparableConv",
+            StochasticDepthConfig => "global::CnnDsl.Layers.StochasticDepth",
+            RescalingConfig => "global::CnnDsl.Layers.Rescaling",
             _ => "global::TorchSharp.Modules." + config.ModuleType,
         };
 
@@ -50,6 +53,21 @@ namespace CnnDsl.Generator
                     return Nn + "Flatten()";
                 case ActivationConfig activation:
                     return ActivationEmitter.Constructor(activation.Kind, activation.Parameter, w);
+                case SeparableConvConfig separable:
+                    return "new " + FieldType(separable) + "(depthwise: " + Conv(separable.Depthwise, w) + ", pointwise: " + Conv(separable.Pointwise, w) + ")";
+                case ConvTransposeConfig transpose:
+                    return ConvTranspose(transpose, w);
+                case UpsampleConfig upsample:
+                    return Nn + "Upsample(" + (upsample.Size is { } size ? "size: " + LongArray(size, w) : "scale_factor: new double[] { " + string.Join(", ", upsample.Scale!.Value.Select(w.Write)) + " }")
+                        + ", mode: global::TorchSharp.torch.UpsampleMode." + char.ToUpperInvariant(upsample.Mode[0]) + upsample.Mode.Substring(1)
+                        + (upsample.Mode == "nearest" ? "" : ", align_corners: " + w.Write(upsample.AlignCorners)) + ")";
+                case PReLUConfig prelu:
+                    return Nn + "PReLU(num_parameters: " + w.Write(prelu.Slopes) + ", init: " + w.Write(prelu.Init) + ")";
+                case RescalingConfig rescaling:
+                    return "new " + FieldType(rescaling) + "(scale: new double[] { " + string.Join(", ", rescaling.Scale.Select(w.Write)) + " }, offset: new double[] { "
+                        + string.Join(", ", rescaling.Offset.Select(w.Write)) + " })";
+                case StochasticDepthConfig drop:
+                    return "new " + FieldType(drop) + "(p: " + w.Write(drop.Rate) + ", perRow: " + (drop.PerRow ? "true" : "false") + ")";
                 default:
                     throw new System.NotSupportedException("No emitter for " + config.GetType().Name);
             }
@@ -65,11 +83,21 @@ namespace CnnDsl.Generator
             switch (config)
             {
                 case MergeConfig merge:
-                    steps.Add(merge.IsConcat ? "global::TorchSharp.torch.cat(new[] { " + string.Join(", ", inputs) + " }, dim: 1)" : string.Join(" + ", inputs));
+                    steps.Add(merge.Kind switch
+                    {
+                        MergeKind.Concat => "global::TorchSharp.torch.cat(new[] { " + string.Join(", ", inputs) + " }, dim: 1)",
+                        MergeKind.Multiply => string.Join(" * ", inputs),
+                        _ => string.Join(" + ", inputs),
+                    });
                     return steps;
                 case ConvConfig conv when conv.PadsInForward:
                     // TorchSharp's Padding.Same refuses strides above 1, and its padding argument is symmetric: pad here instead.
                     steps.Add("global::TorchSharp.torch.nn.functional.pad($in, " + PadArray(conv.PerSidePadding, conv.Kernel, conv.Stride, conv.Dilation, w, sizeVariables) + ")");
+                    steps.Add(field + ".call($in)");
+                    break;
+                case SeparableConvConfig separable when separable.Depthwise.PadsInForward:
+                    var depthwise = separable.Depthwise;
+                    steps.Add("global::TorchSharp.torch.nn.functional.pad($in, " + PadArray(depthwise.PerSidePadding, depthwise.Kernel, depthwise.Stride, depthwise.Dilation, w, sizeVariables) + ")");
                     steps.Add(field + ".call($in)");
                     break;
                 case PoolConfig pool when pool.PadsInForward:
@@ -95,7 +123,7 @@ namespace CnnDsl.Generator
                     break;
             }
             if (config.Activation != null && !(config is ActivationConfig))
-                steps[steps.Count - 1] += ActivationEmitter.TensorMethod(config.Activation);
+                steps[steps.Count - 1] = ActivationEmitter.Apply(config.Activation, steps[steps.Count - 1]);
             return steps;
         }
 
@@ -110,6 +138,27 @@ namespace CnnDsl.Generator
                 arguments.Add("padding: global::TorchSharp.Padding.Same");
             else if (padding.Any(p => !(p is IntExpr { Value: 0 })))
                 arguments.Add("padding: " + Sizes(padding, asTuple, w));
+            if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
+                arguments.Add("dilation: " + Sizes(conv.Dilation, asTuple, w));
+            if (!(conv.Groups is IntExpr { Value: 1 }))
+                arguments.Add("groups: " + w.Write(conv.Groups));
+            var bias = BiasArgument(conv.Bias, "bias", w);
+            if (bias.Length > 0)
+                arguments.Add(bias.Substring(2));
+            return Nn + conv.ModuleType + "(" + string.Join(", ", arguments) + ")";
+        }
+
+        // TorchSharp's 1-D transposed convolution takes numbers only; 2-D and 3-D take numbers or tuples.
+        static string ConvTranspose(ConvTransposeConfig conv, CSharpExpressions w)
+        {
+            bool asTuple = conv.Rank > 1 && !(IsUniform(conv.Kernel) && IsUniform(conv.Stride) && IsUniform(conv.Padding) && IsUniform(conv.OutputPadding) && IsUniform(conv.Dilation));
+            var arguments = new List<string> { "in_channels: " + w.Write(conv.InChannels), "out_channels: " + w.Write(conv.Filters), "kernel_size: " + Sizes(conv.Kernel, asTuple, w) };
+            if (conv.Stride.Any(s => !(s is IntExpr { Value: 1 })))
+                arguments.Add("stride: " + Sizes(conv.Stride, asTuple, w));
+            if (conv.Padding.Any(p => !(p is IntExpr { Value: 0 })))
+                arguments.Add("padding: " + Sizes(conv.Padding, asTuple, w));
+            if (conv.OutputPadding.Any(p => !(p is IntExpr { Value: 0 })))
+                arguments.Add("output_padding: " + Sizes(conv.OutputPadding, asTuple, w));
             if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
                 arguments.Add("dilation: " + Sizes(conv.Dilation, asTuple, w));
             if (!(conv.Groups is IntExpr { Value: 1 }))

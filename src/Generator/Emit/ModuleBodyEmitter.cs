@@ -88,6 +88,9 @@ namespace CnnDsl.Generator
 
         readonly HashSet<string> optionalFields = new HashSet<string>();
 
+        // Whether the constructor registers modules with register_module rather than RegisterComponents.
+        bool registersByHand;
+
         public void WriteFields(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
         {
             var paths = Paths(statements).ToList();
@@ -379,6 +382,13 @@ namespace CnnDsl.Generator
                 writer.WriteLine("this." + ForwardField(parameter) + " = " + CSharpExpressions.Name(parameter) + ";");
             WriteConstruction(writer, function.Body, qualify: true);
             writer.CloseBlock();
+            if (registersByHand)
+            {
+                // A parent's register_module calls RegisterComponents, which would add the fields again under their C#
+                // names (branch2_0 beside branch2.0): the constructor has registered everything already.
+                writer.WriteLine();
+                writer.WriteLine("protected override void RegisterComponents() { }");
+            }
             writer.WriteLine();
             writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
             WriteForwardBody(writer, function.Body);
@@ -399,6 +409,7 @@ namespace CnnDsl.Generator
                 writer.WriteLine("RegisterComponents();");
                 return;
             }
+            registersByHand = true;
             var root = new Group();
             foreach (var layer in modules)
             {

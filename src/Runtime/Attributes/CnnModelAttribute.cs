@@ -61,5 +61,8 @@ namespace CnnDsl
         Tanh,
         Softmax,
         LogSoftmax,
+        Hardswish,
+        Hardsigmoid,
+        Mish,
     }
 }

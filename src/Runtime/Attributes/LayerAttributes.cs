@@ -319,4 +319,172 @@ namespace CnnDsl
         /// <summary>The layers whose outputs are joined.</summary>
         public string[] Inputs { get; }
     }
+
+    /// <summary>Hardswish as a layer: <c>hardswish</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class HardswishAttribute : LayerAttribute { }
+
+    /// <summary>Hardsigmoid as a layer: <c>hardsigmoid</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class HardsigmoidAttribute : LayerAttribute { }
+
+    /// <summary>Mish as a layer: <c>mish</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MishAttribute : LayerAttribute { }
+
+    /// <summary>A leaky ReLU with a learned slope: <c>prelu</c>, <c>prelu per_channel=true</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class PReLUAttribute : LayerAttribute
+    {
+        /// <summary>Whether each channel learns its own slope (one shared slope by default).</summary>
+        public bool PerChannel { get; set; }
+        /// <summary>The slope's initial value (0.25 by default).</summary>
+        public double Init { get; set; }
+    }
+
+    /// <summary>The element-wise product of layers' outputs, broadcasting sizes of 1: <c>multiply a, b</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class MultiplyAttribute : LayerAttribute
+    {
+        public MultiplyAttribute(params string[] inputs) => Inputs = inputs;
+        /// <summary>The layers whose outputs are multiplied.</summary>
+        public string[] Inputs { get; }
+    }
+
+    /// <summary>Each channel convolved on its own (Keras' DepthwiseConv2D): <c>depthwise_conv2d kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class DepthwiseConv2dAttribute : LayerAttribute
+    {
+        public DepthwiseConv2dAttribute(int kernel) => Kernel = kernel;
+        public object? Kernel { get; set; }
+        public object? Stride { get; set; }
+        public object? Padding { get; set; }
+        public object? Dilation { get; set; }
+        /// <summary>Output channels per input channel (1 by default).</summary>
+        public int DepthMultiplier { get; set; }
+        public bool Bias { get; set; }
+        public Activation Activation { get; set; }
+        public int InChannels { get; set; }
+    }
+
+    /// <summary>The arguments separable convolutions take: a convolution's without groups, and the depthwise step's multiplier.</summary>
+    public abstract class SeparableConvolutionAttribute : LayerAttribute
+    {
+        protected SeparableConvolutionAttribute(int filters) => Filters = filters;
+        public int Filters { get; }
+        public object? Kernel { get; set; }
+        public object? Stride { get; set; }
+        public object? Padding { get; set; }
+        public object? Dilation { get; set; }
+        /// <summary>Depthwise output channels per input channel (1 by default).</summary>
+        public int DepthMultiplier { get; set; }
+        /// <summary>Whether the pointwise step adds a bias; the depthwise step has none, as in Keras.</summary>
+        public bool Bias { get; set; }
+        public Activation Activation { get; set; }
+        public int InChannels { get; set; }
+    }
+
+    /// <summary>A depthwise then pointwise 1-D convolution: <c>separable_conv1d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SeparableConv1dAttribute : SeparableConvolutionAttribute
+    {
+        public SeparableConv1dAttribute(int filters) : base(filters) { }
+        public SeparableConv1dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>A depthwise then pointwise 2-D convolution (Keras' SeparableConv2D): <c>separable_conv2d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SeparableConv2dAttribute : SeparableConvolutionAttribute
+    {
+        public SeparableConv2dAttribute(int filters) : base(filters) { }
+        public SeparableConv2dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>The arguments every transposed convolution takes: a convolution's, with symmetric padding and output_padding.</summary>
+    public abstract class ConvolutionTransposeAttribute : LayerAttribute
+    {
+        protected ConvolutionTransposeAttribute(int filters) => Filters = filters;
+        public int Filters { get; }
+        public object? Kernel { get; set; }
+        public object? Stride { get; set; }
+        /// <summary>PyTorch's padding: an int or an int[] per dimension, removed from both sides of the output.</summary>
+        public object? Padding { get; set; }
+        /// <summary>Added to one side of the output; smaller than the stride or the dilation.</summary>
+        public object? OutputPadding { get; set; }
+        public object? Dilation { get; set; }
+        public int Groups { get; set; }
+        public bool Bias { get; set; }
+        public Activation Activation { get; set; }
+        public int InChannels { get; set; }
+    }
+
+    /// <summary>A 1-D transposed convolution: <c>conv_transpose1d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ConvTranspose1dAttribute : ConvolutionTransposeAttribute
+    {
+        public ConvTranspose1dAttribute(int filters) : base(filters) { }
+        public ConvTranspose1dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>A 2-D transposed convolution: <c>conv_transpose2d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ConvTranspose2dAttribute : ConvolutionTransposeAttribute
+    {
+        public ConvTranspose2dAttribute(int filters) : base(filters) { }
+        public ConvTranspose2dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>A 3-D transposed convolution: <c>conv_transpose3d filters, kernel</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class ConvTranspose3dAttribute : ConvolutionTransposeAttribute
+    {
+        public ConvTranspose3dAttribute(int filters) : base(filters) { }
+        public ConvTranspose3dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>How <see cref="UpsampleAttribute"/> fills the new positions.</summary>
+    public enum Interpolation
+    {
+        Nearest,
+        Linear,
+        Bilinear,
+        Trilinear,
+    }
+
+    /// <summary>Enlarges the spatial dimensions: <c>upsample 2</c>, <c>upsample size=(64, 64), mode=bilinear</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class UpsampleAttribute : LayerAttribute
+    {
+        public UpsampleAttribute() { }
+        public UpsampleAttribute(int scale) => Scale = scale;
+        /// <summary>The whole factor per dimension: an int or an int[].</summary>
+        public object? Scale { get; set; }
+        /// <summary>The output's spatial size: an int or an int[].</summary>
+        public object? Size { get; set; }
+        public Interpolation Mode { get; set; }
+        public bool AlignCorners { get; set; }
+    }
+
+    /// <summary>torchvision's StochasticDepth on a residual branch: <c>stochastic_depth rate</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class StochasticDepthAttribute : LayerAttribute
+    {
+        public StochasticDepthAttribute(double rate) => Rate = rate;
+        /// <summary>The probability of dropping the branch.</summary>
+        public double Rate { get; }
+        /// <summary>"row" (each sample, the default) or "batch".</summary>
+        public string? Mode { get; set; }
+    }
+
+    /// <summary>x * scale + offset with constants (Keras' Rescaling): <c>rescaling 0.00392</c>, per channel with a double[].</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class RescalingAttribute : LayerAttribute
+    {
+        public RescalingAttribute() { }
+        public RescalingAttribute(double scale) => Scale = scale;
+        /// <summary>A double, or a double[] with one value per channel.</summary>
+        public object? Scale { get; set; }
+        /// <summary>A double, or a double[] with one value per channel.</summary>
+        public object? Offset { get; set; }
+    }
 }

@@ -81,26 +81,34 @@ public static class PyTorchOracle
 
     static IEnumerable<long> Ls(IEnumerable<Expr> e) => e.Select(L);
 
+    static string Real(Expr e) => (e is RealExpr r ? r.Value : L(e)).ToString("R", CultureInfo.InvariantCulture);
+
     // Each layer becomes one PyTorch module; padding done in forward becomes a pad module in front of it.
     static string Layer(BoundLayer layer)
     {
         switch (layer.Config)
         {
-            case ConvConfig c when c.SamePadding && !c.PerSidePadding.All(p => p.IsConstant):
-            {
-                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
-                return Seq($"SamePad({Tuple(Ls(c.Kernel))}, {Tuple(Ls(c.Stride))}, {Tuple(Ls(c.Dilation))}, 0.0)", conv, Act(c.Activation, null));
-            }
             case PoolConfig p when p.SamePadding && !p.PerSidePadding.All(e => e.IsConstant):
             {
                 var pool = $"nn.{(p.IsMax ? "Max" : "Avg")}Pool{p.Rank}d({Tuple(Ls(p.Kernel))}, stride={Tuple(Ls(p.Stride))}, ceil_mode={(p.CeilMode ? "True" : "False")})";
                 return Seq($"SamePad({Tuple(Ls(p.Kernel))}, {Tuple(Ls(p.Stride))}, {Tuple(Enumerable.Repeat(1L, p.Rank))}, {(p.IsMax ? "float('-inf')" : "0.0")})", pool);
             }
             case ConvConfig c:
-            {
-                var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
-                return Seq(Pad(c.Rank, Ls(c.PerSidePadding).ToEquatableArray(), "0.0"), conv, Act(c.Activation, null));
-            }
+                return Seq(Conv(c), Act(c.Activation, null));
+            case SeparableConvConfig s:
+                return Seq(Conv(s.Depthwise), Conv(s.Pointwise), Act(s.Activation, null));
+            case ConvTransposeConfig t:
+                return Seq($"nn.ConvTranspose{t.Rank}d({t.InChannels}, {t.Filters}, {Tuple(Ls(t.Kernel))}, stride={Tuple(Ls(t.Stride))}, padding={Tuple(Ls(t.Padding))}, "
+                    + $"output_padding={Tuple(Ls(t.OutputPadding))}, groups={t.Groups}, bias={(t.Bias is BoolExpr { Value: true } ? "True" : "False")}, dilation={Tuple(Ls(t.Dilation))})", Act(t.Activation, null));
+            case UpsampleConfig u:
+                return $"nn.Upsample({(u.Size is { } size ? "size=" + Tuple(Ls(size)) : "scale_factor=(" + string.Join(", ", Ls(u.Scale!.Value).Select(v => v + ".0")) + ",)")}, mode='{u.Mode}'"
+                    + (u.Mode == "nearest" ? "" : $", align_corners={(u.AlignCorners is BoolExpr { Value: true } ? "True" : "False")}") + ")";
+            case PReLUConfig r:
+                return $"nn.PReLU({r.Slopes}, {((RealExpr)r.Init).Value.ToString(CultureInfo.InvariantCulture)})";
+            case RescalingConfig r:
+                return $"Rescale([{string.Join(", ", r.Scale.Select(Real))}], [{string.Join(", ", r.Offset.Select(Real))}])";
+            case StochasticDepthConfig d:
+                return $"__import__('torchvision.ops', fromlist=['StochasticDepth']).StochasticDepth({((RealExpr)d.Rate).Value.ToString(CultureInfo.InvariantCulture)}, '{(d.PerRow ? "row" : "batch")}')";
             case PoolConfig p:
             {
                 // Even padding is the pool's own (PyTorch's ceil-mode rule sees it); uneven padding goes in front.
@@ -132,10 +140,19 @@ public static class PyTorchOracle
         }
     }
 
+    // A convolution with padding PyTorch's symmetric argument cannot express in front of it.
+    static string Conv(ConvConfig c)
+    {
+        var conv = $"nn.Conv{c.Rank}d({c.InChannels}, {c.Filters}, {Tuple(Ls(c.Kernel))}, stride={Tuple(Ls(c.Stride))}, dilation={Tuple(Ls(c.Dilation))}, groups={c.Groups}, bias={(c.Bias is BoolExpr { Value: true } ? "True" : "False")})";
+        if (c.SamePadding && !c.PerSidePadding.All(p => p.IsConstant))
+            return Seq($"SamePad({Tuple(Ls(c.Kernel))}, {Tuple(Ls(c.Stride))}, {Tuple(Ls(c.Dilation))}, 0.0)", conv);
+        return Seq(Pad(c.Rank, Ls(c.PerSidePadding).ToEquatableArray(), "0.0"), conv);
+    }
+
     // A graph of named tensors, run step by step in Python as the generated forward runs it here.
     static string Program(IEnumerable<BoundLayer> layers) =>
         "Program([" + string.Join(", ", layers.Select(l =>
-            "(" + Quote(l.Name) + ", " + (l.Config is MergeConfig m ? "None, " + Quote(m.IsConcat ? "concat" : "add") : Layer(l) + ", 'module'")
+            "(" + Quote(l.Name) + ", " + (l.Config is MergeConfig m ? "None, " + Quote(m.Kind.ToString().ToLowerInvariant()) : Layer(l) + ", 'module'")
             + ", [" + string.Join(", ", l.Inputs.Select(Quote)) + "])")) + "])";
 
     static string Quote(string text) => "'" + text + "'";
@@ -168,6 +185,9 @@ public static class PyTorchOracle
         "tanh" => "nn.Tanh()",
         "softmax" => "nn.Softmax(dim=1)",
         "log_softmax" => "nn.LogSoftmax(dim=1)",
+        "hardswish" => "nn.Hardswish()",
+        "hardsigmoid" => "nn.Hardsigmoid()",
+        "mish" => "nn.Mish()",
         var other => throw new NotSupportedException(other),
     };
 
@@ -223,6 +243,93 @@ public static class PyTorchOracle
         }).ToList();
     }
 
+    public sealed record SizeRun(long Parameters, long State, List<long[]?> Outputs);
+
+    /// <summary>
+    /// Runs each model in eval mode (batch of 2) at each of its input sizes (spatial sizes; the channels are the model's),
+    /// reporting its counts and, per size, the output shape or null where PyTorch raises.
+    /// </summary>
+    public static IReadOnlyList<SizeRun> RunSizes(IReadOnlyList<BoundModel> models, IReadOnlyList<List<long[]>> sizes)
+    {
+        var script = new StringBuilder(Prelude);
+        script.Append("models = []\n");
+        for (int i = 0; i < models.Count; i++)
+            script.Append("models.append((").Append(Program(models[i].Layers)).Append(", ").Append(L(models[i].InputShape[0])).Append(", [")
+                .Append(string.Join(", ", sizes[i].Select(Tuple))).Append("]))\n");
+        script.Append("""
+            results = []
+            for net, channels, sizes in models:
+                net = net.eval()
+                outputs = []
+                for size in sizes:
+                    try:
+                        with torch.no_grad():
+                            outputs.append(list(net(torch.rand((2, channels) + size)).shape[1:]))
+                    except RuntimeError:
+                        outputs.append(None)
+                results.append({"params": sum(p.numel() for p in net.parameters()), "state": sum(b.numel() for b in net.buffers()), "outputs": outputs})
+            print(json.dumps(results))
+
+            """);
+        var json = RunJson(script.ToString());
+        return json.EnumerateArray().Select(m => new SizeRun(m.GetProperty("params").GetInt64(), m.GetProperty("state").GetInt64(),
+            m.GetProperty("outputs").EnumerateArray().Select(o => o.ValueKind == JsonValueKind.Null ? null : o.EnumerateArray().Select(d => d.GetInt64()).ToArray()).ToList())).ToList();
+    }
+
+    /// <summary>
+    /// For each listed model, reads <c>n{index}.safetensors</c> from <paramref name="folder"/> (its state_dict in order as
+    /// w0000, w0001..., an "input" and the "output" computed here), loads the tensors into the PyTorch network in
+    /// state_dict order (shapes must match), runs it in eval mode and returns the largest absolute difference.
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> RunWithWeights(IReadOnlyList<BoundModel> models, IReadOnlyList<int> indices, string folder)
+    {
+        var script = new StringBuilder(Prelude);
+        script.Append(SafetensorsReader);
+        script.Append("models = {}\n");
+        foreach (var i in indices)
+            script.Append("models[").Append(i).Append("] = ").Append(Program(models[i].Layers)).Append("\n");
+        script.Append("folder = ").Append(JsonSerializer.Serialize(folder)).Append("\n");
+        script.Append("""
+            results = {}
+            for index, net in models.items():
+                tensors = read_safetensors(f"{folder}/n{index}.safetensors")
+                weights = [tensors[k] for k in sorted(k for k in tensors if k.startswith("w"))]
+                state = net.state_dict()
+                assert len(state) == len(weights), (index, len(state), len(weights))
+                for (key, value), weight in zip(state.items(), weights):
+                    assert tuple(value.shape) == tuple(weight.shape), (index, key, value.shape, weight.shape)
+                    value.copy_(weight)
+                net = net.eval()
+                with torch.no_grad():
+                    y = net(tensors["input"])
+                results[index] = float((y - tensors["output"]).abs().max()) if y.shape == tensors["output"].shape else float("inf")
+            print(json.dumps(results))
+
+            """);
+        var json = RunJson(script.ToString());
+        return json.EnumerateObject().ToDictionary(p => int.Parse(p.Name, CultureInfo.InvariantCulture), p => p.Value.GetDouble());
+    }
+
+    const string SafetensorsReader = """
+        import struct
+
+        def read_safetensors(path):
+            types = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+            with open(path, "rb") as f:
+                length = struct.unpack("<Q", f.read(8))[0]
+                header = json.loads(f.read(length))
+                data = f.read()
+            tensors = {}
+            for name, entry in header.items():
+                if name == "__metadata__":
+                    continue
+                begin, end = entry["data_offsets"]
+                dtype = types[entry["dtype"]]
+                tensors[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(entry["shape"]).clone() if end > begin else torch.zeros(entry["shape"], dtype=dtype)
+            return tensors
+
+        """;
+
     const string Prelude = """
         import json, torch
         from torch import nn
@@ -243,6 +350,17 @@ public static class PyTorchOracle
                     pads += [total // 2, total - total // 2]
                 return nn.functional.pad(x, pads, value=self.v)
 
+        class Rescale(nn.Module):
+            def __init__(self, scale, offset):
+                super().__init__()
+                self.scale, self.offset = scale, offset
+
+            def forward(self, x):
+                shape = (1, -1) + (1,) * (x.dim() - 2)
+                s = torch.tensor(self.scale, dtype=x.dtype).reshape(shape) if len(self.scale) > 1 else self.scale[0]
+                o = torch.tensor(self.offset, dtype=x.dtype).reshape(shape) if len(self.offset) > 1 else self.offset[0]
+                return x * s + o
+
         class Program(nn.Module):
             def __init__(self, steps):
                 super().__init__()
@@ -258,6 +376,10 @@ public static class PyTorchOracle
                         y = sum(tensors[i] for i in inputs)
                     elif kind == 'concat':
                         y = torch.cat([tensors[i] for i in inputs], 1)
+                    elif kind == 'multiply':
+                        y = tensors[inputs[0]]
+                        for i in inputs[1:]:
+                            y = y * tensors[i]
                     else:
                         y = self.layers[name.replace('.', '_')](tensors[inputs[0]])
                     tensors[name] = y
