@@ -36,6 +36,8 @@ namespace CnnDsl.PyTorchExport
             readonly HashSet<string> variables = new HashSet<string>(StringComparer.Ordinal);
             bool needsSamePadding;
             bool needsSameAverage;
+            bool needsRescaling;
+            bool needsStochasticDepth;
 
             public PythonWriter(BoundModel model) => this.model = model;
 
@@ -51,9 +53,13 @@ namespace CnnDsl.PyTorchExport
                 text.Append("Input ").Append(Tuple(model.InputShape)).Append(" per sample, output ").Append(Tuple(model.OutputShape))
                     .Append(", ").Append(model.ParameterCount.ToString("#,0", CultureInfo.InvariantCulture)).Append(" parameters")
                     .Append(model.SizeVariables.Count == 0 ? "" : "; accepts " + model.AcceptedSizeRule).Append(".\n\"\"\"\n");
-                text.Append("import math\n\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n\n");
+                text.Append("import collections\nimport math\n\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n\n");
                 if (needsSamePadding || needsSameAverage)
                     text.Append(SamePaddingHelpers);
+                if (needsRescaling)
+                    text.Append(RescalingHelper);
+                if (needsStochasticDepth)
+                    text.Append(StochasticDepthHelper);
                 text.Append("class ").Append(ClassName).Append("(nn.Module):\n");
                 text.Append("    input_shape = ").Append(PythonShape(model.InputShape)).Append("  # None marks a size the model takes as a variable\n");
                 text.Append("    output_activation = \"").Append(model.OutputActivation).Append("\"\n\n");
@@ -118,22 +124,36 @@ namespace CnnDsl.PyTorchExport
                 switch (config)
                 {
                     case ConvConfig conv:
+                        return Conv(conv, name);
+                    case SeparableConvConfig separable:
+                        // Keras' SeparableConv: a depthwise then a pointwise convolution, keys name.depthwise.*, name.pointwise.*.
+                        return "nn.Sequential(collections.OrderedDict([(\"depthwise\", " + Conv(separable.Depthwise, name) + "), (\"pointwise\", " + Conv(separable.Pointwise, name) + ")]))";
+                    case ConvTransposeConfig transpose:
                     {
-                        var arguments = new List<string> { Int(conv.InChannels, name), Int(conv.Filters, name), "kernel_size=" + Sizes(conv.Kernel, name) };
-                        if (conv.Stride.Any(s => !(s is IntExpr { Value: 1 })))
-                            arguments.Add("stride=" + Sizes(conv.Stride, name));
-                        if (conv.UsesTorchSame)
-                            arguments.Add("padding=\"same\"");
-                        else if (!conv.PadsInForward && conv.PerSidePadding.Any(p => !(p is IntExpr { Value: 0 })))
-                            arguments.Add("padding=" + Sizes(PerDimension(conv.PerSidePadding), name));
-                        if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
-                            arguments.Add("dilation=" + Sizes(conv.Dilation, name));
-                        if (!(conv.Groups is IntExpr { Value: 1 }))
-                            arguments.Add("groups=" + Int(conv.Groups, name));
-                        if (conv.Bias is BoolExpr { Value: false })
+                        var arguments = new List<string> { Int(transpose.InChannels, name), Int(transpose.Filters, name), "kernel_size=" + Sizes(transpose.Kernel, name) };
+                        if (transpose.Stride.Any(s => !(s is IntExpr { Value: 1 })))
+                            arguments.Add("stride=" + Sizes(transpose.Stride, name));
+                        if (transpose.Padding.Any(p => !(p is IntExpr { Value: 0 })))
+                            arguments.Add("padding=" + Sizes(transpose.Padding, name));
+                        if (transpose.OutputPadding.Any(p => !(p is IntExpr { Value: 0 })))
+                            arguments.Add("output_padding=" + Sizes(transpose.OutputPadding, name));
+                        if (!(transpose.Groups is IntExpr { Value: 1 }))
+                            arguments.Add("groups=" + Int(transpose.Groups, name));
+                        if (transpose.Bias is BoolExpr { Value: false })
                             arguments.Add("bias=False");
-                        return "nn.Conv" + conv.Rank + "d(" + string.Join(", ", arguments) + ")";
+                        if (transpose.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
+                            arguments.Add("dilation=" + Sizes(transpose.Dilation, name));
+                        return "nn." + transpose.ModuleType + "(" + string.Join(", ", arguments) + ")";
                     }
+                    case UpsampleConfig upsample:
+                        return "nn.Upsample(" + (upsample.Size is { } size ? "size=" + Sizes(size, name, forceTuple: true) : "scale_factor=(" + string.Join(", ", upsample.Scale!.Value.Select(s => Real(s, name))) + (upsample.Scale!.Value.Count == 1 ? ",)" : ")"))
+                            + ", mode=\"" + upsample.Mode + "\"" + (upsample.Mode == "nearest" ? "" : ", align_corners=" + Bool(upsample.AlignCorners, name)) + ")";
+                    case PReLUConfig prelu:
+                        return "nn.PReLU(num_parameters=" + Int(prelu.Slopes, name) + ", init=" + Real(prelu.Init, name) + ")";
+                    case RescalingConfig:
+                    case StochasticDepthConfig:
+                        // No parameters or buffers: written out in forward.
+                        return null;
                     case PoolConfig pool:
                     {
                         var arguments = new List<string> { "kernel_size=" + Sizes(pool.Kernel, name) };
@@ -170,6 +190,24 @@ namespace CnnDsl.PyTorchExport
                 }
             }
 
+            static string Conv(ConvConfig conv, string name)
+            {
+                var arguments = new List<string> { Int(conv.InChannels, name), Int(conv.Filters, name), "kernel_size=" + Sizes(conv.Kernel, name) };
+                if (conv.Stride.Any(s => !(s is IntExpr { Value: 1 })))
+                    arguments.Add("stride=" + Sizes(conv.Stride, name));
+                if (conv.UsesTorchSame)
+                    arguments.Add("padding=\"same\"");
+                else if (!conv.PadsInForward && conv.PerSidePadding.Any(p => !(p is IntExpr { Value: 0 })))
+                    arguments.Add("padding=" + Sizes(PerDimension(conv.PerSidePadding), name));
+                if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
+                    arguments.Add("dilation=" + Sizes(conv.Dilation, name));
+                if (!(conv.Groups is IntExpr { Value: 1 }))
+                    arguments.Add("groups=" + Int(conv.Groups, name));
+                if (conv.Bias is BoolExpr { Value: false })
+                    arguments.Add("bias=False");
+                return "nn.Conv" + conv.Rank + "d(" + string.Join(", ", arguments) + ")";
+            }
+
             string Forward(string name, LayerConfig config, string? module, IReadOnlyList<string> inputs)
             {
                 string x = inputs.Count > 0 ? inputs[0] : "input";
@@ -177,7 +215,27 @@ namespace CnnDsl.PyTorchExport
                 switch (config)
                 {
                     case MergeConfig merge:
-                        return merge.IsConcat ? "torch.cat([" + string.Join(", ", inputs) + "], dim=1)" : string.Join(" + ", inputs);
+                        return merge.Kind switch
+                        {
+                            MergeKind.Concat => "torch.cat([" + string.Join(", ", inputs) + "], dim=1)",
+                            MergeKind.Multiply => string.Join(" * ", inputs),
+                            MergeKind.Add => string.Join(" + ", inputs),
+                            _ => throw new NotSupportedException($"layer '{name}': the merge '{merge.Kind}' has no PyTorch export yet"),
+                        };
+                    case RescalingConfig rescaling:
+                        needsRescaling = true;
+                        result = "_rescale(" + x + ", [" + string.Join(", ", rescaling.Scale.Select(v => Real(v, name))) + "], [" + string.Join(", ", rescaling.Offset.Select(v => Real(v, name))) + "])";
+                        break;
+                    case StochasticDepthConfig drop:
+                        needsStochasticDepth = true;
+                        result = "_stochastic_depth(" + x + ", " + Real(drop.Rate, name) + ", " + (drop.PerRow ? "True" : "False") + ", self.training)";
+                        break;
+                    case SeparableConvConfig separable when separable.Depthwise.PadsInForward:
+                    {
+                        var depthwise = separable.Depthwise;
+                        result = module + "(F.pad(" + x + ", " + PadArgument(name, depthwise.PerSidePadding, depthwise.Kernel, depthwise.Stride, depthwise.Dilation, x) + "))";
+                        break;
+                    }
                     case GlobalPoolConfig global:
                     {
                         var dims = "(" + string.Join(", ", Enumerable.Range(2, global.Rank).Select(d => d.ToString(CultureInfo.InvariantCulture))) + (global.Rank == 1 ? ",)" : ")");
@@ -236,6 +294,9 @@ namespace CnnDsl.PyTorchExport
                 "silu" => "nn.SiLU()",
                 "sigmoid" => "nn.Sigmoid()",
                 "tanh" => "nn.Tanh()",
+                "hardswish" => "nn.Hardswish()",
+                "hardsigmoid" => "nn.Hardsigmoid()",
+                "mish" => "nn.Mish()",
                 _ => throw new NotSupportedException($"layer '{name}': the activation '{activation.Kind.Name}' has no PyTorch export yet"),
             };
 
@@ -252,6 +313,9 @@ namespace CnnDsl.PyTorchExport
                 "silu" => "F.silu(" + x + ")",
                 "sigmoid" => "torch.sigmoid(" + x + ")",
                 "tanh" => "torch.tanh(" + x + ")",
+                "hardswish" => "F.hardswish(" + x + ")",
+                "hardsigmoid" => "F.hardsigmoid(" + x + ")",
+                "mish" => "F.mish(" + x + ")",
                 _ => throw new NotSupportedException($"the activation '{activation.Name}' has no PyTorch export yet"),
             };
 
@@ -269,6 +333,9 @@ namespace CnnDsl.PyTorchExport
 
             static string Int(Expr value, string layer) => value is IntExpr i ? i.Value.ToString(CultureInfo.InvariantCulture)
                 : throw new NotSupportedException($"layer '{layer}': {value} depends on the input size; export the model with a fixed input");
+
+            static string Bool(Expr value, string layer) => value is BoolExpr b ? (b.Value ? "True" : "False")
+                : throw new NotSupportedException($"layer '{layer}': {value} is not a truth value the export can write");
 
             static string Real(Expr value, string layer) => value switch
             {
@@ -304,6 +371,29 @@ namespace CnnDsl.PyTorchExport
 
             static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"\"\"", "\\\"\\\"\\\"");
         }
+
+        // Keras' Rescaling: one scale and offset for all channels, or one per channel.
+        const string RescalingHelper = @"def _rescale(x, scale, offset):
+    shape = (1, -1) + (1,) * (x.dim() - 2)
+    return x * torch.tensor(scale, dtype=x.dtype, device=x.device).reshape(shape) + torch.tensor(offset, dtype=x.dtype, device=x.device).reshape(shape)
+
+
+";
+
+        // torchvision's StochasticDepth: identity in evaluation; in training each row (or the whole batch) is kept with
+        // probability 1 - p and scaled by 1 / (1 - p).
+        const string StochasticDepthHelper = @"def _stochastic_depth(x, p, per_row, training):
+    if not training or p == 0.0:
+        return x
+    survival = 1.0 - p
+    size = [x.shape[0]] + [1] * (x.dim() - 1) if per_row else [1] * x.dim()
+    noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+    if survival > 0.0:
+        noise.div_(survival)
+    return x * noise
+
+
+";
 
         // Keras' same padding, computed from the tensor when the input size is a variable, and Keras' average pooling
         // over the real pixels of a window where that padding is uneven.

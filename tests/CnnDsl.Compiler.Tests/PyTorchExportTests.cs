@@ -67,6 +67,31 @@ public class PyTorchExportTests
         print(json.dumps(results))
         """;
 
+    // The layer kinds the zoo's newer models brought, each at least once, with and without size variables.
+    const string NewKinds = """
+        model NewKinds
+          input 3xHxW
+          sep: separable_conv2d 8, 3, padding=same, depth_multiplier=2, activation=relu
+          dw: depthwise_conv2d 3, stride=2, padding=same
+          up: conv_transpose2d 6, 3, stride=2, padding=1, output_padding=1
+          upsample scale=2, mode=bilinear, align_corners=true
+          prelu
+          hardswish
+          s: global_avgpool2d
+          dense 6, activation=hardsigmoid
+          mish
+          stochastic_depth 0.2
+          dense 4
+        model NewKinds1d
+          input 2x17
+          conv_transpose1d 4, 4, stride=3
+          upsample size=40
+          separable_conv1d 5, 3
+          rescaling scale=0.5, offset=-1
+          flatten
+          dense 3, activation=mish
+        """;
+
     [PyTorchFact]
     public void Exported_modules_have_the_generated_modules_keys_and_compute_their_outputs()
     {
@@ -77,6 +102,10 @@ public class PyTorchExportTests
         var symbolic = SymbolicPropertyTests.Models(40).Select(m => m.Text);
         var text = PropertyTests.Blocks + SymbolicPropertyTests.Blocks + CourseModelTests.Models + "\n"
             + "model Zoo18 = resnet18 classes=10\n  input 3x32x32\nmodel ZooMobile = mobilenet_v2 classes=10\n  input 3x32x32\n"
+            + "model ZooV3 = mobilenet_v3_small classes=10\n  input 3xHxW\nmodel ZooEfficient = efficientnet_b0 classes=10\n  input 3x32x32\n"
+            + "model ZooKerasMobile = mobilenet classes=10\n  input 3x32x32\nmodel ZooDense = densenet121 classes=10\n  input 3x32x32\n"
+            + "model ZooUnet = unet_small\n  input 1xHxW\n"
+            + NewKinds + "\n"
             + string.Concat(fixedModels) + string.Concat(symbolic);
         var compiled = CnnCompilation.Compile(text, "/project/Models/export.cnn", "Models");
         Assert.Empty(compiled.Diagnostics.Where(d => d.Severity == CnnDsl.Dsl.Diagnostics.DiagnosticSeverity.Error));
