@@ -105,6 +105,11 @@ namespace CnnDsl.PyTorchExport
                 var constructor = Constructor(name, config);
                 if (constructor == null)
                     return null;
+                if (IsPlainAttribute(name))
+                {
+                    init.Append("        self.").Append(name).Append(" = ").Append(constructor).Append('\n');
+                    return "self." + name;
+                }
                 var parts = name.Split('.');
                 for (int i = 0; i < parts.Length - 1; i++)
                 {
@@ -115,6 +120,30 @@ namespace CnnDsl.PyTorchExport
                 init.Append("        ").Append(Owner(parts, parts.Length - 1)).Append(".add_module(").Append(Literal(parts[parts.Length - 1])).Append(", ").Append(constructor).Append(")\n");
                 return "self.get_submodule(" + Literal(name) + ")";
             }
+
+            // A name that reads as an attribute (self.conv1) unless it is dotted, a Python keyword, or a member of nn.Module
+            // or of the generated class (self.train would replace the method): those go through add_module/get_submodule.
+            static bool IsPlainAttribute(string name) =>
+                name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => c < 128 && (char.IsLetterOrDigit(c) || c == '_'))
+                && !name.StartsWith("_") && !PythonKeywords.Contains(name) && !ModuleMembers.Contains(name);
+
+            static readonly HashSet<string> PythonKeywords = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
+                "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+                "while", "with", "yield", "match", "case",
+            };
+
+            static readonly HashSet<string> ModuleMembers = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "T_destination", "add_module", "apply", "bfloat16", "buffers", "children", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr",
+                "float", "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule", "half", "ipu", "load_state_dict", "modules",
+                "named_buffers", "named_children", "named_modules", "named_parameters", "parameters", "register_backward_hook", "register_buffer",
+                "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook", "register_load_state_dict_post_hook",
+                "register_module", "register_parameter", "requires_grad_", "set_extra_state", "share_memory", "state_dict", "to", "to_empty", "train",
+                "training", "type", "xpu", "zero_grad", "compile", "mtia", "register_state_dict_pre_hook", "register_state_dict_post_hook",
+                "register_load_state_dict_pre_hook", "set_submodule", "call_super_init", "input_shape", "output_activation",
+            };
 
             // The module that holds part i of a dotted name: the model itself, or the container named by the parts before it.
             static string Owner(string[] parts, int i) => i == 0 ? "self" : "self.get_submodule(" + Literal(string.Join(".", parts.Take(i))) + ")";
