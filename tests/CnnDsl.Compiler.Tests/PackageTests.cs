@@ -1,43 +1,65 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace CnnDsl.Compiler.Tests;
 
 /// <summary>
-/// The one package users reference: packed from the runtime project, consumed by a fresh project outside this
-/// repository with no csproj editing. Its .cnn file is picked up, checked and generated; TorchSharp loads; a mistake
-/// is a compiler error at the right place.
+/// The packages users install, packed once per test run with a unique version into a local feed, and restored into a
+/// private packages folder (TorchSharp and libtorch are restored once for all the tests that use it).
+/// </summary>
+public sealed class LocalFeed : IDisposable
+{
+    public LocalFeed()
+    {
+        Folder = Directory.CreateTempSubdirectory("cnndsl-package-").FullName;
+        Feed = Path.Combine(Folder, "feed");
+        Packages = Path.Combine(Folder, "packages");
+        Version = "0.0.1-test" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
+        foreach (var project in new[] { Path.Combine("src", "Runtime", "CnnDsl.Runtime.csproj"), Path.Combine("templates", "CnnDsl.Templates", "CnnDsl.Templates.csproj") })
+            PackageTests.Run("dotnet", $"pack \"{Path.Combine(PackageTests.RepoRoot(), project)}\" -c Release -o \"{Feed}\" -p:Version={Version} -nologo", PackageTests.RepoRoot());
+    }
+
+    public string Folder { get; }
+    public string Feed { get; }
+    public string Packages { get; }
+    public string Version { get; }
+
+    /// <summary>A nuget.config that adds the local feed to the configured sources and keeps restored packages private.</summary>
+    public void WriteNuGetConfig(string project) => File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <config><add key="globalPackagesFolder" value="{Packages}" /></config>
+          <packageSources><add key="local" value="{Feed}" /></packageSources>
+        </configuration>
+        """);
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+/// <summary>
+/// The one package users reference, consumed by a fresh project outside this repository with no csproj editing: its
+/// .cnn file is picked up, checked and generated; TorchSharp loads; a mistake is a compiler error at the right place.
+/// And the project template: <c>dotnet new cnndsl</c> makes a project that builds and trains with no edits.
 /// </summary>
 [Collection(BuildTests.Collection)]
-public class PackageTests : IDisposable
+public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
 {
-    readonly string folder = Directory.CreateTempSubdirectory("cnndsl-package-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void A_fresh_project_referencing_the_package_checks_generates_and_runs_its_models()
     {
-        var feed = Path.Combine(folder, "feed");
-        var version = "0.0.1-test" + DateTime.UtcNow.Ticks;
-        Run("dotnet", $"pack \"{Path.Combine(RepoRoot(), "src", "Runtime", "CnnDsl.Runtime.csproj")}\" -c Release -o \"{feed}\" -p:Version={version} -nologo", RepoRoot());
-
-        var project = Path.Combine(folder, "consumer");
+        var project = Path.Combine(feed.Folder, "consumer");
         Directory.CreateDirectory(Path.Combine(project, "Models"));
-        File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config><add key="globalPackagesFolder" value="{Path.Combine(folder, "packages")}" /></config>
-              <packageSources><add key="local" value="{feed}" /></packageSources>
-            </configuration>
-            """);
+        feed.WriteNuGetConfig(project);
         File.WriteAllText(Path.Combine(project, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><NoWarn>NU1603</NoWarn></PropertyGroup>
-              <ItemGroup><PackageReference Include="CnnDsl" Version="{version}" /></ItemGroup>
+              <ItemGroup><PackageReference Include="CnnDsl" Version="{feed.Version}" /></ItemGroup>
             </Project>
             """);
         var model = Path.Combine(project, "Models", "net.cnn");
@@ -53,7 +75,29 @@ public class PackageTests : IDisposable
         Assert.Contains($"{model}(3,13): error CNN2002: Layer 'conv2d' has no argument 'kernal'; did you mean 'kernel'?", failed);
     }
 
-    static string Run(string file, string arguments, string directory, bool expectFailure = false)
+    [Fact]
+    public void The_template_makes_a_project_that_builds_and_trains_with_no_edits()
+    {
+        // The README's commands, with a private template hive instead of the user's.
+        var hive = Path.Combine(feed.Folder, "hive");
+        var templates = Path.Combine(feed.Feed, $"CnnDsl.Templates.{feed.Version}.nupkg");
+        Run("dotnet", $"new install \"{templates}\" --debug:custom-hive \"{hive}\"", feed.Folder);
+        var projects = Directory.CreateDirectory(Path.Combine(feed.Folder, "projects")).FullName;
+        Run("dotnet", $"new cnndsl -n MyNet --debug:custom-hive \"{hive}\"", projects);
+        var project = Path.Combine(projects, "MyNet");
+        Assert.True(File.Exists(Path.Combine(project, "Models", "Net.cnn")));
+        Assert.Contains($"Include=\"CnnDsl\" Version=\"{feed.Version}\"", File.ReadAllText(Path.Combine(project, "MyNet.csproj")));
+        feed.WriteNuGetConfig(project);
+
+        var output = Run("dotnet", "run -nologo", project);
+        // The compiler's summary of the template's model, then four epochs and the test accuracy on images it made.
+        Assert.Contains("Total params: 3,603", output);
+        var accuracy = Regex.Match(output, @"Test accuracy: ([0-9.]+) % on 120 images");
+        Assert.True(accuracy.Success, output);
+        Assert.True(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) >= 90, output);
+    }
+
+    internal static string Run(string file, string arguments, string directory, bool expectFailure = false)
     {
         var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("MSBuildExtensionsPath");
@@ -67,5 +111,5 @@ public class PackageTests : IDisposable
         return output;
     }
 
-    static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    internal static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
