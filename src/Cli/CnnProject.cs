@@ -92,7 +92,7 @@ namespace CnnDsl.Cli
         /// <summary>The model to work on: the one named, or the file's only model.</summary>
         public (BoundModel Model, ModelSyntax Syntax) Select(string? name, string file)
         {
-            var models = Models.Where(m => Commands.SamePath(m.Model.SourcePath, file)).ToList();
+            var models = Models.Where(m => SamePath(m.Model.SourcePath, file)).ToList();
             var list = models.Count == 0 ? "" : " (models: " + string.Join(", ", models.Select(m => m.Model.Name)) + ")";
             if (name != null)
                 return models.FirstOrDefault(m => m.Model.Name == name) is var found && found.Model != null
@@ -101,6 +101,37 @@ namespace CnnDsl.Cli
             if (models.Count == 1)
                 return models[0];
             throw new UsageException(models.Count == 0 ? $"{file} has no model" : $"{file} has {models.Count} models; choose one with --model" + list);
+        }
+
+        public static bool SamePath(string a, string b) => Path.GetFullPath(a) == Path.GetFullPath(b);
+
+        /// <summary>
+        /// Checks the file (with the blocks of the .cnn files beside it, as in a project) and returns the model, bound
+        /// again for <paramref name="input"/> when given; prints the file's diagnostics to standard error and returns
+        /// null when it has errors.
+        /// </summary>
+        public static BoundModel? Resolve(string file, string? modelName, string? input)
+        {
+            if (!File.Exists(file))
+                throw new UsageException($"'{file}' does not exist");
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            var others = Directory.EnumerateFiles(folder, "*.cnn").Where(f => !SamePath(f, file)).OrderBy(f => f, StringComparer.Ordinal);
+            var project = Load(new[] { file }.Concat(others).ToList());
+            // Only this file's diagnostics: the other files are read for their blocks.
+            if (!PrintErrors(project.Diagnostics.Where(d => SamePath(d.Location.Path, file)).ToList()))
+                return null;
+            var (model, syntax) = project.Select(modelName, file);
+            if (input == null)
+                return model;
+            var (rebound, diagnostics) = project.WithInput(syntax, input);
+            return PrintErrors(diagnostics) ? rebound : null;
+        }
+
+        static bool PrintErrors(IReadOnlyList<Diagnostic> diagnostics)
+        {
+            foreach (var diagnostic in diagnostics)
+                Console.Error.WriteLine(diagnostic);
+            return !diagnostics.Any(d => d.IsError);
         }
 
         /// <summary>Binds the model again for a fixed input given on the command line, e.g. <c>3x64x64</c>: every check runs for that size.</summary>

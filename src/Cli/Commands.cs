@@ -78,32 +78,7 @@ namespace CnnDsl.Cli
 
         static Option<string?> InputOption() => new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 instead of the file's (for models with size variables)" };
 
-        /// <summary>Checks the file (with the blocks of the .cnn files beside it) and returns the model, or prints the diagnostics and returns null.</summary>
-        static BoundModel? Resolve(string file, string? modelName, string? input)
-        {
-            if (!File.Exists(file))
-                throw new UsageException($"'{file}' does not exist");
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
-            // Blocks may live in other .cnn files of the folder, as in a project; only this file's models are reported on.
-            var others = Directory.EnumerateFiles(folder, "*.cnn").Where(f => Path.GetFullPath(f) != Path.GetFullPath(file)).OrderBy(f => f, StringComparer.Ordinal);
-            var project = CnnProject.Load(new[] { file }.Concat(others).ToList());
-            if (!PrintErrors(project.Diagnostics.Where(d => SamePath(d.Location.Path, file)).ToList()))
-                return null;
-            var (model, syntax) = project.Select(modelName, file);
-            if (input == null)
-                return model;
-            var (rebound, diagnostics) = project.WithInput(syntax, input);
-            return PrintErrors(diagnostics) ? rebound : null;
-        }
-
-        internal static bool SamePath(string a, string b) => Path.GetFullPath(a) == Path.GetFullPath(b);
-
-        static bool PrintErrors(IReadOnlyList<Diagnostic> diagnostics)
-        {
-            foreach (var diagnostic in diagnostics)
-                Console.Error.WriteLine(Format(diagnostic));
-            return !diagnostics.Any(d => d.IsError);
-        }
+        static BoundModel? Resolve(string file, string? modelName, string? input) => CnnProject.Resolve(file, modelName, input);
 
         /// <summary>The compiler's format, which editors and CI annotate: <c>path(line,col): error CNN2002: message</c>.</summary>
         static string Format(Diagnostic diagnostic) => diagnostic.ToString();
