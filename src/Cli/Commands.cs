@@ -1,11 +1,9 @@
 using System;
 using System.CommandLine;
-using System.IO;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Onnx;
-using System.Collections.Generic;
 
 namespace CnnDsl.Cli
 {

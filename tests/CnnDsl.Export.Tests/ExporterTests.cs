@@ -42,8 +42,7 @@ public class ExporterTests : IDisposable
     {
         var models = OnnxRuntimeEqualityTests.PropertyModels();
         var text = OnnxRuntimeEqualityTests.PropertyModelText(models);
-        var compiled = CnnCompilation.Compile(text, "random.cnn").Models;
-        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text));
+        var (compiled, assembly) = CompiledModels.Get(text, "random.cnn");
         for (int i = 0; i < compiled.Count; i++)
         {
             using var module = LoadedModels.Create(assembly, "Models.M" + i);

@@ -36,14 +36,12 @@ public class OnnxRuntimeEqualityTests(ITestOutputHelper output)
     {
         var models = PropertyModels();
         var text = PropertyModelText(models);
-        var compiled = CnnCompilation.Compile(text, "random.cnn");
-        Assert.True(compiled.Diagnostics.Count == 0, string.Join("\n", compiled.Diagnostics.Take(5)));
-        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text));
+        var (compiled, assembly) = CompiledModels.Get(text, "random.cnn");
         TorchSharp.torch.manual_seed(7);
         double worst = 0;
         for (int i = 0; i < models.Count; i++)
         {
-            var model = compiled.Models[i];
+            var model = compiled[i];
             using var module = LoadedModels.Create(assembly, "Models.M" + i);
             var shapes = new[] { model.InputShape.Sizes };
             var context = $"model M{i}:\n{models[i].Text}";
@@ -59,14 +57,12 @@ public class OnnxRuntimeEqualityTests(ITestOutputHelper output)
     {
         var models = SymbolicPropertyTests.Models(40);
         var text = SymbolicPropertyTests.Blocks + string.Concat(models.Select(m => m.Text));
-        var compiled = CnnCompilation.Compile(text, "symbolic.cnn");
-        Assert.True(compiled.Diagnostics.Count == 0, string.Join("\n", compiled.Diagnostics.Take(5)));
-        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text));
+        var (compiled, assembly) = CompiledModels.Get(text, "symbolic.cnn");
         TorchSharp.torch.manual_seed(11);
         int checkedModels = 0;
         for (int i = 0; i < models.Count; i++)
         {
-            var model = compiled.Models[i];
+            var model = compiled[i];
             var sizes = AcceptedSizes(model).Take(2).ToList();
             Assert.True(sizes.Count == 2, $"S{i} accepts fewer than two sizes up to 40x40 ({model.AcceptedSizeRule})");
             using var module = LoadedModels.Create(assembly, "Models.S" + i);
@@ -79,7 +75,7 @@ public class OnnxRuntimeEqualityTests(ITestOutputHelper output)
     }
 
     /// <summary>Sizes the model accepts, an even and an odd one first where both exist, so that padding and pooling see both.</summary>
-    static IEnumerable<(long H, long W)> AcceptedSizes(BoundModel model)
+    public static IEnumerable<(long H, long W)> AcceptedSizes(BoundModel model)
     {
         var candidates = new (long, long)[] { (16, 16), (13, 19), (24, 20), (17, 17), (32, 32), (40, 36), (33, 40) };
         return candidates.Where(c => model.AcceptedSizes.All(a => a.Condition.Evaluate(new Dictionary<string, long> { ["H"] = c.Item1, ["W"] = c.Item2 }) != 0));

@@ -20,7 +20,7 @@ namespace CnnDsl
     {
         readonly IReadOnlyList<BoundLayer> layers;
         // By the layer's position: uses of a block with the same arguments may share their bound layers.
-        readonly nn.Module<Tensor, Tensor>?[] modules;
+        readonly nn.Module<Tensor, Tensor>?[] layerModules;
         readonly Dictionary<string, Container> groups = new Dictionary<string, Container>();
 
         /// <summary>Builds the module of a checked model; seed the construction with <c>torch.manual_seed</c> for repeatable weights.</summary>
@@ -35,13 +35,13 @@ namespace CnnDsl
         {
             layers = statements.Select(s => s as BoundLayer
                 ?? throw new NotSupportedException($"A condition in block '{name}' is decided only when its module is built; the run-time builder needs it decided")).ToList();
-            modules = new nn.Module<Tensor, Tensor>?[layers.Count];
+            layerModules = new nn.Module<Tensor, Tensor>?[layers.Count];
             for (int i = 0; i < layers.Count; i++)
             {
                 if (!layers[i].Config.HasModule)
                     continue;
-                modules[i] = Create(layers[i]);
-                Register(layers[i].Name, modules[i]!);
+                layerModules[i] = Create(layers[i]);
+                Register(layers[i].Name, layerModules[i]!);
             }
         }
 
@@ -97,7 +97,7 @@ namespace CnnDsl
             for (int i = 0; i < layers.Count; i++)
             {
                 var inputs = layers[i].Inputs.Select(n => tensors[n]).ToList();
-                x = Apply(layers[i], modules[i], inputs);
+                x = Apply(layers[i], layerModules[i], inputs);
                 tensors[layers[i].Name] = x;
             }
             return x.MoveToOuterDisposeScope();
