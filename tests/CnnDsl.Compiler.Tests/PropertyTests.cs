@@ -20,14 +20,14 @@ public class PropertyTests(ITestOutputHelper output)
     public sealed record RandomModel(string Text, HashSet<string> Cases);
 
     /// <summary>A valid stack of 1-D, 2-D or 3-D layers, built while tracking the shape so every size stays positive.</summary>
-    static readonly Gen<RandomModel> ValidModel =
+    public static readonly Gen<RandomModel> ValidModel =
         Gen.Select(Gen.Int[1, 4], Gen.Int[1, 6], Gen.Bool, Gen.Int[0, int.MaxValue])
             .Select(t => Build(t.Item1 switch { 1 => 1, 4 => 3, _ => 2 }, t.Item2, t.Item3, new Random(t.Item4)));
 
     static readonly string[] Activations = CnnDsl.Dsl.Catalog.Activation.All.Select(a => a.Name).ToArray();
 
     /// <summary>A residual block per dimension, used by the random models with the current channel count.</summary>
-    internal const string Blocks = """
+    public const string Blocks = """
         block Res1d(c)
           a: conv1d c, 3, padding=same, bias=false
           b: batchnorm1d

@@ -21,7 +21,7 @@ public class SymbolicPropertyTests(ITestOutputHelper output)
 {
     const int Grid = 16;
 
-    internal const string Blocks = """
+    public const string Blocks = """
         # A residual block with torchvision's conditional downsample.
         block Rb(c, s=1)
           a: conv2d c, 3, stride=s, padding=1
@@ -111,7 +111,7 @@ public class SymbolicPropertyTests(ITestOutputHelper output)
         return new SymbolicModel(text.ToString(), cases);
     }
 
-    internal static List<SymbolicModel> Models(int count)
+    public static List<SymbolicModel> Models(int count)
     {
         var random = new Random(20261127);
         return Enumerable.Range(0, count).Select(i => Build(random, i)).ToList();

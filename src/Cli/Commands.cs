@@ -1,0 +1,86 @@
+using System;
+using System.CommandLine;
+using System.Linq;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Onnx;
+
+namespace CnnDsl.Cli
+{
+    /// <summary>The subcommands: their arguments and what they do.</summary>
+    internal static class Commands
+    {
+        public static Command Check()
+        {
+            var paths = new Argument<string[]>("paths") { Description = ".cnn files or folders to check (default: the current folder)", Arity = ArgumentArity.ZeroOrMore };
+            var command = new Command("check", "Reports every diagnostic of the .cnn files as the compiler does (file(line,col): error CNNxxxx: ...); exit code 1 on errors.") { paths };
+            command.SetAction(result => Program.Guard(() =>
+            {
+                var given = result.GetValue(paths) is { Length: > 0 } p ? p : new[] { "." };
+                var files = CnnProject.FindFiles(given);
+                var project = CnnProject.Load(files);
+                foreach (var diagnostic in project.Diagnostics)
+                    Console.WriteLine(Format(diagnostic));
+                int errors = project.Diagnostics.Count(d => d.IsError), warnings = project.Diagnostics.Count - errors;
+                Console.Error.WriteLine($"{Plural(files.Count, "file")}, {Plural(project.Models.Count, "valid model")}: {Plural(errors, "error")}, {Plural(warnings, "warning")}");
+                return errors > 0 ? 1 : 0;
+            }));
+            return command;
+        }
+
+        public static Command Summary()
+        {
+            var file = new Argument<string>("file") { Description = "the .cnn file" };
+            var model = ModelOption();
+            var input = InputOption();
+            var command = new Command("summary", "Prints a model's summary (layers, output shapes, parameter counts) as the compiler computes it.") { file, model, input };
+            command.SetAction(result => Program.Guard(() =>
+            {
+                var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                if (bound == null)
+                    return 1;
+                Console.WriteLine(bound.FormatSummary());
+                if (bound.SizeVariables.Count > 0)
+                    Console.WriteLine("Input: " + bound.InputShape + "; sizes accepted: " + bound.AcceptedSizeRule);
+                return 0;
+            }));
+            return command;
+        }
+
+        public static Command Export()
+        {
+            var file = new Argument<string>("file") { Description = "the .cnn file" };
+            var onnx = new Option<string>("--onnx") { Description = "the ONNX file to write (opset 17, IR version 8)", Required = true };
+            var weights = new Option<string?>("--weights") { Description = "a safetensors file with the model's weights (SaveSafeTensors or PyTorch's state_dict); without it the weights are untrained" };
+            var seed = new Option<int>("--seed") { Description = "seed of the untrained weights (PyTorch's default initialisation scheme)", DefaultValueFactory = _ => 0 };
+            var model = ModelOption();
+            var input = InputOption();
+            var command = new Command("export", "Writes a model and its weights as an ONNX file; the batch size and the input's size variables stay dynamic.") { file, onnx, weights, seed, model, input };
+            command.SetAction(result => Program.Guard(() =>
+            {
+                var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                if (bound == null)
+                    return 1;
+                var weightsFile = result.GetValue(weights);
+                var values = weightsFile == null ? ModelWeights.Initialize(bound, result.GetValue(seed)) : SafeTensorsFile.ReadFloats(weightsFile);
+                var output = result.GetValue(onnx)!;
+                OnnxExporter.ExportFile(bound, values, output, weightsFile == null ? "The untrained weights" : "'" + weightsFile + "'");
+                var origin = weightsFile == null ? $"untrained weights (seed {result.GetValue(seed)})" : "weights from " + weightsFile;
+                Console.WriteLine($"Wrote {output}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters, {origin}, ONNX opset {OnnxExporter.Opset}");
+                return 0;
+            }));
+            return command;
+        }
+
+        static Option<string?> ModelOption() => new Option<string?>("--model") { Description = "the model's name, when the file has several" };
+
+        static Option<string?> InputOption() => new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 instead of the file's (for models with size variables)" };
+
+        static BoundModel? Resolve(string file, string? modelName, string? input) => CnnProject.Resolve(file, modelName, input);
+
+        /// <summary>The compiler's format, which editors and CI annotate: <c>path(line,col): error CNN2002: message</c>.</summary>
+        static string Format(Diagnostic diagnostic) => diagnostic.ToString();
+
+        static string Plural(int count, string noun) => count + " " + noun + (count == 1 ? "" : "s");
+    }
+}

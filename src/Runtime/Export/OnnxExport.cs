@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using CnnDsl.Dsl;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl
+{
+    /// <summary>
+    /// Writes a module and its current weights as an ONNX file (opset 17, IR version 8) for ONNX Runtime and other
+    /// inference engines. The graph is written from the checked model the module was generated from; the weights are the
+    /// module's state_dict. Batch size and the input's size variables stay dynamic.
+    /// </summary>
+    public static class OnnxExport
+    {
+        /// <summary>Exports with the checked model the module was generated from.</summary>
+        public static void ExportOnnx(this nn.Module<Tensor, Tensor> module, string path, BoundModel model) =>
+            OnnxExporter.ExportFile(model, Weights(module), path, "The module's state_dict");
+
+        /// <summary>
+        /// Exports a model generated from a .cnn file: the file is checked again to get the model (the one named after
+        /// the module's class, or <paramref name="modelName"/>).
+        /// </summary>
+        public static void ExportOnnx(this nn.Module<Tensor, Tensor> module, string path, string cnnFile, string? modelName = null)
+        {
+            if (!File.Exists(cnnFile))
+                throw new FileNotFoundException($"The model file '{cnnFile}' does not exist; pass the .cnn file the model was generated from", cnnFile);
+            var compilation = CnnCompilation.Compile(File.ReadAllText(cnnFile), cnnFile);
+            var errors = compilation.Diagnostics.Where(d => d.IsError).ToList();
+            if (errors.Count > 0)
+                throw new OnnxExportException(errors[0].ToString());
+            var name = modelName ?? (module as ICnnModel)?.Info.Name;
+            var model = name == null && compilation.Models.Count == 1 ? compilation.Models[0] : compilation.Models.FirstOrDefault(m => m.Name == name)
+                ?? throw new OnnxExportException($"{cnnFile} has no model '{name}' (models: {string.Join(", ", compilation.Models.Select(m => m.Name))}); pass modelName");
+            module.ExportOnnx(path, model);
+        }
+
+        /// <summary>The floating-point tensors of the state_dict (parameters and running statistics), copied to the CPU.</summary>
+        public static Dictionary<string, WeightTensor> Weights(nn.Module module)
+        {
+            var weights = new Dictionary<string, WeightTensor>();
+            foreach (var (key, value) in module.state_dict())
+            {
+                if (value.dtype != ScalarType.Float32)
+                    continue;
+                using var cpu = value.detach().cpu().contiguous();
+                weights[key] = new WeightTensor(cpu.shape, cpu.data<float>().ToArray());
+            }
+            return weights;
+        }
+    }
+}

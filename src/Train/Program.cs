@@ -1,0 +1,47 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using CnnDsl.Cli;
+
+namespace CnnDsl.Train
+{
+    /// <summary>
+    /// The cnn-train command. Exit codes: 0 success, 1 the model, data or weights are wrong, 2 the tool was called
+    /// wrongly. Every error is one line; no stack traces.
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            var root = new RootCommand("Train a .cnn model on IDX or image folders and predict with it, with no C# project.");
+            root.Subcommands.Add(TrainCommand.Create());
+            root.Subcommands.Add(PredictCommand.Create());
+            return root.Parse(args).Invoke();
+        }
+
+        public static int Guard(Func<int> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine("cnn-train: error: " + e.Message);
+                return 2;
+            }
+            catch (Exception e) when (e is InvalidFileException || e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is InvalidOperationException || e is NotSupportedException)
+            {
+                Console.Error.WriteLine("cnn-train: error: " + OneLine(e.Message));
+                return 1;
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine("cnn-train: internal error: " + e.GetType().Name + ": " + OneLine(e.Message) + " (please report this with the .cnn file)");
+                return 3;
+            }
+        }
+
+        static string OneLine(string message) => message.Replace("\r", "").Replace("\n", " ");
+    }
+}

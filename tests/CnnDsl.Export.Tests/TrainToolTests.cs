@@ -1,0 +1,110 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using CnnDsl.Dsl;
+using CnnDsl.Export.Tests.Infrastructure;
+using CnnDsl.Weights;
+using SkiaSharp;
+using Xunit;
+
+namespace CnnDsl.Export.Tests;
+
+/// <summary>cnn-train, run as a real process: a .cnn model trained on IDX and image folders with no C#, and its predictions.</summary>
+public class TrainToolTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("cnndsl-train-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static string RepositoryFile(string relative)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "CnnDsl.sln")))
+                return Path.Combine(directory.FullName, relative);
+        throw new InvalidOperationException("The repository root (CnnDsl.sln) is not above " + AppContext.BaseDirectory);
+    }
+
+    const string Tiny = "model Tiny\n  input 1x28x28\n  conv2d 8, 3, activation=relu\n  maxpool2d 2\n  flatten\n  dense 10\n";
+
+    [Fact]
+    public void Training_on_an_idx_folder_writes_weights_history_and_curves_that_export_to_onnx()
+    {
+        File.WriteAllText(Path.Combine(folder, "tiny.cnn"), Tiny);
+        var data = RepositoryFile("examples/data/fashion-mnist-subset");
+        var trained = CnnTool.RunTrain(folder, "train", "tiny.cnn", "--data", data, "--epochs", "2", "--batch-size", "64", "--out", "run");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("Epoch 2/2", trained.Output);
+        foreach (var name in new[] { "Tiny.safetensors", "history.csv", "curves.png", "checkpoint", "best.weights" })
+            Assert.True(File.Exists(Path.Combine(folder, "run", name)), name + " is missing:\n" + trained);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "run", "history.csv")).Length);
+        var accuracy = double.Parse(trained.Output.Split("accuracy ")[^1].Split(" %")[0], CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 60, $"test accuracy {accuracy}% after 2 epochs on 6,000 Fashion-MNIST images:\n{trained}");
+
+        // The trained weights export with the cnn tool, and ONNX Runtime gives what the built module gives with them.
+        var exported = CnnTool.Run(folder, "export", "tiny.cnn", "--onnx", "tiny.onnx", "--weights", "run/Tiny.safetensors");
+        Assert.True(exported.ExitCode == 0, exported.ToString());
+        var model = CnnCompilation.Compile(Tiny, "tiny.cnn").Models.Single();
+        using var module = new RuntimeModule(model);
+        module.LoadSafeTensors(Path.Combine(folder, "run", "Tiny.safetensors"));
+        var shapes = new[] { new long[] { 1, 28, 28 } };
+        TorchVsOnnx.AssertEqual(TorchVsOnnx.Compare(module, model, shapes, seed: 1, "Tiny", File.ReadAllBytes(Path.Combine(folder, "tiny.onnx"))), shapes, "trained Tiny");
+    }
+
+    static void WriteImage(string path, byte grey, int seed)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var random = new Random(seed);
+        using var bitmap = new SKBitmap(8, 8, SKColorType.Gray8, SKAlphaType.Opaque);
+        for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++)
+            {
+                var value = (byte)Math.Clamp(grey + random.Next(-30, 31), 0, 255);
+                bitmap.SetPixel(x, y, new SKColor(value, value, value));
+            }
+        using var file = File.Create(path);
+        bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+    }
+
+    [Fact]
+    public void Training_on_an_image_folder_learns_its_classes_and_predict_names_them()
+    {
+        for (int i = 0; i < 40; i++)
+        {
+            var split = i < 30 ? "train" : "test";
+            WriteImage(Path.Combine(folder, "images", split, "dark", $"{i}.png"), 40, i);
+            WriteImage(Path.Combine(folder, "images", split, "light", $"{i}.png"), 215, 100 + i);
+        }
+        File.WriteAllText(Path.Combine(folder, "shades.cnn"), "model Shades\n  input 1x8x8\n  flatten\n  dense 2\n");
+        var trained = CnnTool.RunTrain(folder, "train", "shades.cnn", "--data", "images", "--epochs", "30", "--batch-size", "8", "--learning-rate", "0.05", "--out", "run");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("Test: loss", trained.Output);
+        Assert.Contains("accuracy 100.00 % on 20 samples", trained.Output);
+
+        var predicted = CnnTool.RunTrain(folder, "predict", "shades.cnn", "--weights", "run/Shades.safetensors", Path.Combine("images", "test"));
+        Assert.True(predicted.ExitCode == 0, predicted.ToString());
+        var lines = predicted.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20, lines.Length);
+        foreach (var line in lines)
+        {
+            var expected = line.Contains(Path.DirectorySeparatorChar + "dark" + Path.DirectorySeparatorChar) ? "dark" : "light";
+            Assert.Contains(": " + expected + " (", line);
+        }
+    }
+
+    [Theory]
+    [InlineData("train|tiny.cnn|--data|nowhere", "--data 'nowhere' is not a folder")]
+    [InlineData("train|wide.cnn|--data|{fashion}", "Wide takes inputs of 3x32x32, but the data in")]
+    [InlineData("predict|tiny.cnn|--weights|missing.safetensors|x.png", "--weights 'missing.safetensors' does not exist")]
+    public void Mistakes_are_one_line_and_a_non_zero_exit_code(string arguments, string expected)
+    {
+        File.WriteAllText(Path.Combine(folder, "tiny.cnn"), Tiny);
+        File.WriteAllText(Path.Combine(folder, "wide.cnn"), "model Wide\n  input 3x32x32\n  flatten\n  dense 10\n");
+        var result = CnnTool.RunTrain(folder, arguments.Replace("{fashion}", RepositoryFile("examples/data/fashion-mnist-subset")).Split('|'));
+        Assert.True(result.ExitCode != 0, result.ToString());
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, result.ToString());
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", result.Output + result.Error);
+    }
+}
