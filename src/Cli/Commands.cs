@@ -4,6 +4,7 @@ using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Onnx;
+using CnnDsl.PyTorchExport;
 
 namespace CnnDsl.Cli
 {
@@ -50,20 +51,35 @@ namespace CnnDsl.Cli
         public static Command Export()
         {
             var file = new Argument<string>("file") { Description = "the .cnn file" };
-            var onnx = new Option<string>("--onnx") { Description = "the ONNX file to write (opset 17, IR version 8)", Required = true };
+            var onnx = new Option<string?>("--onnx") { Description = "the ONNX file to write (opset 17, IR version 8)" };
+            var pytorch = new Option<string?>("--pytorch") { Description = "a folder for the model as a PyTorch module (<model>.py) and a torchrun training script (train_ddp.py)" };
             var weights = new Option<string?>("--weights") { Description = "a safetensors file with the model's weights (SaveSafeTensors or PyTorch's state_dict); without it the weights are untrained" };
             var seed = new Option<int>("--seed") { Description = "seed of the untrained weights (PyTorch's default initialisation scheme)", DefaultValueFactory = _ => 0 };
             var model = ModelOption();
             var input = InputOption();
-            var command = new Command("export", "Writes a model and its weights as an ONNX file; the batch size and the input's size variables stay dynamic.") { file, onnx, weights, seed, model, input };
+            var command = new Command("export", "Writes a model and its weights as an ONNX file (the batch size and the input's size variables stay dynamic), "
+                + "or as a PyTorch module with a DistributedDataParallel training script for torchrun.") { file, onnx, pytorch, weights, seed, model, input };
             command.SetAction(result => Program.Guard(() =>
             {
+                var onnxFile = result.GetValue(onnx);
+                var pytorchFolder = result.GetValue(pytorch);
+                if ((onnxFile == null) == (pytorchFolder == null))
+                    throw new UsageException("give one of --onnx FILE or --pytorch FOLDER");
+                if (pytorchFolder != null && result.GetValue(weights) != null)
+                    throw new UsageException("--weights applies to --onnx; the PyTorch module loads weights with load_state_dict, and train_ddp.py writes its own");
                 var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
                 if (bound == null)
                     return 1;
+                if (pytorchFolder != null)
+                {
+                    var written = PyTorchExporter.Export(bound, pytorchFolder);
+                    Console.WriteLine($"Wrote {string.Join(" and ", written)}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters. "
+                        + $"Train with: cd {pytorchFolder} && torchrun --nproc_per_node=2 {PyTorchExporter.TrainingScriptName} --data DIR");
+                    return 0;
+                }
                 var weightsFile = result.GetValue(weights);
                 var values = weightsFile == null ? ModelWeights.Initialize(bound, result.GetValue(seed)) : SafeTensorsFile.ReadFloats(weightsFile);
-                var output = result.GetValue(onnx)!;
+                var output = onnxFile!;
                 OnnxExporter.ExportFile(bound, values, output, weightsFile == null ? "The untrained weights" : "'" + weightsFile + "'");
                 var origin = weightsFile == null ? $"untrained weights (seed {result.GetValue(seed)})" : "weights from " + weightsFile;
                 Console.WriteLine($"Wrote {output}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters, {origin}, ONNX opset {OnnxExporter.Opset}");

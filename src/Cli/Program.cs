@@ -37,6 +37,11 @@ namespace CnnDsl.Cli
                 Console.Error.WriteLine("cnn: error: " + e.Message);
                 return 1;
             }
+            catch (PyTorchExport.PyTorchExportException e)
+            {
+                Console.Error.WriteLine("cnn: error: cannot export to PyTorch: " + e.Message);
+                return 1;
+            }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 Console.Error.WriteLine("cnn: error: " + e.Message);

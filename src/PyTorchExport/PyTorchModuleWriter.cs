@@ -10,6 +10,12 @@ using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.PyTorchExport
 {
+    /// <summary>A model the PyTorch export cannot write, with the layer and the reason.</summary>
+    public sealed class PyTorchExportException : Exception
+    {
+        public PyTorchExportException(string message) : base(message) { }
+    }
+
     /// <summary>
     /// Writes a checked model as a PyTorch <c>nn.Module</c> in Python: the same layers under the same names, so its
     /// state_dict keys, order and shapes are the generated TorchSharp module's, and the same forward (Keras-style
@@ -82,7 +88,7 @@ namespace CnnDsl.PyTorchExport
                 {
                     var name = prefix + layer.Name;
                     var inputs = layer.Inputs.Select(i => tensors.TryGetValue(i, out var v) ? v
-                        : throw new NotSupportedException($"layer '{name}' reads '{i}', which the export cannot find")).ToList();
+                        : throw new PyTorchExportException($"layer '{name}' reads '{i}', which the export cannot find")).ToList();
                     if (layer.Config is BlockConfig use)
                     {
                         // A block use: its layers, named below the use, reading the use's input as 'input'.
@@ -249,7 +255,7 @@ namespace CnnDsl.PyTorchExport
                             MergeKind.Concat => "torch.cat([" + string.Join(", ", inputs) + "], dim=1)",
                             MergeKind.Multiply => string.Join(" * ", inputs),
                             MergeKind.Add => string.Join(" + ", inputs),
-                            _ => throw new NotSupportedException($"layer '{name}': the merge '{merge.Kind}' has no PyTorch export yet"),
+                            _ => throw new PyTorchExportException($"layer '{name}': the merge '{merge.Kind}' has no PyTorch export yet"),
                         };
                     case RescalingConfig rescaling:
                         needsRescaling = true;
@@ -326,7 +332,7 @@ namespace CnnDsl.PyTorchExport
                 "hardswish" => "nn.Hardswish()",
                 "hardsigmoid" => "nn.Hardsigmoid()",
                 "mish" => "nn.Mish()",
-                _ => throw new NotSupportedException($"layer '{name}': the activation '{activation.Kind.Name}' has no PyTorch export yet"),
+                _ => throw new PyTorchExportException($"layer '{name}': the activation '{activation.Kind.Name}' has no PyTorch export yet"),
             };
 
             // activation= after a module, with the activation's default parameter, as the generated module applies it.
@@ -345,11 +351,11 @@ namespace CnnDsl.PyTorchExport
                 "hardswish" => "F.hardswish(" + x + ")",
                 "hardsigmoid" => "F.hardsigmoid(" + x + ")",
                 "mish" => "F.mish(" + x + ")",
-                _ => throw new NotSupportedException($"the activation '{activation.Name}' has no PyTorch export yet"),
+                _ => throw new PyTorchExportException($"the activation '{activation.Name}' has no PyTorch export yet"),
             };
 
-            static NotSupportedException Unsupported(string name, LayerConfig config) =>
-                new NotSupportedException($"layer '{name}' ({config.ModuleType}) has no PyTorch export yet");
+            static PyTorchExportException Unsupported(string name, LayerConfig config) =>
+                new PyTorchExportException($"layer '{name}' ({config.ModuleType}) has no PyTorch export yet");
 
             string Variable(string name)
             {
@@ -361,16 +367,16 @@ namespace CnnDsl.PyTorchExport
             }
 
             static string Int(Expr value, string layer) => value is IntExpr i ? i.Value.ToString(CultureInfo.InvariantCulture)
-                : throw new NotSupportedException($"layer '{layer}': {value} depends on the input size; export the model with a fixed input");
+                : throw new PyTorchExportException($"layer '{layer}': {value} depends on the input size; export the model with a fixed input");
 
             static string Bool(Expr value, string layer) => value is BoolExpr b ? (b.Value ? "True" : "False")
-                : throw new NotSupportedException($"layer '{layer}': {value} is not a truth value the export can write");
+                : throw new PyTorchExportException($"layer '{layer}': {value} is not a truth value the export can write");
 
             static string Real(Expr value, string layer) => value switch
             {
                 RealExpr r => Number(r.Value),
                 IntExpr i => i.Value.ToString(CultureInfo.InvariantCulture) + ".0",
-                _ => throw new NotSupportedException($"layer '{layer}': {value} is not a number the export can write"),
+                _ => throw new PyTorchExportException($"layer '{layer}': {value} is not a number the export can write"),
             };
 
             static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var text && (text.Contains(".") || text.Contains("E")) ? text : text + ".0";

@@ -205,4 +205,26 @@ public class CliTests : IDisposable
         Assert.DoesNotContain("TorchSharp", dependencies, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("libtorch", dependencies, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void Export_to_pytorch_writes_the_module_and_the_training_script_and_wants_one_target()
+    {
+        var model = Write("models/fashion.cnn", FashionCnn);
+        var written = CnnTool.Run(folder, "export", model, "--pytorch", "ddp");
+        Assert.True(written.ExitCode == 0, written.ToString());
+        var module = File.ReadAllText(Path.Combine(folder, "ddp", "fashion_cnn.py"));
+        Assert.Contains("class FashionCnn(nn.Module):", module);
+        Assert.Contains("self.conv2d = nn.Conv2d(1, 32, kernel_size=5, padding=\"same\")", module);
+        Assert.Contains("from fashion_cnn import FashionCnn", File.ReadAllText(Path.Combine(folder, "ddp", "train_ddp.py")));
+        Assert.Contains("torchrun --nproc_per_node=2 train_ddp.py", written.Output);
+
+        var neither = CnnTool.Run(folder, "export", model);
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Equal("cnn: error: give one of --onnx FILE or --pytorch FOLDER", neither.Error.Trim());
+        var both = CnnTool.Run(folder, "export", model, "--onnx", "x.onnx", "--pytorch", "ddp");
+        Assert.Equal(2, both.ExitCode);
+        var weights = CnnTool.Run(folder, "export", model, "--pytorch", "ddp", "--weights", "w.safetensors");
+        Assert.Equal(2, weights.ExitCode);
+        Assert.Contains("--weights applies to --onnx", weights.Error);
+    }
 }
