@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Syntax;
+using CnnDsl.Dsl.Text;
+using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
+
+namespace CnnDsl.LanguageServer.Workspace;
+
+/// <summary>
+/// Every .cnn file of the project, open or not, checked as the build checks them: each file parsed on its own, blocks
+/// collected from all files (ordered by path, as the generator orders them), each file's models bound against them, and
+/// models of one name in two files reported on the later path. An edit re-parses and re-binds its own file; other
+/// files are bound again only when the project's blocks changed. Not thread-safe: the server calls it one message at a time.
+/// </summary>
+public sealed class ProjectState
+{
+    readonly Dictionary<string, DocumentAnalysis> documents = new(StringComparer.Ordinal);
+    EquatableArray<BlockSyntax> blocks = EquatableArray<BlockSyntax>.Empty;
+    BlockScope scope = BlockScope.ZooOnly;
+    IReadOnlyList<DslDiagnostic> blockDiagnostics = Array.Empty<DslDiagnostic>();
+
+    public ProjectState(string? rootNamespace) => RootNamespace = rootNamespace;
+
+    /// <summary>The namespace of models that name none, as the project's RootNamespace gives it to the generator.</summary>
+    public string? RootNamespace { get; }
+
+    public IEnumerable<string> Paths => documents.Keys;
+
+    public DocumentAnalysis? Find(string path) => documents.TryGetValue(path, out var document) ? document : null;
+
+    public IEnumerable<DocumentAnalysis> Documents => documents.Values;
+
+    public BlockScope Blocks => scope;
+
+    /// <summary>
+    /// Sets a file's text and checks it. Returns the paths whose diagnostics may have changed: this one first, then all
+    /// others where the project's blocks changed.
+    /// </summary>
+    public IReadOnlyList<string> Update(string path, string text)
+    {
+        var parsed = Parse(path, text);
+        documents[path] = parsed.Analysis;
+        var others = RefreshBlocks() ? documents.Keys.Where(p => p != path).ToList() : new List<string>();
+        documents[path] = Bind(parsed);
+        foreach (var other in others)
+            documents[other] = Bind(Parse(other, documents[other].Text.Text));
+        return new[] { path }.Concat(others).ToList();
+    }
+
+    /// <summary>Forgets a deleted file; returns the paths to check again.</summary>
+    public IReadOnlyList<string> Remove(string path)
+    {
+        if (!documents.Remove(path))
+            return Array.Empty<string>();
+        if (!RefreshBlocks())
+            return Array.Empty<string>();
+        foreach (var other in documents.Keys.ToList())
+            documents[other] = Bind(Parse(other, documents[other].Text.Text));
+        return documents.Keys.ToList();
+    }
+
+    /// <summary>
+    /// The diagnostics the build reports in a file: its own, those of the project's blocks written in it, and a
+    /// duplicate-name diagnostic on each model whose name a file earlier by path already uses.
+    /// </summary>
+    public IReadOnlyList<DslDiagnostic> DiagnosticsOf(string path)
+    {
+        if (!documents.TryGetValue(path, out var document))
+            return Array.Empty<DslDiagnostic>();
+        var result = new List<DslDiagnostic>(document.Diagnostics);
+        result.AddRange(blockDiagnostics.Where(d => d.Location.Path == path));
+        foreach (var model in document.Models.Where(m => m.Bound != null))
+        {
+            var bound = model.Bound!;
+            bool taken = documents.Values.Any(other => string.CompareOrdinal(other.Path, path) < 0
+                && other.Models.Any(m => m.Bound != null && m.Bound.Name == bound.Name && m.Bound.Namespace == bound.Namespace));
+            if (taken)
+            {
+                var bag = new DiagnosticBag();
+                bag.ReportDuplicateModelName(model.Syntax.Name.Location, bound.Name, bound.Namespace ?? "(global)");
+                result.AddRange(bag);
+            }
+        }
+        return result;
+    }
+
+    sealed record Parsed(DocumentAnalysis Analysis, DiagnosticBag Diagnostics);
+
+    static Parsed Parse(string path, string text)
+    {
+        var source = SourceText.From(text, path);
+        var diagnostics = new DiagnosticBag();
+        try
+        {
+            var syntax = Parser.Parse(source, diagnostics);
+            return new Parsed(new DocumentAnalysis(source, syntax, diagnostics.ToList(), Array.Empty<ModelAnalysis>()), diagnostics);
+        }
+        catch (Exception exception)
+        {
+            var bag = new DiagnosticBag();
+            bag.ReportInternalError(FileStart(path), System.IO.Path.GetFileName(path), exception);
+            return new Parsed(new DocumentAnalysis(source, null, bag.ToList(), Array.Empty<ModelAnalysis>()), bag);
+        }
+    }
+
+    // Blocks are project-wide: a change to any of them (their text or where they are) changes every file's binding.
+    bool RefreshBlocks()
+    {
+        var current = documents.Values.OrderBy(d => d.Path, StringComparer.Ordinal).Where(d => d.Syntax != null)
+            .SelectMany(d => d.Syntax!.Blocks).ToEquatableArray();
+        if (current.Equals(blocks))
+            return false;
+        blocks = current;
+        var diagnostics = new DiagnosticBag();
+        try
+        {
+            scope = BlockScope.Create(blocks, diagnostics);
+        }
+        catch (Exception exception)
+        {
+            scope = BlockScope.ZooOnly;
+            diagnostics.ReportInternalError(blocks.Count == 0 ? FileStart("") : blocks[0].Location, "blocks", exception);
+        }
+        blockDiagnostics = diagnostics.ToList();
+        return true;
+    }
+
+    DocumentAnalysis Bind(Parsed parsed)
+    {
+        var analysis = parsed.Analysis;
+        if (analysis.Syntax == null)
+            return analysis;
+        var syntax = analysis.Syntax;
+        if (RootNamespace != null)
+            syntax = syntax with { Models = syntax.Models.Select(m => m.Namespace == null ? m with { Namespace = RootNamespace } : m).ToEquatableArray() };
+        var diagnostics = new DiagnosticBag();
+        diagnostics.AddRange(parsed.Diagnostics);
+        var models = new List<ModelAnalysis>();
+        try
+        {
+            var seen = new HashSet<string>();
+            foreach (var model in syntax.Models)
+            {
+                if (!seen.Add(model.Name.Text))
+                {
+                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)");
+                    continue;
+                }
+                var observations = new List<LayerObservation>();
+                var bound = Binder.BindModel(model, diagnostics, scope, observations);
+                if (bound != null && !NameRules.Check(bound, diagnostics, model.Name.Location))
+                    bound = null;
+                models.Add(new ModelAnalysis(model, bound, observations));
+            }
+        }
+        catch (Exception exception)
+        {
+            diagnostics = new DiagnosticBag();
+            diagnostics.ReportInternalError(FileStart(analysis.Path), System.IO.Path.GetFileName(analysis.Path), exception);
+            models.Clear();
+        }
+        return new DocumentAnalysis(analysis.Text, syntax, diagnostics.ToList(), models);
+    }
+
+    static SourceLocation FileStart(string path)
+    {
+        var start = new LinePosition(0, 0);
+        return new SourceLocation(path, new TextSpan(0, 0), new LinePositionSpan(start, start));
+    }
+}
