@@ -57,7 +57,7 @@ public static partial class CodeActions
                 var at = new Position(line, 0);
                 actions.Add(Fix("Add 'flatten' before this layer", new Protocol.Range(at, at), indent + "flatten" + LineBreak(text.Text)));
             }
-            if (diagnostic.Message.Contains("use padding=same", StringComparison.Ordinal) && document.LayerAt(span.Start) is { } layer)
+            if (diagnostic.Message.Contains("padding=same", StringComparison.Ordinal) && document.LayerAt(span.Start) is { } layer)
                 actions.Add(PaddingSame(layer, text, Fix));
         }
         return actions;
@@ -77,5 +77,5 @@ public static partial class CodeActions
     /// <summary>The diagnostics of a file whose fixes this class offers, for tests and benchmarks.</summary>
     public static bool HasFix(DslDiagnostic diagnostic) =>
         DidYouMean().IsMatch(diagnostic.Message) || ChangeItTo().IsMatch(diagnostic.Message) || WriteInput().IsMatch(diagnostic.Message)
-        || diagnostic.Message.Contains("add 'flatten' before it", StringComparison.Ordinal) || diagnostic.Message.Contains("use padding=same", StringComparison.Ordinal);
+        || diagnostic.Message.Contains("add 'flatten' before it", StringComparison.Ordinal) || diagnostic.Message.Contains("padding=same", StringComparison.Ordinal);
 }
