@@ -75,20 +75,21 @@ public sealed class CnnLanguageServer
     {
         lock (gate)
         {
-            var loaded = new List<(ProjectState Project, string Path)>();
+            var loaded = new List<(ProjectState Project, string Path, string Text)>();
             foreach (var path in workspace.DiscoverFiles())
             {
                 if (openFiles.Contains(path))
                     continue;
                 var text = ReadFile(path);
-                if (text == null)
-                    continue;
-                var project = workspace.ProjectOf(path);
-                project.Update(path, text);
-                loaded.Add((project, path));
+                if (text != null)
+                    loaded.Add((workspace.ProjectOf(path), path, text));
             }
-            foreach (var (project, path) in loaded)
-                Publish(project, path);
+            foreach (var project in loaded.GroupBy(f => f.Project))
+            {
+                project.Key.Load(project.Select(f => (f.Path, f.Text)));
+                foreach (var path in project.Key.Paths.ToList())
+                    Publish(project.Key, path);
+            }
             Log("Loaded " + loaded.Count + " .cnn file(s) under " + (workspace.Root ?? "(no folder)"));
             Watch();
         }
@@ -256,8 +257,10 @@ public sealed class CnnLanguageServer
     {
         var project = workspace.ProjectOf(path);
         var namesBefore = ModelNames(project, path);
-        var changed = project.Update(path, text);
-        foreach (var each in changed)
+        project.UpdateOne(path, text);
+        Publish(project, path);
+        var changed = project.BindStale().Append(path).ToList();
+        foreach (var each in changed.Where(p => p != path))
             Publish(project, each);
         // Model names are compared across files: a new or renamed model here may add or clear a duplicate elsewhere.
         if (!namesBefore.SequenceEqual(ModelNames(project, path)))

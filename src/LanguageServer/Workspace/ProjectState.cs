@@ -23,6 +23,7 @@ public sealed class ProjectState
     EquatableArray<BlockSyntax> blocks = EquatableArray<BlockSyntax>.Empty;
     BlockScope scope = BlockScope.ZooOnly;
     IReadOnlyList<DslDiagnostic> blockDiagnostics = Array.Empty<DslDiagnostic>();
+    readonly HashSet<string> stale = new(StringComparer.Ordinal);
 
     public ProjectState(string? rootNamespace) => RootNamespace = rootNamespace;
 
@@ -38,18 +39,56 @@ public sealed class ProjectState
     public BlockScope Blocks => scope;
 
     /// <summary>
-    /// Sets a file's text and checks it. Returns the paths whose diagnostics may have changed: this one first, then all
-    /// others where the project's blocks changed.
+    /// Sets a file's text and checks it, and every other file where the project's blocks changed. Returns the paths
+    /// whose diagnostics may have changed, this one first.
     /// </summary>
     public IReadOnlyList<string> Update(string path, string text)
     {
+        UpdateOne(path, text);
+        return new[] { path }.Concat(BindStale()).ToList();
+    }
+
+    /// <summary>
+    /// Sets a file's text and checks it against the project's blocks as they now are; where its blocks changed, the
+    /// other files are left for <see cref="BindStale"/>, so that the edited file's diagnostics need not wait for them.
+    /// </summary>
+    public void UpdateOne(string path, string text)
+    {
         var parsed = Parse(path, text);
         documents[path] = parsed.Analysis;
-        var others = RefreshBlocks() ? documents.Keys.Where(p => p != path).ToList() : new List<string>();
+        if (RefreshBlocks())
+            stale.UnionWith(documents.Keys.Where(p => p != path));
+        stale.Remove(path);
         documents[path] = Bind(parsed);
-        foreach (var other in others)
+    }
+
+    /// <summary>Adds files read from disk: all are parsed, the blocks collected once, then each file is checked.</summary>
+    public void Load(IEnumerable<(string Path, string Text)> files)
+    {
+        var parsed = files.Select(f => Parse(f.Path, f.Text)).ToList();
+        foreach (var file in parsed)
+            documents[file.Analysis.Path] = file.Analysis;
+        if (RefreshBlocks())
+            stale.UnionWith(documents.Keys);
+        foreach (var file in parsed)
+        {
+            stale.Remove(file.Analysis.Path);
+            documents[file.Analysis.Path] = Bind(file);
+        }
+        BindStale();
+    }
+
+    /// <summary>Whether some files were checked against blocks that have since changed.</summary>
+    public bool HasStale => stale.Count > 0;
+
+    /// <summary>Checks again the files whose blocks changed since they were checked; returns their paths.</summary>
+    public IReadOnlyList<string> BindStale()
+    {
+        var paths = stale.Where(documents.ContainsKey).OrderBy(p => p, StringComparer.Ordinal).ToList();
+        stale.Clear();
+        foreach (var other in paths)
             documents[other] = Bind(Parse(other, documents[other].Text.Text));
-        return new[] { path }.Concat(others).ToList();
+        return paths;
     }
 
     /// <summary>Forgets a deleted file; returns the paths to check again.</summary>
