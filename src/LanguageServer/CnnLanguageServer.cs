@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using CnnDsl.LanguageServer.Features;
 using CnnDsl.LanguageServer.Protocol;
 using CnnDsl.LanguageServer.Workspace;
@@ -196,7 +197,10 @@ public sealed class CnnLanguageServer
             var path = Remember(parameters.TextDocument.Uri);
             try
             {
-                var edit = Navigation.Rename(workspace.ProjectOf(path), path, parameters.Position, parameters.NewName, UriOf);
+                var project = workspace.ProjectOf(path);
+                if (project.HasStale)
+                    BindStale(project);
+                var edit = Navigation.Rename(project, path, parameters.Position, parameters.NewName, UriOf);
                 // The build also reads block names in C# attributes ([CnnModel(Base = "...")], block attributes): say so.
                 ShowMessage(3, "Renamed in " + edit.Changes.Count + " .cnn file(s). Names in C# attribute models (Base = \"...\" strings) are not renamed; update them by hand.");
                 return edit;
@@ -228,7 +232,10 @@ public sealed class CnnLanguageServer
             try
             {
                 var path = Remember(uri);
-                return answer(workspace.ProjectOf(path), path);
+                var project = workspace.ProjectOf(path);
+                if (project.HasStale)
+                    BindStale(project);
+                return answer(project, path);
             }
             catch (Exception exception)
             {
@@ -259,13 +266,24 @@ public sealed class CnnLanguageServer
         var namesBefore = ModelNames(project, path);
         project.UpdateOne(path, text);
         Publish(project, path);
-        var changed = project.BindStale().Append(path).ToList();
-        foreach (var each in changed.Where(p => p != path))
-            Publish(project, each);
         // Model names are compared across files: a new or renamed model here may add or clear a duplicate elsewhere.
         if (!namesBefore.SequenceEqual(ModelNames(project, path)))
-            foreach (var other in project.Paths.Where(p => !changed.Contains(p)).ToList())
+            foreach (var other in project.Paths.Where(p => p != path).ToList())
                 Publish(project, other);
+        if (!project.HasStale)
+            return;
+        // The other files of a project whose blocks changed are checked next, after the edited file's diagnostics have
+        // gone out; a request that comes first checks them itself (see Answer).
+        if (SynchronizationContext.Current is { } context)
+            context.Post(_ => Guard(() => BindStale(project)), null);
+        else
+            BindStale(project);
+    }
+
+    void BindStale(ProjectState project)
+    {
+        foreach (var path in project.BindStale())
+            Publish(project, path);
     }
 
     static List<string> ModelNames(ProjectState project, string path) =>
