@@ -12,10 +12,12 @@ namespace CnnDsl.LanguageServer.Tests;
 /// <summary>A test over the compiler tests' diagnostic corpus, which is read from their built assembly.</summary>
 public sealed class CorpusFactAttribute : FactAttribute
 {
-    public CorpusFactAttribute()
+    public CorpusFactAttribute(bool throughNode = false)
     {
         if (DiagnosticParityTests.CorpusAssembly == null && !Node.OnCi)
             Skip = "tests/CnnDsl.Compiler.Tests is not built in this configuration (dotnet build it, or run dotnet test CnnDsl.sln).";
+        else if (throughNode && Node.Missing != null && !Node.OnCi)
+            Skip = Node.Missing;
     }
 }
 
@@ -43,17 +45,55 @@ public class DiagnosticParityTests
             "Build:\n  " + string.Join("\n  ", build) + "\nServer:\n  " + string.Join("\n  ", server) + "\nFiles:\n" + string.Join("\n---\n", files.Select(f => f.Text)));
     }
 
-    [CorpusFact]
-    public void Every_case_of_the_compiler_s_diagnostic_corpus_gives_the_same_diagnostics()
+    /// <summary>The .cnn texts of the compiler's diagnostic tests, their span markers removed.</summary>
+    static List<string> Corpus()
     {
         Assert.True(CorpusAssembly != null, "Build tests/CnnDsl.Compiler.Tests first: the corpus is read from it.");
         var type = Assembly.LoadFrom(CorpusAssembly!).GetType("CnnDsl.Compiler.Tests.DiagnosticTests", throwOnError: true)!;
         var cases = ((IEnumerable)type.GetProperty("CnnCases", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Cast<object[]>().ToList();
         Assert.True(cases.Count >= 50, "The corpus has only " + cases.Count + " cases");
-        int withDiagnostics = 0;
-        foreach (var row in cases)
+        return cases.Select(row => ((string)row[1]).Replace("[|", "").Replace("|]", "")).ToList();
+    }
+
+    [CorpusFact(throughNode: true)]
+    public void The_server_process_publishes_the_build_s_diagnostics_for_every_corpus_case()
+    {
+        Node.RequireAvailable();
+        using var folder = new TemporaryFolder();
+        var workspace = Path.Combine(folder.Path, "workspace");
+        Directory.CreateDirectory(workspace);
+        var path = Path.Combine(workspace, "model.cnn");
+        var cases = Corpus().Select((text, i) => new
         {
-            var text = ((string)row[1]).Replace("[|", "").Replace("|]", "");
+            name = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            text,
+            expected = Build.Run(new[] { (path, text) }).Select(d => new
+            {
+                code = d.Id,
+                message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture),
+                range = new
+                {
+                    start = new { line = d.Location.GetLineSpan().StartLinePosition.Line, character = d.Location.GetLineSpan().StartLinePosition.Character },
+                    end = new { line = d.Location.GetLineSpan().EndLinePosition.Line, character = d.Location.GetLineSpan().EndLinePosition.Character },
+                },
+            }).ToList(),
+        }).ToList();
+        Assert.All(cases, c => Assert.NotEmpty(c.expected));
+        var json = folder.Write("cases.json", System.Text.Json.JsonSerializer.Serialize(cases));
+
+        var (code, output) = Node.Run("node", $"corpus-test.js \"{json}\" \"{workspace}\"", Node.DriverFolder, TimeSpan.FromMinutes(3));
+
+        Assert.True(code == 0, output);
+        Assert.Contains("corpus cases matched: " + cases.Count + " of " + cases.Count, output);
+    }
+
+    [CorpusFact]
+    public void Every_case_of_the_compiler_s_diagnostic_corpus_gives_the_same_diagnostics()
+    {
+        var cases = Corpus();
+        int withDiagnostics = 0;
+        foreach (var text in cases)
+        {
             AssertSame(("model.cnn", text));
             withDiagnostics += Build.Diagnostics(new[] { (Project.PathOf("model.cnn"), text) }).Count > 0 ? 1 : 0;
         }

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.LanguageServer.Protocol;
 using CnnDsl.LanguageServer.Workspace;
-using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
 
 namespace CnnDsl.LanguageServer.Features;
 
@@ -73,9 +72,4 @@ public static partial class CodeActions
     }
 
     static string LineBreak(string text) => text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-
-    /// <summary>The diagnostics of a file whose fixes this class offers, for tests and benchmarks.</summary>
-    public static bool HasFix(DslDiagnostic diagnostic) =>
-        DidYouMean().IsMatch(diagnostic.Message) || ChangeItTo().IsMatch(diagnostic.Message) || WriteInput().IsMatch(diagnostic.Message)
-        || diagnostic.Message.Contains("add 'flatten' before it", StringComparison.Ordinal) || diagnostic.Message.Contains("padding=same", StringComparison.Ordinal);
 }

@@ -16,9 +16,6 @@ public static class Lsp
 
     public static Range ToRange(LinePositionSpan span) => new(ToPosition(span.Start), ToPosition(span.End));
 
-    public static Range ToRange(SourceText text, TextSpan span) =>
-        new(ToPosition(text.GetLinePosition(span.Start)), ToPosition(text.GetLinePosition(span.End)));
-
     /// <summary>The offset of a protocol position, clamped into the text (a client may be one edit ahead).</summary>
     public static int ToOffset(SourceText text, Position position)
     {

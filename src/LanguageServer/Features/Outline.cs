@@ -22,21 +22,21 @@ public static class Outline
             var detail = bound == null ? model.Input == null ? null : "input " + document.Text.ToString(model.Input.Location.Span)
                 : bound.InputShape + " -> " + bound.OutputShape + ", " + Lsp.Format(bound.ParameterCount) + " parameters";
             result.Add(new DocumentSymbol(model.Name.Text, detail, LspKinds.SymbolClass, Lsp.ToRange(model.Location.LineSpan),
-                Lsp.ToRange(model.Name.Location.LineSpan), GroupsWithin(groups, model.Location.Span, document)));
+                Lsp.ToRange(model.Name.Location.LineSpan), GroupsWithin(groups, model.Location.Span)));
         }
         foreach (var block in document.Syntax.Blocks)
             result.Add(new DocumentSymbol(block.Name.Text, ShapeFeatures.BlockSignature(block), LspKinds.SymbolFunction, Lsp.ToRange(block.Location.LineSpan),
-                Lsp.ToRange(block.Name.Location.LineSpan), GroupsWithin(groups, block.Location.Span, document)));
+                Lsp.ToRange(block.Name.Location.LineSpan), GroupsWithin(groups, block.Location.Span)));
         return result.OrderBy(s => s.Range.Start.Line).ToList();
     }
 
     // Groups nest: each lists the groups directly inside it.
-    static List<DocumentSymbol> GroupsWithin(IEnumerable<GroupSyntax> groups, TextSpan span, DocumentAnalysis document)
+    static List<DocumentSymbol> GroupsWithin(IEnumerable<GroupSyntax> groups, TextSpan span)
     {
         var inside = groups.Where(g => span.Contains(g.Location.Span) && g.Location.Span != span).ToList();
         var direct = inside.Where(g => !inside.Any(o => o != g && o.Location.Span.Contains(g.Location.Span))).OrderBy(g => g.Location.Span.Start);
         return direct.Select(g => new DocumentSymbol(g.Prefix, "group", LspKinds.SymbolNamespace, Lsp.ToRange(g.Location.LineSpan), Lsp.ToRange(g.Location.LineSpan),
-            GroupsWithin(inside, g.Location.Span, document))).ToList();
+            GroupsWithin(inside, g.Location.Span))).ToList();
     }
 
     /// <summary>Models, blocks, groups, ifs and repeats that span more than one line.</summary>

@@ -22,15 +22,19 @@ public static class Build
 {
     public const string RootNamespace = "Models";
 
-    public static IReadOnlyList<ReportedDiagnostic> Diagnostics(IEnumerable<(string Path, string Text)> files)
+    public static IReadOnlyList<ReportedDiagnostic> Diagnostics(IEnumerable<(string Path, string Text)> files) =>
+        Run(files)
+            .Select(d => new ReportedDiagnostic(d.Id, d.Location.GetLineSpan().Path, d.Location.SourceSpan.Start, d.Location.SourceSpan.End, d.GetMessage()))
+            .OrderBy(d => d.Path, System.StringComparer.Ordinal).ThenBy(d => d.Start).ThenBy(d => d.Id).ThenBy(d => d.Message, System.StringComparer.Ordinal).ToList();
+
+    /// <summary>The generator's CNN diagnostics as Roslyn reports them, with their line spans.</summary>
+    public static IReadOnlyList<Diagnostic> Run(IEnumerable<(string Path, string Text)> files)
     {
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new CnnModelGenerator().AsSourceGenerator() },
             files.Select(f => (AdditionalText)new FileText(f.Path, f.Text)), optionsProvider: new Options());
         driver = driver.RunGeneratorsAndUpdateCompilation(CSharpCompilation.Create("Models"), out _, out var diagnostics);
         Assert.All(driver.GetRunResult().Results, r => Assert.Null(r.Exception));
-        return diagnostics.Where(d => d.Id.StartsWith("CNN"))
-            .Select(d => new ReportedDiagnostic(d.Id, d.Location.GetLineSpan().Path, d.Location.SourceSpan.Start, d.Location.SourceSpan.End, d.GetMessage()))
-            .OrderBy(d => d.Path, System.StringComparer.Ordinal).ThenBy(d => d.Start).ThenBy(d => d.Id).ThenBy(d => d.Message, System.StringComparer.Ordinal).ToList();
+        return diagnostics.Where(d => d.Id.StartsWith("CNN")).ToList();
     }
 
     sealed class FileText(string path, string text) : AdditionalText
