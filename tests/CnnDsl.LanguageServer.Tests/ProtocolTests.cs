@@ -24,7 +24,8 @@ public class ProtocolTests
         Assert.True(code == 0, output);
         Assert.Contains("ok a typed mistake gives the build's diagnostic at its span", output);
         Assert.Contains("ok rename edits the block and its uses across files", output);
-        Assert.Contains("protocol checks passed: 10", output);
+        Assert.Contains("ok a file created on disk is watched and checked", output);
+        Assert.Contains("protocol checks passed: 11", output);
     }
 
     [NodeFact]

@@ -17,7 +17,7 @@ const hostile = {
   'groups 40 deep': head + Array.from({ length: 40 }, (_, i) => '  group g' + i + '\n').join('') + '  relu\n',
   'ifs 40 deep': 'block B(c)\n' + repeat('  if c > 1\n', 40) + '  relu\n' + repeat('  end\n', 40) + 'model M\n  input 1x8x8\n  B 2\n',
   'blocks each using the next twice': Array.from({ length: 22 }, (_, i) => 'block B' + i + '(c)\n  ' + (i === 21 ? 'relu\n' : 'B' + (i + 1) + ' c\n  B' + (i + 1) + ' c\n')).join('') + head + '  B0 1\n',
-  'a 10 MB file of layers': head + repeat('  relu\n', 1_400_000),
+  'a 4 MB file of 570,000 layers': head + repeat('  relu\n', 570_000),
   'a 5 MB line': head + '  dense ' + repeat('1', 5_000_000) + '\n',
   'sizes past 2^63': 'model M\n  input 2x3037000500x3037000500\n  flatten\n  dense 10\n',
   'binary noise': Buffer.from(Array.from({ length: 200000 }, (_, i) => (i * 7919) % 256)).toString('latin1'),

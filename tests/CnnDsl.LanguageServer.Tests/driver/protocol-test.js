@@ -144,6 +144,17 @@ async function main() {
     assert.ok(messages.some(m => m.includes('Base = "...')), JSON.stringify(messages));
   });
 
+  // A file written by another tool (not opened in the editor) is picked up from disk.
+  const extraPath = path.join(workspace, 'extra.cnn');
+  const extraUri = pathToFileURL(extraPath).href;
+  fs.writeFileSync(extraPath, 'model Extra\n  input 1x28x28\n  conv2d 8, kernel=3\n  dens 10\n');
+  const extra = await published(extraUri, list => list.length > 0);
+  check('a file created on disk is watched and checked', () => {
+    assert.equal(extra[0].code, 'CNN2001');
+    assert.equal(extra[0].message, "Unknown layer 'dens'; did you mean 'dense'?");
+    assert.deepEqual(extra[0].range, { start: { line: 3, character: 2 }, end: { line: 3, character: 6 } });
+  });
+
   await connection.sendRequest(rpc.ShutdownRequest.type);
   connection.sendNotification(rpc.ExitNotification.type);
   await new Promise(resolve => server.on('exit', resolve));
