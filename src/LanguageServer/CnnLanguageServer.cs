@@ -72,29 +72,27 @@ public sealed class CnnLanguageServer
     }
 
     [JsonRpcMethod("initialized")]
-    public void Initialized()
+    public void Initialized() => Guard(() =>
     {
-        lock (gate)
+        // Every .cnn file of the workspace, not only open ones: blocks are project-wide, and so are model names.
+        var loaded = new List<(ProjectState Project, string Path, string Text)>();
+        foreach (var path in workspace.DiscoverFiles())
         {
-            var loaded = new List<(ProjectState Project, string Path, string Text)>();
-            foreach (var path in workspace.DiscoverFiles())
-            {
-                if (openFiles.Contains(path))
-                    continue;
-                var text = ReadFile(path);
-                if (text != null)
-                    loaded.Add((workspace.ProjectOf(path), path, text));
-            }
-            foreach (var project in loaded.GroupBy(f => f.Project))
-            {
-                project.Key.Load(project.Select(f => (f.Path, f.Text)));
-                foreach (var path in project.Key.Paths.ToList())
-                    Publish(project.Key, path);
-            }
-            Log("Loaded " + loaded.Count + " .cnn file(s) under " + (workspace.Root ?? "(no folder)"));
-            Watch();
+            if (openFiles.Contains(path))
+                continue;
+            var text = ReadFile(path);
+            if (text != null)
+                loaded.Add((workspace.ProjectOf(path), path, text));
         }
-    }
+        foreach (var project in loaded.GroupBy(f => f.Project))
+        {
+            project.Key.Load(project.Select(f => (f.Path, f.Text)));
+            foreach (var path in project.Key.Paths.ToList())
+                Publish(project.Key, path);
+        }
+        Log("Loaded " + loaded.Count + " .cnn file(s) under " + (workspace.Root ?? "(no folder)"));
+        Watch();
+    });
 
     [JsonRpcMethod("shutdown")]
     public object? Shutdown()
