@@ -68,6 +68,16 @@ public class ShapeFeatureTests
     }
 
     [Fact]
+    public void Hover_on_a_tensor_read_by_from_or_add_shows_its_shape()
+    {
+        var project = new Project(("net.cnn", "model Net\n  input 3x8x8\n  a: conv2d 4, 3, padding=1\n  b: maxpool2d 2, from=a\n  c: conv2d 4, 1, from=input\n  add a, c\n"));
+        var path = Project.PathOf("net.cnn");
+        Assert.Equal("`a`: `4x8x8`", ShapeFeatures.Hover(project.State, path, project.At("net.cnn", "from=a", 5))!.Contents.Value);
+        Assert.Equal("`input`: `3x8x8`", ShapeFeatures.Hover(project.State, path, project.At("net.cnn", "from=input", 6))!.Contents.Value);
+        Assert.Equal("`c`: `4x8x8`", ShapeFeatures.Hover(project.State, path, project.At("net.cnn", "add a, c", 7))!.Contents.Value);
+    }
+
+    [Fact]
     public void Hover_on_a_size_variable_states_the_accepted_size_rule()
     {
         var project = new Project(("net.cnn", "model Net\n  input 1xHxW\n  conv2d 4, kernel=5\n  maxpool2d 2\n  global_avgpool2d\n"));

@@ -77,9 +77,22 @@ public static class ShapeFeatures
             return new Hover(Markdown("```text\n" + bound.FormatSummary() + "\n```"), Lsp.ToRange(model.Name.Location.LineSpan));
 
         var layer = document.LayerAt(offset);
-        if (layer == null || !Within(layer.Kind.Location.Span, offset) && (layer.Label == null || !Within(layer.Label.Location.Span, offset)))
+        if (layer == null)
             return null;
-        ObservationsIn(project, path).TryGetValue(layer.Location.Span.Start, out var observation);
+        var observations = ObservationsIn(project, path);
+        // A tensor read by from=, add or concat: the shape of the layer it names in this model or block, as binding saw it.
+        if (Navigation.References(layer).FirstOrDefault(v => Within(v.Location.Span, offset)) is { } reference)
+        {
+            var owner = document.BlockAt(offset)?.Location.Span ?? model?.Location.Span;
+            var named = owner is { } span
+                ? observations.Values.FirstOrDefault(o => o.Layer?.Name == reference.Text && span.Contains(o.Syntax.Location.Span))?.Layer?.OutputShape
+                : null;
+            var shape = named ?? (reference.Text == BoundModel.InputTensorName && document.BlockAt(offset) == null ? inModel?.Bound?.InputShape : null);
+            return shape == null ? null : new Hover(Markdown("`" + reference.Text + "`: `" + shape + "`"), Lsp.ToRange(reference.Location.LineSpan));
+        }
+        if (!Within(layer.Kind.Location.Span, offset) && (layer.Label == null || !Within(layer.Label.Location.Span, offset)))
+            return null;
+        observations.TryGetValue(layer.Location.Span.Start, out var observation);
         var kind = observation?.Kind ?? LayerCatalog.Find(layer.Kind.Text) ?? project.Blocks.Find(layer.Kind.Text);
         if (kind == null)
             return null;
