@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using System.Threading.Tasks;
 using CnnDsl.LanguageServer.Features;
 using CnnDsl.LanguageServer.Protocol;
 using CnnDsl.LanguageServer.Workspace;
@@ -195,9 +196,8 @@ public sealed class CnnLanguageServer
             var path = Remember(parameters.TextDocument.Uri);
             try
             {
+                // Names are read from the syntax, which is current in every file even before it is checked again.
                 var project = workspace.ProjectOf(path);
-                if (project.HasStale)
-                    BindStale(project);
                 var edit = Navigation.Rename(project, path, parameters.Position, parameters.NewName, UriOf);
                 // The build also reads block names in C# attributes ([CnnModel(Base = "...")], block attributes): say so.
                 ShowMessage(3, "Renamed in " + edit.Changes.Count + " .cnn file(s). Names in C# attribute models (Base = \"...\" strings) are not renamed; update them by hand.");
@@ -231,8 +231,8 @@ public sealed class CnnLanguageServer
             {
                 var path = Remember(uri);
                 var project = workspace.ProjectOf(path);
-                if (project.HasStale)
-                    BindStale(project);
+                foreach (var rebound in project.BindFor(path))
+                    Publish(project, rebound);
                 return answer(project, path);
             }
             catch (Exception exception)
@@ -268,20 +268,40 @@ public sealed class CnnLanguageServer
         if (!namesBefore.SequenceEqual(ModelNames(project, path)))
             foreach (var other in project.Paths.Where(p => p != path).ToList())
                 Publish(project, other);
-        if (!project.HasStale)
-            return;
-        // The other files of a project whose blocks changed are checked next, after the edited file's diagnostics have
-        // gone out; a request that comes first checks them itself (see Answer).
-        if (SynchronizationContext.Current is { } context)
-            context.Post(_ => Guard(() => BindStale(project)), null);
-        else
-            BindStale(project);
+        if (project.HasStale)
+            BindStaleLater(project);
     }
 
-    void BindStale(ProjectState project)
+    /// <summary>
+    /// The other files of a project whose blocks changed are checked after the edited file's diagnostics have gone out,
+    /// a few at a time between messages, so that requests are not kept waiting; a request checks first what it needs.
+    /// </summary>
+    readonly HashSet<ProjectState> bindingLater = new();
+
+    void BindStaleLater(ProjectState project)
     {
-        foreach (var path in project.BindStale())
-            Publish(project, path);
+        const int filesAtATime = 2;
+        // One chain of batches per project: an edit while one runs only adds to its files.
+        if (!bindingLater.Add(project))
+            return;
+        // The message loop's own context (handlers do not run with it as the current one): work posted there runs
+        // between messages, in order with them.
+        if (rpc?.SynchronizationContext is not { } context)
+        {
+            foreach (var path in project.BindStale())
+                Publish(project, path);
+            return;
+        }
+        // A pause between batches lets the reader take the next message off the pipe, so that a keystroke or request
+        // that came meanwhile goes first.
+        Task.Delay(1).ContinueWith(_ => context.Post(__ => Guard(() =>
+        {
+            bindingLater.Remove(project);
+            foreach (var path in project.BindStale(filesAtATime))
+                Publish(project, path);
+            if (project.HasStale)
+                BindStaleLater(project);
+        }), null), TaskScheduler.Default);
     }
 
     static List<string> ModelNames(ProjectState project, string path) =>

@@ -27,6 +27,23 @@ public class ProjectStateTests
     }
 
     [Fact]
+    public void A_request_about_a_block_file_checks_only_one_user_of_each_block_first()
+    {
+        var files = new[] { ("blocks.cnn", "block Widen(c)\n  conv2d c, 3, padding=1\n") }
+            .Concat(Enumerable.Range(0, 5).Select(i => ("net" + i + ".cnn", "model Net" + i + "\n  input 3x8x8\n  Widen " + (4 + i) + "\n"))).ToArray();
+        var project = new Project(files);
+        var blocks = Project.PathOf("blocks.cnn");
+        project.State.UpdateOne(blocks, "block Widen(c)\n  conv2d c, 1\n");
+
+        Assert.Equal(new[] { Project.PathOf("net0.cnn") }, project.State.BindFor(blocks));
+        // The block's line shows the shapes of its first use as now written: 4 filters of 1x1x3 and their biases.
+        var hint = Assert.Single(ShapeFeatures.InlayHints(project.State, blocks, 0, 10));
+        Assert.Equal("-> 4x8x8 · 16", hint.Label);
+        Assert.Equal(4, project.State.BindStale().Count);
+        Assert.False(project.State.HasStale);
+    }
+
+    [Fact]
     public void Editing_inside_a_model_leaves_other_files_alone()
     {
         var project = new Project(("blocks.cnn", "block Widen(c)\n  conv2d c, 3, padding=1\n"), ("net.cnn", "model Net\n  input 3x8x8\n  Widen 4\n"));

@@ -21,7 +21,9 @@ public static class ShapeFeatures
     {
         var result = new Dictionary<int, LayerObservation>();
         var own = project.Find(path);
-        var analyses = own == null ? project.Documents : new[] { own }.Concat(project.Documents.Where(d => d != own));
+        // Files checked against blocks that have since changed would show old shapes.
+        var others = project.Documents.Where(d => d != own && !project.IsStale(d.Path));
+        var analyses = own == null ? others : new[] { own }.Concat(others);
         foreach (var analysis in analyses)
             foreach (var model in analysis.Models)
                 foreach (var observation in model.Observations)

@@ -81,25 +81,68 @@ public sealed class ProjectState
     /// <summary>Whether some files were checked against blocks that have since changed.</summary>
     public bool HasStale => stale.Count > 0;
 
-    /// <summary>Checks again the files whose blocks changed since they were checked; returns their paths.</summary>
-    public IReadOnlyList<string> BindStale()
+    /// <summary>Whether a file was checked against blocks that have since changed (its syntax is current, its binding is not).</summary>
+    public bool IsStale(string path) => stale.Contains(path);
+
+    /// <summary>Checks again up to <paramref name="limit"/> of the files whose blocks changed; returns their paths.</summary>
+    public IReadOnlyList<string> BindStale(int limit = int.MaxValue)
     {
-        var paths = stale.Where(documents.ContainsKey).OrderBy(p => p, StringComparer.Ordinal).ToList();
-        stale.Clear();
+        var paths = stale.Where(documents.ContainsKey).OrderBy(p => p, StringComparer.Ordinal).Take(limit).ToList();
         foreach (var other in paths)
-            documents[other] = Bind(Parse(other, documents[other].Text.Text));
+            BindAgain(other);
+        stale.ExceptWith(paths);
+        stale.RemoveWhere(p => !documents.ContainsKey(p));
         return paths;
     }
+
+    /// <summary>
+    /// What a request about <paramref name="path"/> needs checked first: the file itself, and for the blocks written in
+    /// it, one file that uses each (their lines show the shapes of a use). Returns the paths checked again.
+    /// </summary>
+    public IReadOnlyList<string> BindFor(string path)
+    {
+        var result = new List<string>();
+        if (stale.Remove(path) && documents.ContainsKey(path))
+        {
+            BindAgain(path);
+            result.Add(path);
+        }
+        var blocksHere = documents.TryGetValue(path, out var document) && document.Syntax != null ? document.Syntax.Blocks.ToList() : new List<BlockSyntax>();
+        blocksHere.RemoveAll(b => Documents.Where(d => !IsStale(d.Path)).Any(d => Shows(d, b)));
+        foreach (var other in stale.OrderBy(p => p, StringComparer.Ordinal).ToList())
+        {
+            if (blocksHere.Count == 0)
+                break;
+            if (!documents[other].Layers.Any(l => blocksHere.Any(b => b.Name.Text == l.Kind.Text) || project(l.Kind.Text)))
+                continue;
+            stale.Remove(other);
+            BindAgain(other);
+            result.Add(other);
+            blocksHere.RemoveAll(b => Shows(documents[other], b));
+        }
+        return result;
+
+        // A use of another block of the project may use these blocks in turn.
+        bool project(string kind) => blocks.Any(b => b.Name.Text == kind);
+    }
+
+    // Whether binding this file read a line of the block: then the block's lines have shapes to show.
+    static bool Shows(DocumentAnalysis document, BlockSyntax block) =>
+        document.Models.Any(m => m.Observations.Any(o => o.Syntax.Location.Path == block.Location.Path && block.Location.Span.Contains(o.Syntax.Location.Span)));
+
+    void BindAgain(string path) => documents[path] = Bind(Parse(path, documents[path].Text.Text));
 
     /// <summary>Forgets a deleted file; returns the paths to check again.</summary>
     public IReadOnlyList<string> Remove(string path)
     {
+        stale.Remove(path);
         if (!documents.Remove(path))
             return Array.Empty<string>();
         if (!RefreshBlocks())
             return Array.Empty<string>();
         foreach (var other in documents.Keys.ToList())
-            documents[other] = Bind(Parse(other, documents[other].Text.Text));
+            BindAgain(other);
+        stale.Clear();
         return documents.Keys.ToList();
     }
 
