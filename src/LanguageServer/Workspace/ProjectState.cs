@@ -113,7 +113,8 @@ public sealed class ProjectState
         {
             if (blocksHere.Count == 0)
                 break;
-            if (!documents[other].Layers.Any(l => blocksHere.Any(b => b.Name.Text == l.Kind.Text) || project(l.Kind.Text)))
+            // A file that uses any of the project's blocks may reach these, directly or through another block.
+            if (!documents[other].Layers.Any(l => blocks.Any(b => b.Name.Text == l.Kind.Text)))
                 continue;
             stale.Remove(other);
             BindAgain(other);
@@ -121,9 +122,6 @@ public sealed class ProjectState
             blocksHere.RemoveAll(b => Shows(documents[other], b));
         }
         return result;
-
-        // A use of another block of the project may use these blocks in turn.
-        bool project(string kind) => blocks.Any(b => b.Name.Text == kind);
     }
 
     // Whether binding this file read a line of the block: then the block's lines have shapes to show.
