@@ -41,11 +41,12 @@ namespace CnnDsl.Dsl.Binding
         }
 
         /// <summary>Binds one model; returns null if it has errors (they are in <paramref name="diagnostics"/>).</summary>
-        public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null)
+        /// <param name="observations">Filled with every layer line the binding reads, for editors; null in builds.</param>
+        public static BoundModel? BindModel(ModelSyntax model, DiagnosticBag diagnostics, BlockScope? blocks = null, List<LayerObservation>? observations = null)
         {
             var local = new DiagnosticBag();
             var scope = blocks ?? BlockScope.ZooOnly;
-            var bound = Bind(model, local, scope);
+            var bound = Bind(model, local, scope, observations);
             var list = local.ToList();
             var input = model.Input == null ? null : InputShape(model.Input, model.Name.Text, new DiagnosticBag());
             if (input != null && input.IsFixed && list.Any(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id))
@@ -60,7 +61,7 @@ namespace CnnDsl.Dsl.Binding
             return local.HasErrors ? null : bound;
         }
 
-        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics, BlockScope blocks)
+        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics, BlockScope blocks, List<LayerObservation>? observations)
         {
             var modelName = model.Name.Text;
             if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
@@ -70,7 +71,7 @@ namespace CnnDsl.Dsl.Binding
             if (model.Input == null && !model.HasSyntaxErrors)
                 diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
 
-            var session = new BindingSession { Blocks = blocks };
+            var session = new BindingSession { Blocks = blocks, Observations = observations };
             var layers = BindModelLayers(model, inputShape, diagnostics, blocks, session);
             if (layers == null)
                 return null;

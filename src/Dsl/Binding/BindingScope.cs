@@ -78,5 +78,16 @@ namespace CnnDsl.Dsl.Binding
 
         /// <summary>The blocks in scope.</summary>
         public Catalog.BlockScope? Blocks { get; set; }
+
+        /// <summary>Where each layer line this binding reads is recorded, for editors; null (nothing recorded) in builds.</summary>
+        public List<LayerObservation>? Observations { get; set; }
     }
+
+    /// <summary>
+    /// A layer line as one binding saw it: its kind, its arguments matched to parameters, its input (null where unknown)
+    /// and the checked layer (null after a mistake). Lets an editor show shapes, resolved arguments and fixes beside the
+    /// text without binding again.
+    /// </summary>
+    public sealed record LayerObservation(string Owner, LayerSyntax Syntax, Catalog.LayerKind? Kind, Catalog.ArgumentReader? Arguments, TensorShape? Input,
+        BoundLayer? Layer);
 }

@@ -186,6 +186,7 @@ namespace CnnDsl.Dsl.Binding
 
             if (kind == null)
             {
+                session.Observations?.Add(new LayerObservation(ownerName, layer, null, null, null, null));
                 diagnostics.ReportUnknownLayer(layer.Kind.Location, layer.Kind.Text, Names.ClosestMatch(layer.Kind.Text, LayerCatalog.All.Select(k => k.Name).Concat(blocks.Names)));
                 tensors[name] = null;
                 previousTensor = name;
@@ -198,9 +199,10 @@ namespace CnnDsl.Dsl.Binding
             // Without a known input the layer still checks its arguments, but not the shape.
             var syntax = layer with { Arguments = rest };
             LayerConfig? config = null;
+            ArgumentReader? arguments = null;
             try
             {
-                var arguments = new ArgumentReader(kind, syntax, name, diagnostics, scope);
+                arguments = new ArgumentReader(kind, syntax, name, diagnostics, scope);
                 config = kind.Bind(new LayerBindingContext(syntax, name, layerInput, arguments, diagnostics, operands));
                 if (config != null)
                 {
@@ -216,8 +218,10 @@ namespace CnnDsl.Dsl.Binding
             }
             tensors[name] = config?.OutputShape;
             previousTensor = name;
-            if (config != null)
-                output.Add(new BoundLayer(name, kind.Name, inputs.ToEquatableArray(), layerInput!, config));
+            var bound = config == null ? null : new BoundLayer(name, kind.Name, inputs.ToEquatableArray(), layerInput!, config);
+            if (bound != null)
+                output.Add(bound);
+            session.Observations?.Add(new LayerObservation(ownerName, layer, kind, arguments, layerInput, bound));
         }
 
         // denselayer{i + 1}: the label with each computed piece in place.

@@ -98,6 +98,10 @@ namespace CnnDsl.Dsl.Syntax
 
     public sealed record BlockParameterSyntax(NameSyntax Name, ValueSyntax? Default);
 
-    /// <summary>The result of parsing one .cnn file.</summary>
-    public sealed record CnnFileSyntax(string Path, string? Namespace, EquatableArray<ModelSyntax> Models, EquatableArray<BlockSyntax> Blocks);
+    /// <summary>The result of parsing one .cnn file; <see cref="Groups"/> only tells editors where groups are.</summary>
+    public sealed record CnnFileSyntax(string Path, string? Namespace, EquatableArray<ModelSyntax> Models, EquatableArray<BlockSyntax> Blocks,
+        EquatableArray<GroupSyntax> Groups = default);
+
+    /// <summary><c>group features</c> ... <c>end</c>: the dotted prefix it gives its layers, from <c>group</c> to its end.</summary>
+    public sealed record GroupSyntax(string Prefix, SourceLocation Location);
 }

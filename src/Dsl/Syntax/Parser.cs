@@ -26,6 +26,8 @@ namespace CnnDsl.Dsl.Syntax
     {
         readonly SourceText text;
         readonly DiagnosticBag diagnostics;
+        // Every closed group, for editors' outlines and folding; groups leave no statement of their own.
+        readonly List<GroupSyntax> groups = new List<GroupSyntax>();
         readonly IReadOnlyList<SyntaxToken> tokens;
         int position;
 
@@ -295,7 +297,7 @@ namespace CnnDsl.Dsl.Syntax
             }
 
             Finish();
-            return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray(), blocks.ToEquatableArray());
+            return new CnnFileSyntax(text.Path, fileNamespace, models.ToEquatableArray(), blocks.ToEquatableArray(), groups.ToEquatableArray());
         }
 
         bool IsControlStatement(string word)
@@ -414,6 +416,10 @@ namespace CnnDsl.Dsl.Syntax
             else if (frame.Kind == FrameKind.Repeat)
             {
                 model.Current.Add(new RepeatSyntax(frame.Count!, frame.Variable!, frame.Statements.ToEquatableArray(), location));
+            }
+            else
+            {
+                groups.Add(new GroupSyntax(frame.Group!.Prefix, location));
             }
         }
 

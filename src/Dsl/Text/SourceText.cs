@@ -25,6 +25,9 @@ namespace CnnDsl.Dsl.Text
 
         public string ToString(TextSpan span) => Text.Substring(span.Start, span.Length);
 
+        /// <summary>The offset where a zero-based line starts.</summary>
+        public int GetLineStart(int line) => lineStarts[line];
+
         public int GetLineIndex(int position)
         {
             int lower = 0, upper = lineStarts.Length - 1;
