@@ -183,8 +183,7 @@ namespace CnnDsl.Generator
         static ProjectBlocks CollectBlocks(ImmutableArray<ParsedFile> files, string? rootNamespace)
         {
             // A block's class goes in its file's namespace, or the project's root namespace, as a model's does.
-            var blocks = files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks)
-                .Select(b => b.Namespace == null && rootNamespace != null ? b with { Namespace = rootNamespace } : b).ToList();
+            var blocks = NameRules.WithDefaultNamespace(files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks), rootNamespace).ToList();
             var diagnostics = new DiagnosticBag();
             try
             {
@@ -212,7 +211,7 @@ namespace CnnDsl.Generator
                 var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
                 var models = Binder.BindFile(syntax, diagnostics, scope)
                     .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)
-                        && !NamedLikeBlockClass(m, scope, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
+                        && NameRules.CheckAgainstBlockClasses(m, scope, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 var results = models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty,
                     syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
@@ -238,7 +237,7 @@ namespace CnnDsl.Generator
                 var scope = blocks.Blocks.Count == 0 ? BlockScope.ZooOnly : BlockScope.Create(blocks.Blocks, new DiagnosticBag());
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
                 if (bound != null && NameRules.Check(bound, diagnostics, model.Syntax.Name.Location))
-                    NamedLikeBlockClass(bound, scope, diagnostics, model.Syntax.Name.Location);
+                    NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Syntax.Name.Location);
                 return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location);
             }
             catch (Exception exception)
@@ -247,17 +246,6 @@ namespace CnnDsl.Generator
                 bag.ReportInternalError(model.Syntax.Location, model.Syntax.Name.Text, exception);
                 return new ModelResult(null, model.Declaration, bag.ToEquatableArray());
             }
-        }
-
-        // A model class in the namespace of a block's class, with its name, would be a second definition of one type.
-        static bool NamedLikeBlockClass(BoundModel model, BlockScope scope, DiagnosticBag diagnostics, SourceLocation nameLocation)
-        {
-            var name = model.Name.TrimStart('@');
-            var clash = scope.Classes.FirstOrDefault(c => !c.FromZoo && c.Namespace == model.Namespace && c.Name == name);
-            if (clash == null)
-                return false;
-            diagnostics.ReportModelNamedLikeBlockClass(nameLocation, model.Name, clash.BlockName, clash.Namespace);
-            return true;
         }
 
         // A second model of the same name in the same namespace is reported and not emitted; the first by path wins.

@@ -82,6 +82,24 @@ namespace CnnDsl.Dsl.Binding
             return Names.IsIdentifier(name) && !Names.IsCSharpKeyword(name) ? name : "Block" + name;
         }
 
+        /// <summary>
+        /// A model class in the namespace of a block's class, with its name, would be a second definition of one type:
+        /// reported at the model's name. Returns false if so.
+        /// </summary>
+        public static bool CheckAgainstBlockClasses(BoundModel model, Catalog.BlockScope scope, DiagnosticBag diagnostics, Text.SourceLocation nameLocation)
+        {
+            var name = Unescaped(model.Name);
+            var clash = scope.Classes.FirstOrDefault(c => !c.FromZoo && c.Namespace == model.Namespace && c.Name == name);
+            if (clash == null)
+                return true;
+            diagnostics.ReportModelNamedLikeBlockClass(nameLocation, model.Name, clash.BlockName, clash.Namespace);
+            return false;
+        }
+
+        /// <summary>Blocks of files without a namespace line get the project's root namespace, as their models do.</summary>
+        public static IEnumerable<Syntax.BlockSyntax> WithDefaultNamespace(IEnumerable<Syntax.BlockSyntax> blocks, string? rootNamespace) =>
+            blocks.Select(b => b.Namespace == null && rootNamespace != null ? b with { Namespace = rootNamespace } : b);
+
         /// <summary>An identifier as C# source: a keyword gets '@'.</summary>
         public static string Escape(string identifier)
         {

@@ -191,8 +191,8 @@ public sealed class ProjectState
     // Blocks are project-wide: a change to any of them (their text or where they are) changes every file's binding.
     bool RefreshBlocks()
     {
-        var current = documents.Values.OrderBy(d => d.Path, StringComparer.Ordinal).Where(d => d.Syntax != null)
-            .SelectMany(d => d.Syntax!.Blocks).ToEquatableArray();
+        var current = NameRules.WithDefaultNamespace(documents.Values.OrderBy(d => d.Path, StringComparer.Ordinal).Where(d => d.Syntax != null)
+            .SelectMany(d => d.Syntax!.Blocks), RootNamespace).ToEquatableArray();
         if (current.Equals(blocks))
             return false;
         blocks = current;
@@ -233,7 +233,7 @@ public sealed class ProjectState
                 }
                 var observations = new List<LayerObservation>();
                 var bound = Binder.BindModel(model, diagnostics, scope, observations);
-                if (bound != null && !NameRules.Check(bound, diagnostics, model.Name.Location))
+                if (bound != null && !(NameRules.Check(bound, diagnostics, model.Name.Location) && NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Name.Location)))
                     bound = null;
                 models.Add(new ModelAnalysis(model, bound, observations));
             }
