@@ -22,6 +22,8 @@ public class UNetTests
         var model = Assert.Single(CnnCompilation.Compile(Source, "unet.cnn").Models);
         Assert.Equal("H >= 16 and H % 16 == 0 and W >= 16 and W % 16 == 0 (for cat4, cat3, cat2, cat1)", model.AcceptedSizeRule);
         Assert.Equal(new long[] { 16, 16 }, model.MinimumSizes.ToArray());
+        // Four 2x2 poolings then four 2x2, stride-2 transposed convolutions: the output is H where the rule holds.
+        Assert.Equal("2x(16 * (H // 16))x(16 * (W // 16))", model.OutputShape.ToString());
     }
 
     [PyTorchFact]

@@ -93,10 +93,15 @@ namespace CnnDsl.Dsl.Catalog
                 outputPadding.ToEquatableArray(), dilation.ToEquatableArray(), groups, bias, activation, new TensorShape(new[] { filters }.Concat(output)));
         }
 
-        /// <summary>(n - 1)s - 2p + d(k - 1) + output_padding + 1, as PyTorch sizes a transposed convolution.</summary>
+        /// <summary>
+        /// (n - 1)s - 2p + d(k - 1) + output_padding + 1, as PyTorch sizes a transposed convolution, written as
+        /// n*s + (d(k - 1) + output_padding + 1 - s - 2p) so that the constants fold: a 2x2, stride-2 upsampling of
+        /// H // 16 reads 2 * (H // 16).
+        /// </summary>
         public static Expr OutputSize(Expr n, Expr kernel, Expr stride, Expr padding, Expr outputPadding, Expr dilation) =>
-            Exprs.Add(Exprs.Add(Exprs.Subtract(Exprs.Multiply(Exprs.Subtract(n, Exprs.One), stride), Exprs.Multiply(Exprs.Int(2), padding)),
-                Exprs.Multiply(dilation, Exprs.Subtract(kernel, Exprs.One))), Exprs.Add(outputPadding, Exprs.One));
+            Exprs.Add(Exprs.Multiply(n, stride),
+                Exprs.Subtract(Exprs.Add(Exprs.Multiply(dilation, Exprs.Subtract(kernel, Exprs.One)), Exprs.Add(outputPadding, Exprs.One)),
+                    Exprs.Add(stride, Exprs.Multiply(Exprs.Int(2), padding))));
     }
 
     public sealed record ConvTransposeConfig(
