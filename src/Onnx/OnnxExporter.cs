@@ -67,7 +67,8 @@ namespace CnnDsl.Onnx
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                File.Delete(temporary);
+                if (File.Exists(temporary))
+                    File.Delete(temporary);
                 throw new OnnxExportException($"Cannot write '{path}': {e.Message}");
             }
         }

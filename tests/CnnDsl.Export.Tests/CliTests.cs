@@ -191,6 +191,7 @@ public class CliTests : IDisposable
     [InlineData("export|fashion.cnn|--onnx|x.onnx|--weights|fashion.cnn", "'fashion.cnn' is not a valid safetensors file")]
     [InlineData("export|fashion.cnn|--onnx|x.onnx|--model|Other", "fashion.cnn has no model 'Other' (models: FashionCnn)")]
     [InlineData("check|nowhere", "'nowhere' is neither a file nor a folder")]
+    [InlineData("export|fashion.cnn|--onnx|no/such/folder/x.onnx", "Cannot write 'no/such/folder/x.onnx'")]
     public void Mistakes_in_the_call_are_one_line_and_a_non_zero_exit_code(string arguments, string expected)
     {
         Write("fashion.cnn", FashionCnn);
