@@ -73,6 +73,8 @@ namespace CnnDsl.Zoo
             }
         }
 
+        protected override void RegisterComponents() { }
+
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();

@@ -47,6 +47,8 @@ namespace CnnDsl.Zoo
             register_module("re_lu", re_lu);
         }
 
+        protected override void RegisterComponents() { }
+
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
