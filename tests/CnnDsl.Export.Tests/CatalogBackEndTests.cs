@@ -4,6 +4,7 @@ using CnnDsl.Compiler.Tests.Infrastructure;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Export.Tests.Infrastructure;
+using CnnDsl.Onnx;
 using CnnDsl.PyTorchExport;
 using Xunit;
 using Xunit.Abstractions;
@@ -74,7 +75,7 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         "input 3x7\n  upsample 3, mode=linear",
         "input 2x3x3x3\n  upsample 2, mode=trilinear, align_corners=true",
         "input 3x10x10\n  prelu",
-        "input 3x10x10\n  prelu per_channel=true, init=0.1",
+        "input 3x10x10\n  slope: prelu per_channel=true, init=0.1",
         "input 3x10x10\n  flatten\n  dense 4\n  prelu per_channel=true",
         "input 3x16\n  prelu per_channel=true",
         "input 3x10x10\n  a: conv2d 3, 3, padding=1\n  stochastic_depth 0.2\n  add stochastic_depth, input",
@@ -84,6 +85,11 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         "input 3x10x10\n  gelu", "input 3x10x10\n  silu", "input 3x10x10\n  sigmoid", "input 3x10x10\n  tanh",
         "input 3x10x10\n  softmax", "input 3x10x10\n  log_softmax", "input 3x10x10\n  hardswish", "input 3x10x10\n  hardsigmoid",
         "input 3x10x10\n  mish",
+        // Size variables: what the ONNX graph must compute from the tensor's own size (Keras' same padding, Resize's sizes).
+        "input 3xHxW\n  separable_conv2d 4, 3, stride=2, padding=same",
+        "input 3xHxW\n  upsample size=(9, 7), mode=bilinear",
+        "input 3xHxW\n  upsample 2\n  conv_transpose2d 2, 3, stride=2, output_padding=1",
+        "input 3xHxW\n  prelu per_channel=true\n  rescaling 2, offset=1\n  stochastic_depth 0.1",
     };
 
     public static string Text() => string.Concat(Bodies.Select((b, i) => $"model K{i}\n  {b}\n"));
@@ -99,9 +105,19 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         {
             var model = compiled[i];
             var context = $"model K{i}:\n  {Bodies[i]}";
-            var shapes = new[] { model.InputShape.Sizes };
+            var shapes = model.SizeVariables.Count == 0
+                ? new List<long[]> { model.InputShape.Sizes }
+                : OnnxRuntimeEqualityTests.AcceptedSizes(model).Take(2).Select(s => new[] { model.InputShape[0].Constant!.Value, s.H, s.W }).ToList();
+            Assert.NotEmpty(shapes);
             using var generated = LoadedModels.Create(assembly, "Models.K" + i);
             ModuleEquality.AssertEqual(generated, model, shapes, context);
+            // The exporter's list of weights (what cnn export checks given weights against) is the module's.
+            var weights = TorchVsOnnx.Weights(generated);
+            var expected = ModelWeights.Expected(model);
+            Assert.True(weights.Keys.OrderBy(k => k).SequenceEqual(expected.Select(w => w.Key).OrderBy(k => k)),
+                $"the exporter expects {string.Join(", ", expected.Select(w => w.Key))}, the module has {string.Join(", ", weights.Keys)} in {context}");
+            foreach (var weight in expected)
+                Assert.True(weight.Shape.SequenceEqual(weights[weight.Key].Shape), $"{weight.Key}: the exporter expects [{string.Join(", ", weight.Shape)}], the module has {weights[weight.Key].ShapeText} in {context}");
             var comparisons = TorchVsOnnx.Compare(generated, model, shapes, seed: i, context);
             TorchVsOnnx.AssertEqual(comparisons, shapes, context);
             worst = System.Math.Max(worst, comparisons.Max(c => c.MaxDifference));
@@ -119,10 +135,20 @@ public class CatalogBackEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Exported_weights_of_an_untrained_prelu_start_at_its_initial_slope()
+    {
+        var (compiled, _) = CompiledModels.Get(Text(), "catalog.cnn");
+        var model = compiled[System.Array.FindIndex(Bodies, b => b.Contains("slope: prelu"))];
+        var slope = ModelWeights.Initialize(model, seed: 1)["slope.weight"];
+        Assert.Equal(new long[] { 3 }, slope.Shape);
+        Assert.All(slope.Values, v => Assert.Equal(0.1f, v));
+    }
+
+    [Fact]
     public void The_built_stochastic_depth_drops_whole_rows_while_training_and_scales_the_rest()
     {
         var (compiled, _) = CompiledModels.Get(Text(), "catalog.cnn");
-        var model = compiled.Single(m => Layers(m.Layers).Any(l => l.Config is StochasticDepthConfig));
+        var model = compiled.First(m => m.SizeVariables.Count == 0 && Layers(m.Layers).Any(l => l.Config is StochasticDepthConfig));
         var drop = Layers(model.Layers).Single(l => l.Config is StochasticDepthConfig);
         using var built = new RuntimeModule(model);
         built.train();
