@@ -76,7 +76,45 @@ namespace CnnDsl.Onnx
                 case ActivationConfig activation:
                     return Activation(activation.Kind, Real(activation.Parameter, name), x, name);
                 case MergeConfig merge:
-                    return merge.IsConcat ? graph.Node("Concat", name, inputs, Int("axis", 1)) : graph.Node("Sum", name, inputs);
+                    switch (merge.Kind)
+                    {
+                        case MergeKind.Concat:
+                            return graph.Node("Concat", name, inputs, Int("axis", 1));
+                        case MergeKind.Multiply:
+                        {
+                            // Mul takes two inputs and broadcasts as the module's * does ((C, 1, 1) over (C, H, W)).
+                            var product = inputs[0];
+                            for (int i = 1; i < inputs.Count; i++)
+                                product = graph.Node("Mul", i == inputs.Count - 1 ? name : name + ".product", new[] { product, inputs[i] });
+                            return inputs.Count == 1 ? graph.Node("Identity", name, product) : product;
+                        }
+                        default:
+                            return graph.Node("Sum", name, inputs);
+                    }
+                case SeparableConvConfig separable:
+                    return Activate(Conv(separable.Pointwise, name + ".pointwise", Conv(separable.Depthwise, name + ".depthwise", x)), separable.Activation, name);
+                case ConvTransposeConfig transpose:
+                    return Activate(ConvTranspose(transpose, name, x), transpose.Activation, name);
+                case UpsampleConfig upsample:
+                    return Upsample(upsample, name, x);
+                case PReLUConfig prelu:
+                {
+                    // PRelu broadcasts its slope from the right: one slope per channel must be shaped (C, 1, ...).
+                    var slopes = Number(prelu.Slopes, layer, "slopes");
+                    var slope = Weight(name + ".weight");
+                    int spatial = prelu.Input.Rank - 1;
+                    if (slopes != 1 && spatial > 0)
+                        slope = graph.Node("Reshape", name + ".slope", new[] { slope, graph.Int64Constant(name + ".slope_shape", new[] { slopes }.Concat(Repeat(1, spatial)).ToArray()) });
+                    return graph.Node("PRelu", name, new[] { x, slope });
+                }
+                case RescalingConfig rescaling:
+                {
+                    var scaled = graph.Node("Mul", name + ".scaled", new[] { x, PerChannel(rescaling.Scale, rescaling.Input.Rank, name + ".scale") });
+                    return graph.Node("Add", name, new[] { scaled, PerChannel(rescaling.Offset, rescaling.Input.Rank, name + ".offset") });
+                }
+                case StochasticDepthConfig:
+                    // Inference: torchvision's stochastic depth passes its input through.
+                    return graph.Node("Identity", name, x);
                 case BlockConfig block:
                     return new LayerWriter(graph, weights).Write(block.Statements, name + ".", new Dictionary<string, string> { [BoundModel.InputTensorName] = x });
                 default:
@@ -107,6 +145,70 @@ namespace CnnDsl.Onnx
             if (!(conv.Bias is BoolExpr { Value: false }))
                 arguments.Add(Weight(name + ".bias"));
             return graph.Node("Conv", name, arguments, attributes.ToArray());
+        }
+
+        string ConvTranspose(ConvTransposeConfig conv, string name, string x)
+        {
+            // PyTorch's padding removes p from both sides of each dimension, and output_padding adds to the end only, as ONNX's.
+            var padding = conv.Padding.Select(p => Constant(p, name, "padding")).ToArray();
+            var attributes = new[]
+            {
+                Ints("kernel_shape", conv.Kernel.Select(k => Constant(k, name, "kernel"))),
+                Ints("strides", conv.Stride.Select(s => Constant(s, name, "stride"))),
+                Ints("dilations", conv.Dilation.Select(d => Constant(d, name, "dilation"))),
+                Ints("pads", padding.Concat(padding)),
+                Ints("output_padding", conv.OutputPadding.Select(p => Constant(p, name, "output_padding"))),
+                Int("group", Constant(conv.Groups, name, "groups")),
+            };
+            var arguments = new List<string> { x, Weight(name + ".weight") };
+            if (!(conv.Bias is BoolExpr { Value: false }))
+                arguments.Add(Weight(name + ".bias"));
+            return graph.Node("ConvTranspose", name, arguments, attributes);
+        }
+
+        /// <summary>
+        /// nn.Upsample as PyTorch exports it: nearest takes the floor of dst / scale (asymmetric, floor); the linear modes
+        /// sample at (dst + 0.5) / scale - 0.5 (pytorch_half_pixel) or, with align_corners, at dst (n - 1) / (n' - 1).
+        /// </summary>
+        string Upsample(UpsampleConfig upsample, string name, string x)
+        {
+            bool nearest = upsample.Mode == "nearest";
+            bool alignCorners = upsample.AlignCorners switch
+            {
+                BoolExpr b => b.Value,
+                var other => throw new OnnxExportException($"Layer '{name}' has an align_corners that is not decided ({other}); export the model with its block arguments given"),
+            };
+            var attributes = new List<global::Onnx.AttributeProto>
+            {
+                String("mode", nearest ? "nearest" : "linear"),
+                String("coordinate_transformation_mode", nearest ? "asymmetric" : alignCorners ? "align_corners" : "pytorch_half_pixel"),
+            };
+            if (nearest)
+                attributes.Add(String("nearest_mode", "floor"));
+            string scales = "", sizes = "";
+            if (upsample.Size is { } size)
+            {
+                var spatial = graph.Int64Constant(name + ".spatial_size", size.Select(v => Constant(v, name, "size")).ToArray());
+                var batchAndChannels = graph.Node("Shape", name + ".batch_and_channels", x, Int("start", 0), Int("end", 2));
+                sizes = graph.Node("Concat", name + ".sizes", new[] { batchAndChannels, spatial }, Int("axis", 0));
+            }
+            else
+            {
+                var factors = new[] { 1f, 1f }.Concat(upsample.Scale!.Value.Select(v => (float)Constant(v, name, "scale"))).ToArray();
+                scales = graph.Fresh(name + ".scales");
+                graph.Initializer(scales, new WeightTensor(new long[] { factors.Length }, factors));
+            }
+            return graph.Node("Resize", name, new[] { x, "", scales, sizes }, attributes.ToArray());
+        }
+
+        /// <summary>Rescaling's constant: a scalar, or one value per channel shaped (C, 1, ...) to broadcast over the spatial dimensions.</summary>
+        string PerChannel(IReadOnlyList<Expr> values, int rank, string wanted)
+        {
+            var numbers = values.Select(v => (float)Real(v, wanted)).ToArray();
+            var shape = numbers.Length == 1 ? new long[0] : new long[] { numbers.Length }.Concat(Repeat(1, rank - 1)).ToArray();
+            var constant = graph.Fresh(wanted);
+            graph.Initializer(constant, new WeightTensor(shape, numbers));
+            return constant;
         }
 
         static void RequireSame(bool same, IReadOnlyList<Expr> perSide, string name)
@@ -259,6 +361,15 @@ namespace CnnDsl.Onnx
                     var onePlus = graph.Node("Add", name + ".one_plus", new[] { erf, graph.FloatConstant(name + ".one", 1) });
                     var product = graph.Node("Mul", name + ".product", new[] { x, onePlus });
                     return graph.Node("Mul", name, new[] { product, graph.FloatConstant(name + ".half", 0.5f) });
+                }
+                case "hardswish": return graph.Node("HardSwish", name, x);
+                // PyTorch's hardsigmoid is relu6(x + 3) / 6: ONNX's max(0, min(1, alpha x + beta)) with alpha 1/6, beta 1/2.
+                case "hardsigmoid": return graph.Node("HardSigmoid", name, x, Float("alpha", 1f / 6), Float("beta", 0.5f));
+                case "mish":
+                {
+                    // Opset 17 has no Mish: x * tanh(softplus(x)).
+                    var softplus = graph.Node("Softplus", name + ".softplus", x);
+                    return graph.Node("Mul", name, new[] { x, graph.Node("Tanh", name + ".tanh", softplus) });
                 }
                 default:
                     throw new OnnxExportException($"Layer '{name}' uses the activation {activation.Name}, which the ONNX exporter cannot write yet");

@@ -8,7 +8,7 @@ using CnnDsl.Dsl.Symbolic;
 namespace CnnDsl.Onnx
 {
     /// <summary>A learned tensor a layer needs, under its state_dict key, and the fan-in PyTorch's default initialisation uses.</summary>
-    public sealed record ExpectedWeight(string Key, string Layer, long[] Shape, WeightRole Role, long FanIn);
+    public sealed record ExpectedWeight(string Key, string Layer, long[] Shape, WeightRole Role, long FanIn, double Fill = 0);
 
     public enum WeightRole
     {
@@ -20,6 +20,8 @@ namespace CnnDsl.Onnx
         Ones,
         /// <summary>Batch-norm shift and running mean: zeros.</summary>
         Zeros,
+        /// <summary>Every value the weight's Fill (PReLU's initial slope).</summary>
+        Fill,
     }
 
     /// <summary>
@@ -43,16 +45,31 @@ namespace CnnDsl.Onnx
                 switch (layer.Config)
                 {
                     case ConvConfig conv:
+                        Conv(conv, name, weights);
+                        break;
+                    case SeparableConvConfig separable:
+                        Conv(separable.Depthwise, name + ".depthwise", weights);
+                        Conv(separable.Pointwise, name + ".pointwise", weights);
+                        break;
+                    case ConvTransposeConfig transpose:
                     {
-                        long inPerGroup = Number(conv.InChannels, name) / Number(conv.Groups, name);
-                        var kernel = conv.Kernel.Select(k => Number(k, name)).ToArray();
-                        long fanIn = inPerGroup * kernel.Aggregate(1L, (a, b) => a * b);
-                        long filters = Number(conv.Filters, name);
-                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { filters, inPerGroup }.Concat(kernel).ToArray(), WeightRole.Kernel, fanIn));
-                        if (!(conv.Bias is BoolExpr { Value: false }))
-                            weights.Add(new ExpectedWeight(name + ".bias", name, new[] { filters }, WeightRole.Bias, fanIn));
+                        // PyTorch's transposed weight is (in, out / groups, kernel...), and its fan-in is read from dimension 1.
+                        long outPerGroup = Number(transpose.Filters, name) / Number(transpose.Groups, name);
+                        var kernel = transpose.Kernel.Select(k => Number(k, name)).ToArray();
+                        long fanIn = outPerGroup * kernel.Aggregate(1L, (a, b) => a * b);
+                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { Number(transpose.InChannels, name), outPerGroup }.Concat(kernel).ToArray(), WeightRole.Kernel, fanIn));
+                        if (!(transpose.Bias is BoolExpr { Value: false }))
+                            weights.Add(new ExpectedWeight(name + ".bias", name, new[] { Number(transpose.Filters, name) }, WeightRole.Bias, fanIn));
                         break;
                     }
+                    case PReLUConfig prelu:
+                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { Number(prelu.Slopes, name) }, WeightRole.Fill, 0, prelu.Init switch
+                        {
+                            RealExpr r => r.Value,
+                            IntExpr i => i.Value,
+                            _ => throw new OnnxExportException($"Layer '{name}' has an initial slope that is not a number ({prelu.Init})"),
+                        }));
+                        break;
                     case DenseConfig dense:
                     {
                         long features = Number(dense.InFeatures, name), units = Number(dense.Units, name);
@@ -75,6 +92,17 @@ namespace CnnDsl.Onnx
                         break;
                 }
             }
+        }
+
+        static void Conv(ConvConfig conv, string name, List<ExpectedWeight> weights)
+        {
+            long inPerGroup = Number(conv.InChannels, name) / Number(conv.Groups, name);
+            var kernel = conv.Kernel.Select(k => Number(k, name)).ToArray();
+            long fanIn = inPerGroup * kernel.Aggregate(1L, (a, b) => a * b);
+            long filters = Number(conv.Filters, name);
+            weights.Add(new ExpectedWeight(name + ".weight", name, new[] { filters, inPerGroup }.Concat(kernel).ToArray(), WeightRole.Kernel, fanIn));
+            if (!(conv.Bias is BoolExpr { Value: false }))
+                weights.Add(new ExpectedWeight(name + ".bias", name, new[] { filters }, WeightRole.Bias, fanIn));
         }
 
         static long Number(Expr value, string layer) =>
@@ -104,6 +132,9 @@ namespace CnnDsl.Onnx
                         break;
                     case WeightRole.Ones:
                         Array.Fill(values, 1f);
+                        break;
+                    case WeightRole.Fill:
+                        Array.Fill(values, (float)weight.Fill);
                         break;
                 }
                 result[weight.Key] = new WeightTensor(weight.Shape, values);

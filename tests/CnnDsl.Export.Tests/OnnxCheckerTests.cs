@@ -30,6 +30,7 @@ public class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
         var texts = new[]
         {
             ZooExportTests.ZooText(),
+            CatalogBackEndTests.Text(),
             OnnxRuntimeEqualityTests.PropertyModelText(OnnxRuntimeEqualityTests.PropertyModels()),
             SymbolicPropertyTests.Blocks + string.Concat(SymbolicPropertyTests.Models(40).Select(m => m.Text)),
         };

@@ -20,6 +20,14 @@ public class ZooExportTests(ITestOutputHelper output)
     {
         ["alexnet"] = "3x63x63",
         ["lenet5"] = "1x28x28",
+        // The smallest sizes these architectures accept: Inception V3 needs 75x75, Keras' Xception 71x71.
+        ["inception_v3"] = "3x75x75",
+        ["xception"] = "3x71x71",
+        ["googlenet"] = "3x32x32",
+        ["efficientnet_b0"] = "3x32x32",
+        ["densenet121"] = "3x32x32",
+        // One channel, sides a multiple of 16 (four 2x2 poolings undone by four transposed convolutions).
+        ["unet_small"] = "1x16x16",
     };
 
     /// <summary>Zoo models also exported with size variables and run at two sizes.</summary>

@@ -110,7 +110,18 @@ namespace CnnDsl
             switch (config)
             {
                 case MergeConfig merge:
-                    return merge.IsConcat ? cat(inputs.ToArray(), 1) : inputs.Skip(1).Aggregate(x, (sum, next) => sum + next);
+                    return merge.Kind switch
+                    {
+                        MergeKind.Concat => cat(inputs.ToArray(), 1),
+                        MergeKind.Multiply => inputs.Skip(1).Aggregate(x, (product, next) => product * next),
+                        _ => inputs.Skip(1).Aggregate(x, (sum, next) => sum + next),
+                    };
+                case SeparableConvConfig separable when separable.Depthwise.PadsInForward:
+                {
+                    var depthwise = separable.Depthwise;
+                    x = module!.call(nn.functional.pad(x, PadArray(x, depthwise.PerSidePadding, depthwise.Kernel, depthwise.Stride, depthwise.Dilation)));
+                    break;
+                }
                 case ConvConfig conv when conv.PadsInForward:
                     // As the generated forward: padding libtorch's symmetric argument cannot express is done first.
                     x = module!.call(nn.functional.pad(x, PadArray(x, conv.PerSidePadding, conv.Kernel, conv.Stride, conv.Dilation)));
@@ -147,6 +158,9 @@ namespace CnnDsl
             "tanh" => x.tanh(),
             "softmax" => x.softmax(1),
             "log_softmax" => x.log_softmax(1),
+            "hardswish" => x.hardswish(),
+            "hardsigmoid" => x.hardsigmoid(),
+            "mish" => nn.functional.mish(x),
             _ => throw new NotSupportedException($"The run-time builder does not know the activation {activation.Name}"),
         };
 
@@ -247,10 +261,39 @@ namespace CnnDsl
                         "tanh" => nn.Tanh(),
                         "softmax" => nn.Softmax(dim: 1),
                         "log_softmax" => nn.LogSoftmax(dim: 1),
+                        "hardswish" => nn.Hardswish(),
+                        "hardsigmoid" => nn.Hardsigmoid(),
+                        "mish" => nn.Mish(),
                         _ => throw new NotSupportedException($"Layer '{layer.Name}' uses the activation {activation.Kind.Name}, which the run-time builder does not know"),
                     };
                 case BlockConfig block:
                     return new RuntimeModule(block.ModuleType, block.Statements);
+                case SeparableConvConfig separable:
+                    return new SeparableConv(depthwise: Conv(separable.Depthwise), pointwise: Conv(separable.Pointwise));
+                case ConvTransposeConfig transpose:
+                    return ConvTranspose(transpose);
+                case UpsampleConfig upsample:
+                {
+                    var mode = upsample.Mode switch
+                    {
+                        "nearest" => UpsampleMode.Nearest,
+                        "linear" => UpsampleMode.Linear,
+                        "bilinear" => UpsampleMode.Bilinear,
+                        _ => UpsampleMode.Trilinear,
+                    };
+                    // As the generated module: align_corners is passed to the linear modes only.
+                    bool? alignCorners = upsample.Mode == "nearest" ? null : upsample.AlignCorners is BoolExpr { Value: var align } ? align
+                        : throw new NotSupportedException($"Layer '{layer.Name}' has an align_corners that is not decided ({upsample.AlignCorners})");
+                    return upsample.Size is { } size
+                        ? nn.Upsample(size: Longs(size), mode: mode, align_corners: alignCorners)
+                        : nn.Upsample(scale_factor: upsample.Scale!.Value.Select(D).ToArray(), mode: mode, align_corners: alignCorners);
+                }
+                case PReLUConfig prelu:
+                    return nn.PReLU(L(prelu.Slopes), D(prelu.Init));
+                case RescalingConfig rescaling:
+                    return new Rescaling(rescaling.Scale.Select(D).ToArray(), rescaling.Offset.Select(D).ToArray());
+                case StochasticDepthConfig drop:
+                    return new StochasticDepth(D(drop.Rate), drop.PerRow);
                 default:
                     throw new NotSupportedException($"Layer '{layer.Name}' is a {layer.Kind} layer ({layer.Config.ModuleType}), which the run-time builder cannot build yet");
             }
@@ -278,6 +321,23 @@ namespace CnnDsl
                 1 => nn.Conv1d(input, filters, k[0], stride: s[0], padding: p[0], dilation: d[0], groups: groups, bias: bias),
                 2 => nn.Conv2d(input, filters, (k[0], k[1]), stride: (s[0], s[1]), padding: (p[0], p[1]), dilation: (d[0], d[1]), groups: groups, bias: bias),
                 _ => nn.Conv3d(input, filters, (k[0], k[1], k[2]), stride: (s[0], s[1], s[2]), padding: (p[0], p[1], p[2]), dilation: (d[0], d[1], d[2]), groups: groups, bias: bias),
+            };
+        }
+
+        static nn.Module<Tensor, Tensor> ConvTranspose(ConvTransposeConfig conv)
+        {
+            long input = L(conv.InChannels), filters = L(conv.Filters), groups = L(conv.Groups);
+            bool bias = !(conv.Bias is BoolExpr { Value: false });
+            var k = Longs(conv.Kernel);
+            var s = Longs(conv.Stride);
+            var p = Longs(conv.Padding);
+            var o = Longs(conv.OutputPadding);
+            var d = Longs(conv.Dilation);
+            return conv.Rank switch
+            {
+                1 => nn.ConvTranspose1d(input, filters, k[0], stride: s[0], padding: p[0], output_padding: o[0], dilation: d[0], groups: groups, bias: bias),
+                2 => nn.ConvTranspose2d(input, filters, (k[0], k[1]), stride: (s[0], s[1]), padding: (p[0], p[1]), output_padding: (o[0], o[1]), dilation: (d[0], d[1]), groups: groups, bias: bias),
+                _ => nn.ConvTranspose3d(input, filters, (k[0], k[1], k[2]), stride: (s[0], s[1], s[2]), padding: (p[0], p[1], p[2]), output_padding: (o[0], o[1], o[2]), dilation: (d[0], d[1], d[2]), groups: groups, bias: bias),
             };
         }
 
