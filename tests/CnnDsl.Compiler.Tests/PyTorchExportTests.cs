@@ -108,7 +108,7 @@ public class PyTorchExportTests
             + NewKinds + "\n"
             + string.Concat(fixedModels) + string.Concat(symbolic);
         var compiled = CnnCompilation.Compile(text, "/project/Models/export.cnn", "Models");
-        Assert.Empty(compiled.Diagnostics.Where(d => d.Severity == CnnDsl.Dsl.Diagnostics.DiagnosticSeverity.Error));
+        Assert.DoesNotContain(compiled.Diagnostics, d => d.Severity == CnnDsl.Dsl.Diagnostics.DiagnosticSeverity.Error);
         var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(text, "/project/Models/export.cnn"));
 
         var folder = Directory.CreateTempSubdirectory("cnndsl-pytorch-export-").FullName;
