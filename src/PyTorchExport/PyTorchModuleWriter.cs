@@ -194,7 +194,7 @@ namespace CnnDsl.PyTorchExport
                         var arguments = new List<string> { "kernel_size=" + Sizes(pool.Kernel, name) };
                         if (!pool.Stride.SequenceEqual(pool.Kernel))
                             arguments.Add("stride=" + Sizes(pool.Stride, name));
-                        var padding = pool.PadsInForward ? new Expr[0] : PerDimension(pool.PerSidePadding);
+                        var padding = pool.PadsInForward ? new Expr[0] : SpatialWindow.PerDimension(pool.PerSidePadding);
                         if (padding.Any(p => !(p is IntExpr { Value: 0 })))
                             arguments.Add("padding=" + Sizes(padding, name));
                         if (pool.CeilMode)
@@ -210,7 +210,7 @@ namespace CnnDsl.PyTorchExport
                     case DropoutConfig dropout:
                         return "nn." + dropout.ModuleType + "(" + Real(dropout.Rate, name) + ")";
                     case ZeroPadConfig pad:
-                        return "nn." + pad.ModuleType + "((" + string.Join(", ", PadOrder(pad.PerSide).Select(p => Int(p, name))) + ")" + (pad.Rank == 2 ? ")" : ", 0.0)");
+                        return "nn." + pad.ModuleType + "((" + string.Join(", ", SpatialWindow.PadOrder(pad.PerSide).Select(p => Int(p, name))) + ")" + (pad.Rank == 2 ? ")" : ", 0.0)");
                     case AdaptiveAvgPoolConfig adaptive:
                         return "nn." + adaptive.ModuleType + "(" + Sizes(adaptive.Size, name) + ")";
                     case FlattenConfig:
@@ -233,7 +233,7 @@ namespace CnnDsl.PyTorchExport
                 if (conv.UsesTorchSame)
                     arguments.Add("padding=\"same\"");
                 else if (!conv.PadsInForward && conv.PerSidePadding.Any(p => !(p is IntExpr { Value: 0 })))
-                    arguments.Add("padding=" + Sizes(PerDimension(conv.PerSidePadding), name));
+                    arguments.Add("padding=" + Sizes(SpatialWindow.PerDimension(conv.PerSidePadding), name));
                 if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
                     arguments.Add("dilation=" + Sizes(conv.Dilation, name));
                 if (!(conv.Groups is IntExpr { Value: 1 }))
@@ -312,7 +312,7 @@ namespace CnnDsl.PyTorchExport
             string PadArgument(string name, IReadOnlyList<Expr> perSide, IReadOnlyList<Expr> kernel, IReadOnlyList<Expr> stride, IReadOnlyList<Expr> dilation, string x)
             {
                 if (perSide.All(p => p is IntExpr))
-                    return "[" + string.Join(", ", PadOrder(perSide).Select(p => Int(p, name))) + "]";
+                    return "[" + string.Join(", ", SpatialWindow.PadOrder(perSide).Select(p => Int(p, name))) + "]";
                 needsSamePadding = true;
                 return "_same_padding(" + x + ", " + Sizes(kernel, name, forceTuple: true) + ", " + Sizes(stride, name, forceTuple: true) + ", " + Sizes(dilation, name, forceTuple: true) + ")";
             }
@@ -385,17 +385,7 @@ namespace CnnDsl.PyTorchExport
                 !forceTuple && values.All(v => v.Equals(values[0])) ? Int(values[0], layer)
                     : "(" + string.Join(", ", values.Select(v => Int(v, layer))) + (values.Count == 1 ? ",)" : ")");
 
-            static Expr[] PerDimension(IReadOnlyList<Expr> perSide) => Enumerable.Range(0, perSide.Count / 2).Select(i => perSide[2 * i]).ToArray();
 
-            // F.pad's order: the last dimension first, each as (before, after).
-            static IEnumerable<Expr> PadOrder(IReadOnlyList<Expr> perSide)
-            {
-                for (int i = perSide.Count / 2 - 1; i >= 0; i--)
-                {
-                    yield return perSide[2 * i];
-                    yield return perSide[2 * i + 1];
-                }
-            }
 
             static string Tuple(TensorShape shape) => "(" + string.Join(", ", shape.Dimensions.Select(d => d.ToString())) + ")";
 

@@ -24,25 +24,9 @@ namespace CnnDsl.Compiler.Tests;
 /// </summary>
 public class PyTorchExportTests
 {
-    // Reads and writes safetensors without the safetensors package (Debian has none), runs each exported module on the
+    // Reads safetensors with the oracle's reader (Debian has no safetensors package), runs each exported module on the
     // inputs CnnDsl wrote, and reports per model whether the keys and shapes agree and the largest output difference.
-    const string CompareScript = """
-        import importlib.util, json, struct, sys
-        import torch
-        TYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
-        def read(path):
-            with open(path, "rb") as f:
-                length = struct.unpack("<Q", f.read(8))[0]
-                header = json.loads(f.read(length))
-                data = f.read()
-            out = {}
-            for name, entry in header.items():
-                if name == "__metadata__":
-                    continue
-                begin, end = entry["data_offsets"]
-                dtype = TYPES[entry["dtype"]]
-                out[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(entry["shape"]).clone() if end > begin else torch.zeros(entry["shape"], dtype=dtype)
-            return out
+    static readonly string CompareScript = "import importlib.util, json, sys\nimport torch\n" + PyTorchOracle.SafetensorsReader + """
         torch.set_num_threads(1)
         results = {}
         for name, module_path, class_name, weights, io, inputs in json.loads(open(sys.argv[1]).read()):
@@ -50,12 +34,12 @@ public class PyTorchExportTests
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             model = getattr(module, class_name)()
-            state = read(weights)
+            state = read_safetensors(weights)
             ours = [[k, list(v.shape)] for k, v in model.state_dict().items()]
             theirs = [[k, list(v.shape)] for k, v in state.items()]
             model.load_state_dict(state, strict=True)
             model.eval()
-            tensors = read(io)
+            tensors = read_safetensors(io)
             worst = 0.0
             with torch.no_grad():
                 for i in range(inputs):

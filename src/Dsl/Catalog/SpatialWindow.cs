@@ -5,7 +5,7 @@ using CnnDsl.Dsl.Symbolic;
 namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>What convolution and pooling share: resolving padding to (before, after) per dimension and sizing the output.</summary>
-    internal static class SpatialWindow
+    public static class SpatialWindow
     {
         internal static readonly string[][] DimensionNames =
         {
@@ -104,6 +104,16 @@ namespace CnnDsl.Dsl.Catalog
         }
 
         public static Expr[] PerDimension(IReadOnlyList<Expr> perSide) => Enumerable.Range(0, perSide.Count / 2).Select(i => perSide[2 * i]).ToArray();
+
+        /// <summary>Per-side padding in <c>functional.pad</c>'s order: the last dimension first, each as (before, after).</summary>
+        public static IEnumerable<Expr> PadOrder(IReadOnlyList<Expr> perSide)
+        {
+            for (int i = perSide.Count / 2 - 1; i >= 0; i--)
+            {
+                yield return perSide[2 * i];
+                yield return perSide[2 * i + 1];
+            }
+        }
 
         public static string PaddingText(PaddingValue padding, Expr[] perSide) =>
             padding.Mode == PaddingMode.Same ? "same" : IsSymmetric(perSide) ? ArgumentReader.Format(PerDimension(perSide)) : "(" + string.Join(", ", perSide.Select(p => p.ToString())) + ")";

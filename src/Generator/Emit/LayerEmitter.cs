@@ -44,7 +44,7 @@ namespace CnnDsl.Generator
                     return Nn + dropout.ModuleType + "(p: " + w.Write(dropout.Rate) + ")";
                 case ZeroPadConfig pad:
                     // TorchSharp orders padding as functional.pad does: the last dimension first.
-                    return Nn + pad.ModuleType + "((" + string.Join(", ", PadOrder(pad.PerSide).Select(w.Write)) + ")" + (pad.Rank == 2 ? ")" : ", 0.0)");
+                    return Nn + pad.ModuleType + "((" + string.Join(", ", SpatialWindow.PadOrder(pad.PerSide).Select(w.Write)) + ")" + (pad.Rank == 2 ? ")" : ", 0.0)");
                 case AdaptiveAvgPoolConfig adaptive:
                     return Nn + adaptive.ModuleType + "(" + Sizes(adaptive.Size, adaptive.Rank > 1 && !IsUniform(adaptive.Size), w) + ")";
                 case GlobalPoolConfig global:
@@ -129,7 +129,7 @@ namespace CnnDsl.Generator
 
         static string Conv(ConvConfig conv, CSharpExpressions w)
         {
-            var padding = conv.PadsInForward ? Enumerable.Repeat((Expr)Exprs.Zero, conv.Rank).ToArray() : PerDimension(conv.PerSidePadding);
+            var padding = conv.PadsInForward ? Enumerable.Repeat((Expr)Exprs.Zero, conv.Rank).ToArray() : SpatialWindow.PerDimension(conv.PerSidePadding);
             bool asTuple = !(IsUniform(conv.Kernel) && IsUniform(conv.Stride) && IsUniform(conv.Dilation) && IsUniform(padding));
             var arguments = new List<string> { "in_channels: " + w.Write(conv.InChannels), "out_channels: " + w.Write(conv.Filters), "kernel_size: " + Sizes(conv.Kernel, asTuple, w) };
             if (conv.Stride.Any(s => !(s is IntExpr { Value: 1 })))
@@ -171,7 +171,7 @@ namespace CnnDsl.Generator
 
         static string Pool(PoolConfig pool, CSharpExpressions w)
         {
-            var padding = pool.PadsInForward ? Enumerable.Repeat((Expr)Exprs.Zero, pool.Rank).ToArray() : PerDimension(pool.PerSidePadding);
+            var padding = pool.PadsInForward ? Enumerable.Repeat((Expr)Exprs.Zero, pool.Rank).ToArray() : SpatialWindow.PerDimension(pool.PerSidePadding);
             bool asTuple = pool.Rank > 1 && !(IsUniform(pool.Kernel) && IsUniform(pool.Stride) && IsUniform(padding));
             var arguments = new List<string> { "kernel_size: " + Sizes(pool.Kernel, asTuple, w) };
             if (!pool.Stride.SequenceEqual(pool.Kernel))
@@ -196,17 +196,7 @@ namespace CnnDsl.Generator
 
         static bool IsUniform(IReadOnlyList<Expr> values) => values.All(v => v.Equals(values[0]));
 
-        static Expr[] PerDimension(IReadOnlyList<Expr> perSide) => Enumerable.Range(0, perSide.Count / 2).Select(i => perSide[2 * i]).ToArray();
 
-        /// <summary><c>functional.pad</c>'s order: the last dimension first, each as (before, after).</summary>
-        static IEnumerable<Expr> PadOrder(IReadOnlyList<Expr> perSide)
-        {
-            for (int i = perSide.Count / 2 - 1; i >= 0; i--)
-            {
-                yield return perSide[2 * i];
-                yield return perSide[2 * i + 1];
-            }
-        }
 
         // Padding that depends on the input's size (same with a stride above 1 on a variable size) is computed from the
         // tensor itself when forward runs; anything else is written out.
@@ -215,7 +205,7 @@ namespace CnnDsl.Generator
         {
             if (perSide.Any(p => p.Variables().Any(sizeVariables.Contains)))
                 return "global::CnnDsl.Layers.Sizes.SamePadding($in, kernel: " + LongArray(kernel, w) + ", stride: " + LongArray(stride, w) + ", dilation: " + LongArray(dilation, w) + ")";
-            return "new long[] { " + string.Join(", ", PadOrder(perSide).Select(w.Write)) + " }";
+            return "new long[] { " + string.Join(", ", SpatialWindow.PadOrder(perSide).Select(w.Write)) + " }";
         }
 
         static string LongArray(IReadOnlyList<Expr> values, CSharpExpressions w) => "new long[] { " + string.Join(", ", values.Select(w.Write)) + " }";

@@ -29,9 +29,11 @@ namespace CnnDsl.Generator
         public static string HintName(BoundModel model) => HintName(model, null);
 
         /// <summary>The hint name with a discriminator, for a model whose name differs from another's only in case.</summary>
-        public static string HintName(BoundModel model, string? discriminator)
+        public static string HintName(BoundModel model, string? discriminator) => HintName(model.Namespace, model.Name, discriminator == null ? ".g.cs" : "." + discriminator + ".g.cs");
+
+        static string HintName(string? ns, string typeName, string suffix)
         {
-            var full = (model.Namespace == null ? "" : model.Namespace + ".") + model.Name;
+            var full = (ns == null ? "" : ns + ".") + typeName;
             var name = new StringBuilder();
             foreach (var c in full)
             {
@@ -40,7 +42,7 @@ namespace CnnDsl.Generator
                 else
                     name.Append("_u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
             }
-            return name + (discriminator == null ? "" : "." + discriminator) + ".g.cs";
+            return name + suffix;
         }
 
         static string ClassName(BoundModel model) => NameRules.Escape(model.Name);
@@ -139,7 +141,7 @@ namespace CnnDsl.Generator
 
         /// <summary>The file of a block's class: <c>Namespace.Class.block.g.cs</c>, spelled as <see cref="HintName(BoundModel)"/> spells names.</summary>
         public static string BlockHintName(BlockFunction function) =>
-            HintName(new BoundModel(function.ClassName, function.Namespace, new TensorShape(new Expr[0]), default, "")).Replace(".g.cs", ".block.g.cs");
+            HintName(function.Namespace, function.ClassName, ".block.g.cs");
 
         /// <summary>
         /// One block's class, the project's single class for the block at that input rank, in the namespace of the file

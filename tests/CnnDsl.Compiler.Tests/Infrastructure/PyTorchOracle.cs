@@ -310,7 +310,7 @@ public static class PyTorchOracle
         return json.EnumerateObject().ToDictionary(p => int.Parse(p.Name, CultureInfo.InvariantCulture), p => p.Value.GetDouble());
     }
 
-    const string SafetensorsReader = """
+    internal const string SafetensorsReader = """
         import struct
 
         def read_safetensors(path):
