@@ -161,6 +161,41 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_holds_exactly_what_each_sample_gives_through_the_whole_pipeline()
+    {
+        // The loader decodes only the crop's box, resamples from the decoder's pixels, reuses the crops' memory and
+        // flips while it writes the batch: each row must still be the pipeline's result for that sample, grey and RGB.
+        var root = Root("fused");
+        for (int i = 0; i < 12; i++)
+        {
+            var rgb = TestImages.Pattern(90 + 7 * i, 70 + 5 * i, i);
+            var path = Path.Combine(root, $"class{i % 2}", $"{i:D2}.jpg");
+            if (i % 4 == 3)
+                TestImages.WriteGreyJpeg(path, Enumerable.Range(0, rgb.Length / 3).Select(p => rgb[3 * p]).ToArray(), 90 + 7 * i, 70 + 5 * i);
+            else
+                TestImages.Write(path, rgb, 90 + 7 * i, 70 + 5 * i, SkiaSharp.SKEncodedImageFormat.Jpeg, quality: 90);
+        }
+        foreach (var transform in new Transform[]
+        {
+            new Compose(new RandomResizedCrop(40), new RandomHorizontalFlip(), new ToTensor(), Normalize.ImageNet),
+            new Compose(new RandomResizedCrop(36, 44), new RandomHorizontalFlip(0.7), new ToTensor()),
+            new Compose(new CenterCrop(60), new RandomHorizontalFlip(), new ToTensor(), new RandomRotation(15)),
+        })
+        {
+            var images = new ImageFolder(root, transform);
+            var context = new BatchContext(Training: true, Seed: 5, Epoch: 2);
+            var indices = Enumerable.Range(0, 12).Select(i => (long)i).ToArray();
+            for (int pass = 0; pass < 2; pass++)   // the second pass reads into reused crop memory
+            {
+                var (inputs, _) = images.GetBatch(indices, context);
+                using (inputs)
+                    for (int i = 0; i < indices.Length; i++)
+                        Assert.Equal(images.Load(indices[i], context).Pixels, inputs[i].flatten().data<float>().ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public void A_folder_larger_than_the_memory_budget_streams_through_the_loader()
     {
         // 120 PNGs of 400x400 RGB decode to 120 x 1.92 MB = 230 MB of float pixels; live managed memory must stay

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using CnnDsl.Runtime.Tests.Infrastructure;
@@ -71,13 +72,21 @@ public class TransformTests : IDisposable
             else
                 Assert.True(max <= tolerance, $"{name}: differs from torchvision by {max * 255:0.###}/255");
         }
-        Check("resize_short", new Resize(64).Apply(image, random));
+        // PIL's fixed-point filter is reproduced to the bit, so resizing is exact, not merely within 1/255.
+        Check("resize_short", new Resize(64).Apply(image, random), tolerance: 0);
         Assert.Equal((64, 86), (new Resize(64).Apply(image, random).Height, new Resize(64).Apply(image, random).Width));
-        Check("resize_exact", new Resize(50, 40).Apply(image, random));
-        Check("resize_up", new Resize(150, 200).Apply(image, random));
+        Check("resize_exact", new Resize(50, 40).Apply(image, random), tolerance: 0);
+        Check("resize_up", new Resize(150, 200).Apply(image, random), tolerance: 0);
         Check("center_crop", new CenterCrop(60).Apply(image, random));
         Check("center_crop_odd", new CenterCrop(51, 70).Apply(image, random));
-        Check("resized_crop", ImageFunctions.ResizedCrop(image, 10, 20, 50, 70, 32, 32));
+        Check("resized_crop", ImageFunctions.ResizedCrop(image, 10, 20, 50, 70, 32, 32), tolerance: 0);
+        // The same from the file: the crop's box decoded and resampled straight from the decoder's RGBA pixels.
+        Check("resized_crop", ImageData.Decode(Path.Combine(folder, "rgb.png"), 3, (_, _) => (10, 20, 50, 70), box =>
+        {
+            var result = new byte[3 * 32 * 32];
+            ImageFunctions.ResizedCrop(box, 32, 32, result);
+            return new ImageData(3, 32, 32, result);
+        }), tolerance: 0);
         Check("hflip", ImageFunctions.HorizontalFlip(image), tolerance: 0);
         Check("hflip", new RandomHorizontalFlip(p: 1).Apply(image, random), tolerance: 0);
         Check("rotate", ImageFunctions.Rotate(image, 30), exactFraction: 0.99);
@@ -119,5 +128,79 @@ public class TransformTests : IDisposable
         }
         Assert.Equal("Normalize works on tensors, as in torchvision: put ToTensor() before Normalize(...) in the transforms.",
             Assert.Throws<InvalidOperationException>(() => Normalize.ImageNet.Apply(image, random)).Message);
+    }
+
+    /// <summary>
+    /// A JPEG is decoded only in the box a crop keeps (rows above it skipped, columns outside it cropped by libjpeg):
+    /// the result must be the full decode's, pixel for pixel, for every box, chroma subsampling and channel count.
+    /// </summary>
+    [Fact]
+    public void Crops_from_a_file_decode_only_their_box_and_equal_a_full_decode_then_the_crop()
+    {
+        var files = new List<string>();
+        foreach (var (width, height) in new[] { (131, 97), (301, 203) })
+        {
+            var rgb = TestImages.Pattern(width, height, seed: width);
+            foreach (var (name, downsample) in new[] { ("420", SkiaSharp.SKJpegEncoderDownsample.Downsample420), ("422", SkiaSharp.SKJpegEncoderDownsample.Downsample422), ("444", SkiaSharp.SKJpegEncoderDownsample.Downsample444) })
+            {
+                files.Add(Path.Combine(folder, $"{width}-{name}.jpg"));
+                TestImages.WriteJpeg(files[^1], rgb, width, height, quality: 90, downsample);
+            }
+            files.Add(Path.Combine(folder, $"{width}-grey.jpg"));
+            TestImages.WriteGreyJpeg(files[^1], Enumerable.Range(0, width * height).Select(i => rgb[3 * i + 1]).ToArray(), width, height);
+            files.Add(Path.Combine(folder, $"{width}.png"));
+            TestImages.Write(files[^1], rgb, width, height);
+        }
+        AssertBoxDecodesEqualFullDecodes(files);
+    }
+
+    /// <summary>The same for JPEG files written by PIL: progressive, restart markers, 4:2:2, CMYK, grey.</summary>
+    [TorchVisionFact]
+    public void Crops_from_progressive_restart_marker_and_cmyk_jpegs_equal_a_full_decode_then_the_crop()
+    {
+        TorchVisionOracle.RunScript("""
+            import numpy as np
+            from PIL import Image
+            y, x = np.mgrid[0:211, 0:293]
+            rgb = np.stack([x * 255 // 292, y * 255 // 210, (128 + 100 * np.sin((x + 2 * y) / 5.0)).astype(int)], axis=-1)
+            rgb = np.clip(rgb + np.random.RandomState(3).randint(-40, 41, rgb.shape), 0, 255).astype('uint8')
+            image = Image.fromarray(rgb)
+            image.save('progressive.jpg', quality=88, progressive=True)
+            image.save('restart.jpg', quality=88, restart_marker_blocks=5)
+            image.save('subsampled422.jpg', quality=88, subsampling='4:2:2')
+            image.convert('CMYK').save('cmyk.jpg', quality=88)
+            image.convert('L').save('grey-progressive.jpg', quality=88, progressive=True)
+            print('ok')
+            """, folder);
+        AssertBoxDecodesEqualFullDecodes(new[] { "progressive", "restart", "subsampled422", "cmyk", "grey-progressive" }.Select(n => Path.Combine(folder, n + ".jpg")).ToList());
+    }
+
+    static void AssertBoxDecodesEqualFullDecodes(IReadOnlyList<string> files)
+    {
+        foreach (var file in files)
+            foreach (int channels in new[] { 3, 1 })
+            {
+                var full = ImageData.Decode(file, channels);
+                // Random boxes of every size and place (RandomResizedCrop's own draws), and boxes on each edge.
+                // Boxes on each edge and corner, and one pixel wide or high.
+                foreach (var (top, left, height, width) in new[] { (0, 0, 20, 30), (0, full.Width - 30, 20, 30), (full.Height - 20, 0, 20, 30), (full.Height - 20, full.Width - 30, 20, 30),
+                    (1, 33, 40, 1), (full.Height - 1, 5, 1, full.Width - 5), (0, 0, full.Height, full.Width - 1), (0, 17, full.Height, 9) })
+                {
+                    var box = ImageData.Decode(file, channels, (_, _) => (top, left, height, width), view => new ImageData(view.Channels, view.Height, view.Width, view.ToPlanar()));
+                    Assert.True(ImageFunctions.Crop(full, top, left, height, width).Bytes!.AsSpan().SequenceEqual(box.Bytes),
+                        $"{Path.GetFileName(file)}, {channels} channels: the box {height}x{width} at ({top}, {left}) differs from the full decode's");
+                }
+                // RandomResizedCrop's own boxes, of every size and place, and centre crops (one taller than the image: padded).
+                var crops = Enumerable.Range(0, 60).Select(seed => ((Transform)new RandomResizedCrop(16 + seed % 5 * 12, 20 + seed % 3 * 17), seed))
+                    .Append(((Transform)new CenterCrop(41, 57), 0))
+                    .Append(((Transform)new CenterCrop(full.Height + 6, full.Width - 4), 0));   // taller than the image: padded
+                foreach (var (crop, seed) in crops)
+                {
+                    var expected = crop.Apply(full, new Random(seed));
+                    var actual = crop.ApplyToFile(file, channels, new Random(seed));
+                    Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
+                    Assert.True(expected.Bytes!.AsSpan().SequenceEqual(actual.Bytes), $"{Path.GetFileName(file)}, {channels} channels, {crop.GetType().Name} (seed {seed}): the box decode differs from the full decode");
+                }
+            }
     }
 }

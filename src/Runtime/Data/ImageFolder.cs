@@ -111,9 +111,7 @@ namespace CnnDsl.Data
         public ImageData Load(long index, BatchContext context)
         {
             var (path, _) = samples[(int)index];
-            var image = ImageData.Decode(path, Channels);
-            var random = new Random(SampleSeed(context, index));
-            return (context.Training ? Transform : EvaluationTransform).Apply(image, random);
+            return (context.Training ? Transform : EvaluationTransform).ApplyToFile(path, Channels, new Random(SampleSeed(context, index)));
         }
 
         public (Tensor Inputs, Tensor Targets) GetBatch(long[] indices, BatchContext context)
@@ -124,13 +122,16 @@ namespace CnnDsl.Data
             ImageData? first = null;
             try
             {
-                var (head, tail) = FusedTail(context.Training ? Transform : EvaluationTransform);
+                var (head, tail) = FusedTail.Split(context.Training ? Transform : EvaluationTransform);
                 for (int i = 0; i < indices.Length; i++)
                 {
                     var (path, _) = samples[(int)indices[i]];
-                    var image = head.Apply(ImageData.Decode(path, Channels), new Random(SampleSeed(context, indices[i])));
-                    if (image.IsTensor || image.Bytes == null)
-                        image = tail.Apply(image, new Random(0));
+                    var random = new Random(SampleSeed(context, indices[i]));
+                    var image = head.ApplyToFile(path, Channels, random);
+                    // The tail's own random draw, after the head's, as the whole pipeline would draw it.
+                    bool flip = tail.Flip?.Flips(random) == true;
+                    if (image.Bytes == null)
+                        image = tail.Apply(flip ? ImageFunctions.HorizontalFlip(image) : image, random);
                     if (first == null)
                     {
                         first = image;
@@ -146,7 +147,11 @@ namespace CnnDsl.Data
                     int length = image.Channels * image.Height * image.Width;
                     var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs!.bytes).Slice(i * length, length);
                     if (image.Bytes is byte[] bytes)
-                        WriteTensor(bytes, image.Channels, image.Height * image.Width, tail, target);
+                    {
+                        tail.Write(bytes, image.Channels, image.Height, image.Width, flip, target);
+                        if (head.ApplyToFileMakesOwnImage)
+                            ImageBuffers.Return(bytes);
+                    }
                     else
                         image.Pixels.AsSpan().CopyTo(target);
                 }
@@ -160,37 +165,64 @@ namespace CnnDsl.Data
             return (inputs!, targets);
         }
 
-        // The pipeline split before its final ToTensor (+ Normalize), which GetBatch then does in one pass from the 8-bit
-        // image into the batch tensor, with exactly the values those transforms compute.
-        static (Transform Head, Transform Tail) FusedTail(Transform transform)
+        // The pipeline split before its final [RandomHorizontalFlip,] ToTensor [, Normalize]: GetBatch does those in one
+        // pass from the 8-bit image into the batch tensor, with exactly the values (and the random draw) they would give.
+        sealed class FusedTail
         {
-            if (transform is not Compose compose)
-                return transform is ToTensor ? (new Identity(), transform) : (transform, new Identity());
-            var list = compose.Transforms;
-            int n = list.Count;
-            if (n >= 2 && list[n - 2] is ToTensor && list[n - 1] is Normalize)
-                return (new Compose(list.Take(n - 2).ToArray()), new Compose(list[n - 2], list[n - 1]));
-            if (n >= 1 && list[n - 1] is ToTensor)
-                return (new Compose(list.Take(n - 1).ToArray()), list[n - 1]);
-            return (transform, new Identity());
-        }
+            FusedTail(RandomHorizontalFlip? flip, Normalize? normalize) => (Flip, Normalize) = (flip, normalize);
 
-        static void WriteTensor(byte[] bytes, int channels, int plane, Transform tail, Span<float> target)
-        {
-            var normalize = (tail as Compose)?.Transforms.OfType<Normalize>().SingleOrDefault();
-            if (tail is not ToTensor && normalize == null)
-                throw new InvalidOperationException("The transforms must end with ToTensor() (then Normalize(...) if wanted).");
-            if (normalize != null && normalize.Mean.Length != channels)
-                throw new ArgumentException($"Normalize has {normalize.Mean.Length} means for an image of {channels} channels; give one per channel (or set the folder's Channels).");
-            var table = new float[256];
-            for (int c = 0; c < channels; c++)
+            public RandomHorizontalFlip? Flip { get; }
+            public Normalize? Normalize { get; }
+
+            public static (Transform Head, FusedTail Tail) Split(Transform transform)
             {
-                for (int b = 0; b < 256; b++)
-                    table[b] = normalize == null ? b / 255f : (b / 255f - normalize.Mean[c]) / normalize.Std[c];
-                var source = new ReadOnlySpan<byte>(bytes, c * plane, plane);
-                var output = target.Slice(c * plane, plane);
-                for (int p = 0; p < plane; p++)
-                    output[p] = table[source[p]];
+                var list = transform is Compose compose ? compose.Transforms.ToList() : new List<Transform> { transform };
+                Normalize? normalize = null;
+                if (list.Count >= 2 && list[^1] is Normalize last && list[^2] is ToTensor)
+                {
+                    normalize = last;
+                    list.RemoveAt(list.Count - 1);
+                }
+                if (list.Count == 0 || list[^1] is not ToTensor)
+                    return (transform, new FusedTail(null, null));
+                list.RemoveAt(list.Count - 1);
+                RandomHorizontalFlip? flip = null;
+                if (list.Count >= 1 && list[^1] is RandomHorizontalFlip f)
+                {
+                    flip = f;
+                    list.RemoveAt(list.Count - 1);
+                }
+                return (list.Count == 1 ? list[0] : new Compose(list.ToArray()), new FusedTail(flip, normalize));
+            }
+
+            // For a head that ended with a tensor image (a transform after ToTensor it could not see): the rest as usual.
+            public ImageData Apply(ImageData image, Random random)
+            {
+                image = new ToTensor().Apply(image, random);
+                return Normalize?.Apply(image, random) ?? image;
+            }
+
+            public void Write(byte[] bytes, int channels, int height, int width, bool flip, Span<float> target)
+            {
+                if (Normalize != null && Normalize.Mean.Length != channels)
+                    throw new ArgumentException($"Normalize has {Normalize.Mean.Length} means for an image of {channels} channels; give one per channel (or set the folder's Channels).");
+                var table = new float[256];
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int b = 0; b < 256; b++)
+                        table[b] = Normalize == null ? b / 255f : (b / 255f - Normalize.Mean[c]) / Normalize.Std[c];
+                    for (int y = 0; y < height; y++)
+                    {
+                        var source = new ReadOnlySpan<byte>(bytes, (c * height + y) * width, width);
+                        var output = target.Slice((c * height + y) * width, width);
+                        if (flip)
+                            for (int x = 0; x < width; x++)
+                                output[width - 1 - x] = table[source[x]];
+                        else
+                            for (int x = 0; x < width; x++)
+                                output[x] = table[source[x]];
+                    }
+                }
             }
         }
 

@@ -76,48 +76,130 @@ namespace CnnDsl.Vision
         /// as PIL's convert("RGB") does) or grey (1 channel, PIL's luma weights). An unreadable file is an
         /// <see cref="InvalidDataException"/> naming the file and the decoder's complaint.
         /// </summary>
-        public static ImageData Decode(string path, int channels = 3)
+        public static ImageData Decode(string path, int channels = 3) =>
+            Decode(path, channels, null, image => new ImageData(image.Channels, image.Height, image.Width, image.ToPlanar()));
+
+        /// <summary>
+        /// Decodes the box that <paramref name="chooseBox"/> picks from the image's (height, width), read from the header
+        /// before any pixel, and hands it to <paramref name="use"/> as a view that is valid only during the call (its
+        /// memory is pooled). The box has the same pixels as a full decode then a crop. A JPEG decodes only the box's rows
+        /// and (up to the next block boundary) its columns, which is what makes a random resized crop cheap; other
+        /// formats decode whole. Without <paramref name="chooseBox"/> the box is the whole image.
+        /// </summary>
+        internal static T Decode<T>(string path, int channels, Func<int, int, (int Top, int Left, int Height, int Width)>? chooseBox, Func<PixelView, T> use)
         {
             if (channels != 1 && channels != 3)
                 throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 (grey) or 3 (RGB).");
-            byte[] bytes;
+            var pool = System.Buffers.ArrayPool<byte>.Shared;
+            // Pooled buffers throughout: a loader decodes every image of every epoch, and fresh large arrays each time
+            // would keep the garbage collector busy on all threads.
+            var (file, fileLength) = ReadFile(path, pool);
+            byte[]? pixels = null, luma = null;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                using var data = SKData.CreateCopy(file.AsSpan(0, fileLength));
+                using var stream = new SKMemoryStream(data);
+                using var codec = SKCodec.Create(stream, out var opened)
+                    ?? throw new InvalidDataException($"{path} cannot be decoded as an image: the decoder says {opened} ({fileLength} bytes; PNG, JPEG, BMP, GIF and WebP are read).");
+                int fullWidth = codec.Info.Width, fullHeight = codec.Info.Height;
+                var box = chooseBox?.Invoke(fullHeight, fullWidth) ?? (0, 0, fullHeight, fullWidth);
+                if (box.Top < 0 || box.Left < 0 || box.Height < 1 || box.Width < 1 || box.Top + box.Height > fullHeight || box.Left + box.Width > fullWidth)
+                    throw new ArgumentOutOfRangeException(nameof(chooseBox), $"The box {box.Height}x{box.Width} at ({box.Top}, {box.Left}) is not inside {path} ({fullHeight}x{fullWidth}).");
+                bool partial = (box.Height < fullHeight || box.Width < fullWidth) && codec.EncodedFormat == SKEncodedImageFormat.Jpeg;
+                var (top, left, height, width) = (0, 0, fullHeight, fullWidth);
+                if (partial)
+                {
+                    // libjpeg crops columns at block boundaries, and the chroma upsampling of the crop's edge columns
+                    // differs from a full decode's: decode one widest block (4 x 8 px for 4:1:1) more on each side and
+                    // drop it. Skipped rows decode exactly.
+                    left = Math.Max(0, box.Left - JpegBlockMargin);
+                    width = Math.Min(fullWidth, box.Left + box.Width + JpegBlockMargin) - left;
+                    (top, height) = (box.Top, box.Height);
+                }
+                // A grey file decodes as grey (a quarter of the memory); RGB from it repeats the plane, as PIL's convert("RGB").
+                bool grey = codec.Info.ColorType == SKColorType.Gray8;
+                var info = new SKImageInfo(fullWidth, fullHeight, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, grey ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
+                int pixelBytes = info.BytesPerPixel, rowBytes = width * pixelBytes;
+                pixels = pool.Rent(rowBytes * height);
+                var pinned = System.Runtime.InteropServices.GCHandle.Alloc(pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
+                SKCodecResult result;
+                try
+                {
+                    result = partial
+                        ? DecodeRows(codec, info, top, left, height, width, pinned.AddrOfPinnedObject(), rowBytes)
+                        : codec.GetPixels(info, pinned.AddrOfPinnedObject());
+                }
+                finally
+                {
+                    pinned.Free();
+                }
+                if (result != SKCodecResult.Success)
+                    throw new InvalidDataException($"{path} cannot be decoded: the decoder says {result}"
+                        + (result == SKCodecResult.IncompleteInput ? " (the file is truncated)." : "."));
+                int start = (box.Top - top) * rowBytes + (box.Left - left) * pixelBytes;
+                PixelView view;
+                if (grey)
+                    view = new PixelView(pixels, start, channels, box.Height, box.Width, rowBytes, 1, 0);
+                else if (channels == 3)
+                    view = new PixelView(pixels, start, 3, box.Height, box.Width, rowBytes, 4, 1);
+                else
+                {
+                    // PIL converts to grey (its luma weights) before any transform.
+                    luma = pool.Rent(box.Height * box.Width);
+                    for (int y = 0; y < box.Height; y++)
+                        for (int x = 0, at = start + y * rowBytes; x < box.Width; x++, at += 4)
+                            luma[y * box.Width + x] = (byte)Luma(pixels[at], pixels[at + 1], pixels[at + 2]);
+                    view = new PixelView(luma, 0, 1, box.Height, box.Width, box.Width, 1, 0);
+                }
+                return use(view);
+            }
+            finally
+            {
+                pool.Return(file);
+                if (pixels != null)
+                    pool.Return(pixels);
+                if (luma != null)
+                    pool.Return(luma);
+            }
+        }
+
+        // The whole file into a pooled buffer: (buffer, length).
+        static (byte[] Buffer, int Length) ReadFile(string path, System.Buffers.ArrayPool<byte> pool)
+        {
+            try
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+                if (file.Length > int.MaxValue)
+                    throw new InvalidDataException($"{path} is {file.Length:N0} bytes, too large for an image file.");
+                int length = (int)file.Length;
+                var buffer = pool.Rent(Math.Max(1, length));
+                int read = 0;
+                while (read < length)
+                {
+                    int n = file.Read(buffer, read, length - read);
+                    if (n == 0)
+                        break;
+                    read += n;
+                }
+                return (buffer, read);
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
                 throw new InvalidDataException($"{path} cannot be read: {exception.Message}", exception);
             }
-            using var stream = new SKMemoryStream(bytes);
-            using var codec = SKCodec.Create(stream, out var opened)
-                ?? throw new InvalidDataException($"{path} cannot be decoded as an image: the decoder says {opened} ({bytes.Length} bytes; PNG, JPEG, BMP, GIF and WebP are read).");
-            // A grey file decodes as grey (a quarter of the memory); RGB from it repeats the plane, as PIL's convert("RGB").
-            bool grey = codec.Info.ColorType == SKColorType.Gray8;
-            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, grey ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
-            // Pooled: decoding every image of every epoch would otherwise allocate a large buffer each time.
-            var rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(info.BytesSize);
-            SKCodecResult result;
-            var pinned = System.Runtime.InteropServices.GCHandle.Alloc(rgba, System.Runtime.InteropServices.GCHandleType.Pinned);
-            try
-            {
-                result = codec.GetPixels(info, pinned.AddrOfPinnedObject());
-            }
-            finally
-            {
-                pinned.Free();
-            }
-            try
-            {
-                if (result != SKCodecResult.Success)
-                    throw new InvalidDataException($"{path} cannot be decoded: the decoder says {result}"
-                        + (result == SKCodecResult.IncompleteInput ? " (the file is truncated)." : "."));
-                return grey ? FromGrey(rgba, info.Width, info.Height, channels) : FromRgba(rgba, info.Width, info.Height, channels);
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rgba);
-            }
+        }
+
+        const int JpegBlockMargin = 32;
+
+        // The box's rows through libjpeg's scanline decoder: rows above it are skipped, columns outside it cropped.
+        static SKCodecResult DecodeRows(SKCodec codec, SKImageInfo info, int top, int left, int height, int width, IntPtr target, int rowBytes)
+        {
+            var start = codec.StartScanlineDecode(info, new SKCodecOptions(new SKRectI(left, 0, left + width, info.Height)));
+            if (start != SKCodecResult.Success)
+                return start;
+            if (top > 0 && !codec.SkipScanlines(top))
+                return SKCodecResult.IncompleteInput;
+            return codec.GetScanlines(target, height, rowBytes) == height ? SKCodecResult.Success : SKCodecResult.IncompleteInput;
         }
 
         /// <summary>The width and height from the file's header, without decoding its pixels.</summary>
@@ -127,36 +209,6 @@ namespace CnnDsl.Vision
             using var codec = SKCodec.Create(stream, out var opened)
                 ?? throw new InvalidDataException($"{path} cannot be decoded as an image: the decoder says {opened} (PNG, JPEG, BMP, GIF and WebP are read).");
             return (codec.Info.Width, codec.Info.Height);
-        }
-
-        static ImageData FromGrey(byte[] grey, int width, int height, int channels)
-        {
-            int plane = width * height;
-            var bytes = new byte[channels * plane];
-            for (int c = 0; c < channels; c++)
-                Array.Copy(grey, 0, bytes, c * plane, plane);
-            return new ImageData(channels, height, width, bytes);
-        }
-
-        internal static ImageData FromRgba(byte[] rgba, int width, int height, int channels)
-        {
-            int plane = width * height;
-            var bytes = new byte[channels * plane];
-            for (int i = 0; i < plane; i++)
-            {
-                byte r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
-                if (channels == 3)
-                {
-                    bytes[i] = r;
-                    bytes[plane + i] = g;
-                    bytes[2 * plane + i] = b;
-                }
-                else
-                {
-                    bytes[i] = (byte)Luma(r, g, b);
-                }
-            }
-            return new ImageData(channels, height, width, bytes);
         }
 
         // PIL's convert("L"): ITU-R 601-2 luma in 16-bit fixed point, rounded.

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace CnnDsl.Vision
 {
@@ -49,10 +50,11 @@ namespace CnnDsl.Vision
         /// <summary>torchvision's center crop: the offsets are rounded half to even, as Python's round; a larger crop pads with 0.</summary>
         public static ImageData CenterCrop(ImageData image, int height, int width)
         {
-            int top = (int)Math.Round((image.Height - height) / 2.0, MidpointRounding.ToEven);
-            int left = (int)Math.Round((image.Width - width) / 2.0, MidpointRounding.ToEven);
-            return Crop(image, top, left, height, width);
+            return Crop(image, CenterOffset(image.Height, height), CenterOffset(image.Width, width), height, width);
         }
+
+        /// <summary>Where a centred crop of <paramref name="size"/> starts in <paramref name="imageSize"/> (Python's round half to even).</summary>
+        internal static int CenterOffset(int imageSize, int size) => (int)Math.Round((imageSize - size) / 2.0, MidpointRounding.ToEven);
 
         /// <summary>
         /// Crops the box, then resizes it to <paramref name="height"/> x <paramref name="width"/> (torchvision's
@@ -70,13 +72,9 @@ namespace CnnDsl.Vision
             int channels = image.Channels;
             if (image.Bytes is byte[] bytes)
             {
-                if (height == boxHeight)
-                    return new ImageData(channels, height, width, Array.ConvertAll(Horizontal(bytes, channels, image.Height, image.Width, top, left, boxHeight, boxWidth, width), v => (byte)v));
-                // The horizontal pass's 8-bit results are kept as ints, which the vertical pass reads with SIMD.
-                var rows = width != boxWidth
-                    ? Horizontal(bytes, channels, image.Height, image.Width, top, left, boxHeight, boxWidth, width)
-                    : Array.ConvertAll(CropPlanes(bytes, channels, image.Height, image.Width, top, left, boxHeight, boxWidth), v => (int)v);
-                return new ImageData(channels, height, width, Vertical(rows, channels, boxHeight, width, height));
+                var result = new byte[channels * height * width];
+                ResizedCrop(PixelView.Planar(bytes, channels, image.Height, image.Width).Box(top, left, boxHeight, boxWidth), height, width, result);
+                return new ImageData(channels, height, width, result);
             }
             else
             {
@@ -295,69 +293,161 @@ namespace CnnDsl.Vision
             return (starts, weights);
         }
 
-        // PIL's normalize_coeffs_8bpc: weights in fixed point, rounded.
-        static int[][] FixedPoint(double[][] weights) =>
-            Array.ConvertAll(weights, k => Array.ConvertAll(k, v => (int)(v * (1 << PrecisionBits) + (v < 0 ? -0.5 : 0.5))));
-
         static byte Clip8(int value)
         {
             int shifted = value >> PrecisionBits;
             return shifted < 0 ? (byte)0 : shifted > 255 ? (byte)255 : (byte)shifted;
         }
 
-        // The box's rows resampled to `outWidth` columns: (channels, boxHeight, outWidth).
-        static int[] Horizontal(byte[] source, int channels, int height, int width, int top, int left, int boxHeight, int boxWidth, int outWidth)
+        // PIL's coefficients in fixed point (normalize_coeffs_8bpc: rounded), flat: output o reads Counts[o] inputs from Starts[o] with the weights at
+        // o * Taps (Taps = the most any output reads).
+        readonly struct FixedCoefficients
         {
-            var (starts, weights) = Coefficients(boxWidth, outWidth);
-            var k = FixedPoint(weights);
-            var result = new int[channels * boxHeight * outWidth];
-            for (int c = 0; c < channels; c++)
-                for (int y = 0; y < boxHeight; y++)
-                {
-                    // Spans of the row and of each output's taps, so that the inner loop runs without bounds checks.
-                    var row = new ReadOnlySpan<byte>(source, (c * height + top + y) * width + left, boxWidth);
-                    var target = new Span<int>(result, (c * boxHeight + y) * outWidth, outWidth);
-                    for (int x = 0; x < target.Length; x++)
-                    {
-                        ReadOnlySpan<int> taps = k[x];
-                        var pixels = row.Slice(starts[x], taps.Length);
-                        int sum = 1 << (PrecisionBits - 1);
-                        for (int j = 0; j < taps.Length; j++)
-                            sum += taps[j] * pixels[j];
-                        target[x] = Clip8(sum);
-                    }
-                }
-            return result;
+            public FixedCoefficients(int inSize, int outSize)
+            {
+                var (starts, weights) = Coefficients(inSize, outSize);
+                Starts = starts;
+                Counts = Array.ConvertAll(weights, k => k.Length);
+                Taps = Math.Max(1, Counts.Length == 0 ? 1 : Counts.Max());
+                Weights = new int[outSize * Taps];
+                for (int o = 0; o < outSize; o++)
+                    for (int j = 0; j < Counts[o]; j++)
+                        Weights[o * Taps + j] = (int)(weights[o][j] * (1 << PrecisionBits) + (weights[o][j] < 0 ? -0.5 : 0.5));
+            }
+
+            public int[] Starts { get; }
+            public int[] Counts { get; }
+            public int[] Weights { get; }
+            public int Taps { get; }
         }
 
-        // Rows resampled to `outHeight`: one output row at a time, accumulating whole input rows (sequential memory).
-        static byte[] Vertical(int[] source, int channels, int height, int width, int outHeight)
+        /// <summary>
+        /// Resizes <paramref name="box"/> to <paramref name="height"/> x <paramref name="width"/> into
+        /// <paramref name="result"/> (planar), with PIL's 8-bit filter: horizontally first, then vertically, rounding to 8
+        /// bits after each pass; a pass whose size does not change is left out, as PIL does.
+        /// </summary>
+        internal static void ResizedCrop(PixelView box, int height, int width, byte[] result)
         {
-            var (starts, weights) = Coefficients(height, outHeight);
-            var k = FixedPoint(weights);
-            var result = new byte[channels * outHeight * width];
-            var sums = new int[width];
-            int lanes = System.Numerics.Vector<int>.Count;
-            for (int c = 0; c < channels; c++)
-                for (int y = 0; y < outHeight; y++)
+            int channels = box.Channels;
+            if (width == box.Width && height == box.Height)
+            {
+                box.CopyPlanar(result);
+                return;
+            }
+            if (height == box.Height)
+            {
+                Horizontal(box, width, result);
+                return;
+            }
+            var pool = System.Buffers.ArrayPool<byte>.Shared;
+            var rows = pool.Rent(channels * box.Height * width);
+            try
+            {
+                if (width != box.Width)
+                    Horizontal(box, width, rows);
+                else
+                    box.CopyPlanar(rows);
+                Vertical(rows, channels, box.Height, width, height, result);
+            }
+            finally
+            {
+                pool.Return(rows);
+            }
+        }
+
+        // The view's rows resampled to `outWidth` columns, 8 bits, planar: (channels, height, outWidth). All channels of
+        // a pixel go through one pass, so that each weight is loaded once for them.
+        static unsafe void Horizontal(PixelView source, int outWidth, byte[] result)
+        {
+            var k = new FixedCoefficients(source.Width, outWidth);
+            int channels = source.Channels, outPlane = source.Height * outWidth, taps = k.Taps;
+            int step = source.PixelStride, channelStride = source.ChannelStride;
+            fixed (byte* sourceStart = source.Array, resultStart = result)
+            fixed (int* starts = k.Starts, counts = k.Counts, weights = k.Weights)
+                for (int y = 0; y < source.Height; y++)
                 {
-                    Array.Fill(sums, 1 << (PrecisionBits - 1));
-                    var taps = k[y];
-                    for (int j = 0; j < taps.Length; j++)
+                    byte* row = sourceStart + source.Start + y * source.RowStride;
+                    byte* target = resultStart + y * outWidth;
+                    if (channels == 3)
                     {
-                        int weight = taps[j], row = (c * height + starts[y] + j) * width;
-                        var w = new System.Numerics.Vector<int>(weight);
-                        int x = 0;
-                        for (; x <= width - lanes; x += lanes)
-                            (new System.Numerics.Vector<int>(sums, x) + w * new System.Numerics.Vector<int>(source, row + x)).CopyTo(sums, x);
-                        for (; x < width; x++)
-                            sums[x] += weight * source[row + x];
+                        for (int x = 0; x < outWidth; x++)
+                        {
+                            byte* r = row + starts[x] * step;
+                            byte* g = r + channelStride, b = g + channelStride;
+                            int* w = weights + x * taps;
+                            int sumR = 1 << (PrecisionBits - 1), sumG = sumR, sumB = sumR;
+                            for (int j = 0, n = counts[x], at = 0; j < n; j++, at += step)
+                            {
+                                sumR += w[j] * r[at];
+                                sumG += w[j] * g[at];
+                                sumB += w[j] * b[at];
+                            }
+                            target[x] = Clip8(sumR);
+                            target[outPlane + x] = Clip8(sumG);
+                            target[2 * outPlane + x] = Clip8(sumB);
+                        }
                     }
-                    int target = (c * outHeight + y) * width;
-                    for (int x = 0; x < width; x++)
-                        result[target + x] = Clip8(sums[x]);
+                    else
+                    {
+                        for (int c = 0; c < channels; c++)
+                            for (int x = 0; x < outWidth; x++)
+                            {
+                                byte* p = row + c * channelStride + starts[x] * step;
+                                int* w = weights + x * taps;
+                                int sum = 1 << (PrecisionBits - 1);
+                                for (int j = 0, n = counts[x], at = 0; j < n; j++, at += step)
+                                    sum += w[j] * p[at];
+                                target[c * outPlane + x] = Clip8(sum);
+                            }
+                    }
                 }
-            return result;
+        }
+
+        // Planar rows resampled to `outHeight`, 8 bits: each output row is a weighted sum of whole input rows, 8 columns
+        // at a time in SIMD registers where the CPU has them.
+        static unsafe void Vertical(byte[] source, int channels, int height, int width, int outHeight, byte[] result)
+        {
+            var k = new FixedCoefficients(height, outHeight);
+            const int Lanes = 8;
+            bool simd = System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+            fixed (byte* sourceStart = source, resultStart = result)
+            fixed (int* starts = k.Starts, counts = k.Counts, weights = k.Weights)
+            {
+                var clipped = stackalloc int[Lanes];
+                for (int c = 0; c < channels; c++)
+                    for (int y = 0; y < outHeight; y++)
+                    {
+                        byte* first = sourceStart + (c * height + starts[y]) * width;
+                        byte* target = resultStart + (c * outHeight + y) * width;
+                        int* w = weights + y * k.Taps;
+                        int n = counts[y], x = 0;
+                        if (simd)
+                        {
+                            var half = System.Runtime.Intrinsics.Vector256.Create(1 << (PrecisionBits - 1));
+                            for (; x <= width - Lanes; x += Lanes)
+                            {
+                                var sum = half;
+                                for (int j = 0; j < n; j++)
+                                {
+                                    var pixels = System.Runtime.Intrinsics.X86.Avx2.ConvertToVector256Int32(first + j * width + x);
+                                    sum += pixels * System.Runtime.Intrinsics.Vector256.Create(w[j]);
+                                }
+                                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Min(System.Runtime.Intrinsics.Vector256.Max(
+                                    System.Runtime.Intrinsics.Vector256.ShiftRightArithmetic(sum, PrecisionBits), System.Runtime.Intrinsics.Vector256<int>.Zero),
+                                    System.Runtime.Intrinsics.Vector256.Create(255)), clipped);
+                                for (int lane = 0; lane < Lanes; lane++)
+                                    target[x + lane] = (byte)clipped[lane];
+                            }
+                        }
+                        for (; x < width; x++)
+                        {
+                            int sum = 1 << (PrecisionBits - 1);
+                            for (int j = 0; j < n; j++)
+                                sum += w[j] * first[j * width + x];
+                            target[x] = Clip8(sum);
+                        }
+                    }
+            }
         }
 
         static float[] Horizontal(float[] source, int channels, int height, int width, int top, int left, int boxHeight, int boxWidth, int outWidth)

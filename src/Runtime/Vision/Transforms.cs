@@ -14,6 +14,19 @@ namespace CnnDsl.Vision
     {
         public abstract ImageData Apply(ImageData image, Random random);
 
+        /// <summary>
+        /// Decodes the file and applies the transform: the same result, and the same random draws, as
+        /// <c>Apply(ImageData.Decode(path, channels), random)</c>. A pipeline that begins with a crop decodes only the box
+        /// it keeps (rows above and below it are skipped in a JPEG), which is most of a loader's time saved.
+        /// </summary>
+        public virtual ImageData ApplyToFile(string path, int channels, Random random) => Apply(ImageData.Decode(path, channels), random);
+
+        /// <summary>
+        /// Whether <see cref="ApplyToFile"/> always returns a new 8-bit image that nothing else holds, whose bytes a
+        /// loader may reuse once it has copied them into a batch.
+        /// </summary>
+        internal virtual bool ApplyToFileMakesOwnImage => false;
+
         /// <summary>Whether the transform draws random numbers.</summary>
         public virtual bool IsRandom => false;
 
@@ -38,6 +51,16 @@ namespace CnnDsl.Vision
         {
             foreach (var transform in Transforms)
                 image = transform.Apply(image, random);
+            return image;
+        }
+
+        public override ImageData ApplyToFile(string path, int channels, Random random)
+        {
+            if (Transforms.Count == 0)
+                return ImageData.Decode(path, channels);
+            var image = Transforms[0].ApplyToFile(path, channels, random);
+            for (int i = 1; i < Transforms.Count; i++)
+                image = Transforms[i].Apply(image, random);
             return image;
         }
 
@@ -106,6 +129,20 @@ namespace CnnDsl.Vision
         }
 
         public override ImageData Apply(ImageData image, Random random) => ImageFunctions.CenterCrop(image, height, width);
+
+        public override ImageData ApplyToFile(string path, int channels, Random random)
+        {
+            bool fits = true;
+            return ImageData.Decode(path, channels,
+                (imageHeight, imageWidth) => (fits = height <= imageHeight && width <= imageWidth)
+                    ? (ImageFunctions.CenterOffset(imageHeight, height), ImageFunctions.CenterOffset(imageWidth, width), height, width)
+                    : (0, 0, imageHeight, imageWidth),
+                image =>
+                {
+                    var decoded = new ImageData(image.Channels, image.Height, image.Width, image.ToPlanar());
+                    return fits ? decoded : Apply(decoded, random);
+                });
+        }
         public override (int Height, int Width)? OutputSize((int Height, int Width)? input) => (height, width);
     }
 
@@ -141,6 +178,19 @@ namespace CnnDsl.Vision
             return ImageFunctions.ResizedCrop(image, top, left, h, w, height, width);
         }
 
+        public override ImageData ApplyToFile(string path, int channels, Random random)
+        {
+            // The box comes from the header's size before any pixel is decoded; the random draws are Apply's.
+            return ImageData.Decode(path, channels, (imageHeight, imageWidth) => GetParams(imageHeight, imageWidth, random), box =>
+            {
+                var result = ImageBuffers.Rent(box.Channels * height * width);
+                ImageFunctions.ResizedCrop(box, height, width, result);
+                return new ImageData(box.Channels, height, width, result);
+            });
+        }
+
+        internal override bool ApplyToFileMakesOwnImage => true;
+
         /// <summary>The crop box (top, left, height, width) for an image of the given size, as torchvision's get_params.</summary>
         public (int Top, int Left, int Height, int Width) GetParams(int imageHeight, int imageWidth, Random random)
         {
@@ -175,7 +225,10 @@ namespace CnnDsl.Vision
 
         public override bool IsRandom => true;
         public override Transform ForEvaluation() => new Identity();
-        public override ImageData Apply(ImageData image, Random random) => random.NextDouble() < p ? ImageFunctions.HorizontalFlip(image) : image;
+        public override ImageData Apply(ImageData image, Random random) => Flips(random) ? ImageFunctions.HorizontalFlip(image) : image;
+
+        /// <summary>Draws whether this image is flipped (what <see cref="Apply"/> draws), for a loader that flips as it writes.</summary>
+        internal bool Flips(Random random) => random.NextDouble() < p;
     }
 
     /// <summary>Rotates by a uniform angle in [-degrees, degrees], nearest neighbour, corners filled with 0 (torchvision's defaults).</summary>

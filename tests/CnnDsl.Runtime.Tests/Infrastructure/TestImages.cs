@@ -44,6 +44,35 @@ public static class TestImages
         File.WriteAllBytes(path, data.ToArray());
     }
 
+    /// <summary>A JPEG with the given chroma subsampling.</summary>
+    public static void WriteJpeg(string path, byte[] rgb, int width, int height, int quality, SKJpegEncoderDownsample downsample)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var rgba = new byte[width * height * 4];
+        for (int i = 0; i < width * height; i++)
+        {
+            rgba[4 * i] = rgb[3 * i];
+            rgba[4 * i + 1] = rgb[3 * i + 1];
+            rgba[4 * i + 2] = rgb[3 * i + 2];
+            rgba[4 * i + 3] = 255;
+        }
+        System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+        using var pixmap = bitmap.PeekPixels();
+        using var data = pixmap.Encode(new SKJpegEncoderOptions(quality, downsample, SKJpegEncoderAlphaOption.Ignore)) ?? throw new InvalidOperationException("SkiaSharp could not encode the JPEG");
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
+    /// <summary>A grey (one-component) JPEG from one byte per pixel.</summary>
+    public static void WriteGreyJpeg(string path, byte[] grey, int width, int height)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(grey, 0, bitmap.GetPixels(), grey.Length);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
     /// <summary>A grey PNG (colour type 0) from one byte per pixel.</summary>
     public static void WriteGrey(string path, byte[] grey, int width, int height)
     {
