@@ -20,7 +20,7 @@ namespace CnnDsl.TrainingBenchmarks
     /// </summary>
     public static class Program
     {
-        sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads);
+        sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads, string? ImageFolder, int Workers);
 
         /// <summary>One timed epoch: wall-clock seconds, and the CPU seconds (all threads) the contender's process used.</summary>
         sealed record Run(string Contender, int Round, long Images, double Seconds, double CpuSeconds, double Loss, string Load)
@@ -43,7 +43,7 @@ namespace CnnDsl.TrainingBenchmarks
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Usage: CnnDsl.TrainingBenchmarks [--images 60000] [--rounds 3] [--batch-size 64] [--warmup 512] [--data DIR] [--python /usr/bin/python3] [--python-threads 2]");
+                Console.Error.WriteLine("Usage: CnnDsl.TrainingBenchmarks [--images 60000] [--rounds 3] [--batch-size 64] [--warmup 512] [--data DIR] [--python /usr/bin/python3] [--python-threads 2] [--image-folder DIR [--workers 2]]");
                 return 2;
             }
 
@@ -57,6 +57,8 @@ namespace CnnDsl.TrainingBenchmarks
 
             using var trainData = TrainingData.Load(options.Data, options.Images);
             int images = (int)trainData.Count;
+            if (options.ImageFolder != null)
+                return MeasureDataWait(trainData, options);
             using (var probe = new FashionCnn())
             {
                 long parameters = probe.parameters().Sum(p => p.numel());
@@ -96,6 +98,44 @@ namespace CnnDsl.TrainingBenchmarks
                 throw new InvalidOperationException($"{run.Contender} trained on {run.Images} images, not {images}.");
             Report(runs, options, images);
             MeasureFitExtras(options.BatchSize, runs.Where(r => r.Contender == LoopName).Select(r => r.Seconds * options.BatchSize / r.Images));
+            return 0;
+        }
+
+        /// <summary>
+        /// Does the training step wait for data when the course CNN reads PNG files? The same images as PNG class folders
+        /// (grey, 28x28), read by ImageFolder with ToTensor() through the loader's workers, against the in-memory
+        /// tensors, in alternating rounds: epoch time, and the time Fit's step waited for a batch.
+        /// </summary>
+        static int MeasureDataWait(Dataset trainData, Options options)
+        {
+            var root = options.ImageFolder!;
+            if (!Directory.Exists(root) || Directory.EnumerateFiles(root, "*.png", SearchOption.AllDirectories).Count() != trainData.Count)
+            {
+                Console.WriteLine($"Writing {trainData.Count:N0} PNG files to {root} ...");
+                using var pixels = trainData.Inputs.mul(255f).round().to_type(ScalarType.Byte);
+                var bytes = pixels.data<byte>().ToArray();
+                var labels = trainData.Targets.data<long>().ToArray();
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    var path = Path.Combine(root, $"class{labels[i]}", $"{i:D5}.png");
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    new Vision.ImageData(1, 28, 28, bytes.AsSpan(i * 784, 784).ToArray()).SavePng(path);
+                }
+            }
+            var folder = new ImageFolder(root, new Vision.ToTensor(), channels: 1);
+            Console.WriteLine($"Data wait: FashionCnn, one epoch of {folder.Count:N0} images, batch {options.BatchSize}; PNG folder with {options.Workers} workers against in-memory tensors");
+            for (int round = 1; round <= options.Rounds; round++)
+                foreach (var fromFiles in round % 2 == 1 ? new[] { true, false } : new[] { false, true })
+                {
+                    manual_seed(round);
+                    using var model = new FashionCnn();
+                    var clock = Stopwatch.StartNew();
+                    var fit = new FitOptions { Epochs = 1, BatchSize = options.BatchSize, Optimizer = OptimizerSpec.Adam(1e-3), Seed = round, Device = CPU, Progress = ProgressMode.None, Workers = fromFiles ? options.Workers : 0 };
+                    var history = fromFiles ? model.Fit(folder, fit) : model.Fit(trainData, fit);
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    var epoch = history.Epochs[^1];
+                    Console.WriteLine($"  round {round}: {(fromFiles ? "PNG folder" : "in memory"),-10} {folder.Count / seconds,7:0.0} images/s  ({seconds:0.0} s, waited for data {epoch.DataWaitSeconds:0.00} s, loss {epoch.Loss:0.0000}, load avg {LoadAverage()})");
+                }
             return 0;
         }
 
@@ -286,8 +326,8 @@ namespace CnnDsl.TrainingBenchmarks
 
         static Options Parse(string[] args)
         {
-            int images = 60000, rounds = 3, batchSize = 64, warmup = 512, pythonThreads = 2;
-            string? data = null;
+            int images = 60000, rounds = 3, batchSize = 64, warmup = 512, pythonThreads = 2, workers = 2;
+            string? data = null, imageFolder = null;
             string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
             for (int i = 0; i < args.Length; i++)
             {
@@ -302,11 +342,13 @@ namespace CnnDsl.TrainingBenchmarks
                     case "--python-threads": pythonThreads = Number(); break;
                     case "--data": data = Value(); break;
                     case "--python": python = Value(); break;
+                    case "--image-folder": imageFolder = Path.GetFullPath(Value()); break;
+                    case "--workers": workers = Number(); break;
                     default: throw new ArgumentException($"Unknown argument {args[i]}.");
                 }
             }
             data ??= FindData() ?? throw new ArgumentException("Fashion-MNIST not found (looked for shared/data/fashion-mnist above the current folder); pass --data DIR.");
-            return new Options(images, rounds, batchSize, warmup, Path.GetFullPath(data), python, pythonThreads);
+            return new Options(images, rounds, batchSize, warmup, Path.GetFullPath(data), python, pythonThreads, imageFolder, workers);
         }
 
         /// <summary>The first shared/data/fashion-mnist (or data/fashion-mnist) folder at or above the current folder.</summary>
