@@ -40,16 +40,25 @@ public class LayerReferenceTests
         text.Append("An unnamed layer is named as Keras names it (`conv2d`, `conv2d_1`, ...), which is also its state_dict prefix. ");
         text.Append("Keras' and PyTorch's argument names are accepted too: `kernel_size` and `pool_size` for `kernel`, `strides` for `stride`, ");
         text.Append("`out_channels` for `filters`, `out_features` for `units`, `p` for `rate`, `num_features` and `in_planes` for `in_channels`.\n\n");
-        text.Append("| Layer | Attribute | Unnamed layers are called | What it is |\n|---|---|---|---|\n");
+        text.Append("The PyTorch column names what `cnn export --pytorch` writes for the layer (a test checks that it does), the Keras column the layer a Keras model has in its place; ");
+        text.Append("where they are not the same layer, the layer's section says how they differ. CnnDsl is NCHW, as PyTorch; Keras is NHWC by default. ");
+        text.Append("A layer's name, and `from=` naming the layer it reads, are a tensor variable in PyTorch's `forward` and a tensor of Keras' functional API; ");
+        text.Append("`add`, `concat` and `multiply` combine such tensors. A `block` (PyTorch: ").Append(Code(BlockLayer.Blocks.PyTorch)).Append("; Keras: ")
+            .Append(Code(BlockLayer.Blocks.Keras)).Append("): ").Append(BlockLayer.Blocks.Note).Append("\n\n");
+        text.Append("| Layer | Attribute | Unnamed layers are called | PyTorch | Keras | What it is |\n|---|---|---|---|---|---|\n");
         foreach (var kind in LayerCatalog.All)
             text.Append("| [`").Append(kind.Name).Append("`](#").Append(kind.Name).Append(") | `[").Append(kind.AttributeName).Append("]` | `")
-                .Append(kind.DefaultLayerName).Append("` | ").Append(Cell(kind.Description)).Append(" |\n");
+                .Append(kind.DefaultLayerName).Append("` | ").Append(Cell(Code(kind.Equivalents.PyTorch))).Append(" | ").Append(Cell(Code(kind.Equivalents.Keras)))
+                .Append(" | ").Append(Cell(kind.Description)).Append(" |\n");
         foreach (var kind in LayerCatalog.All)
         {
             text.Append("\n## `").Append(kind.Name).Append("`\n\n").Append(kind.Description).Append('\n');
             var positional = kind.PositionalParameters.Select(p => p.Name).ToList();
             text.Append("\n`").Append(kind.Name).Append(kind.TakesTensorOperands ? " a, b, ..." : positional.Count == 0 ? "" : " " + string.Join(", ", positional))
                 .Append("` in a `.cnn` file; `[").Append(kind.AttributeName).Append("(...)]` on a class.\n");
+            var equivalents = kind.Equivalents;
+            text.Append("\nPyTorch: ").Append(Code(equivalents.PyTorch)).Append(". Keras: ").Append(Code(equivalents.Keras)).Append('.')
+                .Append(equivalents.Note.Length == 0 ? "" : " " + equivalents.Note).Append('\n');
             if (kind.Parameters.Count == 0)
                 continue;
             text.Append("\n| Argument | Attribute | Type | Default | Meaning |\n|---|---|---|---|---|\n");
@@ -61,6 +70,20 @@ public class LayerReferenceTests
         }
         return text.ToString();
     }
+
+    [Fact]
+    public void Every_layer_kind_has_a_PyTorch_and_a_Keras_equivalent()
+    {
+        var missing = LayerCatalog.All.Where(k => string.IsNullOrWhiteSpace(k.Equivalents.PyTorch) || string.IsNullOrWhiteSpace(k.Equivalents.Keras))
+            .Select(k => k.Name).ToList();
+        Assert.True(missing.Count == 0, "These layer kinds lack a PyTorch or Keras equivalent in the catalogue: " + string.Join(", ", missing));
+        var unexplained = LayerCatalog.All.Where(k => (k.Equivalents.PyTorch == Equivalents.None || k.Equivalents.Keras == Equivalents.None) && k.Equivalents.Note.Length == 0)
+            .Select(k => k.Name).ToList();
+        Assert.True(unexplained.Count == 0, "These layer kinds have no equivalent in a framework and no note saying what to use: " + string.Join(", ", unexplained));
+    }
+
+    // Python code in backticks; "none" as a word.
+    static string Code(string text) => text == Equivalents.None ? text : "`" + text + "`";
 
     static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 

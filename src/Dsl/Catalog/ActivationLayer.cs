@@ -21,6 +21,8 @@ namespace CnnDsl.Dsl.Catalog
             this.activation = activation;
         }
 
+        public override Equivalents Equivalents => activation.Equivalents;
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var parameter = activation.Parameter == null ? new RealExpr(0) : context.Arguments.Float(activation.Parameter, activation.ParameterDefault)!;

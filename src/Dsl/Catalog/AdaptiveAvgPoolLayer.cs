@@ -20,6 +20,9 @@ namespace CnnDsl.Dsl.Catalog
             this.rank = rank;
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.AdaptiveAvgPool" + rank + "d", "layers.AdaptiveAveragePooling" + rank + "D",
+            "Keras has the layer only in recent Keras 3 releases; before, `layers.GlobalAveragePooling" + rank + "D(keepdims=True)` is the output size 1.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

@@ -24,6 +24,9 @@ namespace CnnDsl.Dsl.Catalog
             channelArgument = dimensions == 1 ? "in_features" : "in_channels";
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.BatchNorm" + dimensions + "d", "layers.BatchNormalization",
+            "Defaults and momentum are PyTorch's (eps 1e-5; momentum 0.1, the weight of each new batch). Keras' `momentum=0.99` is `momentum=0.01` here, its eps default is 1e-3, and it normalises the last axis (channels-last).");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

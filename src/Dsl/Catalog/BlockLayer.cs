@@ -88,6 +88,12 @@ namespace CnnDsl.Dsl.Catalog
             value.Kind == ValueKind.Unary && value.Operator == "not"
             || value.Kind == ValueKind.Binary && (value.Operator == "and" || value.Operator == "or" || value.Operator.Contains("=") || value.Operator == "<" || value.Operator == ">");
 
+        public override Equivalents Equivalents => Blocks;
+
+        /// <summary>What every block is in PyTorch and Keras, whatever its layers.</summary>
+        public static Equivalents Blocks { get; } = new Equivalents("nn.Module", "keras.Model",
+            "in PyTorch a subclass of `nn.Module` with a field per layer, as torchvision's BasicBlock; in Keras a function that adds its layers to the functional graph, or a nested model.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var session = context.Session;

@@ -30,6 +30,10 @@ namespace CnnDsl.Dsl.Catalog
             this.rank = rank;
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Conv" + rank + "d", "layers.Conv" + rank + "D",
+            "`padding=same` is PyTorch's `padding=\"same\"` at stride 1; at a larger stride, or with uneven explicit padding, the export pads with `F.pad` first, the odd row or column at the end as Keras does. "
+            + "`groups` equal to the input channels is a depthwise convolution. Keras is channels-last, with kernels (k..., in, out) where PyTorch has (out, in, k...).");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

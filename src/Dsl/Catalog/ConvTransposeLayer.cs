@@ -31,6 +31,10 @@ namespace CnnDsl.Dsl.Catalog
             this.rank = rank;
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.ConvTranspose" + rank + "d", "layers.Conv" + rank + "DTranspose",
+            "`padding` and `output_padding` are PyTorch's sizes, not Keras' valid/same: Keras' `padding=\"same\"` (output n * stride) is `padding=(kernel - stride) / 2` here when that is whole, "
+            + "else `padding=(kernel - stride + 1) / 2, output_padding=1`.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

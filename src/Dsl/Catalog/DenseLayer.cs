@@ -18,6 +18,9 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Linear", "layers.Dense",
+            "PyTorch's weight is (units, in_features); Keras' kernel is its transpose, (in_features, units).");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

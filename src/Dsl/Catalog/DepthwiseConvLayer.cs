@@ -25,6 +25,9 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Conv2d", "layers.DepthwiseConv2D",
+            "PyTorch has no depthwise module: `nn.Conv2d(C, C * depth_multiplier, kernel, groups=C)`. `padding=same` as for `conv2d`.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

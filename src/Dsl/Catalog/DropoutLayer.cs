@@ -18,6 +18,10 @@ namespace CnnDsl.Dsl.Catalog
             this.channels = channels;
         }
 
+        public override Equivalents Equivalents => channels
+            ? new Equivalents("nn.Dropout2d", "layers.SpatialDropout2D", "Drops whole channels.")
+            : new Equivalents("nn.Dropout", "layers.Dropout");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

@@ -11,6 +11,9 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Flatten", "layers.Flatten",
+            "Flattens in NCHW order, channel by channel; Keras flattens NHWC, position by position, so the weights of a dense layer after it are permuted between the two.");
+
         public override LayerConfig? Bind(LayerBindingContext context) =>
             !context.CanInferShape ? null : new FlattenConfig(new TensorShape(new[] { context.Input.Elements }));
     }

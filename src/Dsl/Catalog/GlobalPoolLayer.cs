@@ -21,6 +21,14 @@ namespace CnnDsl.Dsl.Catalog
             this.isMax = isMax;
         }
 
+        public override Equivalents Equivalents => new Equivalents(
+            (isMax ? "torch.amax" : "torch.mean") + "(x, dim=" + SpatialDimensions + ")",
+            (isMax ? "layers.GlobalMaxPooling" : "layers.GlobalAveragePooling") + rank + "D",
+            "The output is (C), as Keras' layer without `keepdims`. PyTorch has no module for it: the export reduces in forward; "
+            + "`nn.Adaptive" + (isMax ? "Max" : "Avg") + "Pool" + rank + "d(1)` followed by `nn.Flatten()` is the same as modules.");
+
+        string SpatialDimensions => "(" + string.Join(", ", System.Linq.Enumerable.Range(2, rank)) + (rank == 1 ? ",)" : ")");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             if (!context.CanInferShape)

@@ -34,6 +34,9 @@ namespace CnnDsl.Dsl.Catalog
 
         public IEnumerable<ParameterSpec> PositionalParameters => Parameters.Where(p => p.Positional);
 
+        /// <summary>The PyTorch and Keras layers it corresponds to.</summary>
+        public abstract Equivalents Equivalents { get; }
+
         /// <summary>Whether its positional arguments name the tensors it combines (<c>add a, b</c>) instead of values.</summary>
         public virtual bool TakesTensorOperands => false;
 

@@ -32,6 +32,16 @@ namespace CnnDsl.Dsl.Catalog
 
         public override bool TakesTensorOperands => true;
 
+        public override Equivalents Equivalents => kind switch
+        {
+            MergeKind.Add => new Equivalents("torch.add", "layers.Add",
+                "A graph construct, no module: the export writes `a + b` in forward, as a residual connection is written in PyTorch; Keras' functional API adds the named tensors."),
+            MergeKind.Concat => new Equivalents("torch.cat(dim=1)", "layers.Concatenate",
+                "A graph construct, no module: joined along the channels, dimension 1 in NCHW, which is Keras' default `axis=-1` in NHWC."),
+            _ => new Equivalents("torch.mul", "layers.Multiply",
+                "A graph construct, no module: the export writes `a * b` in forward; a size of 1 broadcasts, as squeeze-and-excitation's (C, 1, 1) gate over (C, H, W)."),
+        };
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             if (!context.CanInferShape)

@@ -17,6 +17,9 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.PReLU", "layers.PReLU",
+            "PyTorch's defaults: one slope starting at 0.25. Keras' PReLU starts at 0 with a slope per element; `shared_axes=[1, 2]` gives one per channel.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

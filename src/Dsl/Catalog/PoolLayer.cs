@@ -28,6 +28,12 @@ namespace CnnDsl.Dsl.Catalog
             this.isMax = isMax;
         }
 
+        public override Equivalents Equivalents => isMax
+            ? new Equivalents("nn.MaxPool" + rank + "d", "layers.MaxPooling" + rank + "D",
+                "The stride defaults to the kernel in all three. `padding=same` pads with minus infinity, as Keras; uneven padding is `F.pad` before the pool. `ceil_mode` is PyTorch's.")
+            : new Equivalents("nn.AvgPool" + rank + "d", "layers.AveragePooling" + rank + "D",
+                "The stride defaults to the kernel in all three. `padding=same` averages over the real pixels only, as Keras (PyTorch's `count_include_pad=False`; uneven padding is `F.pad` before the pool, divided by a pooled mask). `ceil_mode` is PyTorch's.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

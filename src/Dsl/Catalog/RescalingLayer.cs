@@ -18,6 +18,10 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("x * scale + offset", "layers.Rescaling",
+            "PyTorch has no module for it: the export writes it in forward with the values as constants, not state_dict entries. "
+            + "torchvision's `transforms.Normalize(mean, std)` is `scale=1/std, offset=-mean/std`.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

@@ -30,6 +30,10 @@ namespace CnnDsl.Dsl.Catalog
             this.rank = rank;
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Sequential(nn.Conv" + rank + "d, nn.Conv" + rank + "d)", "layers.SeparableConv" + rank + "D",
+            "PyTorch has no separable module: the export writes a depthwise `nn.Conv" + rank + "d(C, C * depth_multiplier, kernel, groups=C, bias=False)` named `depthwise` "
+            + "and a 1x1 `nn.Conv" + rank + "d(C * depth_multiplier, filters, 1)` named `pointwise`, Keras' two kernels.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

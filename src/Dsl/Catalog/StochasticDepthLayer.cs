@@ -20,6 +20,10 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("torchvision.ops.StochasticDepth", "keras_cv.layers.DropPath",
+            "The export writes torchvision's function inline, so the module needs only torch. Keras itself has no such layer: KerasCV's DropPath drops samples (`mode=row`); "
+            + "its StochasticDepth replaces the residual add instead and drops the whole batch.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

@@ -23,6 +23,9 @@ namespace CnnDsl.Dsl.Catalog
         {
         }
 
+        public override Equivalents Equivalents => new Equivalents("nn.Upsample", "layers.UpSampling2D",
+            "Keras' UpSampling1D/2D/3D take whole factors (nearest; bilinear in 2-D, without `align_corners`); an output `size=` is Keras' `layers.Resizing`.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;

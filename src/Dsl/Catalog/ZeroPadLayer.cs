@@ -19,6 +19,11 @@ namespace CnnDsl.Dsl.Catalog
             this.rank = rank;
         }
 
+        public override Equivalents Equivalents => rank == 2
+            ? new Equivalents("nn.ZeroPad2d", "layers.ZeroPadding2D", "PyTorch lists the padding last dimension first: (left, right, top, bottom).")
+            : new Equivalents("nn.ConstantPad" + rank + "d", "layers.ZeroPadding" + rank + "D",
+                "The export writes `nn.ConstantPad" + rank + "d(padding, 0.0)`, which PyTorch versions before `nn.ZeroPad" + rank + "d` read too; PyTorch lists the padding last dimension first.");
+
         public override LayerConfig? Bind(LayerBindingContext context)
         {
             var arguments = context.Arguments;
