@@ -30,6 +30,10 @@ public sealed class LocalFeed : IDisposable
     public string Packages { get; }
     public string Version { get; }
 
+    /// <summary>The libtorch version this repository builds with, which the template and the package's advice name.</summary>
+    public string LibTorchVersion { get; } = Regex.Match(File.ReadAllText(Path.Combine(PackageTests.RepoRoot(), "Directory.Packages.props")),
+        "Include=\"libtorch-cpu-linux-x64\" Version=\"([^\"]+)\"").Groups[1].Value;
+
     /// <summary>A nuget.config that adds the local feed to the configured sources and keeps restored packages private.</summary>
     public void WriteNuGetConfig(string project) => File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
         <?xml version="1.0" encoding="utf-8"?>
@@ -43,12 +47,13 @@ public sealed class LocalFeed : IDisposable
 }
 
 /// <summary>
-/// The one package users reference, consumed by a fresh project outside this repository with no csproj editing: its
-/// .cnn file is picked up, checked and generated; TorchSharp loads; a mistake is a compiler error at the right place.
+/// The one package users reference, consumed by a fresh project outside this repository that references it and its
+/// platform's libtorch: its .cnn file is picked up, checked and generated; TorchSharp loads; a mistake is a compiler
+/// error at the right place.
 /// And the project template: <c>dotnet new cnndsl</c> makes a project that builds and trains with no edits.
 /// </summary>
 [Collection(BuildTests.Collection)]
-public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
+public partial class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
 {
     [Fact]
     public void A_fresh_project_referencing_the_package_checks_generates_and_runs_its_models()
@@ -59,7 +64,10 @@ public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
         File.WriteAllText(Path.Combine(project, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><NoWarn>NU1603</NoWarn></PropertyGroup>
-              <ItemGroup><PackageReference Include="CnnDsl" Version="{feed.Version}" /></ItemGroup>
+              <ItemGroup>
+                <PackageReference Include="CnnDsl" Version="{feed.Version}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="{feed.LibTorchVersion}" />
+              </ItemGroup>
             </Project>
             """);
         var model = Path.Combine(project, "Models", "net.cnn");
@@ -73,28 +81,36 @@ public class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
         File.WriteAllText(model, "model Net\n  input 1x28x28\n  conv2d 8, kernal=3\n");
         var failed = Run("dotnet", "build -nologo", project, expectFailure: true);
         Assert.Contains($"{model}(3,13): error CNN2002: Layer 'conv2d' has no argument 'kernal'; did you mean 'kernel'?", failed);
+        Assert.DoesNotContain("CNN8001", failed);
     }
 
     [Fact]
     public void The_template_makes_a_project_that_builds_and_trains_with_no_edits()
     {
-        // The README's commands, with a private template hive instead of the user's.
-        var hive = Path.Combine(feed.Folder, "hive");
-        var templates = Path.Combine(feed.Feed, $"CnnDsl.Templates.{feed.Version}.nupkg");
-        Run("dotnet", $"new install \"{templates}\" --debug:custom-hive \"{hive}\"", feed.Folder);
-        var projects = Directory.CreateDirectory(Path.Combine(feed.Folder, "projects")).FullName;
-        Run("dotnet", $"new cnndsl -n MyNet --debug:custom-hive \"{hive}\"", projects);
-        var project = Path.Combine(projects, "MyNet");
+        var project = NewTemplateProject("MyNet");
         Assert.True(File.Exists(Path.Combine(project, "Models", "Net.cnn")));
         Assert.Contains($"Include=\"CnnDsl\" Version=\"{feed.Version}\"", File.ReadAllText(Path.Combine(project, "MyNet.csproj")));
-        feed.WriteNuGetConfig(project);
 
         var output = Run("dotnet", "run -nologo", project);
+        Assert.DoesNotContain("CNN8001", output);
         // The compiler's summary of the template's model, then four epochs and the test accuracy on images it made.
         Assert.Contains("Total params: 3,603", output);
         var accuracy = Regex.Match(output, @"Test accuracy: ([0-9.]+) % on 120 images");
         Assert.True(accuracy.Success, output);
         Assert.True(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) >= 90, output);
+    }
+
+    /// <summary>The README's commands, with a private template hive instead of the user's; the project restores from the local feed.</summary>
+    string NewTemplateProject(string name)
+    {
+        var hive = Path.Combine(feed.Folder, "hive-" + name);
+        var templates = Path.Combine(feed.Feed, $"CnnDsl.Templates.{feed.Version}.nupkg");
+        Run("dotnet", $"new install \"{templates}\" --debug:custom-hive \"{hive}\"", feed.Folder);
+        var projects = Directory.CreateDirectory(Path.Combine(feed.Folder, "projects")).FullName;
+        Run("dotnet", $"new cnndsl -n {name} --debug:custom-hive \"{hive}\"", projects);
+        var project = Path.Combine(projects, name);
+        feed.WriteNuGetConfig(project);
+        return project;
     }
 
     internal static string Run(string file, string arguments, string directory, bool expectFailure = false)
