@@ -27,7 +27,7 @@ namespace CnnDsl.Dsl.Binding
         public static IReadOnlyCollection<string> GeneratedMembers { get; } = new HashSet<string>
         {
             "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
-            "ModelInfo", "forward", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers",
+            "ModelInfo", "forward", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers", "CnnSource",
         };
 
         /// <summary>
