@@ -263,20 +263,15 @@ namespace CnnDsl.Generator
             var model = result.Model;
             if (model == null)
                 return result;
-            var first = names.Where(k => k.Namespace == model.Namespace && k.Name == model.Name)
-                .OrderBy(k => k.Path, StringComparer.Ordinal).First();
-            if (first.Path == model.SourcePath)
-            {
-                // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
-                var hint = ModelEmitter.HintName(model);
-                bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
-                    && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
-                return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
-            }
             var bag = new DiagnosticBag();
             bag.AddRange(result.Diagnostics);
-            bag.ReportDuplicateModelName(result.NameLocation ?? FileStart(model.SourcePath), model.Name, model.Namespace ?? "(global)");
-            return new ModelResult(null, result.Declaration, bag.ToEquatableArray());
+            if (!NameRules.CheckDefinedOnce(model, result.NameLocation ?? FileStart(model.SourcePath), names.Select(k => (k.Namespace, k.Name, k.Path)), bag))
+                return new ModelResult(null, result.Declaration, bag.ToEquatableArray());
+            // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
+            var hint = ModelEmitter.HintName(model);
+            bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
+                && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
+            return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
         }
 
         static void Report(SourceProductionContext context, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic> diagnostics)

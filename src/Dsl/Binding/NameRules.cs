@@ -96,6 +96,20 @@ namespace CnnDsl.Dsl.Binding
             return false;
         }
 
+        /// <summary>
+        /// Two models of one name in one namespace would be one class defined twice: the one in the file first by path
+        /// (ordinal) is kept, and each other is reported at its name. <paramref name="models"/> are the project's valid
+        /// models by namespace, name and file. Returns false if <paramref name="model"/> is such a second definition.
+        /// </summary>
+        public static bool CheckDefinedOnce(BoundModel model, Text.SourceLocation nameLocation, IEnumerable<(string? Namespace, string Name, string Path)> models,
+            DiagnosticBag diagnostics)
+        {
+            if (!models.Any(m => m.Namespace == model.Namespace && m.Name == model.Name && string.CompareOrdinal(m.Path, model.SourcePath) < 0))
+                return true;
+            diagnostics.ReportDuplicateModelName(nameLocation, model.Name, model.Namespace ?? "(global)");
+            return false;
+        }
+
         /// <summary>Blocks of files without a namespace line get the project's root namespace, as their models do.</summary>
         public static IEnumerable<Syntax.BlockSyntax> WithDefaultNamespace(IEnumerable<Syntax.BlockSyntax> blocks, string? rootNamespace) =>
             blocks.Select(b => b.Namespace == null && rootNamespace != null ? b with { Namespace = rootNamespace } : b);
