@@ -1,5 +1,7 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using CnnDsl.Dsl;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
@@ -54,6 +56,25 @@ public class SyntaxWriterTests
         CourseModelTests.Models,
         SymbolicPropertyTests.Blocks + string.Concat(SymbolicPropertyTests.Models(40).Select(m => m.Text)),
     };
+
+    /// <summary>The .cnn files of the examples, the template and the runtime tests.</summary>
+    public static TheoryData<string> RepositoryFiles()
+    {
+        var root = RepoRoot();
+        var files = new TheoryData<string>();
+        foreach (var folder in new[] { "examples", "templates", Path.Combine("tests", "CnnDsl.Runtime.Tests", "Models") })
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.cnn", SearchOption.AllDirectories)
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar) && !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar)))
+                files.Add(Path.GetRelativePath(root, file));
+        return files;
+    }
+
+    static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    [Theory]
+    [MemberData(nameof(RepositoryFiles))]
+    public void Written_models_of_the_repositorys_files_bind_to_the_models_that_were_checked(string file) =>
+        Written_models_bind_to_the_models_that_were_checked(File.ReadAllText(Path.Combine(RepoRoot(), file)));
 
     [Theory]
     [MemberData(nameof(Texts))]
