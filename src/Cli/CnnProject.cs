@@ -58,7 +58,11 @@ namespace CnnDsl.Cli
             return relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
         }
 
-        public static CnnProject Load(IReadOnlyList<string> paths)
+        /// <summary>
+        /// Checks the files as one project; with <paramref name="oneProject"/> false the files after the first only lend
+        /// their blocks, so a model of theirs with a name the first file's uses is no error.
+        /// </summary>
+        public static CnnProject Load(IReadOnlyList<string> paths, bool oneProject = true)
         {
             var diagnostics = new DiagnosticBag();
             var files = new List<CnnFileSyntax>();
@@ -76,15 +80,21 @@ namespace CnnDsl.Cli
                 files.Add(Parser.Parse(SourceText.From(text, path), diagnostics));
             }
             var blocks = BlockScope.Create(files.OrderBy(f => f.Path, StringComparer.Ordinal).SelectMany(f => f.Blocks), diagnostics);
-            var models = new List<(BoundModel, ModelSyntax)>();
+            var models = new List<(BoundModel Model, ModelSyntax Syntax)>();
             foreach (var file in files)
             {
                 foreach (var model in Binder.BindFile(file, diagnostics, blocks))
                 {
                     var syntax = file.Models.First(m => m.Name.Text == model.Name);
-                    if (NameRules.Check(model, diagnostics, syntax.Name.Location))
+                    if (NameRules.Check(model, diagnostics, syntax.Name.Location) && NameRules.CheckAgainstBlockClasses(model, blocks, diagnostics, syntax.Name.Location))
                         models.Add((model, syntax));
                 }
+            }
+            if (oneProject)
+            {
+                // As in a build: a model whose name a file earlier by path already gives a model is reported and left out.
+                var names = models.Select(m => (m.Model.Namespace, m.Model.Name, m.Model.SourcePath)).ToList();
+                models.RemoveAll(m => !NameRules.CheckDefinedOnce(m.Model, m.Syntax.Name.Location, names, diagnostics));
             }
             return new CnnProject(files, blocks, diagnostics.ToList(), models);
         }
@@ -116,7 +126,7 @@ namespace CnnDsl.Cli
                 throw new UsageException($"'{file}' does not exist");
             var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
             var others = Directory.EnumerateFiles(folder, "*.cnn").Where(f => !SamePath(f, file)).OrderBy(f => f, StringComparer.Ordinal);
-            var project = Load(new[] { file }.Concat(others).ToList());
+            var project = Load(new[] { file }.Concat(others).ToList(), oneProject: false);
             // Only this file's diagnostics: the other files are read for their blocks.
             if (!PrintErrors(project.Diagnostics.Where(d => SamePath(d.Location.Path, file)).ToList()))
                 return null;

@@ -37,6 +37,22 @@ namespace CnnDsl.Dsl
             return new CnnCompilation(syntax, models, new List<Diagnostic>(diagnostics));
         }
 
+        /// <summary>
+        /// Binds a model that <see cref="SyntaxWriter"/> wrote with the blocks it uses, such as the text a generated model
+        /// carries: the same binder over the same syntax gives the model the generator checked.
+        /// </summary>
+        /// <exception cref="System.InvalidOperationException">The text has an error or no model of that name.</exception>
+        public static BoundModel BindWritten(string source, string modelName, string path)
+        {
+            var diagnostics = new DiagnosticBag();
+            var syntax = Parser.Parse(SourceText.From(source, path), diagnostics);
+            var models = Binder.BindFile(syntax, diagnostics);
+            if (diagnostics.HasErrors)
+                throw new System.InvalidOperationException("The model's .cnn text does not check: " + diagnostics.First(d => d.IsError));
+            return models.FirstOrDefault(m => m.Name == modelName)
+                ?? throw new System.InvalidOperationException("The model's .cnn text has no model '" + modelName + "'");
+        }
+
         static CnnFileSyntax WithDefaultNamespace(CnnFileSyntax syntax, string defaultNamespace)
         {
             var models = new List<ModelSyntax>();

@@ -74,8 +74,8 @@ namespace CnnDsl.Generator
             context.RegisterSourceOutput(attributeResults.Select((r, _) => r.Diagnostics), Report);
             context.RegisterSourceOutput(projectBlocks.Select((b, _) => b.Diagnostics), Report);
 
-            var specs = results.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.HintDiscriminator)).WithTrackingName(TrackingNames.EmissionSpecs);
-            var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.HintDiscriminator));
+            var specs = results.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.CnnSource!, r.HintDiscriminator)).WithTrackingName(TrackingNames.EmissionSpecs);
+            var attributeSpecs = attributeResults.Where(r => r.Model != null).Select((r, _) => new EmissionSpec(r.Model!, r.Declaration, r.CnnSource!, r.HintDiscriminator));
             context.RegisterSourceOutput(specs, Emit);
             context.RegisterSourceOutput(attributeSpecs, Emit);
 
@@ -212,8 +212,8 @@ namespace CnnDsl.Generator
                 var models = Binder.BindFile(syntax, diagnostics, scope)
                     .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)
                         && NameRules.CheckAgainstBlockClasses(m, scope, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
-                var results = models.Select(m => new ModelResult(m, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty,
-                    syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
+                var results = models.Select(m => syntax.Models.First(s => s.Name.Text == m.Name)).Select((s, i) => new ModelResult(models[i], declaration,
+                    EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty, s.Name.Location, CnnSource: SyntaxWriter.Write(s, BlocksUsed(models[i], blocks)))).ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
                 results.Add(new ModelResult(null, declaration, diagnostics.ToEquatableArray()));
                 return results.ToEquatableArray();
@@ -238,7 +238,9 @@ namespace CnnDsl.Generator
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
                 if (bound != null && NameRules.Check(bound, diagnostics, model.Syntax.Name.Location))
                     NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Syntax.Name.Location);
-                return new ModelResult(diagnostics.HasErrors ? null : bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location);
+                return diagnostics.HasErrors || bound == null
+                    ? new ModelResult(null, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location)
+                    : new ModelResult(bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location, CnnSource: SyntaxWriter.Write(model.Syntax, BlocksUsed(bound, blocks)));
             }
             catch (Exception exception)
             {
@@ -248,26 +250,28 @@ namespace CnnDsl.Generator
             }
         }
 
+        // The project's blocks a model uses, directly or inside other blocks (zoo blocks ship with the Dsl), in project order.
+        static IEnumerable<BlockSyntax> BlocksUsed(BoundModel model, ProjectBlocks blocks)
+        {
+            var used = new HashSet<string>(model.Blocks.Where(f => !f.FromZoo).Select(f => f.BlockName));
+            return blocks.Blocks.Where(b => used.Contains(b.Name.Text));
+        }
+
         // A second model of the same name in the same namespace is reported and not emitted; the first by path wins.
         static ModelResult WithoutDuplicate(ModelResult result, EquatableArray<ModelKey> names)
         {
             var model = result.Model;
             if (model == null)
                 return result;
-            var first = names.Where(k => k.Namespace == model.Namespace && k.Name == model.Name)
-                .OrderBy(k => k.Path, StringComparer.Ordinal).First();
-            if (first.Path == model.SourcePath)
-            {
-                // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
-                var hint = ModelEmitter.HintName(model);
-                bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
-                    && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
-                return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
-            }
             var bag = new DiagnosticBag();
             bag.AddRange(result.Diagnostics);
-            bag.ReportDuplicateModelName(result.NameLocation ?? FileStart(model.SourcePath), model.Name, model.Namespace ?? "(global)");
-            return new ModelResult(null, result.Declaration, bag.ToEquatableArray());
+            if (!NameRules.CheckDefinedOnce(model, result.NameLocation ?? FileStart(model.SourcePath), names.Select(k => (k.Namespace, k.Name, k.Path)), bag))
+                return new ModelResult(null, result.Declaration, bag.ToEquatableArray());
+            // Roslyn compares file names ignoring case, and one repeated name fails the whole generator.
+            var hint = ModelEmitter.HintName(model);
+            bool clash = names.Any(k => (k.Namespace != model.Namespace || k.Name != model.Name)
+                && string.Equals(ModelEmitter.HintName(model with { Namespace = k.Namespace, Name = k.Name }), hint, StringComparison.OrdinalIgnoreCase));
+            return clash ? result with { HintDiscriminator = Discriminator((model.Namespace ?? "") + "." + model.Name) } : result;
         }
 
         static void Report(SourceProductionContext context, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic> diagnostics)
@@ -282,7 +286,7 @@ namespace CnnDsl.Generator
             // Roslyn drop the output of every model (CS8785).
             try
             {
-                var source = ModelEmitter.Emit(spec.Model, spec.Declaration);
+                var source = ModelEmitter.Emit(spec.Model, spec.Declaration, spec.CnnSource);
                 context.AddSource(ModelEmitter.HintName(spec.Model, spec.HintDiscriminator), source);
             }
             catch (Exception exception) when (!(exception is OperationCanceledException))

@@ -11,14 +11,15 @@ namespace CnnDsl.Generator
 
     /// <summary>
     /// What a file or an attributed class yields: a checked model (null when it has errors), its diagnostics, where its
-    /// name is written (for a duplicate-name diagnostic), and a hint discriminator set when another model's file name
-    /// differs from this one's only in case. The model itself holds no locations.
+    /// name is written (for a duplicate-name diagnostic), a hint discriminator set when another model's file name
+    /// differs from this one's only in case, and the model with the project blocks it uses written back as .cnn text
+    /// (<see cref="SyntaxWriter"/>). The model and that text hold no locations.
     /// </summary>
     public sealed record ModelResult(BoundModel? Model, ClassDeclaration Declaration, EquatableArray<Diagnostic> Diagnostics, SourceLocation? NameLocation = null,
-        string? HintDiscriminator = null);
+        string? HintDiscriminator = null, string? CnnSource = null);
 
     /// <summary>What the source output needs: location-free, so moving text leaves it equal and its output cached.</summary>
-    public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration, string? HintDiscriminator = null);
+    public sealed record EmissionSpec(BoundModel Model, ClassDeclaration Declaration, string CnnSource, string? HintDiscriminator = null);
 
     /// <summary>
     /// What a block's class needs: the block bound as a function, and the functions of the blocks it uses (inner first),

@@ -97,6 +97,34 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Check_reports_a_model_name_taken_in_an_earlier_file_or_by_a_block_class_as_the_build_does()
+    {
+        var files = new[]
+        {
+            ("models/a.cnn", "model Net\n  input 1x8x8\n  flatten\n  dense 2\n"),
+            ("models/b.cnn", "# The same name again, in a file later by path\nmodel Net\n  input 1x8x8\n  flatten\n  dense 3\n"),
+            ("models/blocks.cnn", Blocks),
+            ("models/clash.cnn", "model Residual\n  input 3x8x8\n  conv2d 3, 1\n"),
+        };
+        foreach (var (path, text) in files)
+            Write(path, text);
+        var result = CnnTool.Run(folder, "check", "models");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("4 files, 1 valid model: 2 errors, 0 warnings", result.Error);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("models/b.cnn(2,7): error CNN2010: A model named 'Net' is already defined in namespace '(global)'; rename one of them", lines);
+
+        // The generator's diagnostics on the same files, in the same words at the same places.
+        var build = GeneratorHarness.Run(files, rootNamespace: null).CnnDiagnostics.Select(d =>
+        {
+            var start = d.Location.GetLineSpan().StartLinePosition;
+            return $"{d.Location.GetLineSpan().Path}({start.Line + 1},{start.Character + 1}): error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+        });
+        Assert.Equal(build.OrderBy(l => l, StringComparer.Ordinal), lines.OrderBy(l => l, StringComparer.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("models/clash.cnn(1,7): error CNN2054: Model 'Residual'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Summary_prints_the_compilers_table_for_the_files_input_or_a_fixed_one()
     {
         var file = Write("fashion.cnn", FashionCnn);

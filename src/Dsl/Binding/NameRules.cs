@@ -27,7 +27,7 @@ namespace CnnDsl.Dsl.Binding
         public static IReadOnlyCollection<string> GeneratedMembers { get; } = new HashSet<string>
         {
             "Summary", "ParameterCount", "TrainableParameterCount", "StateCount", "OutputActivation", "InputShape", "OutputShape",
-            "ModelInfo", "forward", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers",
+            "ModelInfo", "forward", "MinimumInputSize", "AcceptedSizeRule", "Accepts", "Layers", "CnnSource",
         };
 
         /// <summary>
@@ -93,6 +93,20 @@ namespace CnnDsl.Dsl.Binding
             if (clash == null)
                 return true;
             diagnostics.ReportModelNamedLikeBlockClass(nameLocation, model.Name, clash.BlockName, clash.Namespace);
+            return false;
+        }
+
+        /// <summary>
+        /// Two models of one name in one namespace would be one class defined twice: the one in the file first by path
+        /// (ordinal) is kept, and each other is reported at its name. <paramref name="models"/> are the project's valid
+        /// models by namespace, name and file. Returns false if <paramref name="model"/> is such a second definition.
+        /// </summary>
+        public static bool CheckDefinedOnce(BoundModel model, Text.SourceLocation nameLocation, IEnumerable<(string? Namespace, string Name, string Path)> models,
+            DiagnosticBag diagnostics)
+        {
+            if (!models.Any(m => m.Namespace == model.Namespace && m.Name == model.Name && string.CompareOrdinal(m.Path, model.SourcePath) < 0))
+                return true;
+            diagnostics.ReportDuplicateModelName(nameLocation, model.Name, model.Namespace ?? "(global)");
             return false;
         }
 

@@ -154,18 +154,11 @@ public sealed class ProjectState
             return Array.Empty<DslDiagnostic>();
         var result = new List<DslDiagnostic>(document.Diagnostics);
         result.AddRange(blockDiagnostics.Where(d => d.Location.Path == path));
+        var models = documents.Values.SelectMany(d => d.Models).Where(m => m.Bound != null).Select(m => (m.Bound!.Namespace, m.Bound.Name, m.Bound.SourcePath)).ToList();
+        var duplicates = new DiagnosticBag();
         foreach (var model in document.Models.Where(m => m.Bound != null))
-        {
-            var bound = model.Bound!;
-            bool taken = documents.Values.Any(other => string.CompareOrdinal(other.Path, path) < 0
-                && other.Models.Any(m => m.Bound != null && m.Bound.Name == bound.Name && m.Bound.Namespace == bound.Namespace));
-            if (taken)
-            {
-                var bag = new DiagnosticBag();
-                bag.ReportDuplicateModelName(model.Syntax.Name.Location, bound.Name, bound.Namespace ?? "(global)");
-                result.AddRange(bag);
-            }
-        }
+            NameRules.CheckDefinedOnce(model.Bound!, model.Syntax.Name.Location, models, duplicates);
+        result.AddRange(duplicates);
         return result;
     }
 

@@ -16,6 +16,28 @@ namespace CnnDsl
     /// </summary>
     public static class OnnxExport
     {
+        /// <summary>
+        /// Exports a generated model: the model it was generated from is bound again from the .cnn text the compiler wrote
+        /// into it (<see cref="CnnModelInfo.CnnSource"/>), so nothing is read from disk and the graph is the one checked.
+        /// </summary>
+        public static void ExportOnnx<TModel>(this TModel model, string path) where TModel : nn.Module<Tensor, Tensor>, ICnnModel =>
+            model.ExportOnnx(path, CheckedModel(model.Info));
+
+        /// <summary>The checked model a generated model comes from, bound again from the text it carries.</summary>
+        public static BoundModel CheckedModel(CnnModelInfo info)
+        {
+            if (info.CnnSource == null)
+                throw new OnnxExportException($"The model '{info.Name}' carries no .cnn text (its CnnModelInfo was not generated); pass its BoundModel or .cnn file");
+            try
+            {
+                return CnnCompilation.BindWritten(info.CnnSource, info.Name, info.Name + ".cnn");
+            }
+            catch (System.InvalidOperationException e)
+            {
+                throw new OnnxExportException($"The model '{info.Name}' cannot be bound again: {e.Message}");
+            }
+        }
+
         /// <summary>Exports with the checked model the module was generated from.</summary>
         public static void ExportOnnx(this nn.Module<Tensor, Tensor> module, string path, BoundModel model) =>
             OnnxExporter.ExportFile(model, Weights(module), path, "The module's state_dict");

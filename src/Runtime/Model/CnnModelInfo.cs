@@ -16,6 +16,7 @@ namespace CnnDsl
     /// <param name="MinimumInputSize">The smallest accepted value of each size variable.</param>
     /// <param name="SizeVariableDimensions">Which dimensions of <see cref="InputShape"/> (marked -1) are variables, in order.</param>
     /// <param name="Accepts">Whether the model accepts these values of its size variables.</param>
+    /// <param name="CnnSource">The checked model and the project blocks it uses, written back in the .cnn language by the compiler.</param>
     public sealed record CnnModelInfo(
         string Name,
         IReadOnlyList<long> InputShape,
@@ -29,7 +30,8 @@ namespace CnnDsl
         string AcceptedSizeRule = "any size",
         IReadOnlyList<long>? MinimumInputSize = null,
         IReadOnlyList<int>? SizeVariableDimensions = null,
-        System.Func<IReadOnlyList<long>, bool>? Accepts = null)
+        System.Func<IReadOnlyList<long>, bool>? Accepts = null,
+        string? CnnSource = null)
     {
         /// <summary>Whether some input sizes are variables (<c>input 3xHxW</c>).</summary>
         public bool HasSizeVariables => SizeVariableDimensions != null && SizeVariableDimensions.Count > 0;

@@ -68,6 +68,21 @@ namespace Models
             "Non-trainable params: 0 (0 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model CifarCnn\n" +
+            "  input 3x32x32\n" +
+            "  conv2d 32, kernel=5, padding=same, activation=relu\n" +
+            "  maxpool2d 2\n" +
+            "  conv2d 32, kernel=5, padding=same, activation=relu\n" +
+            "  maxpool2d 2\n" +
+            "  conv2d 64, kernel=5, padding=same, activation=relu\n" +
+            "  maxpool2d 2\n" +
+            "  flatten\n" +
+            "  dense 64, activation=relu\n" +
+            "  dense 10\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 145_578;
 
@@ -88,7 +103,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(CifarCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(CifarCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d conv2d;
         private readonly global::TorchSharp.Modules.MaxPool2d max_pooling2d;

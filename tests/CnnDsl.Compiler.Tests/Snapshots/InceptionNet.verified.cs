@@ -72,6 +72,23 @@ namespace Models
             "Non-trainable params: 0 (0 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model InceptionNet\n" +
+            "  input 3x32x32\n" +
+            "  stem: conv2d 32, kernel=3, padding=same, activation=relu\n" +
+            "  branch1: conv2d 16, kernel=1, activation=relu, from=stem\n" +
+            "  branch3_reduce: conv2d 8, kernel=1, activation=relu, from=stem\n" +
+            "  branch3: conv2d 16, kernel=3, padding=same, activation=relu\n" +
+            "  branch5_reduce: conv2d 4, kernel=1, activation=relu, from=stem\n" +
+            "  branch5: conv2d 8, kernel=5, padding=same, activation=relu\n" +
+            "  branch_pool: maxpool2d 3, stride=1, padding=same, from=stem\n" +
+            "  branch_pool_proj: conv2d 8, kernel=1, activation=relu\n" +
+            "  mixed: concat branch1, branch3, branch5, branch_pool_proj\n" +
+            "  global_avgpool2d\n" +
+            "  dense 10\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 4_550;
 
@@ -92,7 +109,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(InceptionNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(InceptionNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.Conv2d branch1;

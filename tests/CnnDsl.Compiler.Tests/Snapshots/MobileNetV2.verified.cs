@@ -252,6 +252,12 @@ namespace Models
             "Non-trainable state: 34,164 (133.45 KB)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model MobileNetV2 = mobilenet_v2 classes=10\n" +
+            "  input 3x224x224\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 2_236_682;
 
@@ -272,7 +278,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(MobileNetV2), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(MobileNetV2), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d features_0_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d features_0_1;

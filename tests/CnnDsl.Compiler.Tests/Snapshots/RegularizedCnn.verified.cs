@@ -94,6 +94,27 @@ namespace Course.Regularized
             "Non-trainable state: 451 (1.76 KB)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Course.Regularized\n" +
+            "model RegularizedCnn\n" +
+            "  input 1x28x28\n" +
+            "  conv2d 32, kernel=3, padding=1, bias=false\n" +
+            "  batchnorm2d\n" +
+            "  relu\n" +
+            "  maxpool2d 2\n" +
+            "  conv2d 64, kernel=(3, 3), padding=same\n" +
+            "  batchnorm2d momentum=0.01\n" +
+            "  relu\n" +
+            "  avgpool2d 2\n" +
+            "  flatten\n" +
+            "  hidden: dense 128\n" +
+            "  batchnorm1d\n" +
+            "  tanh\n" +
+            "  dropout 0.5\n" +
+            "  dense 10\n" +
+            "  log_softmax\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 422_058;
 
@@ -114,7 +135,7 @@ namespace Course.Regularized
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(RegularizedCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(RegularizedCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d conv2d;
         private readonly global::TorchSharp.Modules.BatchNorm2d batch_normalization;

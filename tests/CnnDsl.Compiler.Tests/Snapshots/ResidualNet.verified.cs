@@ -98,6 +98,30 @@ namespace Models
             "Non-trainable state: 229 (916 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model ResidualNet\n" +
+            "  input 3x32x32\n" +
+            "  stem: conv2d 16, kernel=3, padding=1, bias=false\n" +
+            "  stem_bn: batchnorm2d\n" +
+            "  stem_relu: relu\n" +
+            "  conv2d 16, kernel=3, padding=1, bias=false\n" +
+            "  batchnorm2d\n" +
+            "  relu\n" +
+            "  conv2d 16, kernel=3, padding=1, bias=false\n" +
+            "  residual: batchnorm2d\n" +
+            "  add residual, stem_relu\n" +
+            "  block_out: relu\n" +
+            "  down: conv2d 32, kernel=3, stride=2, padding=1, bias=false\n" +
+            "  down_bn: batchnorm2d\n" +
+            "  shortcut: conv2d 32, kernel=1, stride=2, bias=false, from=block_out\n" +
+            "  shortcut_bn: batchnorm2d\n" +
+            "  add down_bn, shortcut_bn\n" +
+            "  relu\n" +
+            "  global_avgpool2d\n" +
+            "  fc: dense 10\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 10_714;
 
@@ -118,7 +142,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(ResidualNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(ResidualNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.BatchNorm2d stem_bn;

@@ -90,6 +90,26 @@ namespace Models
             "Non-trainable state: 98 (392 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model SmallVgg\n" +
+            "  input 3x32x32\n" +
+            "  features.0: conv2d 16, kernel=3, padding=1\n" +
+            "  features.1: batchnorm2d\n" +
+            "  features.2: relu\n" +
+            "  features.3: maxpool2d 2\n" +
+            "  features.4: conv2d 32, kernel=3, padding=1\n" +
+            "  features.5: batchnorm2d\n" +
+            "  features.6: relu\n" +
+            "  features.7: maxpool2d 2\n" +
+            "  avgpool: adaptive_avgpool2d (2, 2)\n" +
+            "  flatten\n" +
+            "  classifier.0: dense 64\n" +
+            "  classifier.1: relu\n" +
+            "  classifier.2: dropout 0.5\n" +
+            "  classifier.3.fc: dense 10\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 14_090;
 
@@ -110,7 +130,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(SmallVgg), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(SmallVgg), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d features_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d features_1;

@@ -60,6 +60,19 @@ namespace Models
             "Non-trainable params: 0 (0 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "model StridedSame\n" +
+            "  input 3x31x31\n" +
+            "  conv2d 16, kernel=4, stride=2, padding=same, activation=relu\n" +
+            "  maxpool2d 3, stride=2, padding=same\n" +
+            "  conv2d 32, kernel=(3, 5), dilation=2, padding=((1, 2), (3, 4)), activation=sigmoid\n" +
+            "  avgpool2d 2, padding=same\n" +
+            "  maxpool2d 3, stride=2, ceil_mode=true\n" +
+            "  flatten\n" +
+            "  dense 10, activation=softmax\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 9_786;
 
@@ -80,7 +93,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(StridedSame), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(StridedSame), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d conv2d;
         private readonly global::TorchSharp.Modules.MaxPool2d max_pooling2d;

@@ -184,6 +184,41 @@ namespace Models
             "Non-trainable state: 1,135 (4.43 KB)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "block BasicBlock(channels, stride=1)\n" +
+            "  conv1: conv2d channels, 3, stride=stride, padding=1, bias=false\n" +
+            "  bn1: batchnorm2d\n" +
+            "  relu: relu\n" +
+            "  conv2: conv2d channels, 3, padding=1, bias=false\n" +
+            "  bn2: batchnorm2d\n" +
+            "  add bn2, input\n" +
+            "  relu\n" +
+            "block DownBlock(channels, stride=2)\n" +
+            "  conv1: conv2d channels, 3, stride=stride, padding=1, bias=false\n" +
+            "  bn1: batchnorm2d\n" +
+            "  relu: relu\n" +
+            "  conv2: conv2d channels, 3, padding=1, bias=false\n" +
+            "  bn2: batchnorm2d\n" +
+            "  downsample.0: conv2d channels, 1, stride=stride, bias=false, from=input\n" +
+            "  downsample.1: batchnorm2d\n" +
+            "  add bn2, downsample.1\n" +
+            "  relu\n" +
+            "model TinyResNet\n" +
+            "  input 3x32x32\n" +
+            "  conv1: conv2d 16, 3, padding=1, bias=false\n" +
+            "  bn1: batchnorm2d\n" +
+            "  relu: relu\n" +
+            "  layer1.0: BasicBlock 16\n" +
+            "  layer1.1: BasicBlock 16\n" +
+            "  layer2.0: DownBlock 32\n" +
+            "  layer2.1: BasicBlock 32\n" +
+            "  layer3.0: DownBlock 64, stride=2\n" +
+            "  layer3.1: BasicBlock 64\n" +
+            "  avgpool: global_avgpool2d\n" +
+            "  fc: dense 10\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 175_258;
 
@@ -204,7 +239,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(TinyResNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(TinyResNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::TorchSharp.Modules.Conv2d conv1;
         private readonly global::TorchSharp.Modules.BatchNorm2d bn1;
