@@ -74,6 +74,14 @@ namespace CnnDsl.TrainingBenchmarks
             }
             var pyWarm = RunPyTorch(options, script, Math.Min(options.Warmup * 2, images), seed: 99, round: 0);
             Console.WriteLine($"  PyTorch warm-up: {pyWarm.Run.ImagesPerSecond:0} images/s; {pyWarm.Info}");
+            // Debian's PyTorch resolves its BLAS through the system's alternatives; the reference BLAS makes its dense
+            // layers about 5x slower, which would measure the machine's packages, not PyTorch.
+            if (pyWarm.Info.Contains("/blas/libblas.so", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("PyTorch is running on the reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3): install libopenblas0-pthread "
+                    + "(apt-get install libopenblas0-pthread) so that it uses OpenBLAS, as the results in benchmarks/README.md do.");
+                return 2;
+            }
 
             var contenders = new (string Name, Func<int, Run> Measure)[]
             {

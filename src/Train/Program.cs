@@ -23,6 +23,9 @@ namespace CnnDsl.Train
         {
             try
             {
+                // Both commands need libtorch: a machine where it cannot load gets the reason in one line, not a
+                // TorchSharp type-initializer failure from the first tensor.
+                TorchRuntime.EnsureLoaded();
                 return work();
             }
             catch (UsageException e)

@@ -54,11 +54,19 @@ public partial class PackageTests
               <ItemGroup><PackageReference Include="CnnDsl" Version="{feed.Version}" /></ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(project, "Program.cs"), "System.Console.WriteLine(TorchSharp.torch.ones(2).sum().item<float>());\n");
+        File.WriteAllText(Path.Combine(project, "net.cnn"), "model Net\n  input 1x28x28\n  flatten\n  dense 10\n");
+        File.WriteAllText(Path.Combine(project, "Program.cs"), "using var model = new NoLibTorch.Net();\nSystem.Console.WriteLine(\"constructed\");\n");
 
         var output = Run("dotnet", "build -nologo", project);
         Assert.Contains("warning CNN8001: NoLibTorch references no libtorch, so TorchSharp will fail at its first tensor: add "
             + $"<PackageReference Include=\"libtorch-cpu-linux-x64\" Version=\"{feed.LibTorchVersion}\" /> for linux-x64", output);
+
+        // Run anyway, the generated model's constructor (the program's first TorchSharp call) explains what is missing,
+        // instead of TorchSharp's DllNotFoundException.
+        var run = Run("dotnet", "run -nologo --no-build", project, expectFailure: true);
+        Assert.Contains("CnnDsl.TorchLoadException: libtorch could not be loaded.", run);
+        Assert.Contains("the libtorch package (libtorch-cpu-linux-x64) is missing from the application's references", run);
+        Assert.DoesNotContain("constructed", run);
 
         var silenced = Run("dotnet", "build -nologo -p:CnnDslNoLibTorchCheck=true", project);
         Assert.DoesNotContain("CNN8001", silenced);

@@ -107,4 +107,29 @@ public class TrainToolTests : IDisposable
         Assert.Contains(expected, lines[0]);
         Assert.DoesNotContain("   at ", result.Output + result.Error);
     }
+
+    [Fact]
+    public void Where_libtorch_cannot_load_the_tool_says_why_in_one_line()
+    {
+        // The tool's files without libtorch_cpu.so, as on a machine where its libtorch package is missing: TorchSharp
+        // alone would fail in a type initializer at the first tensor; the tool names the missing library instead.
+        var app = Directory.CreateDirectory(Path.Combine(folder, "app")).FullName;
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+            File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
+        var native = Path.Combine("runtimes", "linux-x64", "native");
+        Directory.CreateDirectory(Path.Combine(app, native));
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, native)).Where(f => Path.GetFileName(f) != "libtorch_cpu.so"))
+            File.Copy(file, Path.Combine(app, native, Path.GetFileName(file)));
+        for (int i = 0; i < 4; i++)
+            WriteImage(Path.Combine(folder, "images", i % 2 == 0 ? "dark" : "light", $"{i}.png"), (byte)(i % 2 == 0 ? 40 : 215), i);
+        File.WriteAllText(Path.Combine(folder, "shades.cnn"), "model Shades\n  input 1x8x8\n  flatten\n  dense 2\n");
+
+        var result = CnnTool.RunTool(Path.Combine(app, "cnn-train.dll"), folder, new[] { "train", "shades.cnn", "--data", "images", "--epochs", "1" });
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, result.ToString());
+        Assert.StartsWith("cnn-train: error: libtorch could not be loaded.", lines[0]);
+        Assert.Contains("has libLibTorchSharp.so but no libtorch_cpu.so", lines[0]);
+        Assert.DoesNotContain("   at ", result.Output + result.Error);
+    }
 }

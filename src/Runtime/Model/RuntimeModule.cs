@@ -31,7 +31,7 @@ namespace CnnDsl
         }
 
         RuntimeModule(string name, IReadOnlyList<BoundStatement> statements)
-            : base(name)
+            : base(TorchRuntime.Loaded(name))
         {
             layers = statements.Select(s => s as BoundLayer
                 ?? throw new NotSupportedException($"A condition in block '{name}' is decided only when its module is built; the run-time builder needs it decided")).ToList();

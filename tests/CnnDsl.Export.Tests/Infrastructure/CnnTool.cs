@@ -19,7 +19,7 @@ public static class CnnTool
     /// <summary>The training tool, cnn-train, which carries libtorch.</summary>
     public static Result RunTrain(string workingDirectory, params string[] arguments) => RunTool(Path.Combine(AppContext.BaseDirectory, "cnn-train.dll"), workingDirectory, arguments);
 
-    static Result RunTool(string assembly, string workingDirectory, string[] arguments)
+    public static Result RunTool(string assembly, string workingDirectory, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(assembly);
