@@ -59,13 +59,20 @@ namespace CnnDsl
         {
             if (!OperatingSystem.IsLinux())
                 return null;
+            // The application's own copy first: when it fails, TorchSharp copies a libtorch from the NuGet cache into
+            // cpu/ (or cuda-*/) beside itself and tries that, whose failure is a consequence, not the cause.
             var native = Directory.Exists(applicationFolder)
-                ? Directory.EnumerateFiles(applicationFolder, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault()
+                ? Directory.EnumerateFiles(applicationFolder, "libLibTorchSharp.so", SearchOption.AllDirectories)
+                    .OrderBy(path => IsTorchSharpFallbackCopy(applicationFolder, path)).ThenBy(path => path, StringComparer.Ordinal).FirstOrDefault()
                 : null;
             if (native == null)
                 return $"No libLibTorchSharp.so is in {applicationFolder}: reference the TorchSharp package and a libtorch package "
                     + "(libtorch-cpu-linux-x64, or a CUDA libtorch) from the application's project, then rebuild.";
             var folder = Path.GetDirectoryName(native)!;
+            if (IsTorchSharpFallbackCopy(applicationFolder, native))
+                return $"The application references no libtorch package, so TorchSharp copied one from the NuGet cache into {folder}, which "
+                    + "did not load either. Reference the libtorch package for this platform (libtorch-cpu-linux-x64, or a CUDA libtorch) "
+                    + "from the application's project, then rebuild.";
             if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")))
                 return $"{folder} has libLibTorchSharp.so but no libtorch_cpu.so: the libtorch package (libtorch-cpu-linux-x64) is missing "
                     + "from the application's references or its native files were not copied.";
@@ -85,6 +92,12 @@ namespace CnnDsl
                 + "output was not patched: import build/TorchSharpNativeFix.targets into the application's project (CnnDsl's "
                 + "Directory.Build.targets does so for this repository) and rebuild, so that need is marked weak in the output copy; "
                 + "or run on a system whose libstdc++ provides it.";
+        }
+
+        static bool IsTorchSharpFallbackCopy(string applicationFolder, string native)
+        {
+            var first = Path.GetRelativePath(applicationFolder, native).Split(Path.DirectorySeparatorChar)[0];
+            return first == "cpu" || first.StartsWith("cuda", StringComparison.Ordinal);
         }
     }
 
