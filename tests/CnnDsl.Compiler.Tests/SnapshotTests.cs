@@ -121,12 +121,9 @@ public class SnapshotTests
         // The carried .cnn text spells each form's values as written (relu, Activation.ReLU); the rest is one module.
         Assert.Contains("conv2d 32, 5, padding=Same, activation=ReLU", fromAttributes);
         Assert.Equal(
-            WithoutCnnSource(fromCnn).Replace("public sealed partial class Twin", "partial class Twin"),
-            WithoutCnnSource(fromAttributes).Replace("Source0.cs", "Source0.cnn"));
+            GeneratorHarness.WithoutCnnSource(fromCnn).Replace("public sealed partial class Twin", "partial class Twin"),
+            GeneratorHarness.WithoutCnnSource(fromAttributes).Replace("Source0.cs", "Source0.cnn"));
     }
-
-    static string WithoutCnnSource(string generated) =>
-        System.Text.RegularExpressions.Regex.Replace(generated, @"public const string CnnSource =\n(\s*"".*"" \+\n)*\s*"".*"";", "CnnSource");
 
     public const string GraphModels = """
         # A residual stage: the shortcut is added back after two convolutions

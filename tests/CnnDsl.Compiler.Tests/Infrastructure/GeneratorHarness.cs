@@ -14,6 +14,13 @@ namespace CnnDsl.Compiler.Tests.Infrastructure;
 /// <summary>Runs the real generator through Roslyn's driver on in-memory C# sources and .cnn files.</summary>
 public static class GeneratorHarness
 {
+    /// <summary>
+    /// The generated source with its carried .cnn text replaced by a marker: that text spells each form's values as
+    /// written (relu in a .cnn file, Activation.ReLU in an attribute), so attribute and .cnn twins differ only there.
+    /// </summary>
+    public static string WithoutCnnSource(string generated) =>
+        System.Text.RegularExpressions.Regex.Replace(generated, @"public const string CnnSource =\n(\s*"".*"" \+\n)*\s*"".*"";", "CnnSource");
+
     static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
         Net100.References.All.Cast<MetadataReference>()
             .Append(MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location))

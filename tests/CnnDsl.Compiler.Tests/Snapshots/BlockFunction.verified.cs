@@ -73,6 +73,17 @@ namespace Models
             "Non-trainable params: 0 (0 B)\n" +
             "______________________________________________________________________________\n";
 
+        /// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>
+        public const string CnnSource =
+            "namespace Models\n" +
+            "block B(c, k=3)\n" +
+            "  conv2d c, k\n" +
+            "model Net\n" +
+            "  input 3x16x16\n" +
+            "  B 3\n" +
+            "  B 3, k=3\n" +
+            "  B 5, k=5\n";
+
         /// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>
         public const long ParameterCount = 548;
 
@@ -93,7 +104,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(Net), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary);
+            nameof(Net), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
 
         private readonly global::Models.B b;
         private readonly global::Models.B b_1;

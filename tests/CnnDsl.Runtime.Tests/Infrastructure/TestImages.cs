@@ -27,16 +27,7 @@ public static class TestImages
     public static void Write(string path, byte[] rgb, int width, int height, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 95)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        var rgba = new byte[width * height * 4];
-        for (int i = 0; i < width * height; i++)
-        {
-            rgba[4 * i] = rgb[3 * i];
-            rgba[4 * i + 1] = rgb[3 * i + 1];
-            rgba[4 * i + 2] = rgb[3 * i + 2];
-            rgba[4 * i + 3] = 255;
-        }
-        System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+        using var bitmap = Bitmap(rgb, width, height);
         using var pixmap = bitmap.PeekPixels();
         using var data = (format == SKEncodedImageFormat.Webp
             ? pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 100))
@@ -44,11 +35,9 @@ public static class TestImages
         File.WriteAllBytes(path, data.ToArray());
     }
 
-    /// <summary>A JPEG with the given chroma subsampling.</summary>
-    public static void WriteJpeg(string path, byte[] rgb, int width, int height, int quality, SKJpegEncoderDownsample downsample)
+    static SKBitmap Bitmap(byte[] rgb, int width, int height)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         var rgba = new byte[width * height * 4];
         for (int i = 0; i < width * height; i++)
         {
@@ -58,6 +47,14 @@ public static class TestImages
             rgba[4 * i + 3] = 255;
         }
         System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+        return bitmap;
+    }
+
+    /// <summary>A JPEG with the given chroma subsampling.</summary>
+    public static void WriteJpeg(string path, byte[] rgb, int width, int height, int quality, SKJpegEncoderDownsample downsample)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = Bitmap(rgb, width, height);
         using var pixmap = bitmap.PeekPixels();
         using var data = pixmap.Encode(new SKJpegEncoderOptions(quality, downsample, SKJpegEncoderAlphaOption.Ignore)) ?? throw new InvalidOperationException("SkiaSharp could not encode the JPEG");
         File.WriteAllBytes(path, data.ToArray());
