@@ -36,7 +36,7 @@ public class DiagnosticTests
         { "CNN2007", Head + "  conv2d 32, kernel=3, padding=[|-1|]\n", "Argument 'padding' of layer 'conv2d' is (-1, -1, -1, -1), but it must be at least 0 on every side" },
         { "CNN2008", "model [|Net|]\n  flatten\n  dense 10\n", "Model 'Net' has no input shape; declare one before its layers, as in 'input 1x28x28'" },
         { "CNN2009", Head + "  c1: conv2d 8, kernel=3\n  [|c1|]: conv2d 8, kernel=3\n", "Model 'Net' already has a layer named 'c1'; layer names become module names and must be unique" },
-        { "CNN2010", Head + "  flatten\nmodel [|Net|]\n  input 1x2x2\n  flatten\n", "A model named 'Net' is already defined in namespace 'Models'; rename one of them" },
+        { "CNN2010", Head + "  flatten\nmodel [|Net|]\n  input 1x2x2\n  flatten\n", "A model named 'Net' is already defined in namespace 'Models', at line 1; rename one of them" },
         { "CNN2011", "model Net\n  input 1x4x4\n  [|conv2d 8, kernel=5|]\n", "Layer 'conv2d' turns an input height of 4 into 0 (kernel 5, stride 1, padding 0, dilation 1); use padding=same or a smaller kernel; the model needs an input of at least 5x5 (it is 4x4): resize the input or remove a pooling or strided stage" },
         { "CNN2011", "model Net\n  input 1x8x3\n  conv2d 8, kernel=3\n  [|maxpool2d 2|]\n", "Layer 'max_pooling2d' turns an input width of 1 into 0 (kernel 2, stride 2, padding 0, dilation 1); use padding=same or a smaller kernel or stride; the model needs an input of at least 4x4 (it is 8x3): resize the input or remove a pooling or strided stage" },
         { "CNN2012", Head + "  [|dense 10|]\n", "Layer 'dense' expects a flat (features) input, but its input has shape 1x28x28; add 'flatten' before it" },

@@ -112,7 +112,7 @@ public class CliTests : IDisposable
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("4 files, 1 valid model: 2 errors, 0 warnings", result.Error);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("models/b.cnn(2,7): error CNN2010: A model named 'Net' is already defined in namespace '(global)'; rename one of them", lines);
+        Assert.Contains("models/b.cnn(2,7): error CNN2010: A model named 'Net' is already defined in namespace '(global)', in models/a.cnn; rename one of them", lines);
 
         // The generator's diagnostics on the same files, in the same words at the same places.
         var build = GeneratorHarness.Run(files, rootNamespace: null).CnnDiagnostics.Select(d =>

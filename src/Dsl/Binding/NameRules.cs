@@ -104,11 +104,16 @@ namespace CnnDsl.Dsl.Binding
         public static bool CheckDefinedOnce(BoundModel model, Text.SourceLocation nameLocation, IEnumerable<(string? Namespace, string Name, string Path)> models,
             DiagnosticBag diagnostics)
         {
-            if (!models.Any(m => m.Namespace == model.Namespace && m.Name == model.Name && string.CompareOrdinal(m.Path, model.SourcePath) < 0))
+            var first = models.Where(m => m.Namespace == model.Namespace && m.Name == model.Name && string.CompareOrdinal(m.Path, model.SourcePath) < 0)
+                .Select(m => m.Path).OrderBy(path => path, System.StringComparer.Ordinal).FirstOrDefault();
+            if (first == null)
                 return true;
-            diagnostics.ReportDuplicateModelName(nameLocation, model.Name, model.Namespace ?? "(global)");
+            diagnostics.ReportDuplicateModelName(nameLocation, model.Name, model.Namespace ?? "(global)", "in " + first);
             return false;
         }
+
+        /// <summary>Where an earlier definition in the same file is, for a message.</summary>
+        public static string AtLine(Text.SourceLocation location) => "at line " + (location.LineSpan.Start.Line + 1);
 
         /// <summary>Blocks of files without a namespace line get the project's root namespace, as their models do.</summary>
         public static IEnumerable<Syntax.BlockSyntax> WithDefaultNamespace(IEnumerable<Syntax.BlockSyntax> blocks, string? rootNamespace) =>

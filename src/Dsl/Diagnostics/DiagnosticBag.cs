@@ -65,8 +65,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportDuplicateLayerName(SourceLocation location, string model, string layer) =>
             Report(DiagnosticDescriptors.DuplicateLayerName, location, model, layer);
 
-        public void ReportDuplicateModelName(SourceLocation location, string model, string ns) =>
-            Report(DiagnosticDescriptors.DuplicateModelName, location, model, ns);
+        /// <param name="first">Where the first model of that name is, so that it can be found: "at line 3", "in models/a.cnn".</param>
+        public void ReportDuplicateModelName(SourceLocation location, string model, string ns, string first) =>
+            Report(DiagnosticDescriptors.DuplicateModelName, location, model, ns, first);
 
         public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, object input, object output, object kernel, object stride, string padding, object dilation, string hint) =>
             Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation, hint);

@@ -72,7 +72,7 @@ namespace CnnDsl.Dsl.Diagnostics
 
         public static readonly DiagnosticDescriptor DuplicateModelName = new DiagnosticDescriptor(
             "CNN2010", "Duplicate model name",
-            "A model named '{0}' is already defined in namespace '{1}'; rename one of them", Model);
+            "A model named '{0}' is already defined in namespace '{1}', {2}; rename one of them", Model);
 
         public static readonly DiagnosticDescriptor NonPositiveSize = new DiagnosticDescriptor(
             "CNN2011", "Output size is not positive",

@@ -216,14 +216,15 @@ public sealed class ProjectState
         var models = new List<ModelAnalysis>();
         try
         {
-            var seen = new HashSet<string>();
+            var seen = new Dictionary<string, SourceLocation>();
             foreach (var model in syntax.Models)
             {
-                if (!seen.Add(model.Name.Text))
+                if (seen.TryGetValue(model.Name.Text, out var first))
                 {
-                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)");
+                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)", NameRules.AtLine(first));
                     continue;
                 }
+                seen.Add(model.Name.Text, model.Name.Location);
                 var observations = new List<LayerObservation>();
                 var bound = Binder.BindModel(model, diagnostics, scope, observations);
                 if (bound != null && !(NameRules.Check(bound, diagnostics, model.Name.Location) && NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Name.Location)))
