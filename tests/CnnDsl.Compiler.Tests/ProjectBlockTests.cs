@@ -154,4 +154,46 @@ public class ProjectBlockTests
         Assert.Equal((span.Start, span.End), (diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.End));
         Assert.DoesNotContain("Shared.Blocks.Pair.g.cs", result.HintNames);
     }
+
+    [Fact]
+    public void A_block_attribute_with_from_reads_the_named_layer_as_its_cnn_twin_does()
+    {
+        // Two branches from the stem, one through each use of the block, joined by add: From = "stem" on the second use
+        // must make it read the stem, not the first branch, exactly as "from=stem" does in a .cnn file.
+        var result = GeneratorHarness.Run(
+            new[]
+            {
+                ("/project/blocks.cnn", BlocksFile),
+                ("/project/twin.cnn", "namespace Apps\nmodel CnnForked\n  input 3x16x16\n  stem: conv2d 4, 1\n  left: pair 4\n  right: pair 4, k=1, from=stem\n  add left, right\n  global_avgpool2d\n  dense 3\n"),
+            },
+            new[]
+            {
+                """
+                using CnnDsl;
+                namespace Apps;
+                [CnnModel(Input = "3x16x16")]
+                [Conv2d(4, 1, Name = "stem")]
+                [Block("pair 4", Name = "left")]
+                [Block("pair 4, k=1", Name = "right", From = "stem")]
+                [Add("left", "right")]
+                [GlobalAvgPool2d]
+                [Dense(3)]
+                public partial class AttributeForked;
+                """,
+            });
+        Assert.Empty(result.CnnDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        var assembly = LoadedModels.Load(result);
+        using var fromAttributes = LoadedModels.Create(assembly, "Apps.AttributeForked");
+        using var fromCnn = LoadedModels.Create(assembly, "Apps.CnnForked");
+        Assert.Equal(fromCnn.state_dict().Keys, fromAttributes.state_dict().Keys);
+        fromAttributes.load_state_dict(fromCnn.state_dict());
+        fromAttributes.eval();
+        fromCnn.eval();
+        using var x = torch.randn(2, 3, 16, 16);
+        using var expected = fromCnn.call(x);
+        using var actual = fromAttributes.call(x);
+        // Ignoring From would chain 'right' after 'left' with the same keys and shapes, and compute another function.
+        Assert.True(torch.allclose(expected, actual, rtol: 0, atol: 0), "the attribute model computes another function than its .cnn twin");
+    }
 }
