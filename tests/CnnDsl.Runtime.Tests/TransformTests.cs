@@ -175,6 +175,23 @@ public class TransformTests : IDisposable
         AssertBoxDecodesEqualFullDecodes(new[] { "progressive", "restart", "subsampled422", "cmyk", "grey-progressive" }.Select(n => Path.Combine(folder, n + ".jpg")).ToList());
     }
 
+    [Fact]
+    public void A_truncated_jpeg_is_an_error_whatever_box_a_crop_draws()
+    {
+        // Cut off the last third: the top rows are intact, so a box there would decode; the file must still be refused,
+        // as a full decode refuses it (and PIL does), not sometimes read and sometimes not.
+        var path = Path.Combine(folder, "whole.jpg");
+        TestImages.WriteJpeg(path, TestImages.Pattern(120, 90, seed: 2), 120, 90, quality: 90, SkiaSharp.SKJpegEncoderDownsample.Downsample420);
+        var bytes = File.ReadAllBytes(path);
+        var truncated = Path.Combine(folder, "truncated.jpg");
+        File.WriteAllBytes(truncated, bytes.AsSpan(0, bytes.Length * 2 / 3).ToArray());
+        Assert.Contains("the file is truncated", Assert.Throws<InvalidDataException>(() => ImageData.Decode(truncated)).Message);
+        var top = Assert.Throws<InvalidDataException>(() => ImageData.Decode(truncated, 3, (_, _) => (0, 0, 10, 20), view => view.ToPlanar()));
+        Assert.StartsWith($"{truncated} cannot be decoded: the decoder says IncompleteInput (the file is truncated).", top.Message);
+        for (int seed = 0; seed < 20; seed++)
+            Assert.Throws<InvalidDataException>(() => new RandomResizedCrop(32).ApplyToFile(truncated, 3, new Random(seed)));
+    }
+
     static void AssertBoxDecodesEqualFullDecodes(IReadOnlyList<string> files)
     {
         foreach (var file in files)

@@ -105,7 +105,10 @@ namespace CnnDsl.Vision
                 var box = chooseBox?.Invoke(fullHeight, fullWidth) ?? (0, 0, fullHeight, fullWidth);
                 if (box.Top < 0 || box.Left < 0 || box.Height < 1 || box.Width < 1 || box.Top + box.Height > fullHeight || box.Left + box.Width > fullWidth)
                     throw new ArgumentOutOfRangeException(nameof(chooseBox), $"The box {box.Height}x{box.Width} at ({box.Top}, {box.Left}) is not inside {path} ({fullHeight}x{fullWidth}).");
-                bool partial = (box.Height < fullHeight || box.Width < fullWidth) && codec.EncodedFormat == SKEncodedImageFormat.Jpeg;
+                // A JPEG without its end marker is decoded whole, so that a truncated file is an error whatever box is
+                // drawn, as in a full decode (a box above the missing part would decode fine).
+                bool partial = (box.Height < fullHeight || box.Width < fullWidth) && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
+                    && EndsWithJpegEndMarker(file.AsSpan(0, fileLength));
                 var (top, left, height, width) = (0, 0, fullHeight, fullWidth);
                 if (partial)
                 {
@@ -190,6 +193,16 @@ namespace CnnDsl.Vision
         }
 
         const int JpegBlockMargin = 32;
+
+        // The end-of-image marker (FF D9) among the file's last bytes (encoders may pad after it).
+        static bool EndsWithJpegEndMarker(ReadOnlySpan<byte> file)
+        {
+            var tail = file.Slice(Math.Max(0, file.Length - 64));
+            for (int i = tail.Length - 2; i >= 0; i--)
+                if (tail[i] == 0xFF && tail[i + 1] == 0xD9)
+                    return true;
+            return false;
+        }
 
         // The box's rows through libjpeg's scanline decoder: rows above it are skipped, columns outside it cropped.
         static SKCodecResult DecodeRows(SKCodec codec, SKImageInfo info, int top, int left, int height, int width, IntPtr target, int rowBytes)
