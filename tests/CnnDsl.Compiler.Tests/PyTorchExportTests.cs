@@ -144,7 +144,7 @@ public class PyTorchExportTests
     }
 
     [PyTorchFact]
-    public void Torchrun_trains_the_export_on_two_processes_and_CnnDsl_predicts_as_PyTorch_with_its_weights()
+    public void Torchrun_trains_the_export_on_two_processes_resumes_from_its_checkpoint_and_CnnDsl_predicts_as_PyTorch()
     {
         const string model = """
             model DigitNet
@@ -193,6 +193,19 @@ public class PyTorchExportTests
             // Trained, not the initial weights: two epochs of Adam moved the first convolution.
             using var initial = LoadedModels.Create(assembly, "Models.DigitNet");
             Assert.False(initial.state_dict()["conv2d.weight"].allclose(module.state_dict()["conv2d.weight"]));
+
+            // --resume continues from the checkpoint after epoch 2: only epoch 3 runs, from the saved weights and optimizer.
+            var resumedWeights = Path.Combine(folder, "resumed.safetensors");
+            var (resumedCode, resumed) = Run(PyTorchOracle.Python, folder, "-m", "torch.distributed.run", "--nproc_per_node=2", "--redirects", "1", "--tee", "1",
+                "train_ddp.py", "--data", data, "--epochs", "3", "--max-steps", "6", "--batch-size", "32", "--out", resumedWeights, "--resume");
+            Assert.True(resumedCode == 0, resumed);
+            Assert.Contains("resumed from checkpoint.pt after epoch 2", resumed);
+            Assert.Contains("epoch 3/3", resumed);
+            Assert.DoesNotContain("epoch 1/3", resumed);
+            Assert.DoesNotContain("epoch 2/3", resumed);
+            using var continued = LoadedModels.Create(assembly, "Models.DigitNet");
+            Assert.Empty(continued.LoadSafeTensors(resumedWeights).MissingKeys);
+            Assert.False(continued.state_dict()["conv2d.weight"].allclose(module.state_dict()["conv2d.weight"]), "the resumed epoch did not train");
         }
         finally
         {
