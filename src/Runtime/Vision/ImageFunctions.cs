@@ -299,8 +299,8 @@ namespace CnnDsl.Vision
             return shifted < 0 ? (byte)0 : shifted > 255 ? (byte)255 : (byte)shifted;
         }
 
-        // PIL's coefficients in fixed point (normalize_coeffs_8bpc: rounded), flat: output o reads Counts[o] inputs from Starts[o] with the weights at
-        // o * Taps (Taps = the most any output reads).
+        // PIL's coefficients in fixed point (normalize_coeffs_8bpc: rounded), flat: output o reads Counts[o] inputs from
+        // Starts[o] with the weights at o * Taps (Taps = the most any output reads).
         readonly struct FixedCoefficients
         {
             public FixedCoefficients(int inSize, int outSize)
@@ -308,7 +308,7 @@ namespace CnnDsl.Vision
                 var (starts, weights) = Coefficients(inSize, outSize);
                 Starts = starts;
                 Counts = Array.ConvertAll(weights, k => k.Length);
-                Taps = Math.Max(1, Counts.Length == 0 ? 1 : Counts.Max());
+                Taps = Math.Max(1, Counts.DefaultIfEmpty(0).Max());
                 Weights = new int[outSize * Taps];
                 for (int o = 0; o < outSize; o++)
                     for (int j = 0; j < Counts[o]; j++)
