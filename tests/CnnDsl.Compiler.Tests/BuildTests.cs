@@ -1,8 +1,8 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using CnnDsl.Compiler.Tests.Infrastructure;
 using Xunit;
 
 namespace CnnDsl.Compiler.Tests;
@@ -50,17 +50,8 @@ public class BuildTests
 
     static string Build(string project)
     {
-        var start = new ProcessStartInfo("dotnet", $"build \"{project}\" --no-dependencies -p:TreatWarningsAsErrors=false -nologo -clp:NoSummary")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "dotnet build timed out");
-        var output = stdout.Result + stderr.Result;
-        Assert.True(process.ExitCode != 0, "The broken copy should not build:\n" + output);
+        var (exitCode, output) = DotNet.Build(project, "-p:TreatWarningsAsErrors=false");
+        Assert.True(exitCode != 0, "The broken copy should not build:\n" + output);
         return output;
     }
 

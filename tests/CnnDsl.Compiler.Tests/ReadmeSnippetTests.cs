@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -130,16 +129,7 @@ public class ReadmeSnippetTests
         const string configuration = "Release";
 #endif
         // The test project references the runtime and the generator, so they are built: only the snippets' project is.
-        var start = new ProcessStartInfo("dotnet", $"build \"{project}\" -c {configuration} --no-dependencies -nologo -clp:NoSummary")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "dotnet build timed out");
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return DotNet.Build(project, $"-c {configuration}");
     }
 
     static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));

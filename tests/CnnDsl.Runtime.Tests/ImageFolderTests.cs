@@ -171,7 +171,7 @@ public class ImageFolderTests : IDisposable
             var rgb = TestImages.Pattern(90 + 7 * i, 70 + 5 * i, i);
             var path = Path.Combine(root, $"class{i % 2}", $"{i:D2}.jpg");
             if (i % 4 == 3)
-                TestImages.WriteGreyJpeg(path, Enumerable.Range(0, rgb.Length / 3).Select(p => rgb[3 * p]).ToArray(), 90 + 7 * i, 70 + 5 * i);
+                TestImages.WriteGrey(path, Enumerable.Range(0, rgb.Length / 3).Select(p => rgb[3 * p]).ToArray(), 90 + 7 * i, 70 + 5 * i, SkiaSharp.SKEncodedImageFormat.Jpeg);
             else
                 TestImages.Write(path, rgb, 90 + 7 * i, 70 + 5 * i, SkiaSharp.SKEncodedImageFormat.Jpeg, quality: 90);
         }

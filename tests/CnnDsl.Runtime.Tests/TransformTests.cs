@@ -147,7 +147,7 @@ public class TransformTests : IDisposable
                 TestImages.WriteJpeg(files[^1], rgb, width, height, quality: 90, downsample);
             }
             files.Add(Path.Combine(folder, $"{width}-grey.jpg"));
-            TestImages.WriteGreyJpeg(files[^1], Enumerable.Range(0, width * height).Select(i => rgb[3 * i + 1]).ToArray(), width, height);
+            TestImages.WriteGrey(files[^1], Enumerable.Range(0, width * height).Select(i => rgb[3 * i + 1]).ToArray(), width, height, SkiaSharp.SKEncodedImageFormat.Jpeg);
             files.Add(Path.Combine(folder, $"{width}.png"));
             TestImages.Write(files[^1], rgb, width, height);
         }

@@ -60,23 +60,13 @@ public static class TestImages
         File.WriteAllBytes(path, data.ToArray());
     }
 
-    /// <summary>A grey (one-component) JPEG from one byte per pixel.</summary>
-    public static void WriteGreyJpeg(string path, byte[] grey, int width, int height)
+    /// <summary>A grey PNG (colour type 0), or a one-component JPEG, from one byte per pixel.</summary>
+    public static void WriteGrey(string path, byte[] grey, int width, int height, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         System.Runtime.InteropServices.Marshal.Copy(grey, 0, bitmap.GetPixels(), grey.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
-        File.WriteAllBytes(path, data.ToArray());
-    }
-
-    /// <summary>A grey PNG (colour type 0) from one byte per pixel.</summary>
-    public static void WriteGrey(string path, byte[] grey, int width, int height)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(grey, 0, bitmap.GetPixels(), grey.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        using var data = bitmap.Encode(format, format == SKEncodedImageFormat.Jpeg ? 90 : 100);
         File.WriteAllBytes(path, data.ToArray());
     }
 
