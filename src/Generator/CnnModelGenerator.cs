@@ -209,11 +209,12 @@ namespace CnnDsl.Generator
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(file.Diagnostics);
                 var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
-                var models = Binder.BindFile(syntax, diagnostics, scope)
-                    .Where(m => NameRules.Check(m, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)
-                        && NameRules.CheckAgainstBlockClasses(m, scope, diagnostics, syntax.Models.First(s => s.Name.Text == m.Name).Name.Location)).ToList();
-                var results = models.Select(m => syntax.Models.First(s => s.Name.Text == m.Name)).Select((s, i) => new ModelResult(models[i], declaration,
-                    EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty, s.Name.Location, CnnSource: SyntaxWriter.Write(s, BlocksUsed(models[i], blocks)))).ToList();
+                var results = Binder.BindFile(syntax, diagnostics, scope)
+                    .Select(m => (Model: m, Syntax: syntax.Models.First(s => s.Name.Text == m.Name)))
+                    .Where(p => NameRules.Check(p.Model, diagnostics, p.Syntax.Name.Location) && NameRules.CheckAgainstBlockClasses(p.Model, scope, diagnostics, p.Syntax.Name.Location))
+                    .Select(p => new ModelResult(p.Model, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty, p.Syntax.Name.Location,
+                        CnnSource: SyntaxWriter.Write(p.Syntax, BlocksUsed(p.Model, blocks))))
+                    .ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
                 results.Add(new ModelResult(null, declaration, diagnostics.ToEquatableArray()));
                 return results.ToEquatableArray();

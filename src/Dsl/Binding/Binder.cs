@@ -4,7 +4,6 @@ using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
-using CnnDsl.Dsl.Text;
 
 namespace CnnDsl.Dsl.Binding
 {
@@ -26,15 +25,8 @@ namespace CnnDsl.Dsl.Binding
         {
             var blocks = projectBlocks ?? BlockScope.Create(file.Blocks, diagnostics);
             var models = new List<BoundModel>();
-            var seen = new Dictionary<string, SourceLocation>();
-            foreach (var model in file.Models)
+            foreach (var model in NameRules.DefinedOnceInFile(file.Models, diagnostics))
             {
-                if (seen.TryGetValue(model.Name.Text, out var first))
-                {
-                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)", NameRules.AtLine(first));
-                    continue;
-                }
-                seen.Add(model.Name.Text, model.Name.Location);
                 var bound = BindModel(model, diagnostics, blocks);
                 if (bound != null)
                     models.Add(bound);

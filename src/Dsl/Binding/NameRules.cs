@@ -112,8 +112,25 @@ namespace CnnDsl.Dsl.Binding
             return false;
         }
 
-        /// <summary>Where an earlier definition in the same file is, for a message.</summary>
-        public static string AtLine(Text.SourceLocation location) => "at line " + (location.LineSpan.Start.Line + 1);
+        /// <summary>
+        /// A file's models in order, without each model named like an earlier one of the file: that one is reported at
+        /// its name, with the first one's line, as the enumeration reaches it (so its diagnostic keeps its place among
+        /// the diagnostics of binding the models before and after it).
+        /// </summary>
+        public static IEnumerable<Syntax.ModelSyntax> DefinedOnceInFile(IEnumerable<Syntax.ModelSyntax> models, DiagnosticBag diagnostics)
+        {
+            var seen = new Dictionary<string, Text.SourceLocation>();
+            foreach (var model in models)
+            {
+                if (seen.TryGetValue(model.Name.Text, out var first))
+                {
+                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)", "at line " + (first.LineSpan.Start.Line + 1));
+                    continue;
+                }
+                seen.Add(model.Name.Text, model.Name.Location);
+                yield return model;
+            }
+        }
 
         /// <summary>Blocks of files without a namespace line get the project's root namespace, as their models do.</summary>
         public static IEnumerable<Syntax.BlockSyntax> WithDefaultNamespace(IEnumerable<Syntax.BlockSyntax> blocks, string? rootNamespace) =>

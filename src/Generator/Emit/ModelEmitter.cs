@@ -207,28 +207,28 @@ namespace CnnDsl.Generator
             writer.WriteLine("/// </remarks>");
         }
 
-        static void WriteFacts(SourceWriter writer, BoundModel model, string summary, string cnnSource)
+        // A multi-line text as a string constant, one concatenated literal per line, so that it reads as the text does.
+        static void WriteTextConstant(SourceWriter writer, string name, string text)
         {
-            writer.WriteLine("/// <summary>The summary table in Keras' layout, as computed by the compiler.</summary>");
-            writer.WriteLine("public const string Summary =");
+            writer.WriteLine("public const string " + name + " =");
             writer.Indent();
-            var lines = summary.TrimEnd('\n').Split('\n');
+            var lines = text.TrimEnd('\n').Split('\n');
             for (int i = 0; i < lines.Length; i++)
                 writer.WriteLine(Literal(lines[i] + "\n") + (i == lines.Length - 1 ? ";" : " +"));
             writer.Unindent();
             writer.WriteLine();
+        }
+
+        static void WriteFacts(SourceWriter writer, BoundModel model, string summary, string cnnSource)
+        {
+            writer.WriteLine("/// <summary>The summary table in Keras' layout, as computed by the compiler.</summary>");
+            WriteTextConstant(writer, "Summary", summary);
             // The checked model travels as data: the syntax the binder checked, written by the Dsl in its own notation with
             // the project blocks it uses, never the user's file read again. The runtime's Dsl binds it to exactly the model
             // checked here (the ONNX exporter's input). C# that rebuilt the bound model instead would make the emitter mirror
             // every layer's configuration; the text is a few lines, the same for .cnn and attribute models.
             writer.WriteLine("/// <summary>The model as checked, with the project blocks it uses, in the .cnn language: what the ONNX export binds.</summary>");
-            writer.WriteLine("public const string CnnSource =");
-            writer.Indent();
-            var sourceLines = cnnSource.TrimEnd('\n').Split('\n');
-            for (int i = 0; i < sourceLines.Length; i++)
-                writer.WriteLine(Literal(sourceLines[i] + "\n") + (i == sourceLines.Length - 1 ? ";" : " +"));
-            writer.Unindent();
-            writer.WriteLine();
+            WriteTextConstant(writer, "CnnSource", cnnSource);
             writer.WriteLine("/// <summary>Elements of all parameters, as <c>parameters()</c> counts them.</summary>");
             writer.WriteLine("public const long ParameterCount = " + Number(model.ParameterCount) + ";");
             writer.WriteLine();

@@ -216,15 +216,8 @@ public sealed class ProjectState
         var models = new List<ModelAnalysis>();
         try
         {
-            var seen = new Dictionary<string, SourceLocation>();
-            foreach (var model in syntax.Models)
+            foreach (var model in NameRules.DefinedOnceInFile(syntax.Models, diagnostics))
             {
-                if (seen.TryGetValue(model.Name.Text, out var first))
-                {
-                    diagnostics.ReportDuplicateModelName(model.Name.Location, model.Name.Text, model.Namespace ?? "(root)", NameRules.AtLine(first));
-                    continue;
-                }
-                seen.Add(model.Name.Text, model.Name.Location);
                 var observations = new List<LayerObservation>();
                 var bound = Binder.BindModel(model, diagnostics, scope, observations);
                 if (bound != null && !(NameRules.Check(bound, diagnostics, model.Name.Location) && NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Name.Location)))

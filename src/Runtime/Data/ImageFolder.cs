@@ -169,7 +169,17 @@ namespace CnnDsl.Data
         // pass from the 8-bit image into the batch tensor, with exactly the values (and the random draw) they would give.
         sealed class FusedTail
         {
-            FusedTail(RandomHorizontalFlip? flip, Normalize? normalize) => (Flip, Normalize) = (flip, normalize);
+            // The 256 results of ToTensor (+ Normalize) per channel (one table for every channel without Normalize),
+            // computed once per batch rather than once per image.
+            readonly float[][] tables;
+
+            FusedTail(RandomHorizontalFlip? flip, Normalize? normalize)
+            {
+                (Flip, Normalize) = (flip, normalize);
+                tables = Enumerable.Range(0, normalize?.Mean.Length ?? 1)
+                    .Select(c => Enumerable.Range(0, 256).Select(b => normalize == null ? b / 255f : (b / 255f - normalize.Mean[c]) / normalize.Std[c]).ToArray())
+                    .ToArray();
+            }
 
             public RandomHorizontalFlip? Flip { get; }
             public Normalize? Normalize { get; }
@@ -206,11 +216,9 @@ namespace CnnDsl.Data
             {
                 if (Normalize != null && Normalize.Mean.Length != channels)
                     throw new ArgumentException($"Normalize has {Normalize.Mean.Length} means for an image of {channels} channels; give one per channel (or set the folder's Channels).");
-                var table = new float[256];
                 for (int c = 0; c < channels; c++)
                 {
-                    for (int b = 0; b < 256; b++)
-                        table[b] = Normalize == null ? b / 255f : (b / 255f - Normalize.Mean[c]) / Normalize.Std[c];
+                    var table = tables[Normalize == null ? 0 : c];
                     for (int y = 0; y < height; y++)
                     {
                         var source = new ReadOnlySpan<byte>(bytes, (c * height + y) * width, width);
