@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using DiagnosticDescriptors = CnnDsl.Dsl.Diagnostics.DiagnosticDescriptors;
+using DiagnosticFix = CnnDsl.Dsl.Diagnostics.DiagnosticFix;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -25,13 +26,12 @@ namespace CnnDsl.CodeFixes
     {
         static readonly Regex DidYouMean = new Regex(@"; did you mean '([^']+)'\?");
         static readonly Regex ChangeItTo = new Regex(@"remove \w+ or change it to (\d+)");
-        static readonly Regex WriteInput = new Regex(@"write 'input ([^']+)'");
 
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.UnknownLayer.Id, DiagnosticDescriptors.UnknownArgument.Id, DiagnosticDescriptors.WrongArgumentType.Id,
             DiagnosticDescriptors.UnknownTensor.Id, DiagnosticDescriptors.UnknownName.Id, DiagnosticDescriptors.RankMismatch.Id,
             DiagnosticDescriptors.InputSizeMismatch.Id, DiagnosticDescriptors.NonPositiveSize.Id, DiagnosticDescriptors.PoolPaddingTooLarge.Id,
-            DiagnosticDescriptors.ChannelsLastInput.Id);
+            DiagnosticDescriptors.ChannelsLastInput.Id, DiagnosticDescriptors.ChannelsInMiddle.Id);
 
         public override FixAllProvider? GetFixAllProvider() => null;
 
@@ -54,13 +54,24 @@ namespace CnnDsl.CodeFixes
                 }
                 else if ((match = ChangeItTo.Match(message)).Success)
                     Register(context, diagnostic, "Set it to the inferred " + match.Groups[1].Value, token => Replace(context.Document, root, span, match.Groups[1].Value));
-                else if (diagnostic.Id == DiagnosticDescriptors.ChannelsLastInput.Id && (match = WriteInput.Match(message)).Success)
-                    Register(context, diagnostic, "Reorder to channels first: " + match.Groups[1].Value, token => Replace(context.Document, root, span, match.Groups[1].Value));
+                else if (CarriedFix(diagnostic) is var (title, where, replacement))
+                    Register(context, diagnostic, title, token => Replace(context.Document, root, where, replacement));
                 else if (message.Contains("add 'flatten' before it") && AttributeAt(root, span) is { } dense)
                     Register(context, diagnostic, "Add [Flatten] before this layer", token => AddFlattenBefore(context.Document, root, dense));
                 else if (message.Contains("padding=same") && AttributeAt(root, span) is { } layer)
                     Register(context, diagnostic, "Set Padding = Padding.Same", token => PaddingSame(context.Document, root, layer));
             }
+        }
+
+        // A fix the diagnostic carries as data in its properties (input orders): its title, span and replacement.
+        static (string Title, TextSpan Span, string Replacement)? CarriedFix(Diagnostic diagnostic)
+        {
+            var properties = diagnostic.Properties;
+            if (!properties.TryGetValue(DiagnosticFix.TitleKey, out var title) || !properties.TryGetValue(DiagnosticFix.ReplacementKey, out var replacement)
+                || !properties.TryGetValue(DiagnosticFix.StartKey, out var start) || !properties.TryGetValue(DiagnosticFix.LengthKey, out var length)
+                || title == null || replacement == null || !int.TryParse(start, out var from) || !int.TryParse(length, out var count))
+                return null;
+            return (title, new TextSpan(from, count), replacement);
         }
 
         static void Register(CodeFixContext context, Diagnostic diagnostic, string title, System.Func<CancellationToken, Task<Document>> fix) =>

@@ -51,18 +51,27 @@ namespace CnnDsl.Dsl
         /// <summary>The candidate closest to <paramref name="name"/> by edit distance, if it is close enough to be a likely typo.</summary>
         public static string? ClosestMatch(string name, IEnumerable<string> candidates)
         {
+            // Only a match within the limit is offered, and an edit distance is at least the difference in length, so most
+            // candidates are skipped without a distance: a "did you mean" over thousands of tensor names stays cheap.
+            int limit = System.Math.Max(2, name.Length / 3);
+            var folded = Fold(name);
             string? best = null;
-            int bestDistance = int.MaxValue;
+            int bestDistance = limit + 1;
             foreach (var candidate in candidates)
             {
-                int distance = EditDistance(Fold(name), Fold(candidate));
+                var other = Fold(candidate);
+                if (System.Math.Abs(other.Length - folded.Length) >= bestDistance)
+                    continue;
+                int distance = EditDistance(folded, other);
                 if (distance < bestDistance)
                 {
                     bestDistance = distance;
                     best = candidate;
+                    if (distance == 0)
+                        break;
                 }
             }
-            return best != null && bestDistance <= System.Math.Max(2, name.Length / 3) ? best : null;
+            return best;
         }
 
         public static string DidYouMean(string? suggestion) => suggestion == null ? "" : "; did you mean '" + suggestion + "'?";

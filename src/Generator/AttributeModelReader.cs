@@ -256,7 +256,8 @@ namespace CnnDsl.Generator
                 case double or float:
                     return ValueSyntax.FromNumber(text, System.Convert.ToDouble(constant.Value, CultureInfo.InvariantCulture), false, location);
                 case int or long or short or byte or sbyte or uint or ushort:
-                    return ValueSyntax.FromNumber(text, System.Convert.ToDouble(constant.Value, CultureInfo.InvariantCulture), true, location);
+                    return ValueSyntax.FromNumber(text, System.Convert.ToDouble(constant.Value, CultureInfo.InvariantCulture), true, location,
+                        System.Convert.ToInt64(constant.Value, CultureInfo.InvariantCulture));
                 default:
                     return ValueSyntax.FromIdentifier(text, location);
             }

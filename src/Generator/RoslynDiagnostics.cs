@@ -19,7 +19,15 @@ namespace CnnDsl.Generator
 
         public static Diagnostic ToRoslyn(DslDiagnostic diagnostic) =>
             Diagnostic.Create(Descriptors[diagnostic.Id], ToRoslyn(diagnostic.Location),
-                diagnostic.AdditionalLocations.Select(ToRoslyn), diagnostic.Message);
+                diagnostic.AdditionalLocations.Select(ToRoslyn), FixProperties(diagnostic.Fix), diagnostic.Message);
+
+        // The fix travels as data in the diagnostic's properties, so a code fix never reads the message.
+        static System.Collections.Immutable.ImmutableDictionary<string, string?>? FixProperties(CnnDsl.Dsl.Diagnostics.DiagnosticFix? fix) =>
+            fix == null ? null : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+                .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.TitleKey, fix.Title)
+                .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.ReplacementKey, fix.Replacement)
+                .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.StartKey, fix.Location.Span.Start.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.LengthKey, fix.Location.Span.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         public static Location ToRoslyn(DslLocation location) =>
             Location.Create(location.Path,

@@ -6,11 +6,17 @@ using System.IO;
 using CnnDsl.Fuzz;
 
 // dotnet run -c Release --project tests/CnnDsl.Fuzz -- --cnn 100000 --attributes 10000 --seed 1 [--out fuzz-violations] [--limit-ms 1000]
-// dotnet run -c Release --project tests/CnnDsl.Fuzz -- --replay fuzz-violations/violation001.cnn   (one input, alone)
+// dotnet run -c Release --project tests/CnnDsl.Fuzz -- --replay fuzz-violations/violation001.cnn [--show]   (one input, alone; --show prints its diagnostics and generated code)
 int cnn = 100_000, attributes = 10_000, seed = 1, batch = 100, hazards = 20;
 double limit = 1000;
 string output = "fuzz-violations";
 string? replay = null;
+bool show = false;
+if (Array.IndexOf(args, "--show") is var showAt and >= 0)
+{
+    show = true;
+    args = Array.FindAll(args, a => a != "--show");
+}
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     var value = args[i + 1];
@@ -40,6 +46,12 @@ if (replay != null)
         Console.WriteLine("  " + fact);
     foreach (var violation in result.Violations)
         Console.WriteLine(violation);
+    if (show)
+    {
+        foreach (var diagnostic in result.Diagnostics)
+            Console.WriteLine(diagnostic);
+        Console.WriteLine(result.GeneratedText);
+    }
     return result.Violations.Count == 0 ? 0 : 1;
 }
 

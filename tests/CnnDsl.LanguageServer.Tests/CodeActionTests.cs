@@ -57,5 +57,14 @@ public class CodeActionTests
 
     [Fact]
     public void Reorders_a_channels_last_input() =>
-        Assert.Equal("model Net\n  input 3x32x32\n  flatten\n", Fix("model Net\n  input 32x32x3\n  flatten\n", "Reorder to channels first: input 3x32x32"));
+        Assert.Equal("model Net\n  input 3x32x32\n  flatten\n", Fix("model Net\n  input 32x32x3\n  flatten\n", "Reorder to channels first: 3x32x32"));
+
+    [Fact]
+    public void Moves_channels_from_the_middle_of_an_input() =>
+        Assert.Equal("model Net\n  input 1x128x128\n  flatten\n", Fix("model Net\n  input 128x1x128\n  flatten\n", "Move the channels first: 1x128x128"));
+
+    [Fact]
+    public void Reorders_an_input_whose_model_binds_only_in_another_order() =>
+        Assert.Equal("model Net\n  input 3x160x160\n  conv2d 16, 3\n  maxpool2d 2\n  conv2d 8, 3\n",
+            Fix("model Net\n  input 160x160x3\n  conv2d 16, 3\n  maxpool2d 2\n  conv2d 8, 3\n", "Reorder the input to 3x160x160"));
 }

@@ -40,7 +40,8 @@ namespace CnnDsl.Dsl.Binding
         {
             var local = new DiagnosticBag();
             var scope = blocks ?? BlockScope.ZooOnly;
-            var bound = Bind(model, local, scope, observations);
+            var session = new BindingSession { Blocks = scope, Observations = observations };
+            var bound = Bind(model, local, scope, session);
             var list = local.ToList();
             var input = model.Input == null ? null : InputShape(model.Input, model.Name.Text, new DiagnosticBag());
             if (input != null && input.IsFixed && list.Any(d => d.Id == DiagnosticDescriptors.NonPositiveSize.Id))
@@ -51,11 +52,51 @@ namespace CnnDsl.Dsl.Binding
                 if (hint != null)
                     list[list.IndexOf(first)] = first with { Message = first.Message + hint };
             }
+            foreach (var mismatch in session.Mismatches.Where(m => m.Location.Path == model.Location.Path))
+            {
+                // in_features=25088 on a 32x32 input: say which input size the number was written for, and the fixes.
+                int at = list.FindIndex(d => d.Id == DiagnosticDescriptors.InputSizeMismatch.Id && d.Location == mismatch.Location);
+                var hint = at < 0 || input == null || !input.IsFixed ? null : ExplainDeclaredSize(model, input, mismatch, scope);
+                if (hint != null)
+                    list[at] = list[at] with { Message = list[at].Message + hint };
+            }
+            if (input != null && input.IsFixed && input.Rank >= 3 && local.HasErrors)
+            {
+                // The classic channels-first/channels-last mix-up: where another order of the same sizes binds, say so.
+                var order = OrderThatBinds(model, input, scope);
+                if (order != null)
+                {
+                    int first = list.FindIndex(d => d.IsError);
+                    list[first] = DiagnosticBag.WithHint(list[first], "; the sizes look like channels in the wrong place: did you mean 'input " + order + "'?",
+                        new DiagnosticFix("Reorder the input to " + order, model.Input!.Location, order));
+                }
+            }
             diagnostics.AddRange(list);
             return local.HasErrors ? null : bound;
         }
 
-        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics, BlockScope blocks, List<LayerObservation>? observations)
+        /// <summary>
+        /// The input's sizes with one of them moved to the front (channels first), as written, for the first such order
+        /// with which the model binds without error; null when none does.
+        /// </summary>
+        static string? OrderThatBinds(ModelSyntax model, TensorShape input, BlockScope blocks)
+        {
+            var sizes = input.Sizes;
+            for (int i = 1; i < sizes.Length; i++)
+            {
+                if (sizes[i] == sizes[0])
+                    continue;
+                var order = new[] { sizes[i] }.Concat(sizes.Where((_, j) => j != i)).ToArray();
+                var candidate = model with { Input = model.Input! with { Dimensions = order.ToEquatableArray() } };
+                var scratch = new DiagnosticBag();
+                Bind(candidate, scratch, blocks, new BindingSession { Blocks = blocks });
+                if (!scratch.HasErrors)
+                    return string.Join("x", order);
+            }
+            return null;
+        }
+
+        static BoundModel? Bind(ModelSyntax model, DiagnosticBag diagnostics, BlockScope blocks, BindingSession session)
         {
             var modelName = model.Name.Text;
             if (Names.IsCSharpKeyword(modelName) || !Names.IsIdentifier(modelName))
@@ -65,7 +106,6 @@ namespace CnnDsl.Dsl.Binding
             if (model.Input == null && !model.HasSyntaxErrors)
                 diagnostics.ReportMissingInputShape(model.Name.Location, modelName, "'input 1x28x28'");
 
-            var session = new BindingSession { Blocks = blocks, Observations = observations };
             var layers = BindModelLayers(model, inputShape, diagnostics, blocks, session);
             if (layers == null)
                 return null;
@@ -74,14 +114,26 @@ namespace CnnDsl.Dsl.Binding
                 diagnostics.ReportEmptyModel(model.Name.Location, modelName);
             if (diagnostics.HasErrors || inputShape == null || model.HasSyntaxErrors)
                 return null;
+            Expr total;
             try
             {
                 // Each layer's counts fit; their totals must too.
-                layers.Select(l => l.Config.Parameters).Concat(layers.Select(l => l.Config.State)).Aggregate((Expr)Exprs.Zero, Exprs.Add);
+                total = layers.Select(l => l.Config.Parameters).Concat(layers.Select(l => l.Config.State)).Aggregate((Expr)Exprs.Zero, Exprs.Add);
             }
             catch (SizeOverflowException overflow)
             {
                 diagnostics.ReportSizeOverflow(model.Name.Location, modelName, "the model's parameter and state count: " + overflow.Message);
+                return null;
+            }
+            try
+            {
+                // So must what is derived from them: the summary's sizes in bytes, as float32.
+                Exprs.Multiply(total, Exprs.Int(BytesPerElement));
+            }
+            catch (SizeOverflowException)
+            {
+                diagnostics.ReportSizeOverflow(model.Name.Location, modelName, "the model's " + total + " parameters and state elements take "
+                    + BytesPerElement + " bytes each as float32, more than 9,223,372,036,854,775,807 bytes in all");
                 return null;
             }
             long expanded = layers.Aggregate(0L, (sum, l) => sum + 1 + (l.Config is BlockConfig use ? use.ExpandedLayers : 0));
@@ -189,7 +241,26 @@ namespace CnnDsl.Dsl.Binding
                 return null;
             }
             WarnChannelsLast(input, shape, diagnostics);
+            WarnChannelsInMiddle(input, shape, diagnostics);
             return shape;
+        }
+
+        // 128x1x128 or 160x3x160: a 1, 3 or 4 between two sizes at least 8 times larger is a channel count in the wrong place.
+        static void WarnChannelsInMiddle(ShapeSyntax input, TensorShape shape, DiagnosticBag diagnostics)
+        {
+            if (!shape.IsFixed || shape.Rank < 3)
+                return;
+            var sizes = shape.Sizes;
+            for (int i = 1; i + 1 < sizes.Length; i++)
+            {
+                long channels = sizes[i];
+                if ((channels == 1 || channels == 3 || channels == 4) && sizes[i - 1] >= 8 * channels && sizes[i + 1] >= 8 * channels)
+                {
+                    var order = new[] { channels }.Concat(sizes.Where((_, j) => j != i));
+                    diagnostics.ReportChannelsInMiddle(input.Location, string.Join("x", sizes), channels, string.Join("x", order));
+                    return;
+                }
+            }
         }
 
         // 28x28x1 or 224x224x3: a large first size and a last of 1, 3 or 4 is almost always height x width x channels.
@@ -201,6 +272,54 @@ namespace CnnDsl.Dsl.Binding
             if (sizes[0] >= 8 && sizes[1] >= 8 && (sizes[2] == 1 || sizes[2] == 3 || sizes[2] == 4))
                 diagnostics.ReportChannelsLastInput(input.Location, string.Join("x", sizes), "height x width x channels (as Keras and image files store pixels)",
                     sizes[2] + "x" + sizes[0] + "x" + sizes[1]);
+        }
+
+        /// <summary>Input sizes a declared number is most often written for: ImageNet's and the course's.</summary>
+        static readonly long[] CommonInputSizes = { 224, 299, 227, 256, 32, 28, 64, 96, 128, 112, 160, 192, 240, 260, 300, 320, 331, 380, 384, 456, 512, 528, 600 };
+
+        /// <summary>
+        /// For a declared size that disagrees (VGG's in_features=25088 on a 32x32 input, which gives 512): binds the model
+        /// again with its spatial sizes as variables and finds the square input that gives the declared number, then says
+        /// where it comes from (512x7x7 from 224x224) and the fixes: the actual number, a resize, or an adaptive pool.
+        /// </summary>
+        static string? ExplainDeclaredSize(ModelSyntax model, TensorShape input, DeclaredSizeMismatch mismatch, BlockScope blocks)
+        {
+            if (input.Rank < 2)
+                return null;
+            var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
+            var symbolic = new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n))));
+            var observations = new List<LayerObservation>();
+            BindModelLayers(model, symbolic, new DiagnosticBag(), blocks, new BindingSession { Blocks = blocks, Observations = observations });
+            int at = observations.FindIndex(o => o.Syntax.Location == mismatch.Syntax.Location && o.Owner == model.Name.Text);
+            if (at < 0 || observations[at].Input is not TensorShape features || features.Rank != 1)
+                return null;
+            // The tensor that was flattened: the last input before this layer with spatial sizes.
+            var spatial = observations.Take(at).Select(o => o.Input).LastOrDefault(s => s != null && s.Rank >= 2);
+            foreach (var size in CommonInputSizes)
+            {
+                var values = names.ToDictionary(n => n, _ => size);
+                long? Value(Expr e)
+                {
+                    try
+                    {
+                        return e.Evaluate(values);
+                    }
+                    catch (System.Exception ex) when (ex is SizeOverflowException || ex is System.DivideByZeroException)
+                    {
+                        return null;
+                    }
+                }
+                if (Value(features[0]) != mismatch.Declared)
+                    continue;
+                var sizeText = string.Join("x", names.Select(_ => size));
+                var shapeText = spatial == null ? null : string.Join("x", spatial.Dimensions.Select(d => Value(d)?.ToString() ?? "?"));
+                var pool = spatial == null || spatial.Rank < 3 || spatial.Rank > 4 ? null
+                    : "add 'adaptive_avgpool" + (spatial.Rank - 1) + "d (" + string.Join(", ", spatial.Dimensions.Skip(1).Select(d => Value(d)?.ToString() ?? "?")) + ")' before 'flatten', as torchvision does";
+                return "; " + mismatch.Declared + (shapeText == null ? "" : " is " + shapeText + ",") + " what a " + sizeText + " input gives, and this input is "
+                    + string.Join("x", input.Sizes.Skip(1)) + ": set " + mismatch.Argument + " to " + mismatch.Inferred + ", resize the input to " + sizeText
+                    + (pool == null ? "" : ", or " + pool);
+            }
+            return null;
         }
 
         /// <summary>
@@ -393,6 +512,9 @@ namespace CnnDsl.Dsl.Binding
             return ordered;
         }
 
+        /// <summary>Bytes of one float32 element: the unit of the summary's sizes, which must fit as the counts do.</summary>
+        public const int BytesPerElement = 4;
+
         /// <summary>A model may stand for at most this many layers once its blocks are expanded.</summary>
         public const long MaxModelLayers = 100_000;
 
@@ -411,7 +533,7 @@ namespace CnnDsl.Dsl.Binding
             return output;
         }
 
-        internal static bool CheckLayerName(NameSyntax label, string name, string modelName, DiagnosticBag diagnostics)
+        internal static bool CheckLayerName(NameSyntax label, string name, ICollection<string> ownerClassNames, DiagnosticBag diagnostics)
         {
             string? reason = null;
             var segments = name.Split('.');
@@ -419,8 +541,10 @@ namespace CnnDsl.Dsl.Binding
                 reason = "a layer name is a C# identifier, or dotted parts (features.0) whose first part is one";
             else if (Names.IsCSharpKeyword(name))
                 reason = "it is a C# keyword";
-            else if (ReservedMemberNames.Contains(name) || name == modelName)
+            else if (ReservedMemberNames.Contains(name))
                 reason = "the generated module already has a member of that name";
+            else if (ownerClassNames.Contains(name.Replace('.', '_')))
+                reason = "its field would have the name of the class it is in ('" + name.Replace('.', '_') + "'), which C# does not allow; choose another label";
             if (reason == null)
                 return true;
             diagnostics.ReportInvalidName(label.Location, name, "layer", reason);

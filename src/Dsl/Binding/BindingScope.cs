@@ -76,6 +76,9 @@ namespace CnnDsl.Dsl.Binding
         /// <summary>Block uses already bound in this binding, by block, arguments and input: their layers, or null after errors.</summary>
         public Dictionary<string, Catalog.BlockConfig?> BlockUses { get; } = new Dictionary<string, Catalog.BlockConfig?>();
 
+        /// <summary>Declared input sizes (in_features=25088) that disagree with the inferred ones, for the hint on where the number comes from.</summary>
+        public List<DeclaredSizeMismatch> Mismatches { get; } = new List<DeclaredSizeMismatch>();
+
         /// <summary>The blocks in scope.</summary>
         public Catalog.BlockScope? Blocks { get; set; }
 
@@ -90,4 +93,7 @@ namespace CnnDsl.Dsl.Binding
     /// </summary>
     public sealed record LayerObservation(string Owner, LayerSyntax Syntax, Catalog.LayerKind? Kind, Catalog.ArgumentReader? Arguments, TensorShape? Input,
         BoundLayer? Layer);
+
+    /// <summary>A layer's declared input size that disagrees with its input, reported at <see cref="Location"/>.</summary>
+    public sealed record DeclaredSizeMismatch(LayerSyntax Syntax, string Argument, long Declared, long Inferred, SourceLocation Location);
 }

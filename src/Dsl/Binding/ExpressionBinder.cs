@@ -44,7 +44,7 @@ namespace CnnDsl.Dsl.Binding
                 case ValueKind.Number:
                     if (!value.IsInteger)
                         return new RealExpr(value.Number);
-                    return Exprs.Int((long)value.Number);
+                    return Exprs.Int(value.Whole);
                 case ValueKind.Identifier:
                     return BindName(value, scope, diagnostics, expected);
                 case ValueKind.Unary:
@@ -112,7 +112,7 @@ namespace CnnDsl.Dsl.Binding
                 // A value given at the use, already resolved there: only a number or true/false can be used here.
                 var given = entry.Syntax;
                 if (given.Kind == ValueKind.Number)
-                    return given.IsInteger ? Exprs.Int((long)given.Number) : new RealExpr(given.Number);
+                    return given.IsInteger ? Exprs.Int(given.Whole) : new RealExpr(given.Number);
                 if (given.Kind == ValueKind.Identifier && (given.Text == "true" || given.Text == "True" || given.Text == "false" || given.Text == "False"))
                     return new BoolExpr(given.Text == "true" || given.Text == "True");
                 diagnostics.ReportWrongValueKind(value.Location, value.Text + " (" + given.Text + ")", given.Kind == ValueKind.Tuple ? "a list" : "a name", Describe(expected));

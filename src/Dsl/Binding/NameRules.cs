@@ -89,7 +89,8 @@ namespace CnnDsl.Dsl.Binding
         public static bool CheckAgainstBlockClasses(BoundModel model, Catalog.BlockScope scope, DiagnosticBag diagnostics, Text.SourceLocation nameLocation)
         {
             var name = Unescaped(model.Name);
-            var clash = scope.Classes.FirstOrDefault(c => !c.FromZoo && c.Namespace == model.Namespace && c.Name == name);
+            // Every rank's class counts: a model named B1d would clash with block B's class for 1-D inputs.
+            var clash = scope.Classes.FirstOrDefault(c => !c.FromZoo && c.Namespace == model.Namespace && c.RankNames.Contains(name));
             if (clash == null)
                 return true;
             diagnostics.ReportModelNamedLikeBlockClass(nameLocation, model.Name, clash.BlockName, clash.Namespace);

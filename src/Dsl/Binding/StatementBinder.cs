@@ -22,6 +22,8 @@ namespace CnnDsl.Dsl.Binding
         readonly DiagnosticBag diagnostics;
         readonly BlockScope blocks;
         readonly HashSet<string> userNames;
+        // The classes the owner becomes (a model's, or a block's at every rank): a layer field may not share one's name.
+        readonly HashSet<string> ownerClassNames;
         readonly Dictionary<string, int> defaultNameCounts = new Dictionary<string, int>();
         // Every label with the branches it sits in ("0T/1E": then of the first if, else of the second), so that names in
         // branches that exclude each other do not clash.
@@ -34,6 +36,8 @@ namespace CnnDsl.Dsl.Binding
         readonly Dictionary<string, string> branchOnly = new Dictionary<string, string>();
         string previousTensor = BoundModel.InputTensorName;
         int branches;
+        // A repeat stopped at a mistake: the tensors its later iterations would have named are not reported as unknown.
+        bool repeatCutShort;
 
         public StatementBinder(string ownerName, DiagnosticBag diagnostics, BlockScope blocks, TensorShape? input, IReadOnlyList<StatementSyntax> statements)
         {
@@ -42,6 +46,7 @@ namespace CnnDsl.Dsl.Binding
             this.blocks = blocks;
             userNames = new HashSet<string>(AllLayers(statements).Where(l => l.Label != null && !l.Label.IsTemplate).Select(l => l.Label!.Text));
             tensors = new Dictionary<string, TensorShape?> { [BoundModel.InputTensorName] = input };
+            ownerClassNames = new HashSet<string>(new[] { ownerName }.Concat(blocks.ClassOf(ownerName)?.RankNames ?? Enumerable.Empty<string>()));
         }
 
         static IEnumerable<LayerSyntax> AllLayers(IEnumerable<StatementSyntax> statements) => statements.SelectMany(s => s switch
@@ -82,6 +87,15 @@ namespace CnnDsl.Dsl.Binding
             if (condition is BoolExpr known)
             {
                 Bind(known.Value ? branch.Then : branch.Else, scope, output);
+                return;
+            }
+            if (!scope.Session.IsFunction)
+            {
+                // Outside a block's class every parameter has its value, so what is left is the input's size variables: a
+                // module's layers are fixed when it is built, before any input is seen.
+                diagnostics.ReportUndecidedCondition(branch.Condition.Location, ownerName, branch.Condition.Text, string.Join(", ", condition.Variables()),
+                    DescribeSizeValues(branch.Condition, scope));
+                StopShapes();
                 return;
             }
             // Decided when the block's module is built: both branches are bound, each from the same tensors.
@@ -126,6 +140,28 @@ namespace CnnDsl.Dsl.Binding
             output.Add(new BoundBranch(condition, then.ToEquatableArray(), otherwise.ToEquatableArray()));
         }
 
+        // in_channels = 3 * H * W: the values the condition reads that depend on the input's size.
+        static string DescribeSizeValues(ValueSyntax condition, BindingScope scope)
+        {
+            var parts = new List<string>();
+            foreach (var name in Identifiers(condition).Distinct())
+            {
+                var value = scope.Find(name)?.Value;
+                if (value != null && !(value.Constant is long) && !(value is VarExpr v && v.Name == name))
+                    parts.Add(name + " = " + value);
+            }
+            return parts.Count == 0 ? "" : " (" + string.Join(", ", parts) + " here)";
+        }
+
+        static IEnumerable<string> Identifiers(ValueSyntax value)
+        {
+            if (value.Kind == ValueKind.Identifier)
+                yield return value.Text;
+            foreach (var operand in value.Items)
+                foreach (var name in Identifiers(operand))
+                    yield return name;
+        }
+
         void BindRepeat(RepeatSyntax repeat, BindingScope scope, List<BoundStatement> output)
         {
             var count = ExpressionBinder.Bind(repeat.Count, scope, diagnostics, ExprType.Integer);
@@ -147,8 +183,21 @@ namespace CnnDsl.Dsl.Binding
                 StopShapes();
                 return;
             }
+            int before = diagnostics.Count;
             for (long i = 0; i < times; i++)
+            {
                 Bind(repeat.Body, scope.With(repeat.Variable.Text, new ScopeEntry(Exprs.Int(i), null)), output);
+                if (diagnostics.HasErrorsFrom(before))
+                {
+                    // One mistake is one diagnostic: the iterations after the first that fails would mostly repeat it.
+                    if (times > 1)
+                        diagnostics.AppendToMessagesFrom(before, " (in iteration " + repeat.Variable.Text + " = " + i + " of " + times.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+                            + "; the repeat stops at its first mistake)");
+                    repeatCutShort = true;
+                    StopShapes();
+                    return;
+                }
+            }
         }
 
         // A mistake upstream: later layers still check their arguments, but not shapes.
@@ -178,7 +227,7 @@ namespace CnnDsl.Dsl.Binding
             }
             string name = labelText ?? DefaultName(kind?.DefaultLayerName ?? layer.Kind.Text);
 
-            bool validLabel = layer.Label == null || Binder.CheckLayerName(layer.Label, name, ownerName, diagnostics);
+            bool validLabel = layer.Label == null || Binder.CheckLayerName(layer.Label, name, ownerClassNames, diagnostics);
             if (validLabel && !names.Add(name))
                 diagnostics.ReportDuplicateLayerName(layer.Label?.Location ?? layer.Kind.Location, ownerName, name);
             if (layer.Label != null && validLabel)
@@ -297,6 +346,9 @@ namespace CnnDsl.Dsl.Binding
                 }
                 if (reference != null && (reference.Kind != ValueKind.Identifier || !tensors.ContainsKey(tensor)))
                 {
+                    known = false;
+                    if (repeatCutShort && reference.Kind == ValueKind.Identifier)
+                        continue;
                     diagnostics.ReportUnknownTensor(reference.Location, name, reference.Text, Names.ClosestMatch(reference.Text, tensors.Keys.Where(k => !k.StartsWith("$"))));
                     known = false;
                     continue;
@@ -346,7 +398,8 @@ namespace CnnDsl.Dsl.Binding
                 defaultNameCounts[baseName] = count + 1;
                 var name = count == 0 ? baseName : baseName + "_" + count;
                 // A block named like a member of the generated module (forward, scope) numbers its default name.
-                if (!userNames.Contains(name) && !NameRules.ReservedLayerNames.Contains(name))
+                // So does a layer whose default name is its model's or block's class (model dense with a dense layer).
+                if (!userNames.Contains(name) && !NameRules.ReservedLayerNames.Contains(name) && !ownerClassNames.Contains(name))
                     return name;
             }
         }

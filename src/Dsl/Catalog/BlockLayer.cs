@@ -67,7 +67,7 @@ namespace CnnDsl.Dsl.Catalog
             switch (value.Kind)
             {
                 case ValueKind.Number:
-                    return new ScopeEntry(value.IsInteger ? Exprs.Int((long)value.Number) : new RealExpr(value.Number), null);
+                    return new ScopeEntry(value.IsInteger ? Exprs.Int(value.Whole) : new RealExpr(value.Number), null);
                 case ValueKind.Identifier:
                     var found = scope.Find(value.Text);
                     if (found != null)
@@ -141,6 +141,18 @@ namespace CnnDsl.Dsl.Catalog
             return config;
         }
 
+        // Every identifier a statement reads: in arguments, conditions, repeat counts and computed labels.
+        static IEnumerable<string> NamesRead(StatementSyntax statement) => statement switch
+        {
+            LayerSyntax layer => layer.Arguments.SelectMany(a => NamesIn(a.Value)).Concat(layer.Label?.Holes.SelectMany(NamesIn) ?? Enumerable.Empty<string>()),
+            IfSyntax branch => NamesIn(branch.Condition).Concat(branch.Then.Concat(branch.Else).SelectMany(NamesRead)),
+            RepeatSyntax repeat => NamesIn(repeat.Count).Concat(repeat.Body.SelectMany(NamesRead)),
+            _ => Enumerable.Empty<string>(),
+        };
+
+        static IEnumerable<string> NamesIn(ValueSyntax value) =>
+            (value.Kind == ValueKind.Identifier ? new[] { value.Text } : Enumerable.Empty<string>()).Concat(value.Items.SelectMany(NamesIn));
+
         // The shape after the last statement: a layer's output, or a branch's sizes under its condition.
         static TensorShape OutputOf(IReadOnlyList<BoundStatement> statements, TensorShape input)
         {
@@ -182,7 +194,10 @@ namespace CnnDsl.Dsl.Catalog
                 diagnostics.AddRange(new[] { diagnostic });
             if (local.HasErrors)
                 return null;
-            var parameters = Syntax.Parameters.Select(p =>
+            // A parameter no line of the block reads changes nothing in its module, so its class does not take it (whatever
+            // a use passes, a number, a name or 1.5, then compiles).
+            var read = new HashSet<string>(Syntax.Layers.SelectMany(NamesRead).Concat(Syntax.Parameters.Where(p => p.Default != null).SelectMany(p => NamesIn(p.Default!))));
+            var parameters = Syntax.Parameters.Where(p => read.Contains(p.Name.Text)).Select(p =>
             {
                 session.UsedAs.TryGetValue(p.Name.Text, out var type);
                 Expr? defaultValue = p.Default == null ? null : ExpressionBinder.Bind(p.Default, BindingScope.Root(new BindingSession()), new DiagnosticBag(), type);
@@ -262,9 +277,17 @@ namespace CnnDsl.Dsl.Catalog
                     : Dsl.Names.IsCSharpKeyword(name) ? "it is a C# keyword"
                     : syntax.Parameters.Select(p => p.Name.Text).FirstOrDefault(p => p == BlockLayer.InChannels) is string reserved ? "'" + reserved + "' is the channels the block is given; it cannot also be a parameter"
                     : syntax.Parameters.GroupBy(p => p.Name.Text).Where(g => g.Count() > 1).Select(g => "parameter '" + g.Key + "' is declared twice").FirstOrDefault();
+                // As in C# and Python, a parameter without a default cannot follow one with a default: reported at it.
+                var location = syntax.Name.Location;
+                if (problem == null && RequiredAfterOptional(syntax) is var (required, optional))
+                {
+                    problem = "parameter '" + required.Name.Text + "' has no default but follows '" + optional.Name.Text + "', which has one; give '"
+                        + required.Name.Text + "' a default or move it before '" + optional.Name.Text + "'";
+                    location = required.Name.Location;
+                }
                 if (problem != null)
                 {
-                    diagnostics.ReportInvalidBlock(syntax.Name.Location, name, problem);
+                    diagnostics.ReportInvalidBlock(location, name, problem);
                     // Uses of a duplicated name still bind (to the first), so they are not reported as unknown too.
                     if (other != null && ReferenceEquals(same![0], syntax))
                         scope.blocks[name] = new BlockLayer(syntax);
@@ -276,22 +299,46 @@ namespace CnnDsl.Dsl.Catalog
             return scope;
         }
 
-        // One class per block and project: PascalCase of its name, numbered where two blocks of one namespace would
-        // share a class name (ignoring case, since each class is a file of its own), in order of block name.
+        static (BlockParameterSyntax Required, BlockParameterSyntax Optional)? RequiredAfterOptional(BlockSyntax syntax)
+        {
+            var optional = syntax.Parameters.FirstOrDefault(p => p.Default != null);
+            if (optional == null)
+                return null;
+            var required = syntax.Parameters.SkipWhile(p => !ReferenceEquals(p, optional)).FirstOrDefault(p => p.Default == null);
+            return required == null ? null : (required, optional);
+        }
+
+        // One class per block, project and input rank: PascalCase of its name, numbered where two blocks of one namespace
+        // would share a class name (ignoring case, since each class is a file of its own), in order of block name. The
+        // plain names are taken first, then each block's names for its other ranks (B1d, BFlat) from the same set, so a
+        // block named B1d and block B used on a 1-D input never share a class.
         void NameClasses()
         {
             foreach (var group in blocks.Values.GroupBy(b => b.Syntax.Namespace))
             {
                 var taken = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
-                foreach (var block in group.OrderBy(b => b.Name, System.StringComparer.Ordinal))
+                var ordered = group.OrderBy(b => b.Name, System.StringComparer.Ordinal).ToList();
+                var plain = new Dictionary<string, string>();
+                foreach (var block in ordered)
+                    plain[block.Name] = Take(taken, Binding.NameRules.BlockClassName(block.Name));
+                foreach (var block in ordered)
                 {
-                    var name = Binding.NameRules.BlockClassName(block.Name);
-                    var candidate = name;
-                    for (int n = 2; !taken.Add(candidate); n++)
-                        candidate = name + n;
-                    classes[block.Name] = new BlockClassName(block.Name, group.Key, candidate, Zoo.Blocks.Any(z => ReferenceEquals(z, block.Syntax)), NaturalRank(block.Syntax.Layers));
+                    int natural = NaturalRank(block.Syntax.Layers);
+                    var byRank = new string[BlockClassName.MaxRank + 1];
+                    for (int rank = 1; rank <= BlockClassName.MaxRank; rank++)
+                        byRank[rank] = BlockClassName.IsPlainRank(natural, rank) ? plain[block.Name] : Take(taken, plain[block.Name] + BlockClassName.RankSuffix(rank));
+                    classes[block.Name] = new BlockClassName(block.Name, group.Key, plain[block.Name], Zoo.Blocks.Any(z => ReferenceEquals(z, block.Syntax)), natural,
+                        byRank.Skip(1).ToEquatableArray());
                 }
             }
+        }
+
+        static string Take(HashSet<string> taken, string name)
+        {
+            var candidate = name;
+            for (int n = 2; !taken.Add(candidate); n++)
+                candidate = name + n;
+            return candidate;
         }
 
         // The input rank a block is written for, from the first layer kind that names one (conv1d: 2, conv2d: 3, dense: 1);
@@ -320,9 +367,18 @@ namespace CnnDsl.Dsl.Catalog
     /// name. A use at an input rank other than the one the block's layers are written for (<see cref="NaturalRank"/>, 0 when
     /// none says) gets a class of its own, suffixed with its spatial dimensions.
     /// </summary>
-    public sealed record BlockClassName(string BlockName, string? Namespace, string Name, bool FromZoo, int NaturalRank)
+    public sealed record BlockClassName(string BlockName, string? Namespace, string Name, bool FromZoo, int NaturalRank, EquatableArray<string> RankNames)
     {
-        public string ForRank(int rank) =>
-            rank == NaturalRank || (NaturalRank == 0 && rank == 3) ? Name : Name + (rank <= 1 ? "Flat" : (rank - 1) + "d");
+        /// <summary>The highest input rank (channels included) a block class is named for.</summary>
+        public const int MaxRank = 4;
+
+        /// <summary>The class for a use at <paramref name="rank"/>; every rank's name is distinct from every other class of the namespace.</summary>
+        public string ForRank(int rank) => rank >= 1 && rank <= MaxRank ? RankNames[rank - 1] : Name + RankSuffix(rank);
+
+        /// <summary>Whether a use at <paramref name="rank"/> gets the plain name: the rank the block is written for (2-D when none says).</summary>
+        public static bool IsPlainRank(int naturalRank, int rank) => rank == naturalRank || (naturalRank == 0 && rank == 3);
+
+        /// <summary>What a class for another rank adds to the plain name: its spatial dimensions, or Flat.</summary>
+        public static string RankSuffix(int rank) => rank <= 1 ? "Flat" : (rank - 1) + "d";
     }
 }

@@ -68,7 +68,9 @@ namespace CnnDsl.Dsl.Catalog
             var declared = Arguments.Integer(argument);
             if (declared == null || !(declared.Constant is long d) || !(inferred.Constant is long i) || d == i)
                 return true;
-            Diagnostics.ReportInputSizeMismatch(Arguments.LocationOf(argument) ?? Syntax.Location, LayerName, argument, d, i);
+            var location = Arguments.LocationOf(argument) ?? Syntax.Location;
+            Diagnostics.ReportInputSizeMismatch(location, LayerName, argument, d, i);
+            Session.Mismatches.Add(new DeclaredSizeMismatch(Syntax, argument, d, i, location));
             return false;
         }
     }

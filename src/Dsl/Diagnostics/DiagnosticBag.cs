@@ -18,10 +18,44 @@ namespace CnnDsl.Dsl.Diagnostics
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        public void AddRange(IEnumerable<Diagnostic> other) => diagnostics.AddRange(other);
+        public void AddRange(IEnumerable<Diagnostic> other)
+        {
+            foreach (var diagnostic in other)
+                Add(diagnostic);
+        }
+
+        // One mistake is one diagnostic: the same message at the same place (a block's problem found for each model or
+        // rank that uses it) is kept once.
+        readonly HashSet<Diagnostic> reported = new HashSet<Diagnostic>();
+
+        void Add(Diagnostic diagnostic)
+        {
+            if (reported.Add(diagnostic))
+                diagnostics.Add(diagnostic);
+        }
+
+        /// <summary>Whether an error was reported since the bag held <paramref name="start"/> diagnostics.</summary>
+        public bool HasErrorsFrom(int start)
+        {
+            for (int i = start; i < diagnostics.Count; i++)
+                if (diagnostics[i].IsError)
+                    return true;
+            return false;
+        }
+
+        /// <summary>Adds <paramref name="note"/> to each message reported since the bag held <paramref name="start"/> diagnostics.</summary>
+        public void AppendToMessagesFrom(int start, string note)
+        {
+            for (int i = start; i < diagnostics.Count; i++)
+            {
+                reported.Remove(diagnostics[i]);
+                diagnostics[i] = diagnostics[i] with { Message = diagnostics[i].Message + note };
+                reported.Add(diagnostics[i]);
+            }
+        }
 
         void Report(DiagnosticDescriptor descriptor, SourceLocation location, params object[] args) =>
-            diagnostics.Add(Diagnostic.Create(descriptor, location, args));
+            Add(Diagnostic.Create(descriptor, location, args));
 
         public void ReportUnexpectedCharacter(SourceLocation location, char character) =>
             Report(DiagnosticDescriptors.UnexpectedCharacter, location, character < ' ' ? "\\u" + ((int)character).ToString("X4") : character.ToString());
@@ -154,7 +188,20 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.FeaturesDependOnInputSize, location, layer, features);
 
         public void ReportChannelsLastInput(SourceLocation location, string input, string looksLike, string suggestion) =>
-            Report(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion);
+            Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion) with
+            {
+                Fix = new DiagnosticFix("Reorder to channels first: " + suggestion, location, suggestion),
+            });
+
+        public void ReportChannelsInMiddle(SourceLocation location, string input, long channels, string suggestion) =>
+            Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsInMiddle, location, input, channels, suggestion) with
+            {
+                Fix = new DiagnosticFix("Move the channels first: " + suggestion, location, suggestion),
+            });
+
+        /// <summary>Adds a hint to a diagnostic already reported, with the fix it names.</summary>
+        public static Diagnostic WithHint(Diagnostic diagnostic, string hint, DiagnosticFix? fix) =>
+            diagnostic with { Message = diagnostic.Message + hint, Fix = fix ?? diagnostic.Fix };
 
         public void ReportInvalidInputVariable(SourceLocation location, string name, string input, string reason) =>
             Report(DiagnosticDescriptors.InvalidInputVariable, location, name, input, reason);
@@ -168,6 +215,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportUnsupportedBlockParameter(SourceLocation location, string block, string parameter, string problem) =>
             Report(DiagnosticDescriptors.UnsupportedBlockParameter, location, block, parameter, problem);
 
+        public void ReportUndecidedCondition(SourceLocation location, string owner, string condition, string variables, string values) =>
+            Report(DiagnosticDescriptors.UndecidedCondition, location, owner, condition, variables, values);
+
         public void ReportModelTooLarge(SourceLocation location, string model, long layers, long limit) =>
             Report(DiagnosticDescriptors.ModelTooLarge, location, model, layers, limit);
 
@@ -175,7 +225,7 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.ModelNamedLikeBlockClass, location, model, block, ns ?? "(global)");
 
         public void ReportInsideBlock(Diagnostic inner, SourceLocation use, string block, string layer) =>
-            diagnostics.Add(inner with
+            Add(inner with
             {
                 Location = use,
                 Message = inner.Message + " (in block '" + block + "' at " + System.IO.Path.GetFileName(inner.Location.Path) + "(" + (inner.Location.LineSpan.Start.Line + 1) + "), used as '" + layer + "')",

@@ -201,6 +201,12 @@ namespace CnnDsl.Dsl.Diagnostics
         public static readonly DiagnosticDescriptor ModelNamedLikeBlockClass = new DiagnosticDescriptor(
             "CNN2054", "Model named like a block's class",
             "Model '{0}' has the name of the class generated for block '{1}' in namespace {2}; rename the model or the block", Model);
+        public static readonly DiagnosticDescriptor UndecidedCondition = new DiagnosticDescriptor(
+            "CNN2055", "Condition depends on the input size",
+            "'{0}': the condition '{1}' depends on the input's size ({2}){3}, but a module's layers are fixed when it is built; test a block parameter or a channel count, or give the model's input fixed sizes", Shape);
+        public static readonly DiagnosticDescriptor ChannelsInMiddle = new DiagnosticDescriptor(
+            "CNN2056", "Input has its channels in the middle",
+            "Input {0} looks like channels in the middle ({1} between two sizes at least 8 times larger); CnnDsl takes channels first: did you mean 'input {2}'?", Shape, DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor NonFiniteNumber = new DiagnosticDescriptor(
             "CNN2029", "Number is not finite",
             "Argument '{1}' of layer '{0}' is {2}, which is not a finite number; give a finite value", Model);
@@ -227,7 +233,7 @@ namespace CnnDsl.Dsl.Diagnostics
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
             ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, ModelNamedLikeBlockClass, InternalError,
-            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments,
+            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments, UndecidedCondition, ChannelsInMiddle,
         };
     }
 }

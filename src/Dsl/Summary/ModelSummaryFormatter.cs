@@ -64,9 +64,12 @@ namespace CnnDsl.Dsl.Summary
         public static string FormatCount(long count) => count.ToString("#,0", CultureInfo.InvariantCulture);
 
         /// <summary>A byte size in Keras' manner: <c>12.20 MB</c>.</summary>
-        public static string FormatBytes(long bytes)
+        public static string FormatBytes(long bytes) => FormatBytes((double)bytes);
+
+        /// <summary>The same for a size computed in floating point, which no product of counts can wrap.</summary>
+        public static string FormatBytes(double bytes)
         {
-            string[] units = { "B", "KB", "MB", "GB", "TB" };
+            string[] units = { "B", "KB", "MB", "GB", "TB", "PB", "EB" };
             double value = bytes;
             int unit = 0;
             while (value >= 1024 && unit < units.Length - 1)
@@ -75,7 +78,7 @@ namespace CnnDsl.Dsl.Summary
                 unit++;
             }
             return unit == 0
-                ? bytes.ToString(CultureInfo.InvariantCulture) + " B"
+                ? bytes.ToString("0", CultureInfo.InvariantCulture) + " B"
                 : value.ToString("0.00", CultureInfo.InvariantCulture) + " " + units[unit];
         }
 
@@ -86,7 +89,7 @@ namespace CnnDsl.Dsl.Summary
         }
 
         static void AppendTotal(StringBuilder text, string label, long count, int bytesPerElement) =>
-            text.Append(label).Append(FormatCount(count)).Append(" (").Append(FormatBytes(count * bytesPerElement)).Append(')').Append('\n');
+            text.Append(label).Append(FormatCount(count)).Append(" (").Append(FormatBytes((double)count * bytesPerElement)).Append(')').Append('\n');
 
         // A column that overflows keeps one space before the next, as Keras does.
         static string Pad(string value, int width) => value.Length >= width ? value + " " : value.PadRight(width);

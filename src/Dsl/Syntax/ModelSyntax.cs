@@ -77,8 +77,12 @@ namespace CnnDsl.Dsl.Syntax
         public static ValueSyntax FromOperator(ValueKind kind, string op, string text, EquatableArray<ValueSyntax> items, SourceLocation location) =>
             new ValueSyntax(kind, text, 0, false, items, location, op);
 
-        public static ValueSyntax FromNumber(string text, double number, bool isInteger, SourceLocation location) =>
-            new ValueSyntax(ValueKind.Number, text, number, isInteger, EquatableArray<ValueSyntax>.Empty, location);
+        /// <summary>A number; a whole one also keeps its exact value, which a double loses past 2^53.</summary>
+        public static ValueSyntax FromNumber(string text, double number, bool isInteger, SourceLocation location, long? whole = null) =>
+            new ValueSyntax(ValueKind.Number, text, number, isInteger, EquatableArray<ValueSyntax>.Empty, location) { Whole = isInteger ? whole ?? (long)number : 0 };
+
+        /// <summary>The exact value of a whole number (<see cref="IsInteger"/>).</summary>
+        public long Whole { get; init; }
 
         public static ValueSyntax FromIdentifier(string text, SourceLocation location) =>
             new ValueSyntax(ValueKind.Identifier, text, 0, false, EquatableArray<ValueSyntax>.Empty, location);

@@ -203,14 +203,15 @@ namespace CnnDsl.Dsl.Syntax
             var span = TextSpan.FromBounds(start, token.Span.End);
             var digits = token.Text.Replace("_", "");
             bool isInteger = digits.IndexOfAny(new[] { '.', 'e', 'E' }) < 0;
+            long whole = 0;
             // Whole numbers are read exactly: 2^63 must not round to a double that fits in a long.
             if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                || double.IsInfinity(number) || (isInteger && !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                || double.IsInfinity(number) || (isInteger && !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out whole)))
             {
                 diagnostics.ReportInvalidNumber(text.GetLocation(span), text.ToString(span));
                 return null;
             }
-            return ValueSyntax.FromNumber(text.ToString(span), negative ? -number : number, isInteger, text.GetLocation(span));
+            return ValueSyntax.FromNumber(text.ToString(span), negative ? -number : number, isInteger, text.GetLocation(span), negative ? -whole : whole);
         }
     }
 }

@@ -124,7 +124,7 @@ namespace CnnDsl.Dsl.Syntax
         static string Number(ValueSyntax value)
         {
             if (value.IsInteger)
-                return ((decimal)value.Number).ToString(CultureInfo.InvariantCulture);
+                return value.Whole.ToString(CultureInfo.InvariantCulture);
             var text = value.Number.ToString("R", CultureInfo.InvariantCulture);
             return text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? text + ".0" : text;
         }

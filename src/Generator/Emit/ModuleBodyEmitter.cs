@@ -20,6 +20,8 @@ namespace CnnDsl.Generator
         readonly ISet<string> sizeVariables;
         readonly Dictionary<object, string> flags = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
         readonly Dictionary<(string Name, string Type), string> fields = new Dictionary<(string, string), string>();
+        // The values of fields, so that a lookup costs the same in a model of 16,000 layers as in one of 10.
+        readonly HashSet<string> fieldNames = new HashSet<string>();
         readonly HashSet<string> taken;
 
         public ModuleBodyEmitter(IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes, ISet<string> sizeVariables, IEnumerable<string> reservedNames)
@@ -61,9 +63,10 @@ namespace CnnDsl.Generator
             if (fields.TryGetValue(key, out var field))
                 return field;
             field = Field(layer.Name);
-            if (fields.ContainsValue(field))
+            if (fieldNames.Contains(field))
                 field += "_" + fields.Values.Count(v => v.StartsWith(field));
             fields[key] = field;
+            fieldNames.Add(field);
             taken.Add(field);
             return field;
         }
@@ -100,8 +103,9 @@ namespace CnnDsl.Generator
                 var field = FieldOf(layer);
                 if (!written.Add(field))
                     continue;
-                // A field some path leaves unset is nullable, and read with '!' where its branch is taken.
-                bool always = paths.All(path => path.Any(l => l.Config.HasModule && FieldOf(l) == field));
+                // A field some path leaves unset is nullable, and read with '!' where its branch is taken; without branches
+                // the one path holds every layer.
+                bool always = paths.Count == 1 || paths.All(path => path.Any(l => l.Config.HasModule && FieldOf(l) == field));
                 if (!always)
                     optionalFields.Add(field);
                 writer.WriteLine("private readonly " + TypeName(layer) + (always ? " " : "? ") + field + ";");
@@ -482,10 +486,13 @@ namespace CnnDsl.Generator
             foreach (var parameter in function.Parameters)
                 signature.Add(TypeOf(parameter.Type) + " " + CSharpExpressions.Name(parameter.Name)
                     + (parameter.Default == null ? "" : " = " + new CSharpExpressions().Write(parameter.Default)));
-            // Optional parameters come last in C#: sizes the class needs follow the declared ones only if none has a default.
+            // Optional parameters come last in C#: sizes the class needs follow the declared ones only if none has a default,
+            // and so does a parameter whose default is not a value of its type (q=true where q is a number), which uses
+            // that rely on the default report.
             foreach (var (name, _) in inputSizes)
                 signature.Add("long " + name);
-            if (inputSizes.Count > 0 && function.Parameters.Any(p => p.Default != null))
+            bool requiredAfterOptional = function.Parameters.SkipWhile(p => p.Default == null).Any(p => p.Default == null);
+            if ((inputSizes.Count > 0 || requiredAfterOptional) && function.Parameters.Any(p => p.Default != null))
                 signature = signature.Select(s => s.Contains(" = ") ? s.Substring(0, s.IndexOf(" = ")) : s).ToList();
             Signature = signature;
         }

@@ -21,9 +21,6 @@ public static partial class CodeActions
     [GeneratedRegex(@"remove \w+ or change it to (\d+)")]
     private static partial Regex ChangeItTo();
 
-    [GeneratedRegex(@"write 'input ([^']+)'")]
-    private static partial Regex WriteInput();
-
     public static List<CodeAction> For(ProjectState project, string path, Protocol.Range range, Func<string, string> uriOf)
     {
         var actions = new List<CodeAction>();
@@ -46,8 +43,9 @@ public static partial class CodeActions
                 actions.Add(Fix("Change to '" + meant.Groups[1].Value + "'", lsp.Range, meant.Groups[1].Value));
             if (ChangeItTo().Match(diagnostic.Message) is { Success: true } inferred)
                 actions.Add(Fix("Set it to the inferred " + inferred.Groups[1].Value, lsp.Range, inferred.Groups[1].Value));
-            if (diagnostic.Id == DiagnosticDescriptors.ChannelsLastInput.Id && WriteInput().Match(diagnostic.Message) is { Success: true } input)
-                actions.Add(Fix("Reorder to channels first: input " + input.Groups[1].Value, lsp.Range, input.Groups[1].Value));
+            // A fix the diagnostic carries as data (input orders): offered as it is, whatever the message says.
+            if (diagnostic.Fix is { } carried)
+                actions.Add(Fix(carried.Title, Lsp.ToRange(carried.Location.LineSpan), carried.Replacement));
             if (diagnostic.Message.Contains("add 'flatten' before it", StringComparison.Ordinal) && document.LayerAt(span.Start) is { } dense)
             {
                 int line = dense.Location.LineSpan.Start.Line;

@@ -35,7 +35,8 @@ public sealed class InputResult
     public List<Violation> Violations { get; } = new();
     internal List<SyntaxTree> Trees { get; } = new();
     internal SyntaxTree? UserTree { get; set; }
-    internal string GeneratedText { get; set; } = "";
+    public string GeneratedText { get; set; } = "";
+    public IReadOnlyList<Diagnostic> Diagnostics { get; set; } = Array.Empty<Diagnostic>();
 }
 
 /// <summary>
@@ -153,6 +154,7 @@ public sealed class FuzzRunner
             result.GeneratorMilliseconds = Math.Min(result.GeneratorMilliseconds, stopwatch.ElapsedMilliseconds);
         }
         var run = driver.GetRunResult().Results[0];
+        result.Diagnostics = run.Diagnostics;
 
         if (run.Exception != null)
             result.Violations.Add(new Violation(input, "generator exception", run.Exception.GetType().Name + ": " + run.Exception.Message));
@@ -168,6 +170,12 @@ public sealed class FuzzRunner
         int reported = run.Diagnostics.Count(d => d.Id.StartsWith("CNN", StringComparison.Ordinal));
         if (input.IsCnn && reported > 2 * lines + 10)
             result.Violations.Add(new Violation(input, "more diagnostics than the input has lines", $"{reported} diagnostics for {lines} lines"));
+        // A flood in its plainest form: the same diagnostic, at the same place, twice.
+        var repeated = run.Diagnostics.Where(d => d.Id.StartsWith("CNN", StringComparison.Ordinal))
+            .GroupBy(d => (d.Id, d.Location.GetLineSpan().Path, d.Location.SourceSpan, d.GetMessage(CultureInfo.InvariantCulture)))
+            .FirstOrDefault(g => g.Count() > 1);
+        if (repeated != null)
+            result.Violations.Add(new Violation(input, "the same diagnostic more than once", $"{repeated.Count()} × {repeated.Key.Id} at {repeated.Key.SourceSpan}"));
         if (result.GeneratorMilliseconds > LimitMilliseconds)
             result.Violations.Add(new Violation(input, "slow generator", $"{result.GeneratorMilliseconds:F0} ms of CPU in the generator"));
 
@@ -181,7 +189,47 @@ public sealed class FuzzRunner
             : run.Diagnostics.Length > 0 ? "warnings only" : "nothing";
         if (input.Expected != null)
             CheckExpectation(result, hasErrors);
+        if (input.UserBlockClasses is int classes && !hasErrors)
+        {
+            // Each block and input rank it is used at is a class of its own; two of them in one class is a wrong model.
+            var blockFiles = run.GeneratedSources.Select(s => s.HintName).Where(h => h.EndsWith(".block.g.cs", StringComparison.Ordinal) && !h.StartsWith("CnnDsl.Zoo.", StringComparison.Ordinal)).ToList();
+            if (blockFiles.Count != classes)
+                result.Violations.Add(new Violation(input, "two blocks, one class", $"{classes} block uses by rank became {blockFiles.Count} classes: {string.Join(", ", blockFiles)}"));
+        }
+        foreach (var source in run.GeneratedSources)
+            CheckDerivedNumbers(result, source.SourceText.ToString());
         return result;
+    }
+
+    /// <summary>
+    /// Every number the summary derives from a count, its size in bytes as float32, recomputed in BigInteger: a wrapped
+    /// product shows as a negative or a wrong size.
+    /// </summary>
+    static void CheckDerivedNumbers(InputResult result, string source)
+    {
+        foreach (Match total in Regex.Matches(source, @"^ *""((?:Total|Trainable|Non-trainable) (?:params|state)): ([\d,]+) \(([^)]*)\)\\n""", RegexOptions.Multiline))
+        {
+            var count = BigInteger.Parse(total.Groups[2].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+            var expected = Bytes(count * 4);
+            if (total.Groups[3].Value != expected)
+                result.Violations.Add(new Violation(result.Input, "derived number differs from BigInteger", $"{total.Groups[1].Value}: {total.Groups[2].Value} is {expected}, not {total.Groups[3].Value}"));
+        }
+    }
+
+    // Keras' size in parentheses: bytes below 1 KiB, else two decimals of the largest binary unit below it.
+    static string Bytes(BigInteger bytes)
+    {
+        if (bytes < 1024)
+            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        string[] units = { "KB", "MB", "GB", "TB", "PB", "EB" };
+        int unit = 0;
+        var scale = new BigInteger(1024);
+        while (unit < units.Length - 1 && bytes >= scale * 1024)
+        {
+            scale *= 1024;
+            unit++;
+        }
+        return ((double)bytes / (double)scale).ToString("0.00", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
     void CheckLocations(InputResult result, Diagnostic diagnostic)

@@ -8,7 +8,9 @@ using System.Text;
 namespace CnnDsl.Fuzz;
 
 /// <summary>One input of a campaign: a .cnn file or a C# file with <c>[CnnModel]</c> classes.</summary>
-public sealed record FuzzInput(long Index, string Category, bool IsCnn, string Text, Expectation? Expected, string? ModelName)
+/// <param name="UserBlockClasses">For new-syntax inputs: how many classes the project's own blocks must become when the
+/// input has no error (one per block and input rank it is used at).</param>
+public sealed record FuzzInput(long Index, string Category, bool IsCnn, string Text, Expectation? Expected, string? ModelName, int? UserBlockClasses = null)
 {
     public string Path => IsCnn ? "/fuzz/input" + Index + ".cnn" : "/fuzz/Input" + Index + ".cs";
 }
@@ -54,13 +56,15 @@ public sealed class InputGenerator
     public FuzzInput NextCnn(long index)
     {
         int roll = random.Next(100);
-        if (roll < 35)
+        if (roll < 20)
+            return NewSyntax(index);
+        if (roll < 45)
         {
             var spec = RandomSpec("Model" + index, extreme: random.Next(8) == 0);
             var ns = random.Next(4) == 0 ? null : "Fuzz" + index;
             return new FuzzInput(index, "structured", true, spec.ToCnn(ns), spec.Expect(), spec.Name);
         }
-        if (roll < 75)
+        if (roll < 78)
             return new FuzzInput(index, "mutated", true, Mutate(Seed(index)), null, null);
         if (roll < 90)
             return new FuzzInput(index, "extreme", true, Extreme(index), null, null);
@@ -195,6 +199,152 @@ public sealed class InputGenerator
             }
         }
         return text.ToString();
+    }
+
+    static readonly string[] RankSuffixes = { "1d", "2d", "3d", "Flat" };
+    static readonly string[] BlockBaseNames = { "b", "B", "blk", "res_block", "Pair", "my_block", "unit" };
+    static readonly string[] DefaultLayerNames = { "dense", "re_lu", "flatten", "sigmoid", "activation", "dropout", "M" };
+
+    /// <summary>
+    /// The newer syntax together: project blocks (named so that their classes for other ranks collide: B and B1d,
+    /// res_block and ResBlock2d), parameters with and without defaults in any order, arguments of every kind, <c>if</c>
+    /// on parameters and on <c>in_channels</c>, <c>repeat</c> with computed labels, expressions, size variables, uses at
+    /// ranks 1 to 3, labels and model names equal to generated class and layer names, a mistake inside a long repeat,
+    /// and counts whose size in bytes does not fit 64 bits. Knows how many block classes a valid input must give.
+    /// </summary>
+    FuzzInput NewSyntax(long index)
+    {
+        var text = new StringBuilder();
+        var baseName = BlockBaseNames[random.Next(BlockBaseNames.Length)];
+        var pascal = string.Concat(baseName.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p.Substring(1)));
+        var blocks = new List<(string Name, string[] Parameters, bool[] Defaults)>();
+        int blockCount = random.Next(1, 4);
+        for (int b = 0; b < blockCount; b++)
+        {
+            var name = b == 0 ? baseName : random.Next(3) switch
+            {
+                0 => baseName + RankSuffixes[random.Next(RankSuffixes.Length)],
+                1 => pascal + RankSuffixes[random.Next(RankSuffixes.Length)],
+                _ => baseName + "_" + b,
+            };
+            if (blocks.Any(x => x.Name == name))
+                continue;
+            var parameters = new[] { "p", "q", "c" }.Take(random.Next(0, 4)).ToArray();
+            // Mostly defaults last, as C# and Python require; sometimes not.
+            var defaults = parameters.Select((_, i) => random.Next(4) == 0 ? random.Next(2) == 0 : i >= parameters.Length / 2).ToArray();
+            blocks.Add((name, parameters, defaults));
+            text.Append("block ").Append(name).Append('(')
+                .Append(string.Join(", ", parameters.Select((p, i) => defaults[i] ? p + "=" + BlockDefault() : p))).Append(")\n");
+            foreach (var line in BlockBody(name, parameters))
+                text.Append("  ").Append(line).Append('\n');
+        }
+        var uses = new HashSet<(string, int)>();
+        int models = random.Next(1, 3);
+        for (int m = 0; m < models; m++)
+        {
+            var modelName = random.Next(6) == 0 ? DefaultLayerNames[random.Next(DefaultLayerNames.Length)]
+                : random.Next(8) == 0 ? pascal + RankSuffixes[random.Next(RankSuffixes.Length)] : "M" + index + "_" + m;
+            int rank = random.Next(1, 4);
+            bool symbolic = rank > 1 && random.Next(3) == 0;
+            var input = rank switch
+            {
+                1 => random.Next(1, 12).ToString(),
+                2 => random.Next(1, 5) + "x" + (symbolic ? "L" : random.Next(4, 12).ToString()),
+                _ => random.Next(1, 5) + "x" + (symbolic ? "HxW" : random.Next(4, 12) + "x" + random.Next(4, 12)),
+            };
+            text.Append("model ").Append(modelName).Append("\n  input ").Append(input).Append('\n');
+            for (int u = random.Next(1, 3); u > 0; u--)
+            {
+                var block = blocks[random.Next(blocks.Count)];
+                text.Append("  ").Append(BlockUse(block.Name, block.Parameters)).Append('\n');
+                uses.Add((block.Name, rank));
+            }
+            if (rank > 1 && random.Next(3) == 0)
+            {
+                text.Append("  flatten\n");
+                var block = blocks[random.Next(blocks.Count)];
+                text.Append("  ").Append(BlockUse(block.Name, block.Parameters)).Append('\n');
+                uses.Add((block.Name, 1));
+            }
+            switch (random.Next(8))
+            {
+                case 0:
+                    text.Append("  repeat ").Append(random.Next(0, 6)).Append(" as i\n    r{i + 1}: relu\n  end\n");
+                    break;
+                case 1:
+                    // One mistake in a long repeat: one diagnostic, and quickly.
+                    text.Append("  repeat ").Append(random.Next(2, 10_001)).Append(" as i\n    ")
+                        .Append(random.Next(2) == 0 ? "frobnicate 3" : "l{i}: relu from=zz").Append("\n  end\n");
+                    break;
+                case 2:
+                    // A count that fits 64 bits whose size in bytes does not, or just does.
+                    text.Append("  flatten\n  dense ").Append(Extremes[random.Next(Extremes.Length - 2)] / (random.Next(2) == 0 ? 1 : 4 * 13)).Append('\n');
+                    break;
+            }
+        }
+        return new FuzzInput(index, "new-syntax", true, text.ToString(), null, null, uses.Count);
+    }
+
+    string BlockDefault() => random.Next(5) switch
+    {
+        0 => "1.5",
+        1 => "relu",
+        2 => "true",
+        _ => random.Next(1, 9).ToString(),
+    };
+
+    IEnumerable<string> BlockBody(string name, string[] parameters)
+    {
+        var pascal = string.Concat(name.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p.Substring(1)));
+        for (int lines = random.Next(1, 4); lines > 0; lines--)
+        {
+            switch (random.Next(9))
+            {
+                case 0:
+                    yield return "if in_channels > " + random.Next(1, 6);
+                    yield return "  relu";
+                    yield return "else";
+                    yield return "  sigmoid";
+                    yield return "end";
+                    break;
+                case 1 when parameters.Length > 0:
+                    yield return "if " + parameters[random.Next(parameters.Length)] + " > 2";
+                    yield return "  tanh";
+                    yield return "end";
+                    break;
+                case 2:
+                    yield return "repeat " + (parameters.Length > 0 && random.Next(2) == 0 ? parameters[0] : random.Next(0, 4).ToString()) + " as i";
+                    yield return "  s{i * 2}: relu";
+                    yield return "end";
+                    break;
+                case 3:
+                    yield return pascal + ": relu";
+                    break;
+                case 4 when parameters.Length > 0:
+                    yield return "dropout " + parameters[random.Next(parameters.Length)] + " / 10";
+                    break;
+                case 5:
+                    yield return "sigmoid";
+                    break;
+                default:
+                    yield return "relu";
+                    break;
+            }
+        }
+    }
+
+    string BlockUse(string block, string[] parameters)
+    {
+        var label = random.Next(4) == 0 ? "u" + random.Next(100) + ": " : "";
+        var arguments = parameters.Where(_ => random.Next(3) != 0).Select(p => p + "=" + random.Next(6) switch
+        {
+            0 => "1.5",
+            1 => "relu",
+            2 => "true",
+            3 => "(1, 2)",
+            _ => random.Next(1, 9).ToString(),
+        });
+        return label + block + (random.Next(2) == 0 ? "(" + string.Join(", ", arguments) + ")" : " " + string.Join(", ", arguments)).TrimEnd();
     }
 
     string Extreme(long index)

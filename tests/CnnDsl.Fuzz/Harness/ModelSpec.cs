@@ -87,6 +87,9 @@ public sealed class ModelSpec
             if (failure == null && (parameters > LongMax || state > LongMax))
                 failure = "a count above 2^63-1 after " + layer.Kind;
         }
+        // What is derived from the counts must fit too: their size in bytes as float32.
+        if (failure == null && (parameters + state) * 4 > LongMax)
+            failure = "parameters and state of more than 2^63-1 bytes";
         return new Expectation(failure, parameters, state, shape);
     }
 
