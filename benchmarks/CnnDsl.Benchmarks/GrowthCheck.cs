@@ -44,8 +44,10 @@ static class GrowthCheck
 
     public static int Run(string[] args)
     {
-        int rounds = 5;
-        var sizes = new[] { 1000, 2000, 4000, 8000, 16000 };
+        // --rounds N (default 5), --max LAYERS (default 16000).
+        int Option(string name, int value) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : value;
+        int rounds = Option("--rounds", 5);
+        var sizes = new[] { 1000, 2000, 4000, 8000, 16000 }.Where(n => n <= Option("--max", 16000)).ToArray();
         var compilation = CSharpCompilation.Create("Growth", Array.Empty<SyntaxTree>(),
             Basic.Reference.Assemblies.Net100.References.All, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         Console.WriteLine("layers | check (ms) | generator (ms) | generator µs/layer | output (MB)");

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using DiagnosticDescriptors = CnnDsl.Dsl.Diagnostics.DiagnosticDescriptors;
 using DiagnosticFix = CnnDsl.Dsl.Diagnostics.DiagnosticFix;
+using FixKind = CnnDsl.Dsl.Diagnostics.FixKind;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -16,22 +17,16 @@ using Microsoft.CodeAnalysis.Text;
 namespace CnnDsl.CodeFixes
 {
     /// <summary>
-    /// Fixes for the generator's diagnostics on <c>[CnnModel]</c> classes: the same suggestions the language server
-    /// applies to .cnn files. The replacement is the one the diagnostic's message names, so the fix and the build agree;
-    /// where the fix adds something (a <c>[Flatten]</c> attribute, <c>Padding = Padding.Same</c>), the place is the
+    /// Fixes for the generator's diagnostics on <c>[CnnModel]</c> classes: the same fixes the language server applies to
+    /// .cnn files, read from the data each diagnostic carries in its properties, so the fix and the build agree whatever
+    /// the message says; where the fix adds something (a <c>[Flatten]</c> attribute, <c>Padding = Padding.Same</c>), the place is the
     /// layer attribute the diagnostic is on.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AttributeModelCodeFixProvider)), Shared]
     public sealed class AttributeModelCodeFixProvider : CodeFixProvider
     {
-        static readonly Regex DidYouMean = new Regex(@"; did you mean '([^']+)'\?");
-        static readonly Regex ChangeItTo = new Regex(@"remove \w+ or change it to (\d+)");
-
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-            DiagnosticDescriptors.UnknownLayer.Id, DiagnosticDescriptors.UnknownArgument.Id, DiagnosticDescriptors.WrongArgumentType.Id,
-            DiagnosticDescriptors.UnknownTensor.Id, DiagnosticDescriptors.UnknownName.Id, DiagnosticDescriptors.RankMismatch.Id,
-            DiagnosticDescriptors.InputSizeMismatch.Id, DiagnosticDescriptors.NonPositiveSize.Id, DiagnosticDescriptors.PoolPaddingTooLarge.Id,
-            DiagnosticDescriptors.ChannelsLastInput.Id, DiagnosticDescriptors.ChannelsInMiddle.Id);
+        // Any diagnostic may carry a fix as data (the channel-order hint rides on whichever error comes first).
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = DiagnosticDescriptors.All.Select(d => d.Id).ToImmutableArray();
 
         public override FixAllProvider? GetFixAllProvider() => null;
 
@@ -40,38 +35,36 @@ namespace CnnDsl.CodeFixes
             var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
             if (root == null)
                 return;
+            // Every fix comes from the data the diagnostic carries in its properties; the message is never read.
             foreach (var diagnostic in context.Diagnostics)
             {
-                var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
-                var span = diagnostic.Location.SourceSpan;
-                Match match;
-                if ((match = DidYouMean.Match(message)).Success)
+                if (CarriedFix(diagnostic) is not { } fix)
+                    continue;
+                switch (fix.Kind)
                 {
-                    // The misspelt name is the one the message quotes first; in a string ("resnt18 classes=10") only it changes.
-                    var misspelt = Regex.Match(message, "'([^']+)'").Groups[1].Value;
-                    var meant = match.Groups[1].Value;
-                    Register(context, diagnostic, "Change to '" + meant + "'", token => Replace(context.Document, root, span, meant, misspelt));
+                    case FixKind.Replace:
+                        Register(context, diagnostic, fix.Title, token => Replace(context.Document, root, fix.Span, fix.Replacement, fix.Replaces));
+                        break;
+                    case FixKind.InsertLayerBefore when AttributeAt(root, fix.Span) is { } layer:
+                        var attribute = CnnDsl.Dsl.Names.ToPascalCase(fix.Replacement);
+                        Register(context, diagnostic, "Add [" + attribute + "] before this layer", token => AddLayerBefore(context.Document, root, layer, attribute));
+                        break;
+                    case FixKind.SetArgument when fix.Argument == "padding" && fix.Replacement == "same" && AttributeAt(root, fix.Span) is { } layer:
+                        Register(context, diagnostic, "Set Padding = Padding.Same", token => PaddingSame(context.Document, root, layer));
+                        break;
                 }
-                else if ((match = ChangeItTo.Match(message)).Success)
-                    Register(context, diagnostic, "Set it to the inferred " + match.Groups[1].Value, token => Replace(context.Document, root, span, match.Groups[1].Value));
-                else if (CarriedFix(diagnostic) is var (title, where, replacement))
-                    Register(context, diagnostic, title, token => Replace(context.Document, root, where, replacement));
-                else if (message.Contains("add 'flatten' before it") && AttributeAt(root, span) is { } dense)
-                    Register(context, diagnostic, "Add [Flatten] before this layer", token => AddFlattenBefore(context.Document, root, dense));
-                else if (message.Contains("padding=same") && AttributeAt(root, span) is { } layer)
-                    Register(context, diagnostic, "Set Padding = Padding.Same", token => PaddingSame(context.Document, root, layer));
             }
         }
 
-        // A fix the diagnostic carries as data in its properties (input orders): its title, span and replacement.
-        static (string Title, TextSpan Span, string Replacement)? CarriedFix(Diagnostic diagnostic)
+        static (FixKind Kind, string Title, TextSpan Span, string Replacement, string? Replaces, string? Argument)? CarriedFix(Diagnostic diagnostic)
         {
             var properties = diagnostic.Properties;
-            if (!properties.TryGetValue(DiagnosticFix.TitleKey, out var title) || !properties.TryGetValue(DiagnosticFix.ReplacementKey, out var replacement)
-                || !properties.TryGetValue(DiagnosticFix.StartKey, out var start) || !properties.TryGetValue(DiagnosticFix.LengthKey, out var length)
-                || title == null || replacement == null || !int.TryParse(start, out var from) || !int.TryParse(length, out var count))
+            string? Get(string key) => properties.TryGetValue(key, out var value) ? value : null;
+            if (!System.Enum.TryParse<FixKind>(Get(DiagnosticFix.KindKey), out var kind) || Get(DiagnosticFix.TitleKey) is not { } title
+                || Get(DiagnosticFix.ReplacementKey) is not { } replacement || !int.TryParse(Get(DiagnosticFix.StartKey), out var start)
+                || !int.TryParse(Get(DiagnosticFix.LengthKey), out var length))
                 return null;
-            return (title, new TextSpan(from, count), replacement);
+            return (kind, title, new TextSpan(start, length), replacement, Get(DiagnosticFix.ReplacesKey), Get(DiagnosticFix.ArgumentKey));
         }
 
         static void Register(CodeFixContext context, Diagnostic diagnostic, string title, System.Func<CancellationToken, Task<Document>> fix) =>
@@ -95,11 +88,11 @@ namespace CnnDsl.CodeFixes
             return Task.FromResult(document.WithText(text));
         }
 
-        // [Flatten] on a line of its own before the attribute list of the dense layer, indented as that list is.
-        static Task<Document> AddFlattenBefore(Document document, SyntaxNode root, AttributeSyntax dense)
+        // [Flatten] on a line of its own before the attribute list of the layer, indented as that list is.
+        static Task<Document> AddLayerBefore(Document document, SyntaxNode root, AttributeSyntax dense, string attribute)
         {
             var list = (AttributeListSyntax)dense.Parent!;
-            var flatten = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("Flatten"))))
+            var flatten = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName(attribute))))
                 .WithLeadingTrivia(list.GetLeadingTrivia())
                 .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"));
             var owner = list.Parent!;

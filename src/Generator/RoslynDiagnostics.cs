@@ -22,12 +22,22 @@ namespace CnnDsl.Generator
                 diagnostic.AdditionalLocations.Select(ToRoslyn), FixProperties(diagnostic.Fix), diagnostic.Message);
 
         // The fix travels as data in the diagnostic's properties, so a code fix never reads the message.
-        static System.Collections.Immutable.ImmutableDictionary<string, string?>? FixProperties(CnnDsl.Dsl.Diagnostics.DiagnosticFix? fix) =>
-            fix == null ? null : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+        static System.Collections.Immutable.ImmutableDictionary<string, string?>? FixProperties(CnnDsl.Dsl.Diagnostics.DiagnosticFix? fix)
+        {
+            if (fix == null)
+                return null;
+            var properties = System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+                .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.KindKey, fix.Kind.ToString())
                 .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.TitleKey, fix.Title)
                 .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.ReplacementKey, fix.Replacement)
                 .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.StartKey, fix.Location.Span.Start.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.LengthKey, fix.Location.Span.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (fix.Replaces != null)
+                properties = properties.Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.ReplacesKey, fix.Replaces);
+            if (fix.Argument != null)
+                properties = properties.Add(CnnDsl.Dsl.Diagnostics.DiagnosticFix.ArgumentKey, fix.Argument);
+            return properties;
+        }
 
         public static Location ToRoslyn(DslLocation location) =>
             Location.Create(location.Path,

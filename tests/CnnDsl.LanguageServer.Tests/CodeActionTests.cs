@@ -18,6 +18,11 @@ public class CodeActionTests
         Assert.True(action != null, "No '" + title + "' among: " + string.Join(", ", actions.Select(a => a.Title)) + "; diagnostics: " + string.Join("; ", project.Diagnostics()));
         Assert.Single(action!.Diagnostics);
         var fixedText = project.Apply("net.cnn", action.Edit);
+        // The same fix from the same diagnostics in other words: actions read the fix the diagnostic carries, never its message.
+        var reworded = project.State.DiagnosticsOf(Project.PathOf("net.cnn")).Select(d => d with { Message = "A message in other words." }).ToList();
+        var again = CodeActions.For(project.State.Find(Project.PathOf("net.cnn"))!, reworded, whole, Project.UriOf).FirstOrDefault(a => a.Title == title);
+        Assert.True(again != null, "No '" + title + "' once the message is reworded");
+        Assert.Equal(fixedText, project.Apply("net.cnn", again!.Edit));
         var after = new Project(("net.cnn", fixedText));
         Assert.Empty(after.Diagnostics());
         return fixedText;

@@ -39,9 +39,19 @@ public class CodeFixTests
         return diagnostics.Where(d => d.Id.StartsWith("CNN")).ToImmutableArray();
     }
 
+    // Every fix is also applied from a diagnostic whose message is reworded: fixes read the data the diagnostic carries
+    // in its properties, never its text.
     static string Fix(string source, string title)
     {
         var diagnostic = Assert.Single(GeneratorDiagnostics(source));
+        var fixedText = Apply(source, title, diagnostic);
+        var reworded = Diagnostic.Create(diagnostic.Descriptor, diagnostic.Location, diagnostic.AdditionalLocations, diagnostic.Properties, "A message in other words.");
+        Assert.Equal(fixedText, Apply(source, title, reworded));
+        return fixedText;
+    }
+
+    static string Apply(string source, string title, Diagnostic diagnostic)
+    {
         using var workspace = new AdhocWorkspace();
         var project = workspace.AddProject("Models", LanguageNames.CSharp).WithMetadataReferences(Net100.References.All);
         var document = project.AddDocument("Model.cs", SourceText.From(source));

@@ -68,7 +68,7 @@ namespace CnnDsl.Dsl.Binding
                 {
                     int first = list.FindIndex(d => d.IsError);
                     list[first] = DiagnosticBag.WithHint(list[first], "; the sizes look like channels in the wrong place: did you mean 'input " + order + "'?",
-                        new DiagnosticFix("Reorder the input to " + order, model.Input!.Location, order));
+                        new DiagnosticFix(FixKind.Replace, "Reorder the input to " + order, model.Input!.Location, order));
                 }
             }
             diagnostics.AddRange(list);

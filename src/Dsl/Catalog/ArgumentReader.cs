@@ -95,7 +95,7 @@ namespace CnnDsl.Dsl.Catalog
                         var known = kind.Parameters.Count == 0 ? "; it takes no arguments" : Names.DidYouMean(suggestion);
                         if (suggestion == null && kind.Parameters.Count > 0)
                             known = "; it takes " + string.Join(", ", kind.Parameters.Select(p => p.Name));
-                        Fail(() => diagnostics.ReportUnknownArgument(argument.Name.Location, layerName, argument.Name.Text, known));
+                        Fail(() => diagnostics.ReportUnknownArgument(argument.Name.Location, layerName, argument.Name.Text, known, kind.Parameters.Count == 0 ? null : suggestion));
                         continue;
                     }
                 }

@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -34,7 +35,11 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             if (context.Input.Rank != 1)
             {
-                context.ReportRank("a flat (features) input", context.Input.Rank > 1 ? "; add 'flatten' before it" : "");
+                if (context.Input.Rank > 1)
+                    context.ReportRank("a flat (features) input", "; add 'flatten' before it",
+                        new DiagnosticFix(FixKind.InsertLayerBefore, "Add 'flatten' before this layer", context.Syntax.Location, FlattenLayer.KindName));
+                else
+                    context.ReportRank("a flat (features) input");
                 return null;
             }
             var inFeatures = context.Input[0];

@@ -6,8 +6,11 @@ namespace CnnDsl.Dsl.Catalog
     /// <summary><c>flatten</c>: (C, H, W) becomes (C*H*W); no parameters; <c>nn.Flatten()</c>.</summary>
     public sealed class FlattenLayer : LayerKind
     {
+        /// <summary>The kind's name in the language, for fixes that insert it.</summary>
+        public const string KindName = "flatten";
+
         public FlattenLayer()
-            : base("flatten", "Flatten", "flatten", "Flattens each sample into one dimension, for dense layers.")
+            : base(KindName, "Flatten", "flatten", "Flattens each sample into one dimension, for dense layers.")
         {
         }
 

@@ -41,8 +41,12 @@ namespace CnnDsl.Dsl.Catalog
         public IReadOnlyList<Operand> Operands { get; }
 
         /// <summary>Reports that the layer needs an input of another rank.</summary>
-        public void ReportRank(string expected, string hint = "") =>
-            Diagnostics.ReportRankMismatch(Syntax.Location, LayerName, Syntax.Kind.Text, expected, Input.ToString(), hint);
+        public void ReportRank(string expected, string hint = "", DiagnosticFix? fix = null) =>
+            Diagnostics.ReportRankMismatch(Syntax.Location, LayerName, Syntax.Kind.Text, expected, Input.ToString(), hint, fix);
+
+        /// <summary>The fix that sets <paramref name="argument"/> of this layer to <paramref name="value"/> (padding=same).</summary>
+        public DiagnosticFix SetArgument(string argument, string value) =>
+            new DiagnosticFix(FixKind.SetArgument, "Set " + argument + "=" + value, Syntax.Location, value, Argument: argument);
 
         /// <summary>
         /// A condition the layer needs: decided now when it is known (reporting through <paramref name="report"/> if it

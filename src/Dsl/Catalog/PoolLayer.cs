@@ -62,7 +62,7 @@ namespace CnnDsl.Dsl.Catalog
                         continue;
                     if (p > k / 2)
                     {
-                        context.Diagnostics.ReportPoolPaddingTooLarge(arguments.LocationOf("padding")!, context.LayerName, p, k, k / 2);
+                        context.Diagnostics.ReportPoolPaddingTooLarge(arguments.LocationOf("padding")!, context.LayerName, p, k, k / 2, context.SetArgument("padding", "same"));
                         return null;
                     }
                 }

@@ -78,7 +78,8 @@ namespace CnnDsl.Dsl.Catalog
                 var size = output[i];
                 bool ok = context.Require(Exprs.AtLeast(size, 1), () => context.Diagnostics.ReportNonPositiveSize(context.Syntax.Location, context.LayerName,
                         DimensionNames[input.Length - 1][dimension], input[dimension], size, kernel[dimension], stride[dimension], paddingText, dilation[dimension],
-                        Hint(input[dimension], kernel[dimension], stride[dimension], dilation[dimension], perSide.Length == 0 ? null : perSide[2 * dimension])));
+                        Hint(input[dimension], kernel[dimension], stride[dimension], dilation[dimension], perSide.Length == 0 ? null : perSide[2 * dimension]),
+                        context.SetArgument("padding", "same")));
                 if (!ok)
                     return null;
             }

@@ -21,10 +21,28 @@ namespace CnnDsl.Dsl.Diagnostics
             Location.Path + Location.LineSpan.Start + ": " + (IsError ? "error " : "warning ") + Id + ": " + Message;
     }
 
-    /// <summary>A quick fix as data: replace the text at <see cref="Location"/> with <see cref="Replacement"/>.</summary>
-    public sealed record DiagnosticFix(string Title, SourceLocation Location, string Replacement)
+    /// <summary>What a quick fix does; each front end renders it in its own syntax (a .cnn line, a C# attribute).</summary>
+    public enum FixKind
+    {
+        /// <summary>Replace the text at the fix's location with <see cref="DiagnosticFix.Replacement"/>.</summary>
+        Replace,
+        /// <summary>Insert a layer of kind <see cref="DiagnosticFix.Replacement"/> before the layer at the fix's location.</summary>
+        InsertLayerBefore,
+        /// <summary>Set argument <see cref="DiagnosticFix.Argument"/> of the layer at the fix's location to <see cref="DiagnosticFix.Replacement"/>.</summary>
+        SetArgument,
+    }
+
+    /// <summary>
+    /// A quick fix as data: what to do, where, and with which text. <see cref="Replaces"/> is the text a replacement
+    /// stands for (the misspelt word), so that a fix inside a C# string changes only that word.
+    /// </summary>
+    public sealed record DiagnosticFix(FixKind Kind, string Title, SourceLocation Location, string Replacement, string? Replaces = null, string? Argument = null)
     {
         /// <summary>The keys of a compiler diagnostic's properties that carry the fix to code fixes.</summary>
-        public const string TitleKey = "CnnDsl.Fix.Title", ReplacementKey = "CnnDsl.Fix.Replacement", StartKey = "CnnDsl.Fix.Start", LengthKey = "CnnDsl.Fix.Length";
+        public const string KindKey = "CnnDsl.Fix.Kind", TitleKey = "CnnDsl.Fix.Title", ReplacementKey = "CnnDsl.Fix.Replacement", StartKey = "CnnDsl.Fix.Start",
+            LengthKey = "CnnDsl.Fix.Length", ReplacesKey = "CnnDsl.Fix.Replaces", ArgumentKey = "CnnDsl.Fix.Argument";
+
+        public static DiagnosticFix? ChangeTo(SourceLocation location, string? suggestion, string misspelt) =>
+            suggestion == null ? null : new DiagnosticFix(FixKind.Replace, "Change to '" + suggestion + "'", location, suggestion, misspelt);
     }
 }

@@ -57,6 +57,9 @@ namespace CnnDsl.Dsl.Diagnostics
         void Report(DiagnosticDescriptor descriptor, SourceLocation location, params object[] args) =>
             Add(Diagnostic.Create(descriptor, location, args));
 
+        void Report(DiagnosticDescriptor descriptor, SourceLocation location, DiagnosticFix? fix, params object[] args) =>
+            Add(Diagnostic.Create(descriptor, location, args) with { Fix = fix });
+
         public void ReportUnexpectedCharacter(SourceLocation location, char character) =>
             Report(DiagnosticDescriptors.UnexpectedCharacter, location, character < ' ' ? "\\u" + ((int)character).ToString("X4") : character.ToString());
 
@@ -73,10 +76,10 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.InvalidShape, location, text);
 
         public void ReportUnknownLayer(SourceLocation location, string name, string? suggestion) =>
-            Report(DiagnosticDescriptors.UnknownLayer, location, name, Names.DidYouMean(suggestion));
+            Report(DiagnosticDescriptors.UnknownLayer, location, DiagnosticFix.ChangeTo(location, suggestion, name), name, Names.DidYouMean(suggestion));
 
-        public void ReportUnknownArgument(SourceLocation location, string layer, string argument, string hint) =>
-            Report(DiagnosticDescriptors.UnknownArgument, location, layer, argument, hint);
+        public void ReportUnknownArgument(SourceLocation location, string layer, string argument, string hint, string? suggestion = null) =>
+            Report(DiagnosticDescriptors.UnknownArgument, location, DiagnosticFix.ChangeTo(location, suggestion, argument), layer, argument, hint);
 
         public void ReportMissingArgument(SourceLocation location, string layer, string argument, string description) =>
             Report(DiagnosticDescriptors.MissingArgument, location, layer, argument, description);
@@ -88,7 +91,7 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.TooManyPositionalArguments, location, layer, count, names, example);
 
         public void ReportWrongArgumentType(SourceLocation location, string layer, string argument, string expected, string actual, string? suggestion = null) =>
-            Report(DiagnosticDescriptors.WrongArgumentType, location, layer, argument, expected, actual, Names.DidYouMean(suggestion));
+            Report(DiagnosticDescriptors.WrongArgumentType, location, DiagnosticFix.ChangeTo(location, suggestion, actual), layer, argument, expected, actual, Names.DidYouMean(suggestion));
 
         public void ReportArgumentOutOfRange(SourceLocation location, string layer, string argument, string actual, string allowed) =>
             Report(DiagnosticDescriptors.ArgumentOutOfRange, location, layer, argument, actual, allowed);
@@ -103,19 +106,23 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportDuplicateModelName(SourceLocation location, string model, string ns, string first) =>
             Report(DiagnosticDescriptors.DuplicateModelName, location, model, ns, first);
 
-        public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, object input, object output, object kernel, object stride, string padding, object dilation, string hint) =>
-            Report(DiagnosticDescriptors.NonPositiveSize, location, layer, dimension, input, output, kernel, stride, padding, dilation, hint);
+        public void ReportNonPositiveSize(SourceLocation location, string layer, string dimension, object input, object output, object kernel, object stride, string padding, object dilation, string hint,
+            DiagnosticFix? fix = null) =>
+            Report(DiagnosticDescriptors.NonPositiveSize, location, fix, layer, dimension, input, output, kernel, stride, padding, dilation, hint);
 
-        public void ReportRankMismatch(SourceLocation location, string layer, string kind, string expected, string actual, string hint) =>
-            Report(DiagnosticDescriptors.RankMismatch, location, layer, layer == kind ? "" : " (" + kind + ")", expected, actual, hint);
+        public void ReportRankMismatch(SourceLocation location, string layer, string kind, string expected, string actual, string hint, DiagnosticFix? fix = null) =>
+            Report(DiagnosticDescriptors.RankMismatch, location, fix, layer, layer == kind ? "" : " (" + kind + ")", expected, actual, hint);
 
         public void ReportInputSizeMismatch(SourceLocation location, string layer, string argument, long declared, long inferred) =>
-            Report(DiagnosticDescriptors.InputSizeMismatch, location, layer, argument, declared, inferred,
+            Report(DiagnosticDescriptors.InputSizeMismatch, location,
+                new DiagnosticFix(FixKind.Replace, "Set it to the inferred " + inferred, location, inferred.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    declared.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                layer, argument, declared, inferred,
                 // 3 declared against hundreds inferred is what channels-last data looks like to a channels-first layer.
                 declared <= 4 && inferred >= 8 * declared ? "; if the data is channels-last (N, H, W, C), permute it to (N, C, H, W) with x.permute(0, 3, 1, 2)" : "");
 
-        public void ReportPoolPaddingTooLarge(SourceLocation location, string layer, long padding, long kernel, long half) =>
-            Report(DiagnosticDescriptors.PoolPaddingTooLarge, location, layer, padding, kernel, half);
+        public void ReportPoolPaddingTooLarge(SourceLocation location, string layer, long padding, long kernel, long half, DiagnosticFix? fix = null) =>
+            Report(DiagnosticDescriptors.PoolPaddingTooLarge, location, fix, layer, padding, kernel, half);
 
         public void ReportPositionalAfterNamed(SourceLocation location, string layer) =>
             Report(DiagnosticDescriptors.PositionalAfterNamed, location, layer);
@@ -154,7 +161,7 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.ConcatShapeMismatch, location, layer, first, firstShape, other, otherShape);
 
         public void ReportUnknownTensor(SourceLocation location, string layer, string tensor, string? suggestion) =>
-            Report(DiagnosticDescriptors.UnknownTensor, location, layer, tensor, Names.DidYouMean(suggestion));
+            Report(DiagnosticDescriptors.UnknownTensor, location, DiagnosticFix.ChangeTo(location, suggestion, tensor), layer, tensor, Names.DidYouMean(suggestion));
 
         public void ReportTooFewOperands(SourceLocation location, string layer, string kind) =>
             Report(DiagnosticDescriptors.TooFewOperands, location, layer, kind);
@@ -173,7 +180,7 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.NestingTooDeep, location, limit);
 
         public void ReportUnknownName(SourceLocation location, string name, string known, string? suggestion) =>
-            Report(DiagnosticDescriptors.UnknownName, location, name, known, Names.DidYouMean(suggestion));
+            Report(DiagnosticDescriptors.UnknownName, location, DiagnosticFix.ChangeTo(location, suggestion, name), name, known, Names.DidYouMean(suggestion));
 
         public void ReportDivisionByZero(SourceLocation location, string expression, string detail) =>
             Report(DiagnosticDescriptors.DivisionByZero, location, expression, detail);
@@ -190,13 +197,13 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportChannelsLastInput(SourceLocation location, string input, string looksLike, string suggestion) =>
             Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion) with
             {
-                Fix = new DiagnosticFix("Reorder to channels first: " + suggestion, location, suggestion),
+                Fix = new DiagnosticFix(FixKind.Replace, "Reorder to channels first: " + suggestion, location, suggestion),
             });
 
         public void ReportChannelsInMiddle(SourceLocation location, string input, long channels, string suggestion) =>
             Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsInMiddle, location, input, channels, suggestion) with
             {
-                Fix = new DiagnosticFix("Move the channels first: " + suggestion, location, suggestion),
+                Fix = new DiagnosticFix(FixKind.Replace, "Move the channels first: " + suggestion, location, suggestion),
             });
 
         /// <summary>Adds a hint to a diagnostic already reported, with the fix it names.</summary>
