@@ -145,24 +145,8 @@ namespace CnnDsl
             return config.Activation != null && !(config is ActivationConfig) ? Activate(x, config.Activation) : x;
         }
 
-        /// <summary>The tensor method the generated code appends for <c>activation=</c>, with the activation's default parameter.</summary>
-        static Tensor Activate(Tensor x, CnnDsl.Dsl.Catalog.Activation activation) => activation.Name switch
-        {
-            "relu" => x.relu(),
-            "relu6" => x.relu6(),
-            "leaky_relu" => x.leaky_relu(activation.ParameterDefault),
-            "elu" => x.elu(activation.ParameterDefault),
-            "gelu" => x.gelu(),
-            "silu" => x.silu(),
-            "sigmoid" => x.sigmoid(),
-            "tanh" => x.tanh(),
-            "softmax" => x.softmax(1),
-            "log_softmax" => x.log_softmax(1),
-            "hardswish" => x.hardswish(),
-            "hardsigmoid" => x.hardsigmoid(),
-            "mish" => nn.functional.mish(x),
-            _ => throw new NotSupportedException($"The run-time builder does not know the activation {activation.Name}"),
-        };
+        /// <summary>What the generated code appends for <c>activation=</c>, with the activation's default parameter.</summary>
+        static Tensor Activate(Tensor x, CnnDsl.Dsl.Catalog.Activation activation) => ActivationFunctions.Apply(activation, x);
 
         static long[] PadArray(Tensor x, IReadOnlyList<Expr> perSide, IReadOnlyList<Expr> kernel, IReadOnlyList<Expr> stride, IReadOnlyList<Expr> dilation)
         {

@@ -128,21 +128,9 @@ namespace CnnDsl.Vision
             }
         }
 
-        /// <summary>Applies an activation by its DSL name (relu, relu6, leaky_relu, elu, gelu, silu/swish, sigmoid, tanh, softmax).</summary>
-        public static Tensor Apply(string activation, Tensor x) => activation.ToLowerInvariant() switch
-        {
-            "relu" => F.relu(x),
-            "relu6" => F.relu6(x),
-            "leaky_relu" or "leakyrelu" => F.leaky_relu(x, 0.01),
-            "elu" => F.elu(x, 1.0),
-            "gelu" => F.gelu(x),
-            "silu" or "swish" => F.silu(x),
-            "sigmoid" => x.sigmoid(),
-            "tanh" => x.tanh(),
-            "softmax" => x.softmax(1),
-            "linear" or "none" => x.alias(),
-            _ => throw new ArgumentException($"Unknown activation '{activation}' on a layer handle; use relu, relu6, leaky_relu, elu, gelu, silu, sigmoid, tanh or softmax.", nameof(activation)),
-        };
+        /// <summary>Applies an activation by its name in the language (any of the catalogue's, or none), as <c>activation=</c> does.</summary>
+        public static Tensor Apply(string activation, Tensor x) =>
+            ActivationFunctions.Find(activation) is { } known ? ActivationFunctions.Apply(known, x) : x.alias();
 
         static Device Device(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
 
