@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Project;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Onnx;
 using CnnDsl.PyTorchExport;
@@ -18,7 +19,7 @@ namespace CnnDsl.Cli
             command.SetAction(result => Program.Guard(() =>
             {
                 var given = result.GetValue(paths) is { Length: > 0 } p ? p : new[] { "." };
-                var files = CnnProject.FindFiles(given);
+                var files = CnnFiles.Find(given);
                 var project = CnnProject.Load(files);
                 foreach (var diagnostic in project.Diagnostics)
                     Console.WriteLine(Format(diagnostic));
@@ -92,7 +93,7 @@ namespace CnnDsl.Cli
 
         static Option<string?> InputOption() => new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 instead of the file's (for models with size variables)" };
 
-        static BoundModel? Resolve(string file, string? modelName, string? input) => CnnProject.Resolve(file, modelName, input);
+        static BoundModel? Resolve(string file, string? modelName, string? input) => CnnProject.Resolve(file, modelName, input, Console.Error);
 
         /// <summary>The compiler's format, which editors and CI annotate: <c>path(line,col): error CNN2002: message</c>.</summary>
         static string Format(Diagnostic diagnostic) => diagnostic.ToString();

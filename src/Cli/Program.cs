@@ -27,7 +27,7 @@ namespace CnnDsl.Cli
             {
                 return work();
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException || e is CnnDsl.Dsl.Project.ProjectException)
             {
                 Console.Error.WriteLine("cnn: error: " + e.Message);
                 return 2;

@@ -6,6 +6,7 @@ using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Project;
 using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 using Microsoft.CodeAnalysis;
@@ -183,7 +184,7 @@ namespace CnnDsl.Generator
         static ProjectBlocks CollectBlocks(ImmutableArray<ParsedFile> files, string? rootNamespace)
         {
             // A block's class goes in its file's namespace, or the project's root namespace, as a model's does.
-            var blocks = NameRules.WithDefaultNamespace(files.OrderBy(f => f.Path, StringComparer.Ordinal).Where(f => f.Syntax != null).SelectMany(f => f.Syntax!.Blocks), rootNamespace).ToList();
+            var blocks = ProjectRules.Blocks(files.Select(f => f.Syntax), rootNamespace);
             var diagnostics = new DiagnosticBag();
             try
             {
@@ -193,7 +194,7 @@ namespace CnnDsl.Generator
             {
                 diagnostics.ReportInternalError(blocks.Count == 0 ? FileStart("") : blocks[0].Location, "blocks", exception);
             }
-            return new ProjectBlocks(blocks.ToEquatableArray(), diagnostics.ToEquatableArray());
+            return new ProjectBlocks(blocks, diagnostics.ToEquatableArray());
         }
 
         static EquatableArray<ModelResult> CompileFile(ParsedFile file, ProjectBlocks blocks, string? rootNamespace)
@@ -201,19 +202,15 @@ namespace CnnDsl.Generator
             var declaration = new ClassDeclaration(false, "public");
             if (file.Syntax == null)
                 return EquatableArray.Create(new ModelResult(null, declaration, file.Diagnostics));
-            var syntax = file.Syntax;
             try
             {
-                if (rootNamespace != null)
-                    syntax = syntax with { Models = syntax.Models.Select(m => m.Namespace == null ? m with { Namespace = rootNamespace } : m).ToEquatableArray() };
                 var diagnostics = new DiagnosticBag();
                 diagnostics.AddRange(file.Diagnostics);
                 var scope = BlockScope.Create(blocks.Blocks, new DiagnosticBag());
-                var results = Binder.BindFile(syntax, diagnostics, scope)
-                    .Select(m => (Model: m, Syntax: syntax.Models.First(s => s.Name.Text == m.Name)))
-                    .Where(p => NameRules.Check(p.Model, diagnostics, p.Syntax.Name.Location) && NameRules.CheckAgainstBlockClasses(p.Model, scope, diagnostics, p.Syntax.Name.Location))
-                    .Select(p => new ModelResult(p.Model, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty, p.Syntax.Name.Location,
-                        CnnSource: SyntaxWriter.Write(p.Syntax, BlocksUsed(p.Model, blocks))))
+                var results = ProjectRules.CheckFile(file.Syntax, rootNamespace, scope, diagnostics)
+                    .Where(m => m.Bound != null)
+                    .Select(m => new ModelResult(m.Bound, declaration, EquatableArray<CnnDsl.Dsl.Diagnostics.Diagnostic>.Empty, m.Syntax.Name.Location,
+                        CnnSource: SyntaxWriter.Write(m.Syntax, BlocksUsed(m.Bound!, blocks))))
                     .ToList();
                 // File-level diagnostics travel with a model-less result, so each model's result stays independent.
                 results.Add(new ModelResult(null, declaration, diagnostics.ToEquatableArray()));

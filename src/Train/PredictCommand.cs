@@ -26,7 +26,7 @@ namespace CnnDsl.Train
             var command = new Command("predict", "Prints the most likely class of each image and its probability.") { file, images, weights, model, input };
             command.SetAction(result => Program.Guard(() =>
             {
-                var bound = CnnProject.Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                var bound = CnnDsl.Dsl.Project.CnnProject.Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input), Console.Error);
                 if (bound == null)
                     return 1;
                 if (!bound.InputShape.IsFixed || bound.InputShape.Rank != 3 || (bound.InputShape.Sizes[0] != 1 && bound.InputShape.Sizes[0] != 3))

@@ -28,7 +28,7 @@ namespace CnnDsl.Train
                 TorchRuntime.EnsureLoaded();
                 return work();
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException || e is CnnDsl.Dsl.Project.ProjectException)
             {
                 Console.Error.WriteLine("cnn-train: error: " + e.Message);
                 return 2;

@@ -39,7 +39,7 @@ namespace CnnDsl.Train
             };
             command.SetAction(result => Program.Guard(() =>
             {
-                var bound = CnnProject.Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                var bound = CnnDsl.Dsl.Project.CnnProject.Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input), Console.Error);
                 if (bound == null)
                     return 1;
                 if (result.GetValue(epochs) < 1 || result.GetValue(batchSize) < 1)

@@ -5,6 +5,7 @@ using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Diagnostics;
+using CnnDsl.Dsl.Project;
 using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
@@ -184,8 +185,7 @@ public sealed class ProjectState
     // Blocks are project-wide: a change to any of them (their text or where they are) changes every file's binding.
     bool RefreshBlocks()
     {
-        var current = NameRules.WithDefaultNamespace(documents.Values.OrderBy(d => d.Path, StringComparer.Ordinal).Where(d => d.Syntax != null)
-            .SelectMany(d => d.Syntax!.Blocks), RootNamespace).ToEquatableArray();
+        var current = ProjectRules.Blocks(documents.Values.Select(d => d.Syntax), RootNamespace);
         if (current.Equals(blocks))
             return false;
         blocks = current;
@@ -208,22 +208,14 @@ public sealed class ProjectState
         var analysis = parsed.Analysis;
         if (analysis.Syntax == null)
             return analysis;
-        var syntax = analysis.Syntax;
-        if (RootNamespace != null)
-            syntax = syntax with { Models = syntax.Models.Select(m => m.Namespace == null ? m with { Namespace = RootNamespace } : m).ToEquatableArray() };
+        var syntax = ProjectRules.WithRootNamespace(analysis.Syntax, RootNamespace);
         var diagnostics = new DiagnosticBag();
         diagnostics.AddRange(parsed.Diagnostics);
         var models = new List<ModelAnalysis>();
         try
         {
-            foreach (var model in NameRules.DefinedOnceInFile(syntax.Models, diagnostics))
-            {
-                var observations = new List<LayerObservation>();
-                var bound = Binder.BindModel(model, diagnostics, scope, observations);
-                if (bound != null && !(NameRules.Check(bound, diagnostics, model.Name.Location) && NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Name.Location)))
-                    bound = null;
-                models.Add(new ModelAnalysis(model, bound, observations));
-            }
+            models.AddRange(ProjectRules.CheckFile(analysis.Syntax, RootNamespace, scope, diagnostics, observe: true)
+                .Select(m => new ModelAnalysis(m.Syntax, m.Bound, m.Observations)));
         }
         catch (Exception exception)
         {

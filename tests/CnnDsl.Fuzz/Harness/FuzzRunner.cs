@@ -289,17 +289,26 @@ public sealed class FuzzRunner
         return "ParameterCount " + Constant("ParameterCount") + ", StateCount " + Constant("StateCount") + ", OutputShape (" + shape + ")";
     }
 
+    /// <summary>Compile CPU time allowed per layer a model stands for (each has a handle in the generated code).</summary>
+    public const double CompileMillisecondsPerLayer = 0.5;
+
+    // Roslyn's time grows with the code a model needs, which grows with its layers: the limit is the per-input one, or a
+    // flat cost per layer for models of thousands of layers (a chain of blocks that each use the next twice expands to 2^n).
+    double CompileLimit(InputResult result) =>
+        Math.Max(LimitMilliseconds, CompileMillisecondsPerLayer * Regex.Matches(result.GeneratedText, "new global::CnnDsl.LayerHandle\\(").Count);
+
     void CompileAlone(InputResult result)
     {
         var user = result.UserTree != null ? new[] { result.UserTree } : Array.Empty<SyntaxTree>();
         var before = user.Length == 0 ? new List<Diagnostic>() : Errors(empty.AddSyntaxTrees(user), LimitMilliseconds * 10) ?? new List<Diagnostic>();
+        var limit = CompileLimit(result);
         var stopwatch = CpuClock.StartNew();
-        var after = Errors(empty.AddSyntaxTrees(user.Concat(result.Trees)), LimitMilliseconds * 10);
+        var after = Errors(empty.AddSyntaxTrees(user.Concat(result.Trees)), limit * 10);
         stopwatch.Stop();
         result.CompileMilliseconds = stopwatch.ElapsedMilliseconds;
         if (after == null)
         {
-            result.Violations.Add(new Violation(result.Input, "slow compile", $"compiling the generated code took over {LimitMilliseconds * 10:F0} ms"));
+            result.Violations.Add(new Violation(result.Input, "slow compile", $"compiling the generated code took over {limit * 10:F0} ms"));
             return;
         }
         if (before.Count > 0)
@@ -311,15 +320,15 @@ public sealed class FuzzRunner
         // The first error names the cause; the rest of a broken file mostly follows from it.
         foreach (var error in after.OrderBy(e => e.Location.SourceSpan.Start).Take(1))
             result.Violations.Add(new Violation(result.Input, "generated code does not compile: " + error.Id, error.GetMessage(CultureInfo.InvariantCulture) + " (line " + (error.Location.GetLineSpan().StartLinePosition.Line + 1) + " of the generated code)"));
-        if (result.CompileMilliseconds > LimitMilliseconds)
+        if (result.CompileMilliseconds > limit)
         {
             // One remeasure: a busy machine may stall any single compile.
             stopwatch.Restart();
-            Errors(empty.AddSyntaxTrees(user.Concat(result.Trees)), LimitMilliseconds * 10);
+            Errors(empty.AddSyntaxTrees(user.Concat(result.Trees)), limit * 10);
             stopwatch.Stop();
             result.CompileMilliseconds = Math.Min(result.CompileMilliseconds, stopwatch.ElapsedMilliseconds);
-            if (result.CompileMilliseconds > LimitMilliseconds)
-                result.Violations.Add(new Violation(result.Input, "slow compile", $"{result.CompileMilliseconds:F0} ms of CPU to compile the generated code"));
+            if (result.CompileMilliseconds > limit)
+                result.Violations.Add(new Violation(result.Input, "slow compile", $"{result.CompileMilliseconds:F0} ms of CPU to compile the generated code (limit {limit:F0} ms)"));
         }
     }
 
