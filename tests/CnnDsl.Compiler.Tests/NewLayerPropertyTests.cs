@@ -46,7 +46,12 @@ public class NewLayerPropertyTests(ITestOutputHelper output)
                 {
                     // Transposed convolution: output_padding below the stride or the dilation, as PyTorch requires.
                     int s = random.Next(1, 4), d = random.Next(1, 3), k = random.Next(1, 5), p = random.Next(0, 3);
-                    int op = random.Next(0, Math.Max(s, d));
+                    // One output_padding, or one per dimension (TorchSharp's modules would apply the first to all), drawn
+                    // from a generator of its own so that the other layers of the models stay as they were.
+                    var own = new Random(index * 8 + i);
+                    int first = random.Next(0, Math.Max(s, d));
+                    string op = rank == 1 || own.Next(2) == 0 ? first.ToString()
+                        : "(" + string.Join(", ", Enumerable.Range(0, rank).Select(j => j == 0 ? first : own.Next(0, Math.Max(s, d)))) + ")";
                     long f = random.Next(1, 5);
                     long g = c % 2 == 0 && f % 2 == 0 && random.Next(3) == 0 ? 2 : 1;
                     var act = random.Next(4) == 0 ? ", activation=" + new[] { "hardswish", "mish", "relu" }[random.Next(3)] : "";

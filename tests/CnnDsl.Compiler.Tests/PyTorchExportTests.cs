@@ -74,6 +74,12 @@ public class PyTorchExportTests
           rescaling scale=0.5, offset=-1
           flatten
           dense 3, activation=mish
+        model PerDimension
+          input 3x5x6
+          conv_transpose2d 4, 3, stride=(2, 3), padding=(1, 0), output_padding=(1, 2), dilation=(1, 2)
+        model PerDimension3d
+          input 2x3x4x5
+          conv_transpose3d 2, 2, stride=(2, 3, 2), output_padding=(0, 2, 1), activation=relu
         """;
 
     [PyTorchFact]

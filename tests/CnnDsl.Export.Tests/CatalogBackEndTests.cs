@@ -63,9 +63,10 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         "input 3x9x9\n  separable_conv2d 4, (3, 5), bias=false, dilation=2, activation=silu",
         "input 4x7\n  conv_transpose1d 3, 3, stride=2, padding=1, output_padding=1",
         "input 4x5x5\n  conv_transpose2d 6, 2, stride=2, activation=relu",
-        // TorchSharp 0.107's transposed convolutions apply the first output_padding to every dimension, so the generated
-        // module is compared with one output_padding for all.
         "input 4x5x6\n  conv_transpose2d 6, 3, stride=(2, 3), padding=(1, 0), output_padding=1, dilation=2, groups=2, bias=false",
+        // output_padding per dimension, which TorchSharp 0.107's modules would apply as the first value to all.
+        "input 4x5x6\n  conv_transpose2d 6, 3, stride=(2, 3), padding=(1, 0), output_padding=(1, 2), dilation=(1, 2), groups=2",
+        "input 2x3x4x5\n  conv_transpose3d 2, 2, stride=(2, 3, 2), output_padding=(0, 2, 1), bias=false",
         "input 2x3x3x3\n  conv_transpose3d 2, 2, stride=2",
         "input 3x5x6\n  upsample 2",
         "input 3x5x6\n  upsample (2, 3), mode=bilinear",

@@ -63,11 +63,6 @@ namespace CnnDsl.Dsl.Catalog
                     ok = arguments.OutOfRange("output_padding", ArgumentReader.Format(outputPadding),
                         "smaller than the stride (" + s + ") or the dilation (" + d + "), as PyTorch requires; use a larger stride or less output_padding");
             }
-            // TorchSharp 0.107's ConvTranspose modules apply the first output_padding to every dimension, so the module
-            // would not compute the size PyTorch and this compiler compute.
-            if (ok && outputPadding.Any(p => !p.Equals(outputPadding[0])))
-                ok = arguments.OutOfRange("output_padding", ArgumentReader.Format(outputPadding),
-                    "one value for every dimension, since TorchSharp applies the first to all of them; give one value, or pad the output with zeropad");
             if (!ok || !context.CanInferShape)
                 return null;
 
@@ -125,5 +120,8 @@ namespace CnnDsl.Dsl.Catalog
 
         public override string ModuleType => "ConvTranspose" + Rank + "d";
         public override Activation? Activation => Applied;
+
+        /// <summary>Whether output_padding differs between dimensions (as PyTorch allows; TorchSharp 0.107's modules apply the first to all).</summary>
+        public bool OutputPaddingPerDimension => OutputPadding.Any(p => !p.Equals(OutputPadding[0]));
     }
 }

@@ -22,6 +22,7 @@ namespace CnnDsl.Generator
             SeparableConvConfig => "global::CnnDsl.Layers.SeparableConv",
             StochasticDepthConfig => "global::CnnDsl.Layers.StochasticDepth",
             RescalingConfig => "global::CnnDsl.Layers.Rescaling",
+            ConvTransposeConfig { OutputPaddingPerDimension: true } => "global::CnnDsl.Layers.ConvTransposePerDimension",
             _ => "global::TorchSharp.Modules." + config.ModuleType,
         };
 
@@ -166,7 +167,12 @@ namespace CnnDsl.Generator
             var bias = BiasArgument(conv.Bias, "bias", w);
             if (bias.Length > 0)
                 arguments.Add(bias.Substring(2));
-            return Nn + conv.ModuleType + "(" + string.Join(", ", arguments) + ")";
+            var module = Nn + conv.ModuleType + "(" + string.Join(", ", arguments) + ")";
+            // TorchSharp 0.107's modules apply the first output_padding to every dimension: the module's weights, run with
+            // each dimension's own value, give PyTorch's sizes.
+            return !conv.OutputPaddingPerDimension ? module
+                : "new global::CnnDsl.Layers.ConvTransposePerDimension(" + module + ", stride: " + LongArray(conv.Stride, w) + ", padding: " + LongArray(conv.Padding, w)
+                    + ", outputPadding: " + LongArray(conv.OutputPadding, w) + ", dilation: " + LongArray(conv.Dilation, w) + ", groups: " + w.Write(conv.Groups) + ")";
         }
 
         static string Pool(PoolConfig pool, CSharpExpressions w)

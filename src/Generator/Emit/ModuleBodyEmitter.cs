@@ -110,15 +110,23 @@ namespace CnnDsl.Generator
                     optionalFields.Add(field);
                 writer.WriteLine("private readonly " + TypeName(layer) + (always ? " " : "? ") + field + ";");
             }
+            // One flag per distinct condition: branches that test the same condition (MobileNetV2's residual add on both
+            // sides of its expansion test) read the same flag.
+            var byCondition = new Dictionary<Expr, string>();
             foreach (var branch in Branches(statements))
             {
+                if (byCondition.TryGetValue(branch.Condition, out var same))
+                {
+                    flags[branch] = same;
+                    continue;
+                }
                 var first = Layers(branch.Then).Concat(Layers(branch.Else)).FirstOrDefault();
                 var name = "has_" + (first == null ? "branch" : Field(first.Name.Split('.')[0]));
                 var flag = name;
                 for (int i = 2; taken.Contains(flag); i++)
                     flag = name + "_" + i;
                 taken.Add(flag);
-                flags[branch] = flag;
+                flags[branch] = byCondition[branch.Condition] = flag;
                 writer.WriteLine("private readonly bool " + flag + ";");
             }
         }
@@ -127,8 +135,10 @@ namespace CnnDsl.Generator
         public void WriteConstruction(SourceWriter writer, IReadOnlyList<BoundStatement> statements, bool qualify)
         {
             var self = qualify ? "this." : "";
+            var assigned = new HashSet<string>();
             foreach (var branch in Branches(statements))
-                writer.WriteLine(self + flags[branch] + " = " + Expressions.Write(branch.Condition) + ";");
+                if (assigned.Add(flags[branch]))
+                    writer.WriteLine(self + flags[branch] + " = " + Expressions.Write(branch.Condition) + ";");
             WriteCreation(writer, statements, self);
             if (flags.Count == 0)
             {

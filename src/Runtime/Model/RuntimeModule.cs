@@ -317,12 +317,14 @@ namespace CnnDsl
             var p = Longs(conv.Padding);
             var o = Longs(conv.OutputPadding);
             var d = Longs(conv.Dilation);
-            return conv.Rank switch
+            var module = conv.Rank switch
             {
-                1 => nn.ConvTranspose1d(input, filters, k[0], stride: s[0], padding: p[0], output_padding: o[0], dilation: d[0], groups: groups, bias: bias),
+                1 => (TorchSharp.Modules.ConvolutionTranspose)nn.ConvTranspose1d(input, filters, k[0], stride: s[0], padding: p[0], output_padding: o[0], dilation: d[0], groups: groups, bias: bias),
                 2 => nn.ConvTranspose2d(input, filters, (k[0], k[1]), stride: (s[0], s[1]), padding: (p[0], p[1]), output_padding: (o[0], o[1]), dilation: (d[0], d[1]), groups: groups, bias: bias),
-                _ => nn.ConvTranspose3d(input, filters, (k[0], k[1], k[2]), stride: (s[0], s[1], s[2]), padding: (p[0], p[1], p[2]), output_padding: (o[0], o[1], o[2]), dilation: (d[0], d[1], d[2]), groups: groups, bias: bias),
+                _ => (TorchSharp.Modules.ConvolutionTranspose)nn.ConvTranspose3d(input, filters, (k[0], k[1], k[2]), stride: (s[0], s[1], s[2]), padding: (p[0], p[1], p[2]), output_padding: (o[0], o[1], o[2]), dilation: (d[0], d[1], d[2]), groups: groups, bias: bias),
             };
+            // As the generated code: TorchSharp 0.107's modules apply the first output_padding to every dimension.
+            return conv.OutputPaddingPerDimension ? new ConvTransposePerDimension(module, s, p, o, d, groups) : module;
         }
 
         static nn.Module<Tensor, Tensor> Pool(PoolConfig pool)

@@ -20,14 +20,12 @@ namespace CnnDsl.Zoo
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_2;
         private readonly bool has_conv;
         private readonly bool has_add;
-        private readonly bool has_add_1;
 
         public MobilenetInvertedResidual(long in_channels, long @out, long stride = 1, long expand_ratio = 6)
             : base("MobilenetInvertedResidual")
         {
             this.has_conv = expand_ratio != 1;
             this.has_add = stride == 1 && in_channels == @out;
-            this.has_add_1 = stride == 1 && in_channels == @out;
             if (has_conv)
             {
                 this.conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: in_channels * expand_ratio, kernel_size: 1, bias: false);
@@ -101,7 +99,7 @@ namespace CnnDsl.Zoo
                 x = conv_0_2.call(x);
                 x = conv_1!.call(x);
                 x = conv_2!.call(x);
-                if (has_add_1)
+                if (has_add)
                 {
                     x = x + input;
                 }
