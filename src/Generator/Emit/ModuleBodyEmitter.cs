@@ -64,7 +64,15 @@ namespace CnnDsl.Generator
                 return field;
             field = Field(layer.Name);
             if (fieldNames.Contains(field))
-                field += "_" + fields.Values.Count(v => v.StartsWith(field));
+            {
+                // A name two branches give to different module types: the second field says its type (conv_2_conv2d), so
+                // it never reads like another layer's dotted key (conv_2_1 would read as conv.2.1).
+                var type = key.Item2.Substring(key.Item2.LastIndexOf('.') + 1);
+                var typed = field + "_" + Names.ToSnakeCase(type).ToLowerInvariant();
+                field = typed;
+                for (int n = 2; fieldNames.Contains(field) || taken.Contains(field); n++)
+                    field = typed + "_" + n;
+            }
             fields[key] = field;
             fieldNames.Add(field);
             taken.Add(field);

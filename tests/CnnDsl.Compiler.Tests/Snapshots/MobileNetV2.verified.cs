@@ -14,7 +14,7 @@ namespace CnnDsl.Zoo
         private readonly global::TorchSharp.Modules.Conv2d? conv_1_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_1_1;
         private readonly global::TorchSharp.Modules.ReLU6? conv_1_2;
-        private readonly global::TorchSharp.Modules.Conv2d? conv_2_1;
+        private readonly global::TorchSharp.Modules.Conv2d? conv_2_conv2d;
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_3;
         private readonly global::TorchSharp.Modules.Conv2d? conv_1;
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_2;
@@ -34,7 +34,7 @@ namespace CnnDsl.Zoo
                 this.conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: in_channels * expand_ratio, kernel_size: 3, stride: stride, padding: 1, groups: in_channels * expand_ratio, bias: false);
                 this.conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
                 this.conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
-                this.conv_2_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
+                this.conv_2_conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
                 this.conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
             }
             else
@@ -56,7 +56,7 @@ namespace CnnDsl.Zoo
                         ("0", conv_1_0!),
                         ("1", conv_1_1!),
                         ("2", conv_1_2!))),
-                    ("2", conv_2_1!),
+                    ("2", conv_2_conv2d!),
                     ("3", conv_3!)));
             }
             else
@@ -85,7 +85,7 @@ namespace CnnDsl.Zoo
                 x = conv_1_0!.call(x);
                 x = conv_1_1!.call(x);
                 x = conv_1_2!.call(x);
-                x = conv_2_1!.call(x);
+                x = conv_2_conv2d!.call(x);
                 x = conv_3!.call(x);
                 if (has_add)
                 {
