@@ -53,7 +53,7 @@ namespace CnnDsl.Cli
         {
             var file = new Argument<string>("file") { Description = "the .cnn file" };
             var onnx = new Option<string?>("--onnx") { Description = "the ONNX file to write (opset 17, IR version 8)" };
-            var pytorch = new Option<string?>("--pytorch") { Description = "a folder for the model as a PyTorch module (<model>.py) and a torchrun training script (train_ddp.py)" };
+            var pytorch = new Option<string?>("--pytorch") { Description = "a folder for the model as a PyTorch module (the model's name in snake_case: FashionCnn gives fashion_cnn.py) and a torchrun training script (train_ddp.py)" };
             var weights = new Option<string?>("--weights") { Description = "a safetensors file with the model's weights (SaveSafeTensors or PyTorch's state_dict); without it the weights are untrained" };
             var seed = new Option<int>("--seed") { Description = "seed of the untrained weights (PyTorch's default initialisation scheme)", DefaultValueFactory = _ => 0 };
             var model = ModelOption();

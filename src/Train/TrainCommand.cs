@@ -22,14 +22,14 @@ namespace CnnDsl.Train
         public static Command Create()
         {
             var file = new Argument<string>("file") { Description = "the .cnn file" };
-            var data = new Option<string>("--data") { Description = "an IDX folder (MNIST layout) or an image folder (one sub-folder per class; train/ and test/ inside if it has them)", Required = true };
+            var data = new Option<string>("--data") { Description = "an IDX folder (MNIST layout) or an image folder (one sub-folder per class; train/, val/ and test/ inside if it has them)", Required = true };
             var epochs = new Option<int>("--epochs") { Description = "the most epochs to train", DefaultValueFactory = _ => 10 };
             var batchSize = new Option<int>("--batch-size") { Description = "samples per step", DefaultValueFactory = _ => 32 };
             var device = new Option<string?>("--device") { Description = "cpu or cuda (default: cuda when available)" };
             var output = new Option<string?>("--out") { Description = "the folder for weights, history, curves and checkpoints (default: <model>-training)" };
             var learningRate = new Option<double>("--learning-rate") { Description = "Adam's learning rate", DefaultValueFactory = _ => 1e-3 };
             var patience = new Option<int>("--patience") { Description = "epochs without a better validation loss before stopping", DefaultValueFactory = _ => 3 };
-            var validation = new Option<double>("--validation-split") { Description = "the fraction of the training data held out for validation", DefaultValueFactory = _ => 0.1 };
+            var validation = new Option<double>("--validation-split") { Description = "the fraction of the training data held out for validation when the data has no val/ folder", DefaultValueFactory = _ => 0.1 };
             var seed = new Option<int>("--seed") { Description = "seeds the weights, shuffling and dropout", DefaultValueFactory = _ => 0 };
             var model = new Option<string?>("--model") { Description = "the model's name, when the file has several" };
             var input = new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 (needed for image folders when the model has size variables)" };
@@ -60,7 +60,9 @@ namespace CnnDsl.Train
                     BatchSize = result.GetValue(batchSize),
                     Optimizer = OptimizerSpec.Adam(result.GetValue(learningRate)),
                     Loss = Loss.CrossEntropy,
-                    ValidationSplit = result.GetValue(validation),
+                    // A val/ folder is the validation data; without one, a fraction of the training data is held out.
+                    ValidationData = sources.Validation,
+                    ValidationSplit = sources.Validation != null ? 0 : result.GetValue(validation),
                     Seed = result.GetValue(seed),
                     Device = Device(result.GetValue(device)),
                     OutputActivation = Enum.Parse<OutputActivation>(bound.OutputActivation),

@@ -246,6 +246,9 @@ public class CliTests : IDisposable
         Assert.Contains("self.conv2d = nn.Conv2d(1, 32, kernel_size=5, padding=\"same\")", module);
         Assert.Contains("from fashion_cnn import FashionCnn", File.ReadAllText(Path.Combine(folder, "ddp", "train_ddp.py")));
         Assert.Contains("torchrun --nproc_per_node=2 train_ddp.py", written.Output);
+        // The help names the module file as it is written.
+        var help = CnnTool.Run(folder, "export", "--help");
+        Assert.Contains("FashionCnn gives fashion_cnn.py", System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "));
 
         var neither = CnnTool.Run(folder, "export", model);
         Assert.Equal(2, neither.ExitCode);

@@ -92,6 +92,30 @@ public class TrainToolTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_val_folder_is_the_validation_data_and_folders_with_other_classes_are_refused_by_name()
+    {
+        for (int i = 0; i < 24; i++)
+        {
+            var split = i < 16 ? "train" : "val";
+            WriteImage(Path.Combine(folder, "images", split, "dark", $"{i}.png"), 40, i);
+            WriteImage(Path.Combine(folder, "images", split, "light", $"{i}.png"), 215, 100 + i);
+        }
+        File.WriteAllText(Path.Combine(folder, "shades.cnn"), "model Shades\n  input 1x8x8\n  flatten\n  dense 2\n");
+        var trained = CnnTool.RunTrain(folder, "train", "shades.cnn", "--data", "images", "--epochs", "2", "--batch-size", "8", "--out", "run");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("validation on " + Path.Combine("images", "val"), trained.Output);
+        // Every training image is trained on (none held out): 16 + 16 in each epoch's progress.
+        var history = File.ReadAllLines(Path.Combine(folder, "run", "history.csv"));
+        Assert.All(history.Skip(1), line => Assert.False(string.IsNullOrEmpty(line.Split(',')[3]), "a validation loss in every epoch: " + line));
+
+        // A validation folder without one of the training classes, and with one of its own.
+        Directory.Move(Path.Combine(folder, "images", "val", "light"), Path.Combine(folder, "images", "val", "bright"));
+        var refused = CnnTool.RunTrain(folder, "train", "shades.cnn", "--data", "images", "--epochs", "1", "--out", "run2");
+        Assert.True(refused.ExitCode != 0, refused.ToString());
+        Assert.Contains("does not have the classes of " + Path.Combine("images", "train") + ": missing 'light'; extra 'bright'", refused.Error);
+    }
+
     [Theory]
     [InlineData("train|tiny.cnn|--data|nowhere", "--data 'nowhere' is not a folder")]
     [InlineData("train|wide.cnn|--data|{fashion}", "Wide takes inputs of 3x32x32, but the data in")]

@@ -107,13 +107,25 @@ public class ImageFolderTests : IDisposable
         Assert.Equal(corrupt, path);
         Assert.StartsWith(corrupt, problem);
 
-        // A truncated PNG has a good header: decoding it at batch time names the file.
+        // A truncated file has a good header: its missing end is found when the folder is opened, naming the file,
+        // rather than part-way through the first epoch.
         var png = File.ReadAllBytes(Path.Combine(root, "b", "3.png"));
         File.WriteAllBytes(corrupt, png[..(png.Length / 2)]);
-        var truncated = new ImageFolder(root);
-        Assert.StartsWith($"{corrupt} cannot be decoded: the decoder says IncompleteInput (the file is truncated).",
-            Assert.Throws<InvalidDataException>(() => truncated.GetBatch(new long[] { 1 }, BatchContext.Evaluation)).Message);
+        Assert.Equal($"{corrupt} is truncated or damaged: no IEND chunk at its end; its header says 8x8, but the rest of the image is missing.",
+            Assert.Throws<InvalidDataException>(() => new ImageFolder(root)).Message);
+        // Skip decodes every file, and leaves this one out.
+        Assert.Equal(corrupt, Assert.Single(new ImageFolder(root, onBadImage: BadImagePolicy.Skip).Skipped).Path);
         File.Delete(corrupt);
+        foreach (var (format, name, complaint) in new[] { (SKEncodedImageFormat.Jpeg, "5.jpg", "no JPEG end-of-image marker (FF D9) at its end"), (SKEncodedImageFormat.Webp, "6.webp", "its header declares") })
+        {
+            var whole = Path.Combine(root, "b", name);
+            TestImages.Write(whole, TestImages.Pattern(8, 8, 5), 8, 8, format);
+            var bytes = File.ReadAllBytes(whole);
+            new ImageFolder(root);
+            File.WriteAllBytes(whole, bytes[..(bytes.Length - 40)]);
+            Assert.StartsWith($"{whole} is truncated or damaged: {complaint}", Assert.Throws<InvalidDataException>(() => new ImageFolder(root)).Message);
+            File.Delete(whole);
+        }
 
         // Mixed sizes need a Resize.
         TestImages.Write(Path.Combine(root, "b", "4.png"), TestImages.Pattern(10, 6, 3), 10, 6);

@@ -5,6 +5,7 @@ using System.Linq;
 using CnnDsl.Data;
 using CnnDsl.Runtime.Tests.Models;
 using CnnDsl.Training;
+using CnnDsl.Weights;
 using Xunit;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -176,5 +177,32 @@ public class RuntimeFixesTests : IDisposable
         using var handWritten = new HandWritten.SmallCnn(outputs: 5);
         error = Assert.Throws<ArgumentException>(() => handWritten.Fit(bad, Quiet()));
         Assert.StartsWith("Sample 5 of the training data has label 5, but SmallCnn has 5 classes", error.Message);
+    }
+
+    [Fact]
+    public void Saving_into_a_folder_that_does_not_exist_creates_it_and_leaves_nothing_half_written()
+    {
+        using var model = CnnModel.Create<TinyCnn>(3);
+        var weights = Path.Combine(folder, "runs", "first", "tiny.weights");
+        var safetensors = Path.Combine(folder, "export", "tiny.safetensors");
+        model.SaveWeights(weights);
+        model.SaveSafeTensors(safetensors);
+        foreach (var path in new[] { weights, safetensors })
+        {
+            using var loaded = CnnModel.Create<TinyCnn>(4);
+            if (path.EndsWith(".safetensors", StringComparison.Ordinal))
+                loaded.LoadSafeTensors(path);
+            else
+                loaded.LoadWeights(path);
+            foreach (var ((name, expected), (_, actual)) in model.named_parameters().Zip(loaded.named_parameters()))
+                Assert.True(Same(expected, actual), name + " from " + path);
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp"));
+        }
+        // A folder that cannot be made (a file of that name is in the way) is named in the error, not a temporary file.
+        var blocker = Path.Combine(folder, "taken");
+        File.WriteAllText(blocker, "not a folder");
+        var error = Assert.Throws<IOException>(() => model.SaveWeights(Path.Combine(blocker, "tiny.weights")));
+        Assert.Contains("its folder " + blocker + " does not exist and cannot be created", error.Message);
+        Assert.DoesNotContain(".tmp", error.Message);
     }
 }

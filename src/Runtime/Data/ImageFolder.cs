@@ -10,7 +10,7 @@ namespace CnnDsl.Data
     /// <summary>What to do with an image file that cannot be decoded.</summary>
     public enum BadImagePolicy
     {
-        /// <summary>Stop with an error naming the file and the decoder's complaint.</summary>
+        /// <summary>Stop with an error naming the file and the decoder's complaint; each file's header and end are checked when the folder is opened.</summary>
         Error,
         /// <summary>Leave the file out and list it in <see cref="ImageFolder.Skipped"/> (every image is decoded once, when the folder is opened).</summary>
         Skip,
@@ -65,8 +65,9 @@ namespace CnnDsl.Data
                     (int Width, int Height) size;
                     try
                     {
-                        // Skip decodes every image now, so that no bad file turns up in the middle of training.
-                        size = onBadImage == BadImagePolicy.Skip ? Size(ImageData.Decode(file, channels)) : ImageData.ReadSize(file);
+                        // Skip decodes every image now, so that no bad file turns up in the middle of training; otherwise each
+                        // file's header and end are checked, which finds truncated files at once for the cost of two reads.
+                        size = onBadImage == BadImagePolicy.Skip ? Size(ImageData.Decode(file, channels)) : ImageData.ReadCheckedSize(file);
                     }
                     catch (InvalidDataException error) when (onBadImage == BadImagePolicy.Skip)
                     {

@@ -6,7 +6,8 @@ namespace CnnDsl.Weights
     /// <summary>
     /// Writes a file so that a crash at any moment leaves either the previous file or the complete new one. The new
     /// content goes to a temporary file beside the target (<c>.NAME.GUID.tmp</c>), which is renamed over it. A process
-    /// killed mid-write leaves its temporary file behind; the next write to the same target deletes it.
+    /// killed mid-write leaves its temporary file behind; the next write to the same target deletes it. A missing folder is
+    /// created.
     /// </summary>
     public static class AtomicFile
     {
@@ -14,6 +15,16 @@ namespace CnnDsl.Weights
         {
             var full = Path.GetFullPath(path);
             var directory = Path.GetDirectoryName(full)!;
+            // A folder that does not exist yet is created, as Keras' save does; one that cannot be is named, not the
+            // temporary file inside it.
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"Cannot write {full}: its folder {directory} does not exist and cannot be created ({exception.Message}).", exception);
+            }
             DeleteStaleTemporaries(directory, Path.GetFileName(full));
             var (temporary, stream) = CreateTemporary(directory, Path.GetFileName(full));
             try
