@@ -80,6 +80,32 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_in_the_middle_of_a_per_step_schedule_equals_the_uninterrupted_run_bit_for_bit()
+    {
+        var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 300, testLimit: 200);
+        using (train)
+        using (test)
+        {
+            // 6 steps an epoch, 24 in all: warm-up over the first epoch, then cosine decay.
+            var options = new FitOptions { Epochs = 4, BatchSize = 50, Seed = 11, Progress = ProgressMode.None, Device = CPU, ValidationData = test };
+            Func<Callback[]> callbacks = () => new Callback[] { new LearningRateScheduler(Schedules.CosineDecay(2e-3, total: 24, warmup: 6, warmupStartFactor: 0.1)) };
+            var straightFolder = Path.Combine(folder, "straight");
+            var (straight, straightModel) = Run(train, options, callbacks, straightFolder);
+            using (straightModel)
+            {
+                // Each epoch's rate is its first step's: 2e-4 at the start of the warm-up, the peak after it, then lower.
+                var rates = straight.Epochs.Select(e => e.LearningRate).ToList();
+                Assert.Equal(2e-4, rates[0], 12);
+                Assert.Equal(2e-3, rates[1], 12);
+                Assert.True(rates[2] < rates[1] && rates[3] < rates[2]);
+                var (resumed, resumedModel) = Run(train, options, callbacks, Path.Combine(folder, "resumed"), Path.Combine(straightFolder, "epoch-2.ckpt"));
+                using (resumedModel)
+                    AssertSameRun(straight, straightModel, resumed, resumedModel, 2);
+            }
+        }
+    }
+
+    [Fact]
     public void Resuming_with_early_stopping_and_model_checkpoint_equals_the_uninterrupted_run_bit_for_bit()
     {
         var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 300, testLimit: 200);

@@ -17,6 +17,9 @@ namespace CnnDsl.Training
             History = history;
         }
 
+        /// <summary>Optimizer steps in one epoch.</summary>
+        public int StepsPerEpoch { get; internal set; }
+
         public nn.Module<Tensor, Tensor> Model { get; }
         public optim.Optimizer Optimizer { get; }
         public History History { get; }
@@ -42,9 +45,19 @@ namespace CnnDsl.Training
             {
                 double first = Optimizer.ParamGroups.First().LearningRate;
                 foreach (var group in Optimizer.ParamGroups)
-                    group.LearningRate = first == 0 ? value : group.LearningRate * (value / first);
+                    group.LearningRate = first == 0 || group.LearningRate == first ? value : group.LearningRate * (value / first);
             }
         }
+    }
+
+    /// <summary>
+    /// One training step as a callback sees it: the epoch (from 1), the step within it and across training (from 0), and
+    /// after the step its loss as a tensor on the training device (read it only when needed: reading waits for the device).
+    /// </summary>
+    public sealed record TrainBatch(int Epoch, int Step, long GlobalStep, int StepsPerEpoch)
+    {
+        /// <summary>The batch's mean loss, detached, on the device; null before the step.</summary>
+        public Tensor? Loss { get; init; }
     }
 
     /// <summary>Hooks into training, as Keras callbacks do.</summary>
@@ -52,6 +65,10 @@ namespace CnnDsl.Training
     {
         public virtual void OnTrainBegin(TrainingContext context) { }
         public virtual void OnEpochBegin(TrainingContext context, int epoch) { }
+        /// <summary>Before each training step's forward pass (a per-step schedule sets the learning rate here).</summary>
+        public virtual void OnTrainBatchBegin(TrainingContext context, TrainBatch batch) { }
+        /// <summary>After each optimizer step, with the batch's loss.</summary>
+        public virtual void OnTrainBatchEnd(TrainingContext context, TrainBatch batch) { }
         public virtual void OnEpochEnd(TrainingContext context, EpochMetrics metrics) { }
         public virtual void OnTrainEnd(TrainingContext context) { }
 

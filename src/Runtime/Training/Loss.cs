@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -24,9 +26,33 @@ namespace CnnDsl.Training
     {
         const float Epsilon = 1e-7f;
 
-        Loss(LossKind kind) => Kind = kind;
+        Loss(LossKind kind, double labelSmoothing = 0, float[]? classWeights = null)
+        {
+            Kind = kind;
+            LabelSmoothing = labelSmoothing;
+            ClassWeights = classWeights;
+        }
 
         public LossKind Kind { get; }
+
+        /// <summary>For cross-entropy: the share of each target spread evenly over all classes (PyTorch's and Keras' <c>label_smoothing</c>).</summary>
+        public double LabelSmoothing { get; }
+
+        /// <summary>For cross-entropy: a weight per class (PyTorch's <c>weight</c>); the mean is taken over the targets' weights, as PyTorch does.</summary>
+        public IReadOnlyList<float>? ClassWeights { get; }
+
+        /// <summary>
+        /// Cross-entropy with label smoothing and class weights, as PyTorch's <c>F.cross_entropy(weight=, label_smoothing=)</c>
+        /// computes it (on logits, or on a softmax or log-softmax output read as probabilities).
+        /// </summary>
+        public static Loss CrossEntropyWith(double labelSmoothing = 0, IReadOnlyList<float>? classWeights = null)
+        {
+            if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+                throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing is a share from 0 up to (not including) 1, such as 0.1.");
+            if (classWeights != null && (classWeights.Count == 0 || classWeights.Any(w => !(w >= 0) || float.IsInfinity(w))))
+                throw new ArgumentException("Class weights are one finite, non-negative number per class.", nameof(classWeights));
+            return new Loss(LossKind.CrossEntropy, labelSmoothing, classWeights?.ToArray());
+        }
 
         public static Loss CrossEntropy { get; } = new Loss(LossKind.CrossEntropy);
         public static Loss BinaryCrossEntropy { get; } = new Loss(LossKind.BinaryCrossEntropy);
@@ -38,6 +64,20 @@ namespace CnnDsl.Training
         {
             switch (Kind)
             {
+                case LossKind.CrossEntropy when LabelSmoothing > 0 || ClassWeights != null:
+                {
+                    if (ClassWeights != null && output.dim() >= 2 && output.shape[1] != ClassWeights.Count)
+                        throw new ArgumentException($"The loss has {ClassWeights.Count} class weights, but the model gives {output.shape[1]} class scores; give one weight per class.");
+                    // cross_entropy applies log_softmax, which leaves log-probabilities as they are.
+                    var scores = activation switch
+                    {
+                        OutputActivation.Softmax => output.clamp(Epsilon, 1 - Epsilon).log(),
+                        OutputActivation.Sigmoid => throw new InvalidOperationException("Cross-entropy needs class scores, but the model ends in sigmoid; use binary cross-entropy."),
+                        _ => output,
+                    };
+                    using var weight = ClassWeights == null ? null : tensor(ClassWeights.ToArray(), device: output.device).to_type(output.dtype);
+                    return F.cross_entropy(scores, target, weight, label_smoothing: LabelSmoothing);
+                }
                 case LossKind.CrossEntropy:
                 {
                     // Logits with class indices: the fused kernel, exactly what a hand-written loop calls.

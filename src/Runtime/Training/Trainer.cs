@@ -38,6 +38,15 @@ namespace CnnDsl.Training
         /// depend on the number of workers.
         /// </summary>
         public int Workers { get; init; }
+
+        /// <summary>
+        /// Scales the gradients so that their global L2 norm is at most this before each step (PyTorch's
+        /// <c>clip_grad_norm_</c>, Keras' <c>global_clipnorm</c>); computed on the device, without a host synchronisation.
+        /// </summary>
+        public double? ClipGradientNorm { get; init; }
+
+        /// <summary>Clamps every gradient element to [-value, value] before each step (PyTorch's <c>clip_grad_value_</c>, Keras' <c>clipvalue</c>).</summary>
+        public double? ClipGradientValue { get; init; }
     }
 
     /// <summary>Keras-style training for any TorchSharp module: <c>Fit</c>, <c>Evaluate</c>, <c>Predict</c>.</summary>
@@ -113,6 +122,10 @@ namespace CnnDsl.Training
                 && (sampleShape.Length != cnn.Info.InputShape.Count || sampleShape.Where((d, i) => cnn.Info.InputShape[i] > 0 && cnn.Info.InputShape[i] != d).Any()))
                 throw new ArgumentException($"{cnn.Info.Name} takes inputs of shape ({string.Join(", ", cnn.Info.InputShape)}), but the training data gives "
                     + $"({string.Join(", ", sampleShape)}); change the data's transforms (e.g. Resize/CenterCrop and Channels) or the model's input.", nameof(train));
+            if (options.ClipGradientNorm is double norm && !(norm > 0) || options.ClipGradientValue is double clip && !(clip > 0))
+                throw new ArgumentOutOfRangeException(nameof(options), $"ClipGradientNorm and ClipGradientValue must be positive, not {options.ClipGradientNorm?.ToString() ?? options.ClipGradientValue?.ToString()}.");
+            if (options.ClipGradientNorm != null && options.ClipGradientValue != null)
+                throw new ArgumentException("Give ClipGradientNorm or ClipGradientValue, not both: which applies first changes the result.", nameof(options));
             if (options.Seed is int seed)
                 manual_seed(seed);
             model.to(device);
@@ -140,6 +153,7 @@ namespace CnnDsl.Training
             if (options.ValidationData != null)
                 Labels.Check(model, options.ValidationData, options.Loss, "validation data");
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
+            context.StepsPerEpoch = steps;
             using var progress = new Progress(options.Progress, options.Epochs, steps);
             // On an accelerator the training data moves there once, so batches are gathered on the device.
             var resident = device.type == DeviceType.CPU || train is not Dataset inMemory ? null : new Dataset(inMemory.Inputs.to(device), inMemory.Targets.to(device));
@@ -152,7 +166,7 @@ namespace CnnDsl.Training
                     progress.BeginEpoch(epoch);
                     var clock = Stopwatch.StartNew();
                     double learningRate = context.LearningRate;
-                    var (loss, accuracy, waited) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress);
+                    var (loss, accuracy, waited) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress, context, steps);
                     double seconds = clock.Elapsed.TotalSeconds;
                     double? validationLoss = null, validationAccuracy = null;
                     if (validation != null)
@@ -188,8 +202,10 @@ namespace CnnDsl.Training
         // An in-memory dataset is gathered with index_select on its tensors; other sources are read by a BatchLoader,
         // on worker threads when asked. The time spent obtaining batches is the data wait.
         static (double Loss, double? Accuracy, double DataWait) TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IBatchSource train,
-            FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress)
+            FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress, TrainingContext context, int stepsPerEpoch)
         {
+            var parameters = options.ClipGradientNorm != null || options.ClipGradientValue != null ? model.parameters().Where(p => p.requires_grad).ToList() : null;
+            int step = 0;
             model.train();
             Freezing.FrozenBatchNormToEval(model);
             long count = train.Count;
@@ -216,11 +232,19 @@ namespace CnnDsl.Training
                     x = x.to(device, non_blocking: true);
                     y = y.to(device, non_blocking: true);
                 }
+                var batch = new TrainBatch(epoch, step, (long)(epoch - 1) * stepsPerEpoch + step, stepsPerEpoch);
+                foreach (var callback in options.Callbacks)
+                    callback.OnTrainBatchBegin(context, batch);
                 optimizer.zero_grad();
                 var output = model.call(x);
                 var loss = options.Loss.Compute(output, y, activation);
                 loss.backward();
+                if (parameters != null)
+                    GradientClipping.Clip(parameters, options.ClipGradientNorm, options.ClipGradientValue);
                 optimizer.step();
+                foreach (var callback in options.Callbacks)
+                    callback.OnTrainBatchEnd(context, batch with { Loss = loss.detach() });
+                step++;
                 using (no_grad())
                 {
                     lossSum.add_(loss.detach(), alpha: size);

@@ -15,6 +15,16 @@ public sealed class TorchVisionFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs torchvision: skipped with a reason where it is missing, failing instead when CI=true.</summary>
+public sealed class TorchVisionTheoryAttribute : TheoryAttribute
+{
+    public TorchVisionTheoryAttribute()
+    {
+        if (!TorchVisionOracle.IsAvailable && !TorchVisionOracle.OnCi)
+            Skip = "torchvision is not importable by /usr/bin/python3 (apt-get install python3-torch python3-torchvision; .ci/run does it).";
+    }
+}
+
 /// <summary>Runs Python scripts with Debian's PyTorch 1.13 and torchvision 0.14 as an oracle; never a product dependency.</summary>
 public static class TorchVisionOracle
 {
