@@ -113,14 +113,26 @@ namespace CnnDsl.Training
     {
         protected MonitoringCallback(string monitor, double minDelta, string mode)
         {
+            if (mode != "min" && mode != "max" && mode != "auto")
+                throw new ArgumentException($"The mode is min, max or auto, not '{mode}'.", nameof(mode));
             Monitor = monitor;
             MinDelta = Math.Abs(minDelta);
+            Mode = mode;
             Maximize = mode == "max" || (mode == "auto" && monitor.Contains("acc"));
         }
 
         public string Monitor { get; }
         public double MinDelta { get; }
-        public bool Maximize { get; }
+        public string Mode { get; }
+        public bool Maximize { get; private set; }
+
+        // With mode auto, a metric of the run says which way is better (f1_score up, mae down).
+        internal void ResolveDirection(IReadOnlyList<IMetric> metrics)
+        {
+            var name = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor.Substring(4) : Monitor;
+            if (Mode == "auto" && metrics.FirstOrDefault(m => m.Name == name) is { } metric)
+                Maximize = metric.HigherIsBetter;
+        }
         public double? Best { get; protected set; }
 
         protected double Value(EpochMetrics metrics) =>

@@ -9,14 +9,19 @@ namespace CnnDsl.Training
         /// <summary>Seconds of the epoch the training step spent waiting for its next batch (reading, decoding, augmenting).</summary>
         public double DataWaitSeconds { get; init; }
 
-        /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy.</summary>
+        /// <summary>The values of <c>FitOptions.Metrics</c> by name, and on validation data as <c>val_</c> + name.</summary>
+        public IReadOnlyDictionary<string, double> Extra { get; init; } = new Dictionary<string, double>();
+
+        /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy, or a metric's name (with val_ on validation data).</summary>
         public double? this[string metric] => metric switch
         {
             "loss" => Loss,
             "accuracy" => Accuracy,
             "val_loss" => ValidationLoss,
             "val_accuracy" => ValidationAccuracy,
-            _ => throw new KeyNotFoundException($"Unknown metric '{metric}'; use loss, accuracy, val_loss or val_accuracy."),
+            _ when Extra.TryGetValue(metric, out var value) => value,
+            _ => throw new KeyNotFoundException($"Unknown metric '{metric}'; use loss, accuracy, val_loss, val_accuracy"
+                + string.Concat(Extra.Keys.Select(k => ", " + k)) + "."),
         };
     }
 
@@ -33,5 +38,8 @@ namespace CnnDsl.Training
         public IReadOnlyList<double?> ValidationLoss => Epochs.Select(e => e.ValidationLoss).ToList();
         public IReadOnlyList<double?> ValidationAccuracy => Epochs.Select(e => e.ValidationAccuracy).ToList();
         public IReadOnlyList<double> LearningRate => Epochs.Select(e => e.LearningRate).ToList();
+
+        /// <summary>A metric's value in every epoch, by name (<c>f1_score</c>, <c>val_f1_score</c>, or a built-in one).</summary>
+        public IReadOnlyList<double?> Metric(string name) => Epochs.Select(e => e[name]).ToList();
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Spectre.Console;
 
 namespace CnnDsl.Training
@@ -87,7 +88,8 @@ namespace CnnDsl.Training
             var line = $"Epoch {metrics.Epoch}/{epochs} - {metrics.Seconds:0.0}s - {stepCount / Math.Max(metrics.Seconds, 1e-9):0.0} steps/s - {metrics.ImagesPerSecond:0} images/s - loss: {metrics.Loss:0.0000}"
                 + (metrics.Accuracy is double a ? $" - accuracy: {a:0.0000}" : "")
                 + (metrics.ValidationLoss is double vl ? $" - val_loss: {vl:0.0000}" : "")
-                + (metrics.ValidationAccuracy is double va ? $" - val_accuracy: {va:0.0000}" : "");
+                + (metrics.ValidationAccuracy is double va ? $" - val_accuracy: {va:0.0000}" : "")
+                + string.Concat(metrics.Extra.Select(m => $" - {m.Key}: {m.Value:0.0000}"));
             Console.WriteLine(line);
         }
 

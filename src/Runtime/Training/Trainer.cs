@@ -45,6 +45,12 @@ namespace CnnDsl.Training
         /// </summary>
         public double? ClipGradientNorm { get; init; }
 
+        /// <summary>
+        /// Metrics beside loss and accuracy (<see cref="Metrics"/>, or the user's own <see cref="IMetric"/>), reported under
+        /// their names and with <c>val_</c> on validation data, and monitorable by callbacks.
+        /// </summary>
+        public IReadOnlyList<IMetric> Metrics { get; init; } = Array.Empty<IMetric>();
+
         /// <summary>Clamps every gradient element to [-value, value] before each step (PyTorch's <c>clip_grad_value_</c>, Keras' <c>clipvalue</c>).</summary>
         public double? ClipGradientValue { get; init; }
     }
@@ -124,6 +130,7 @@ namespace CnnDsl.Training
                     + $"({string.Join(", ", sampleShape)}); change the data's transforms (e.g. Resize/CenterCrop and Channels) or the model's input.", nameof(train));
             if (options.ClipGradientNorm is double norm && !(norm > 0) || options.ClipGradientValue is double clip && !(clip > 0))
                 throw new ArgumentOutOfRangeException(nameof(options), $"ClipGradientNorm and ClipGradientValue must be positive, not {options.ClipGradientNorm?.ToString() ?? options.ClipGradientValue?.ToString()}.");
+            CheckMetricNames(options.Metrics);
             if (options.ClipGradientNorm != null && options.ClipGradientValue != null)
                 throw new ArgumentException("Give ClipGradientNorm or ClipGradientValue, not both: which applies first changes the result.", nameof(options));
             if (options.Seed is int seed)
@@ -138,6 +145,8 @@ namespace CnnDsl.Training
             int shuffleSeed = options.Seed ?? Random.Shared.Next();
             var history = new History();
             var context = new TrainingContext(model, optimizer, history) { Quiet = options.Progress == ProgressMode.None };
+            foreach (var monitoring in options.Callbacks.OfType<MonitoringCallback>())
+                monitoring.ResolveDirection(options.Metrics);
             foreach (var callback in options.Callbacks)
                 callback.OnTrainBegin(context);
             int firstEpoch = 1;
@@ -168,13 +177,21 @@ namespace CnnDsl.Training
                     double learningRate = context.LearningRate;
                     var (loss, accuracy, waited) = TrainEpoch(model, optimizer, resident ?? train, options, activation, device, epoch, shuffleSeed, progress, context, steps);
                     double seconds = clock.Elapsed.TotalSeconds;
+                    // Training values are read before validation resets the metrics for its own pass.
+                    var extra = options.Metrics.ToDictionary(m => m.Name, m => m.Compute());
                     double? validationLoss = null, validationAccuracy = null;
                     if (validation != null)
                     {
-                        var result = Evaluate(model, validation, options.BatchSize, options.Loss, activation, device, options.Workers);
+                        var result = EvaluateCore(model, validation, options.BatchSize, options.Loss, activation, device, options.Workers, options.Metrics);
                         (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
+                        foreach (var metric in options.Metrics)
+                            extra["val_" + metric.Name] = result.Metrics[metric.Name];
                     }
-                    var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds) { DataWaitSeconds = waited };
+                    var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds)
+                    {
+                        DataWaitSeconds = waited,
+                        Extra = extra,
+                    };
                     history.Epochs.Add(metrics);
                     progress.EndEpoch(metrics, steps);
                     foreach (var callback in options.Callbacks)
@@ -205,6 +222,8 @@ namespace CnnDsl.Training
             FitOptions options, OutputActivation activation, Device device, int epoch, int shuffleSeed, Progress progress, TrainingContext context, int stepsPerEpoch)
         {
             var parameters = options.ClipGradientNorm != null || options.ClipGradientValue != null ? model.parameters().Where(p => p.requires_grad).ToList() : null;
+            foreach (var metric in options.Metrics)
+                metric.Reset();
             int step = 0;
             model.train();
             Freezing.FrozenBatchNormToEval(model);
@@ -250,6 +269,8 @@ namespace CnnDsl.Training
                     lossSum.add_(loss.detach(), alpha: size);
                     if (options.Loss.HasAccuracy)
                         correct.add_(options.Loss.Correct(output.detach(), y, activation));
+                    foreach (var metric in options.Metrics)
+                        metric.Update(output.detach(), y, activation);
                 }
                 seen += size;
                 if (progress.WantsMetrics)
@@ -295,6 +316,38 @@ namespace CnnDsl.Training
         public static (double Loss, double? Accuracy) Evaluate(this nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize = 256,
             Loss? loss = null, OutputActivation? activation = null, Device? device = null, int workers = 0)
         {
+            var result = EvaluatePrepared(model, data, batchSize, loss, activation, device, workers, Array.Empty<IMetric>());
+            return (result.Loss, result.Accuracy);
+        }
+
+        /// <summary>
+        /// Loss, accuracy and the given metrics on a dataset, by name (<c>loss</c>, <c>accuracy</c> where the loss has one,
+        /// and each metric's name), in eval mode without gradients.
+        /// </summary>
+        public static IReadOnlyDictionary<string, double> Evaluate(this nn.Module<Tensor, Tensor> model, IBatchSource data, IReadOnlyList<IMetric> metrics, int batchSize = 256,
+            Loss? loss = null, OutputActivation? activation = null, Device? device = null, int workers = 0)
+        {
+            CheckMetricNames(metrics);
+            var result = EvaluatePrepared(model, data, batchSize, loss, activation, device, workers, metrics);
+            var values = new Dictionary<string, double> { ["loss"] = result.Loss };
+            if (result.Accuracy is double accuracy)
+                values["accuracy"] = accuracy;
+            foreach (var (name, value) in result.Metrics)
+                values[name] = value;
+            return values;
+        }
+
+        static void CheckMetricNames(IReadOnlyList<IMetric> metrics)
+        {
+            var names = metrics.Select(m => m.Name).ToList();
+            var taken = names.FirstOrDefault(n => n is "loss" or "accuracy" || n.StartsWith("val_", StringComparison.Ordinal) || names.Count(o => o == n) > 1);
+            if (taken != null)
+                throw new ArgumentException($"Two metrics or a metric and a built-in value share the name '{taken}'; metrics need names of their own (not loss, accuracy or val_...).", nameof(metrics));
+        }
+
+        static (double Loss, double? Accuracy, IReadOnlyDictionary<string, double> Metrics) EvaluatePrepared(nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize,
+            Loss? loss, OutputActivation? activation, Device? device, int workers, IReadOnlyList<IMetric> metrics)
+        {
             TorchRuntime.EnsureLoaded();
             if (data.Count == 0)
                 throw new ArgumentException("The data to evaluate on is empty (0 samples).", nameof(data));
@@ -302,6 +355,14 @@ namespace CnnDsl.Training
             var outputActivation = ModelMemory.Activation(model, activation);
             device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
             Labels.Check(model, data, loss, "data");
+            return EvaluateCore(model, data, batchSize, loss, outputActivation, device, workers, metrics);
+        }
+
+        static (double Loss, double? Accuracy, IReadOnlyDictionary<string, double> Metrics) EvaluateCore(nn.Module<Tensor, Tensor> model, IBatchSource data, int batchSize,
+            Loss loss, OutputActivation outputActivation, Device device, int workers, IReadOnlyList<IMetric> metrics)
+        {
+            foreach (var metric in metrics)
+                metric.Reset();
             bool wasTraining = model.training;
             model.eval();
             try
@@ -325,9 +386,12 @@ namespace CnnDsl.Training
                         lossSum.add_(loss.Compute(output, y, outputActivation), alpha: size);
                         if (loss.HasAccuracy)
                             correct.add_(loss.Correct(output, y, outputActivation));
+                        foreach (var metric in metrics)
+                            metric.Update(output, y, outputActivation);
                     }
                 }
-                return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null);
+                return (lossSum.item<float>() / data.Count, loss.HasAccuracy ? (double)correct.item<long>() / data.Count : null,
+                    metrics.ToDictionary(m => m.Name, m => m.Compute()));
             }
             finally
             {
