@@ -197,4 +197,61 @@ public class TrainingLoopTests : IDisposable
         Assert.Contains("one weight per class", Assert.Throws<ArgumentException>(() => Loss.CrossEntropyWith(classWeights: new[] { 1f, 2f }).Compute(logits, targets, OutputActivation.None)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Loss.CrossEntropyWith(labelSmoothing: 1));
     }
+
+    /// <summary>Focal loss (Lin et al., gamma 2): cross-entropy with each sample weighted by (1 - p)^2, so it differs from cross-entropy.</summary>
+    sealed class FocalLoss() : Loss("focal")
+    {
+        public override Tensor Compute(Tensor output, Tensor target, OutputActivation activation)
+        {
+            var logProbabilities = F.log_softmax(output, 1).gather(1, target.unsqueeze(1)).squeeze(1);
+            return (-(1 - logProbabilities.exp()).pow(2) * logProbabilities).mean();
+        }
+
+        // Independent scores per class, as a one-vs-rest model would give them.
+        public override Tensor Probabilities(Tensor output, OutputActivation activation) => output.sigmoid();
+    }
+
+    [Fact]
+    public void A_loss_of_the_users_own_trains_evaluates_and_decides_what_predict_returns()
+    {
+        manual_seed(8);
+        using var x = randn(60, 6);
+        using var y = (x[.., 0] > 0).to_type(ScalarType.Int64) + (x[.., 1] > 0).to_type(ScalarType.Int64);
+        using var data = new Dataset(x, y);
+        using var model = new ClipNet();
+        var history = model.Fit(data, new FitOptions { Epochs = 15, BatchSize = 20, Seed = 2, Progress = ProgressMode.None, Device = CPU, Loss = new FocalLoss(), Optimizer = OptimizerSpec.Adam(0.03) });
+        Assert.True(history.Loss[^1] < history.Loss[0] * 0.8, $"the focal loss fell from {history.Loss[0]} to {history.Loss[^1]}");
+        // Evaluate uses the loss Fit used; its value is the focal loss written out here, not cross-entropy.
+        using var logits = model.PredictLogits(x);
+        using var p = F.softmax(logits, 1).gather(1, y.unsqueeze(1)).squeeze(1);
+        double focal = (-(1 - p).pow(2) * p.log()).mean().item<float>();
+        double crossEntropy = F.cross_entropy(logits, y).item<float>();
+        var (evaluated, accuracy) = model.Evaluate(data);
+        Assert.Equal(focal, evaluated, 4);
+        Assert.True(Math.Abs(crossEntropy - focal) > 1e-2);
+        Assert.NotNull(accuracy);
+        // Predict asks the loss: sigmoid of the logits here, not softmax.
+        using var predicted = model.Predict(x);
+        Assert.True(predicted.allclose(logits.sigmoid(), atol: 1e-6));
+    }
+
+    [Fact]
+    public void An_optimizer_of_the_users_own_gets_the_parameter_groups_and_sgd_takes_nesterov()
+    {
+        using var model = new ClipNet();
+        var seen = new List<(double, int)>();
+        var spec = OptimizerSpec.Custom(0.01, groups =>
+        {
+            seen.AddRange(groups.Select(g => (g.LearningRate, g.Parameters.Count)));
+            return optim.Adamax(groups.Select(g => new TorchSharp.Modules.Adamax.ParamGroup(g.Parameters, lr: g.LearningRate)), 0.01);
+        }).WithLearningRate("head", 0.001);
+        using var data = new Dataset(randn(20, 6), randint(0, 3, 20));
+        var history = model.Fit(data, new FitOptions { Epochs = 2, BatchSize = 10, Seed = 1, Progress = ProgressMode.None, Device = CPU, Optimizer = spec });
+        // The default group (hidden.weight, hidden.bias) first, then the head's.
+        Assert.Equal(new[] { (0.01, 2), (0.001, 2) }, seen);
+        Assert.Equal(0.01, history.LearningRate[0]);
+        using var nesterov = OptimizerSpec.Sgd(0.1, momentum: 0.9, nesterov: true).Create(model);
+        Assert.IsType<TorchSharp.Modules.SGD>(nesterov);
+        Assert.Throws<ArgumentException>(() => OptimizerSpec.Sgd(0.1, nesterov: true));
+    }
 }

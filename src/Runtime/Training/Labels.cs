@@ -14,7 +14,7 @@ namespace CnnDsl.Training
     {
         public static void Check(nn.Module<Tensor, Tensor> model, IBatchSource data, Loss loss, string what)
         {
-            if (loss.Kind != LossKind.CrossEntropy && loss.Kind != LossKind.NegativeLogLikelihood)
+            if (!loss.TakesClassIndices)
                 return;
             var labels = data.Labels;
             if (labels == null || labels.Length == 0)

@@ -16,24 +16,39 @@ namespace CnnDsl.Training
         MeanSquaredError,
         /// <summary>Negative log-likelihood on log-probabilities.</summary>
         NegativeLogLikelihood,
+        /// <summary>A loss of the user's own: a subclass of <see cref="Loss"/>.</summary>
+        Custom,
     }
 
     /// <summary>
     /// A loss that knows what the model's outputs are. Keras takes a softmax output as probabilities; so does this:
-    /// cross-entropy then uses their clamped log, while logits use the fused, stabler log-softmax form.
+    /// cross-entropy then uses their clamped log, while logits use the fused, stabler log-softmax form. A loss of one's
+    /// own derives from this class: <see cref="Compute"/> gives a batch's mean loss, and <see cref="Probabilities"/>,
+    /// <see cref="Correct"/>, <see cref="HasAccuracy"/> and <see cref="TakesClassIndices"/> say what its outputs and
+    /// targets mean for Predict, accuracy and the label check.
     /// </summary>
-    public sealed class Loss
+    public class Loss
     {
         const float Epsilon = 1e-7f;
 
         Loss(LossKind kind, double labelSmoothing = 0, float[]? classWeights = null)
         {
             Kind = kind;
+            Name = kind.ToString();
             LabelSmoothing = labelSmoothing;
             ClassWeights = classWeights;
         }
 
+        /// <summary>A loss of the user's own, named for messages and histories.</summary>
+        protected Loss(string name)
+        {
+            Kind = LossKind.Custom;
+            Name = name;
+        }
+
         public LossKind Kind { get; }
+
+        public string Name { get; }
 
         /// <summary>For cross-entropy: the share of each target spread evenly over all classes (PyTorch's and Keras' <c>label_smoothing</c>).</summary>
         public double LabelSmoothing { get; }
@@ -60,8 +75,10 @@ namespace CnnDsl.Training
         public static Loss NegativeLogLikelihood { get; } = new Loss(LossKind.NegativeLogLikelihood);
 
         /// <summary>The mean loss of a batch.</summary>
-        public Tensor Compute(Tensor output, Tensor target, OutputActivation activation)
+        public virtual Tensor Compute(Tensor output, Tensor target, OutputActivation activation)
         {
+            if (Kind == LossKind.Custom)
+                throw new NotImplementedException($"The loss '{Name}' derives from Loss but does not override Compute.");
             switch (Kind)
             {
                 case LossKind.CrossEntropy when LabelSmoothing > 0 || ClassWeights != null:
@@ -109,7 +126,7 @@ namespace CnnDsl.Training
         }
 
         /// <summary>The number of correct predictions in a batch, as a tensor (no host synchronisation).</summary>
-        public Tensor Correct(Tensor output, Tensor target, OutputActivation activation = OutputActivation.None)
+        public virtual Tensor Correct(Tensor output, Tensor target, OutputActivation activation = OutputActivation.None)
         {
             if (Kind == LossKind.BinaryCrossEntropy)
             {
@@ -125,6 +142,22 @@ namespace CnnDsl.Training
         }
 
         /// <summary>Whether accuracy means anything for this loss.</summary>
-        public bool HasAccuracy => Kind != LossKind.MeanSquaredError;
+        public virtual bool HasAccuracy => Kind != LossKind.MeanSquaredError;
+
+        /// <summary>Whether targets are class indices, checked against the model's number of classes before training.</summary>
+        public virtual bool TakesClassIndices => Kind is LossKind.CrossEntropy or LossKind.NegativeLogLikelihood;
+
+        /// <summary>
+        /// What Predict returns for the model's outputs: outputs that are already probabilities as they are,
+        /// log-probabilities exponentiated, logits through softmax (sigmoid for binary cross-entropy), regression outputs raw.
+        /// </summary>
+        public virtual Tensor Probabilities(Tensor output, OutputActivation activation) => activation switch
+        {
+            OutputActivation.Softmax or OutputActivation.Sigmoid => output,
+            OutputActivation.LogSoftmax => output.exp(),
+            _ when Kind == LossKind.MeanSquaredError => output,
+            _ when Kind == LossKind.BinaryCrossEntropy || output.dim() < 2 => output.sigmoid(),
+            _ => output.softmax(1),
+        };
     }
 }

@@ -17,8 +17,23 @@ namespace CnnDsl.Training
         /// <summary>The optimizer names <see cref="Create(nn.Module)"/> knows.</summary>
         public static IReadOnlyList<string> Names { get; } = new[] { "Adam", "AdamW", "RMSprop", "SGD" };
 
+        const string CustomName = "Custom";
+
         /// <summary>One of <see cref="Names"/>; any other name is an error here, not a silent fallback to another optimizer.</summary>
-        public string Name { get; init; } = Names.Contains(Name) ? Name : throw Unknown(Name);
+        public string Name { get; init; } = Names.Contains(Name) || Name == CustomName ? Name : throw Unknown(Name);
+
+        /// <summary>For SGD with momentum: Nesterov's momentum, as PyTorch's <c>nesterov=True</c>.</summary>
+        public bool Nesterov { get; init; }
+
+        Func<IReadOnlyList<(double LearningRate, IReadOnlyList<Parameter> Parameters)>, optim.Optimizer>? factory;
+
+        /// <summary>
+        /// An optimizer of the user's own, built by <paramref name="factory"/> from the trainable parameters in groups, each
+        /// with its learning rate (the default group first, then one per <see cref="WithLearningRate"/> prefix), e.g.
+        /// <c>groups => optim.Adamax(groups.Select(g => new Adamax.ParamGroup(g.Parameters, lr: g.LearningRate)))</c>.
+        /// </summary>
+        public static OptimizerSpec Custom(double learningRate, Func<IReadOnlyList<(double LearningRate, IReadOnlyList<Parameter> Parameters)>, optim.Optimizer> factory) =>
+            new(CustomName, learningRate) { factory = factory ?? throw new ArgumentNullException(nameof(factory)) };
 
         static ArgumentException Unknown(string name) =>
             new ArgumentException($"Unknown optimizer '{name}'; use one of {string.Join(", ", Names)}"
@@ -28,7 +43,12 @@ namespace CnnDsl.Training
         /// <summary>Adam with decoupled weight decay; PyTorch's default decay is 0.01.</summary>
         public static OptimizerSpec AdamW(double learningRate = 1e-3, double weightDecay = 0.01) => new("AdamW", learningRate, WeightDecay: weightDecay);
         public static OptimizerSpec RMSprop(double learningRate = 1e-3) => new("RMSprop", learningRate);
-        public static OptimizerSpec Sgd(double learningRate = 1e-2, double momentum = 0, double weightDecay = 0) => new("SGD", learningRate, momentum, weightDecay);
+        public static OptimizerSpec Sgd(double learningRate = 1e-2, double momentum = 0, double weightDecay = 0, bool nesterov = false)
+        {
+            if (nesterov && !(momentum > 0))
+                throw new ArgumentException("Nesterov momentum needs a momentum above 0, as in PyTorch.", nameof(nesterov));
+            return new("SGD", learningRate, momentum, weightDecay) { Nesterov = nesterov };
+        }
 
         /// <summary>Learning rates for the parameters under a layer-name prefix; the rest train at <see cref="LearningRate"/>.</summary>
         public IReadOnlyList<(string Prefix, double LearningRate)> Groups { get; init; } = Array.Empty<(string, double)>();
@@ -67,11 +87,13 @@ namespace CnnDsl.Training
 
         optim.Optimizer Build(List<(double LearningRate, List<Parameter> Parameters)> groups) => Name switch
         {
+            CustomName => factory!(groups.Select(g => (g.LearningRate, (IReadOnlyList<Parameter>)g.Parameters)).ToList())
+                ?? throw new InvalidOperationException("The custom optimizer's factory returned null."),
             "Adam" => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: WeightDecay)), LearningRate, weight_decay: WeightDecay),
             "AdamW" => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: WeightDecay)), LearningRate, weight_decay: WeightDecay),
             // Keras' RMSprop defaults: rho 0.9, epsilon 1e-7.
             "RMSprop" => optim.RMSProp(groups.Select(g => new RMSProp.ParamGroup(g.Parameters, lr: g.LearningRate, alpha: 0.9, eps: 1e-7)), LearningRate, alpha: 0.9, eps: 1e-7),
-            "SGD" => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate, momentum: Momentum, weight_decay: WeightDecay)), LearningRate, Momentum, weight_decay: WeightDecay),
+            "SGD" => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate, momentum: Momentum, weight_decay: WeightDecay, nesterov: Nesterov)), LearningRate, Momentum, weight_decay: WeightDecay, nesterov: Nesterov),
             _ => throw Unknown(Name),
         };
     }

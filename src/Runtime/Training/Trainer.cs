@@ -432,15 +432,9 @@ namespace CnnDsl.Training
         static Func<Tensor, Tensor> Probabilities(nn.Module model)
         {
             var activation = ModelMemory.Activation(model);
-            var loss = ModelMemory.TrainedLoss(model);
-            return output => activation switch
-            {
-                OutputActivation.Softmax or OutputActivation.Sigmoid => output,
-                OutputActivation.LogSoftmax => output.exp(),
-                _ when loss?.Kind == LossKind.MeanSquaredError => output,
-                _ when loss?.Kind == LossKind.BinaryCrossEntropy || output.dim() < 2 => output.sigmoid(),
-                _ => output.softmax(1),
-            };
+            // The loss the model was trained with decides what its outputs mean (a loss of the user's own says so itself).
+            var loss = ModelMemory.TrainedLoss(model) ?? Loss.CrossEntropy;
+            return output => loss.Probabilities(output, activation);
         }
 
         /// <summary>The model's raw outputs for every input (logits for a model that ends in a dense layer), on the CPU.</summary>
