@@ -113,6 +113,9 @@ public class MetricsTests
             Assert.Equal(model.Evaluate(test).Accuracy!.Value, values["accuracy"], 12);
             Assert.InRange(values["f1_score"], 0, 1);
             Assert.Throws<ArgumentException>(() => model.Evaluate(test, new IMetric[] { Metrics.F1Score(10), Metrics.F1Score(10) }));
+            // Min said outright overrides the metric's direction: a higher value is then no improvement.
+            Assert.False(new EarlyStopping("val_scripted", mode: MonitorMode.Min).Maximize);
+            Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(mode: (MonitorMode)7));
         }
     }
 }

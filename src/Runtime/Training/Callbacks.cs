@@ -108,29 +108,38 @@ namespace CnnDsl.Training
         }
     }
 
-    /// <summary>Tracks the best value of a monitored metric; "min" for losses, "max" for accuracies by default.</summary>
+    /// <summary>Which way a monitored metric improves.</summary>
+    public enum MonitorMode
+    {
+        /// <summary>From the metric: up for accuracies and for metrics that say so (<see cref="IMetric.HigherIsBetter"/>), down for losses and the rest.</summary>
+        Auto,
+        Min,
+        Max,
+    }
+
+    /// <summary>Tracks the best value of a monitored metric; down for losses, up for accuracies by default.</summary>
     public abstract class MonitoringCallback : Callback
     {
-        protected MonitoringCallback(string monitor, double minDelta, string mode)
+        protected MonitoringCallback(string monitor, double minDelta, MonitorMode mode)
         {
-            if (mode != "min" && mode != "max" && mode != "auto")
-                throw new ArgumentException($"The mode is min, max or auto, not '{mode}'.", nameof(mode));
+            if (!Enum.IsDefined(mode))
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "The mode is Auto, Min or Max.");
             Monitor = monitor;
             MinDelta = Math.Abs(minDelta);
             Mode = mode;
-            Maximize = mode == "max" || (mode == "auto" && monitor.Contains("acc"));
+            Maximize = mode == MonitorMode.Max || (mode == MonitorMode.Auto && monitor.Contains("acc"));
         }
 
         public string Monitor { get; }
         public double MinDelta { get; }
-        public string Mode { get; }
+        public MonitorMode Mode { get; }
         public bool Maximize { get; private set; }
 
         // With mode auto, a metric of the run says which way is better (f1_score up, mae down).
         internal void ResolveDirection(IReadOnlyList<IMetric> metrics)
         {
             var name = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor.Substring(4) : Monitor;
-            if (Mode == "auto" && metrics.FirstOrDefault(m => m.Name == name) is { } metric)
+            if (Mode == MonitorMode.Auto && metrics.FirstOrDefault(m => m.Name == name) is { } metric)
                 Maximize = metric.HigherIsBetter;
         }
         public double? Best { get; protected set; }
@@ -154,7 +163,7 @@ namespace CnnDsl.Training
         Dictionary<string, Tensor>? bestWeights;
         int wait;
 
-        public EarlyStopping(string monitor = "val_loss", int patience = 0, double minDelta = 0, string mode = "auto", bool restoreBestWeights = false)
+        public EarlyStopping(string monitor = "val_loss", int patience = 0, double minDelta = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false)
             : base(monitor, minDelta, mode)
         {
             this.patience = patience;
@@ -260,7 +269,7 @@ namespace CnnDsl.Training
         readonly string path;
         readonly bool saveBestOnly;
 
-        public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = true, string mode = "auto")
+        public ModelCheckpoint(string path, string monitor = "val_loss", bool saveBestOnly = true, MonitorMode mode = MonitorMode.Auto)
             : base(monitor, 0, mode)
         {
             this.path = path;
@@ -324,7 +333,7 @@ namespace CnnDsl.Training
         readonly double minLearningRate;
         int wait;
 
-        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, double minDelta = 1e-4, double minLearningRate = 0, string mode = "auto")
+        public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, double minDelta = 1e-4, double minLearningRate = 0, MonitorMode mode = MonitorMode.Auto)
             : base(monitor, minDelta, mode)
         {
             this.factor = factor;

@@ -16,7 +16,7 @@ namespace CnnDsl.Training
         /// <summary>The name in histories and progress lines, as Keras names it (accuracy, f1_score, mae).</summary>
         string Name { get; }
 
-        /// <summary>Whether higher values are better: what <c>mode="auto"</c> of early stopping and checkpoints follows.</summary>
+        /// <summary>Whether higher values are better: what <c>MonitorMode.Auto</c> of early stopping and checkpoints follows.</summary>
         bool HigherIsBetter { get; }
 
         /// <summary>Adds a batch: the model's outputs (as the activation says they are) and the targets.</summary>
