@@ -51,6 +51,9 @@ namespace CnnDsl.Training
         /// </summary>
         public IReadOnlyList<IMetric> Metrics { get; init; } = Array.Empty<IMetric>();
 
+        /// <summary>Random shifts and flips of each training batch (for in-memory data; image folders have their transforms).</summary>
+        public Augmentation? Augmentation { get; init; }
+
         /// <summary>Clamps every gradient element to [-value, value] before each step (PyTorch's <c>clip_grad_value_</c>, Keras' <c>clipvalue</c>).</summary>
         public double? ClipGradientValue { get; init; }
     }
@@ -252,6 +255,8 @@ namespace CnnDsl.Training
                     y = y.to(device, non_blocking: true);
                 }
                 var batch = new TrainBatch(epoch, step, (long)(epoch - 1) * stepsPerEpoch + step, stepsPerEpoch);
+                if (options.Augmentation != null)
+                    x = options.Augmentation.Apply(x, shuffleSeed, epoch, step);
                 foreach (var callback in options.Callbacks)
                     callback.OnTrainBatchBegin(context, batch);
                 optimizer.zero_grad();
