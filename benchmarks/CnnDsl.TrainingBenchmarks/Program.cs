@@ -20,7 +20,7 @@ namespace CnnDsl.TrainingBenchmarks
     /// </summary>
     public static class Program
     {
-        sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads, string? ImageFolder, int Workers);
+        sealed record Options(int Images, int Rounds, int BatchSize, int Warmup, string Data, string Python, int PythonThreads, string? ImageFolder, int Workers, bool Metrics = false);
 
         /// <summary>One timed epoch: wall-clock seconds, and the CPU seconds (all threads) the contender's process used.</summary>
         sealed record Run(string Contender, int Round, long Images, double Seconds, double CpuSeconds, double Loss, string Load)
@@ -69,7 +69,7 @@ namespace CnnDsl.TrainingBenchmarks
             Console.WriteLine($"Warm-up ({options.Warmup} images each) ...");
             using (var warm = new Dataset(trainData.Inputs.narrow(0, 0, Math.Min(options.Warmup, trainData.Count)), trainData.Targets.narrow(0, 0, Math.Min(options.Warmup, trainData.Count))))
             {
-                RunFit(warm, options.BatchSize, seed: 99, round: 0);
+                RunFit(warm, options.BatchSize, seed: 99, round: 0, options.Metrics);
                 RunLoop(warm, options.BatchSize, seed: 99, round: 0);
             }
             var pyWarm = RunPyTorch(options, script, Math.Min(options.Warmup * 2, images), seed: 99, round: 0);
@@ -85,7 +85,7 @@ namespace CnnDsl.TrainingBenchmarks
 
             var contenders = new (string Name, Func<int, Run> Measure)[]
             {
-                (FitName, round => RunFit(trainData, options.BatchSize, seed: round, round)),
+                (FitName, round => RunFit(trainData, options.BatchSize, seed: round, round, options.Metrics)),
                 (LoopName, round => RunLoop(trainData, options.BatchSize, seed: round, round)),
                 (PyTorchName, round => RunPyTorch(options, script, images, seed: round, round).Run),
             };
@@ -191,7 +191,8 @@ namespace CnnDsl.TrainingBenchmarks
         }
 
         /// <summary>CnnDsl's <c>Fit</c>: one epoch on a fresh model, no progress output. Timed around the whole call.</summary>
-        static Run RunFit(Dataset train, int batchSize, int seed, int round)
+        // With metrics: top-5 accuracy and macro F1 over the 10 classes, updated every step on the device.
+        static Run RunFit(Dataset train, int batchSize, int seed, int round, bool metrics = false)
         {
             string load = LoadAverage();
             manual_seed(seed);
@@ -207,6 +208,7 @@ namespace CnnDsl.TrainingBenchmarks
                 Seed = seed,
                 Device = CPU,
                 Progress = ProgressMode.None,
+                Metrics = metrics ? new IMetric[] { Metrics.TopKAccuracy(5), Metrics.F1Score(10) } : Array.Empty<IMetric>(),
             });
             double seconds = clock.Elapsed.TotalSeconds;
             double cpuSeconds = (CpuTime() - cpu).TotalSeconds;
@@ -335,6 +337,7 @@ namespace CnnDsl.TrainingBenchmarks
         static Options Parse(string[] args)
         {
             int images = 60000, rounds = 3, batchSize = 64, warmup = 512, pythonThreads = 2, workers = 2;
+            bool metrics = false;
             string? data = null, imageFolder = null;
             string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
             for (int i = 0; i < args.Length; i++)
@@ -352,11 +355,12 @@ namespace CnnDsl.TrainingBenchmarks
                     case "--python": python = Value(); break;
                     case "--image-folder": imageFolder = Path.GetFullPath(Value()); break;
                     case "--workers": workers = Number(); break;
+                    case "--metrics": metrics = true; break;
                     default: throw new ArgumentException($"Unknown argument {args[i]}.");
                 }
             }
             data ??= FindData() ?? throw new ArgumentException("Fashion-MNIST not found (looked for shared/data/fashion-mnist above the current folder); pass --data DIR.");
-            return new Options(images, rounds, batchSize, warmup, Path.GetFullPath(data), python, pythonThreads, imageFolder, workers);
+            return new Options(images, rounds, batchSize, warmup, Path.GetFullPath(data), python, pythonThreads, imageFolder, workers, metrics);
         }
 
         /// <summary>The first shared/data/fashion-mnist (or data/fashion-mnist) folder at or above the current folder.</summary>
