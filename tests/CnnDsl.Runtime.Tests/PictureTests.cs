@@ -124,6 +124,45 @@ public class PictureTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Normalised_images_are_drawn_with_their_own_pixels_and_never_clamped_into_a_wrong_picture()
+    {
+        manual_seed(6);
+        using var images = rand(4, 3, 10, 12);
+        var normalization = Normalize.ImageNet;
+        using var mean = tensor(normalization.Mean).reshape(1, 3, 1, 1);
+        using var std = tensor(normalization.Std).reshape(1, 3, 1, 1);
+        using var normalised = (images - mean) / std;
+        using (var undone = normalization.Undo(normalised))
+            Assert.True(undone.allclose(images, atol: 1e-6));
+        var path = Path.Combine(folder, "normalised-samples.png");
+        var layout = ImageGrid.SaveSamples(normalised, new long[] { 0, 1, 2, 1 }, null, new[] { "cat", "dog", "bird" }, path, columns: 2, scale: 2, normalization: normalization);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int i = 0; i < 4; i++)
+        {
+            var pixel = Pixel(bitmap, layout.Tiles[i].Left + 2 * 5, layout.Tiles[i].Top + 2 * 7);
+            // The tile's pixel is the source image's, within rounding to 8 bits.
+            Assert.InRange(pixel.Red, (byte)Math.Round(255 * images[i, 0, 7, 5].item<float>()) - 1, (byte)Math.Round(255 * images[i, 0, 7, 5].item<float>()) + 1);
+            Assert.InRange(pixel.Blue, (byte)Math.Round(255 * images[i, 2, 7, 5].item<float>()) - 1, (byte)Math.Round(255 * images[i, 2, 7, 5].item<float>()) + 1);
+        }
+        Assert.Equal(new[] { "cat", "dog", "bird", "dog" }, layout.Captions);
+        // Without the normalisation the values are not pixels: an error that says what to pass, not a dark picture.
+        var error = Assert.Throws<ArgumentException>(() => ImageGrid.SaveSamples(normalised, new long[] { 0, 1, 2, 1 }, null, null, path));
+        Assert.Contains("they look normalised; pass the normalisation to undo", error.Message);
+        // An image folder knows its normalisation from its evaluation transforms.
+        Assert.Equal(normalization.Std, Normalize.In(new Compose(new Resize(8, 8), new ToTensor(), normalization))!.Std);
+        Assert.Null(Normalize.In(new Compose(new ToTensor())));
+    }
+
+    [Fact]
+    public void A_grad_cam_map_without_positive_evidence_is_flagged_on_its_tile()
+    {
+        using var images = rand(2, 1, 8, 8);
+        using var heat = stack(new[] { rand(8, 8), zeros(8, 8) });
+        var layout = ImageGrid.SaveGradCam(images, heat, Path.Combine(folder, "no-evidence.png"));
+        Assert.Equal(new[] { "input", "Grad-CAM", "input", "Grad-CAM: no evidence" }, layout.Captions);
+    }
+
     // A bright 7x7 patch at a random place in quadrant `quadrant` of a noisy 28x28 picture (no patch for -1).
     static void DrawPatch(float[] pixels, int offset, int quadrant, Random random)
     {

@@ -97,6 +97,9 @@ namespace CnnDsl.Data
         public Transform Transform { get; }
         public Transform EvaluationTransform { get; }
         public BadImagePolicy OnBadImage { get; }
+
+        /// <summary>The normalisation the evaluation transforms end with, for pictures that undo it; null without one.</summary>
+        public Normalize? Normalization => Normalize.In(EvaluationTransform);
         public IReadOnlyList<string> ClassNames { get; }
         public long Count => samples.Count;
         public long[] Labels { get; }

@@ -7,7 +7,11 @@ using static TorchSharp.torch;
 namespace CnnDsl.Plots
 {
     /// <summary>Where each tile of a grid picture lies, in pixels of the PNG, in tile order.</summary>
-    public sealed record GridLayout(IReadOnlyList<SKRectI> Tiles, int Scale);
+    public sealed record GridLayout(IReadOnlyList<SKRectI> Tiles, int Scale)
+    {
+        /// <summary>Each tile's caption, in tile order (empty where a picture has none).</summary>
+        public IReadOnlyList<string> Captions { get; init; } = Array.Empty<string>();
+    }
 
     /// <summary>
     /// Image grids as PNG, drawn with SkiaSharp: samples with their labels, the feature maps of a layer, the first
@@ -23,8 +27,13 @@ namespace CnnDsl.Plots
         /// Sample images (N, C, H, W) with values in [0, 1] (grey or RGB), captioned "true" or "true -> predicted";
         /// mistakes get a red frame.
         /// </summary>
-        public static GridLayout SaveSamples(Tensor images, long[] truth, long[]? predicted, IReadOnlyList<string>? classNames, string path, int columns = 8, int scale = 2)
+        /// <param name="normalization">The normalisation the images went through (e.g. <c>Normalize.ImageNet</c>, or
+        /// <c>folder.Normalization</c>), undone before drawing; images outside [0, 1] without one are an error, not a wrong picture.</param>
+        public static GridLayout SaveSamples(Tensor images, long[] truth, long[]? predicted, IReadOnlyList<string>? classNames, string path, int columns = 8, int scale = 2,
+            Vision.Normalize? normalization = null)
         {
+            using var shown = Shown(images, normalization);
+            images = shown;
             if (images.dim() != 4 || (images.shape[1] != 1 && images.shape[1] != 3))
                 throw new ArgumentException($"Sample images must be (N, 1 or 3, H, W), not ({string.Join(", ", images.shape)}).", nameof(images));
             if (truth.Length != images.shape[0] || (predicted != null && predicted.Length != truth.Length))
@@ -67,10 +76,13 @@ namespace CnnDsl.Plots
         /// Grad-CAM for images (N, C, H, W) in [0, 1] and heat maps (N, H, W) in [0, 1]: each image beside its grey
         /// version overlaid with the heat map (blue cold, red hot).
         /// </summary>
-        public static GridLayout SaveGradCam(Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4)
+        /// <param name="normalization">The normalisation the images went through, undone before drawing (see <see cref="SaveSamples"/>).</param>
+        public static GridLayout SaveGradCam(Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4, Vision.Normalize? normalization = null)
         {
             if (images.dim() != 4 || heat.dim() != 3 || images.shape[0] != heat.shape[0] || images.shape[2] != heat.shape[1] || images.shape[3] != heat.shape[2])
                 throw new ArgumentException($"Grad-CAM needs images (N, C, H, W) and heat maps (N, H, W) of the same size, not ({string.Join(", ", images.shape)}) and ({string.Join(", ", heat.shape)}).");
+            using var shown = Shown(images, normalization);
+            images = shown;
             var tiles = new List<Rgb>();
             var labels = new List<string>();
             for (int i = 0; i < images.shape[0]; i++)
@@ -89,9 +101,27 @@ namespace CnnDsl.Plots
                 tiles.Add(image);
                 tiles.Add(new Rgb(image.Width, image.Height, overlay));
                 labels.Add(captions != null && i < captions.Count ? captions[i] : "input");
-                labels.Add("Grad-CAM");
+                // A map that is zero everywhere found no positive evidence for the class: said on its tile, not left blank.
+                labels.Add(h.All(v => v <= 0) ? "Grad-CAM: no evidence" : "Grad-CAM");
             }
             return Draw(tiles, path, columns: 2, scale, labels, frames: null);
+        }
+
+        // The images as they are to be drawn: un-normalised where a normalisation is given, and in [0, 1] (within a
+        // rounding step) or an error that says why, since clamping normalised values gives a dark, blue-tinted picture.
+        static Tensor Shown(Tensor images, Vision.Normalize? normalization)
+        {
+            var shown = normalization == null ? images.detach().cpu().alias() : normalization.Undo(images.detach().cpu());
+            double low = shown.min().item<float>(), high = shown.max().item<float>();
+            if (low < -0.01 || high > 1.01)
+            {
+                shown.Dispose();
+                throw new ArgumentException($"The images have values from {low:0.###} to {high:0.###}, not in [0, 1]: "
+                    + (normalization == null
+                        ? "they look normalised; pass the normalisation to undo (normalization: Normalize.ImageNet, or the image folder's Normalization)."
+                        : "the normalisation given does not undo theirs; pass the one the images went through."), nameof(images));
+            }
+            return shown;
         }
 
         /// <summary>The jet colour map: 0 blue, 0.5 green, 1 red.</summary>
@@ -172,7 +202,7 @@ namespace CnnDsl.Plots
                 }
             }
             Pictures.SavePng(bitmap, path);
-            return new GridLayout(rects, scale);
+            return new GridLayout(rects, scale) { Captions = captions?.ToArray() ?? Array.Empty<string>() };
         }
     }
 }

@@ -308,5 +308,28 @@ namespace CnnDsl.Vision
         public static Normalize ImageNet => new(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f });
 
         public override ImageData Apply(ImageData image, Random random) => ImageFunctions.Normalize(image, Mean, Std);
+
+        /// <summary>
+        /// The inverse: <c>x * std + mean</c> per channel, for images (C, H, W) or batches (N, C, H, W) this normalised, so
+        /// that pictures show the pixels the model was given.
+        /// </summary>
+        public TorchSharp.torch.Tensor Undo(TorchSharp.torch.Tensor images)
+        {
+            int channelDimension = images.dim() == 4 ? 1 : images.dim() == 3 ? 0 : throw new ArgumentException($"Images are (C, H, W) or (N, C, H, W), not ({string.Join(", ", images.shape)}).", nameof(images));
+            if (images.shape[channelDimension] != Mean.Length)
+                throw new ArgumentException($"This normalisation has {Mean.Length} channels, the images {images.shape[channelDimension]}.", nameof(images));
+            var shape = channelDimension == 1 ? new long[] { 1, Mean.Length, 1, 1 } : new long[] { Mean.Length, 1, 1 };
+            using var std = TorchSharp.torch.tensor(Std, device: images.device).reshape(shape);
+            using var mean = TorchSharp.torch.tensor(Mean, device: images.device).reshape(shape);
+            return images * std + mean;
+        }
+
+        /// <summary>The normalisation a pipeline ends with (the last Normalize of a Compose), or null.</summary>
+        public static Normalize? In(Transform transform) => transform switch
+        {
+            Normalize normalize => normalize,
+            Compose compose => compose.Transforms.Select(In).LastOrDefault(n => n != null),
+            _ => null,
+        };
     }
 }
