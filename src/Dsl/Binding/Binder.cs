@@ -58,7 +58,7 @@ namespace CnnDsl.Dsl.Binding
                 int at = list.FindIndex(d => d.Id == DiagnosticDescriptors.InputSizeMismatch.Id && d.Location == mismatch.Location);
                 var hint = at < 0 || input == null || !input.IsFixed ? null : ExplainDeclaredSize(model, input, mismatch, scope);
                 if (hint != null)
-                    list[at] = list[at] with { Message = list[at].Message + hint };
+                    list[at] = DiagnosticBag.WithHint(list[at], hint, fix: null);
             }
             if (input != null && input.IsFixed && input.Rank >= 3 && local.HasErrors)
             {
@@ -286,8 +286,7 @@ namespace CnnDsl.Dsl.Binding
         {
             if (input.Rank < 2)
                 return null;
-            var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
-            var symbolic = new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n))));
+            var (names, symbolic) = SymbolicSizes(input);
             var observations = new List<LayerObservation>();
             BindModelLayers(model, symbolic, new DiagnosticBag(), blocks, new BindingSession { Blocks = blocks, Observations = observations });
             int at = observations.FindIndex(o => o.Syntax.Location == mismatch.Syntax.Location && o.Owner == model.Name.Text);
@@ -322,6 +321,13 @@ namespace CnnDsl.Dsl.Binding
             return null;
         }
 
+        // The input with its spatial sizes as variables (L; H, W; D, H, W), as the hints bind a fixed-size model again.
+        static (string[] Names, TensorShape Shape) SymbolicSizes(TensorShape input)
+        {
+            var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
+            return (names, new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n)))));
+        }
+
         /// <summary>
         /// For a fixed input that some layer shrinks to nothing: binds the model again with the spatial sizes as variables,
         /// and says how large an input it needs, from the same rule the model would have with variable sizes.
@@ -330,8 +336,7 @@ namespace CnnDsl.Dsl.Binding
         {
             if (input.Rank < 2)
                 return null;
-            var names = input.Rank == 2 ? new[] { "L" } : input.Rank == 3 ? new[] { "H", "W" } : new[] { "D", "H", "W" };
-            var symbolic = new TensorShape(new[] { input[0] }.Concat(names.Select(n => (Expr)new VarExpr(n))));
+            var (names, symbolic) = SymbolicSizes(input);
             var session = new BindingSession { Blocks = blocks };
             var scratch = new DiagnosticBag();
             BindModelLayers(model, symbolic, scratch, blocks, session);

@@ -195,16 +195,12 @@ namespace CnnDsl.Dsl.Diagnostics
             Report(DiagnosticDescriptors.FeaturesDependOnInputSize, location, layer, features);
 
         public void ReportChannelsLastInput(SourceLocation location, string input, string looksLike, string suggestion) =>
-            Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsLastInput, location, input, looksLike, suggestion) with
-            {
-                Fix = new DiagnosticFix(FixKind.Replace, "Reorder to channels first: " + suggestion, location, suggestion),
-            });
+            Report(DiagnosticDescriptors.ChannelsLastInput, location, new DiagnosticFix(FixKind.Replace, "Reorder to channels first: " + suggestion, location, suggestion),
+                input, looksLike, suggestion);
 
         public void ReportChannelsInMiddle(SourceLocation location, string input, long channels, string suggestion) =>
-            Add(Diagnostic.Create(DiagnosticDescriptors.ChannelsInMiddle, location, input, channels, suggestion) with
-            {
-                Fix = new DiagnosticFix(FixKind.Replace, "Move the channels first: " + suggestion, location, suggestion),
-            });
+            Report(DiagnosticDescriptors.ChannelsInMiddle, location, new DiagnosticFix(FixKind.Replace, "Move the channels first: " + suggestion, location, suggestion),
+                input, channels, suggestion);
 
         /// <summary>Adds a hint to a diagnostic already reported, with the fix it names.</summary>
         public static Diagnostic WithHint(Diagnostic diagnostic, string hint, DiagnosticFix? fix) =>

@@ -131,8 +131,9 @@ namespace CnnDsl.Training
                 && (sampleShape.Length != cnn.Info.InputShape.Count || sampleShape.Where((d, i) => cnn.Info.InputShape[i] > 0 && cnn.Info.InputShape[i] != d).Any()))
                 throw new ArgumentException($"{cnn.Info.Name} takes inputs of shape ({string.Join(", ", cnn.Info.InputShape)}), but the training data gives "
                     + $"({string.Join(", ", sampleShape)}); change the data's transforms (e.g. Resize/CenterCrop and Channels) or the model's input.", nameof(train));
-            if (options.ClipGradientNorm is double norm && !(norm > 0) || options.ClipGradientValue is double clip && !(clip > 0))
-                throw new ArgumentOutOfRangeException(nameof(options), $"ClipGradientNorm and ClipGradientValue must be positive, not {options.ClipGradientNorm?.ToString() ?? options.ClipGradientValue?.ToString()}.");
+            foreach (var (name, limit) in new[] { ("ClipGradientNorm", options.ClipGradientNorm), ("ClipGradientValue", options.ClipGradientValue) })
+                if (limit is double value && !(value > 0))
+                    throw new ArgumentOutOfRangeException(nameof(options), $"{name} must be positive, not {value}.");
             CheckMetricNames(options.Metrics);
             if (options.ClipGradientNorm != null && options.ClipGradientValue != null)
                 throw new ArgumentException("Give ClipGradientNorm or ClipGradientValue, not both: which applies first changes the result.", nameof(options));
@@ -266,8 +267,12 @@ namespace CnnDsl.Training
                 if (parameters != null)
                     GradientClipping.Clip(parameters, options.ClipGradientNorm, options.ClipGradientValue);
                 optimizer.step();
-                foreach (var callback in options.Callbacks)
-                    callback.OnTrainBatchEnd(context, batch with { Loss = loss.detach() });
+                if (options.Callbacks.Count > 0)
+                {
+                    var done = batch with { Loss = loss.detach() };
+                    foreach (var callback in options.Callbacks)
+                        callback.OnTrainBatchEnd(context, done);
+                }
                 step++;
                 using (no_grad())
                 {
