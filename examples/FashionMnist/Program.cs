@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -12,6 +13,8 @@ using static TorchSharp.torch;
 // ships, or on the full data with --data DIR; evaluates it, saves it, reloads it and checks the reloaded predictions.
 var arguments = Arguments.Parse(args);
 var clock = Stopwatch.StartNew();
+if (arguments.Recipes != null)
+    return Recipes.Run(arguments.Data ?? throw new ArgumentException("--full and --recipe need --data DIR with all of Fashion-MNIST."), arguments.Recipes, arguments.Seeds);
 var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 Console.WriteLine($"Data: {dataFolder}");
 var loading = Stopwatch.StartNew();
@@ -56,6 +59,10 @@ return identical ? 0 : 1;
 
 sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, string Output, bool KeepCompleteImages, int? TrainLimit = null)
 {
+    /// <summary>The accuracy runs to do (course, best), comma-separated; null for the quick run.</summary>
+    public string? Recipes { get; init; }
+    public IReadOnlyList<int> Seeds { get; init; } = new[] { 1, 2, 3 };
+
     public static Arguments Parse(string[] args)
     {
         var result = new Arguments(null, 5, 64, 42, "out", false);
@@ -71,7 +78,11 @@ sealed record Arguments(string? Data, int Epochs, int BatchSize, int Seed, strin
                 "--output" => result with { Output = Value() },
                 "--keep-complete-images" => result with { KeepCompleteImages = true },
                 "--train-limit" => result with { TrainLimit = int.Parse(Value()) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR, --train-limit N, --keep-complete-images."),
+                "--full" => result with { Recipes = "course,best" },
+                "--recipe" => result with { Recipes = Value() },
+                "--seeds" => result with { Seeds = Value().Split(',').Select(int.Parse).ToArray() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --data DIR, --epochs N, --batch-size N, --seed N, --output DIR, --train-limit N, --keep-complete-images, "
+                    + "or --full (the accuracy runs on all of Fashion-MNIST; --recipe course|best|course,best and --seeds 1,2,3 choose them)."),
             };
         }
         return result;

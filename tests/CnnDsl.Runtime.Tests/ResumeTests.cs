@@ -106,6 +106,30 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_a_schedule_scaled_by_reduce_on_plateau_equals_the_uninterrupted_run_bit_for_bit()
+    {
+        var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 300, testLimit: 200);
+        using (train)
+        using (test)
+        {
+            var options = new FitOptions { Epochs = 4, BatchSize = 50, Seed = 11, Progress = ProgressMode.None, Device = CPU, ValidationData = test };
+            // min_delta 10: the plateau halves the schedule after epochs 2 and 3 (patience 1). A resumed run that lost
+            // the scale would give epoch 3 the schedule's own rate.
+            var schedule = Schedules.CosineDecay(2e-3, total: 24, warmup: 6, warmupStartFactor: 0.1);
+            Func<Callback[]> callbacks = () => new Callback[] { new LearningRateScheduler(schedule), new ReduceLROnPlateau("val_loss", factor: 0.5, patience: 1, minDelta: 10) };
+            var straightFolder = Path.Combine(folder, "straight");
+            var (straight, straightModel) = Run(train, options, callbacks, straightFolder);
+            using (straightModel)
+            {
+                Assert.Equal(new[] { schedule(0), schedule(6), schedule(12) * 0.5, schedule(18) * 0.25 }, straight.Epochs.Select(e => e.LearningRate));
+                var (resumed, resumedModel) = Run(train, options, callbacks, Path.Combine(folder, "resumed"), Path.Combine(straightFolder, "epoch-2.ckpt"));
+                using (resumedModel)
+                    AssertSameRun(straight, straightModel, resumed, resumedModel, 2);
+            }
+        }
+    }
+
+    [Fact]
     public void Resuming_with_early_stopping_and_model_checkpoint_equals_the_uninterrupted_run_bit_for_bit()
     {
         var (train, test) = Dataset.FromIdxFolder(Shipped, trainLimit: 300, testLimit: 200);

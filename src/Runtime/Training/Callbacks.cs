@@ -37,6 +37,12 @@ namespace CnnDsl.Training
                 Console.WriteLine(message);
         }
 
+        /// <summary>
+        /// The factor that <see cref="ReduceLROnPlateau"/> has applied so far (1 until it reduces): a
+        /// <see cref="LearningRateScheduler"/> multiplies its schedule by it, so the two compose.
+        /// </summary>
+        public double LearningRateScale { get; internal set; } = 1;
+
         public double LearningRate
         {
             get => Optimizer.ParamGroups.First().LearningRate;
@@ -69,6 +75,8 @@ namespace CnnDsl.Training
         public virtual void OnTrainBatchBegin(TrainingContext context, TrainBatch batch) { }
         /// <summary>After each optimizer step, with the batch's loss.</summary>
         public virtual void OnTrainBatchEnd(TrainingContext context, TrainBatch batch) { }
+        /// <summary>After each epoch's pass over the validation data, with its values by Keras name (val_loss, val_accuracy, val_ + each metric's name).</summary>
+        public virtual void OnValidationEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> metrics) { }
         public virtual void OnEpochEnd(TrainingContext context, EpochMetrics metrics) { }
         public virtual void OnTrainEnd(TrainingContext context) { }
 
@@ -325,20 +333,39 @@ namespace CnnDsl.Training
         }
     }
 
-    /// <summary>Multiplies the learning rate by <c>factor</c> when the monitored metric has not improved for <c>patience</c> epochs.</summary>
+    /// <summary>
+    /// Multiplies the learning rate by <c>factor</c> when the monitored metric has not improved for <c>patience</c> epochs
+    /// (never below <c>minLearningRate</c>). Beside a <see cref="LearningRateScheduler"/> it scales the schedule from then
+    /// on (through <see cref="TrainingContext.LearningRateScale"/>), as PyTorch's <c>ReduceLROnPlateau</c> stacked on another
+    /// scheduler does; a checkpoint keeps the scale.
+    /// </summary>
     public sealed class ReduceLROnPlateau : MonitoringCallback
     {
         readonly double factor;
         readonly int patience;
         readonly double minLearningRate;
         int wait;
+        double scale = 1;
+        TrainingContext? context;
 
         public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, double minDelta = 1e-4, double minLearningRate = 0, MonitorMode mode = MonitorMode.Auto)
             : base(monitor, minDelta, mode)
         {
+            if (!(factor > 0 && factor < 1))
+                throw new ArgumentOutOfRangeException(nameof(factor), factor, "The factor that reduces the learning rate is between 0 and 1 (e.g. 0.1).");
+            if (patience < 0)
+                throw new ArgumentOutOfRangeException(nameof(patience), patience, "Patience is 0 or more epochs.");
             this.factor = factor;
             this.patience = patience;
             this.minLearningRate = minLearningRate;
+        }
+
+        public override void OnTrainBegin(TrainingContext context)
+        {
+            base.OnTrainBegin(context);
+            this.context = context;
+            wait = 0;
+            scale = 1;
         }
 
         public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
@@ -352,7 +379,14 @@ namespace CnnDsl.Training
             }
             if (++wait >= patience)
             {
-                context.LearningRate = Math.Max(minLearningRate, context.LearningRate * factor);
+                double before = context.LearningRate, after = Math.Max(minLearningRate, before * factor);
+                if (after < before && before > 0)
+                {
+                    double change = after / before;
+                    scale *= change;
+                    context.LearningRateScale *= change;
+                    context.LearningRate = after;
+                }
                 wait = 0;
             }
         }
@@ -361,12 +395,17 @@ namespace CnnDsl.Training
         {
             base.SaveState(writer);
             writer.Write(wait);
+            writer.Write(scale);
         }
 
         public override void LoadState(BinaryReader reader)
         {
             base.LoadState(reader);
             wait = reader.ReadInt32();
+            scale = reader.ReadDouble();
+            // LoadState follows OnTrainBegin, which gave this run's context (its scale starts at 1).
+            if (context != null)
+                context.LearningRateScale *= scale;
         }
     }
 

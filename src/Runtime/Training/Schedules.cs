@@ -94,7 +94,7 @@ namespace CnnDsl.Training
     /// Sets the learning rate from a schedule before every step (or at the start of every epoch), as Keras'
     /// <c>LearningRateScheduler</c> and PyTorch's schedulers do; parameter groups keep their ratios (a backbone at a tenth of
     /// the head's rate stays at a tenth). The rate depends only on the step or epoch, so a run resumed from a checkpoint
-    /// follows the schedule exactly. A <see cref="ReduceLROnPlateau"/> beside a per-step schedule is overridden by it.
+    /// follows the schedule exactly. A <see cref="ReduceLROnPlateau"/> beside it scales the schedule from its first reduction on.
     /// </summary>
     public sealed class LearningRateScheduler : Callback
     {
@@ -127,7 +127,7 @@ namespace CnnDsl.Training
             double rate = schedule(epoch, step);
             if (!(rate >= 0) || double.IsInfinity(rate))
                 throw new InvalidOperationException($"The learning-rate schedule gave {rate} at epoch {epoch}, step {step}; a rate is 0 or more.");
-            context.LearningRate = rate;
+            context.LearningRate = rate * context.LearningRateScale;
         }
     }
 }

@@ -190,6 +190,16 @@ namespace CnnDsl.Training
                         (validationLoss, validationAccuracy) = (result.Loss, result.Accuracy);
                         foreach (var metric in options.Metrics)
                             extra["val_" + metric.Name] = result.Metrics[metric.Name];
+                        if (options.Callbacks.Count > 0)
+                        {
+                            var values = new Dictionary<string, double> { ["val_loss"] = result.Loss };
+                            if (result.Accuracy is double value)
+                                values["val_accuracy"] = value;
+                            foreach (var metric in options.Metrics)
+                                values["val_" + metric.Name] = result.Metrics[metric.Name];
+                            foreach (var callback in options.Callbacks)
+                                callback.OnValidationEnd(context, epoch, values);
+                        }
                     }
                     var metrics = new EpochMetrics(epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, seconds, train.Count / seconds)
                     {
