@@ -236,6 +236,8 @@ namespace CnnDsl.Generator
                 var bound = diagnostics.HasErrors ? null : Binder.BindModel(model.Syntax, diagnostics, scope);
                 if (bound != null && NameRules.Check(bound, diagnostics, model.Syntax.Name.Location))
                     NameRules.CheckAgainstBlockClasses(bound, scope, diagnostics, model.Syntax.Name.Location);
+                if (bound != null)
+                    bound = bound with { DefinitionHash = ProjectRules.DefinitionHash(model.Syntax, bound, scope) };
                 return diagnostics.HasErrors || bound == null
                     ? new ModelResult(null, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location)
                     : new ModelResult(bound, model.Declaration, diagnostics.ToEquatableArray(), model.Syntax.Name.Location, CnnSource: SyntaxWriter.Write(model.Syntax, BlocksUsed(bound, blocks)));

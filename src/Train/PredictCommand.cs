@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using CnnDsl.Cli;
+using CnnDsl.Training;
 using CnnDsl.Vision;
 using CnnDsl.Weights;
 using TorchSharp;
@@ -37,27 +38,23 @@ namespace CnnDsl.Train
                     throw new UsageException($"--weights '{weightsFile}' does not exist");
                 using var module = new RuntimeModule(bound);
                 module.LoadSafeTensors(weightsFile);
-                // Class names travel beside the weights, as SaveWeights and SaveSafeTensors write them.
-                var classFile = weightsFile + ".classes.txt";
-                var classes = File.Exists(classFile) ? File.ReadAllLines(classFile).Where(l => l.Length > 0).ToArray() : null;
+                // The weights' facts say how training read its images (resize, crop, normalisation) and name the classes;
+                // weights without them (from PyTorch) are read resized to the input, with values in [0, 1].
+                var facts = module.Facts;
+                var transform = facts.EvaluationTransform() ?? new Compose(new Resize((int)sizes[1], (int)sizes[2]), new ToTensor());
+                var classes = facts.ClassNames;
                 var paths = result.GetValue(images)!.SelectMany(Expand).ToList();
                 if (paths.Count == 0)
                     throw new UsageException("no images found (" + string.Join(", ", ImageExtensions) + ")");
-                module.eval();
                 foreach (var path in paths)
                 {
-                    var image = ImageFunctions.Resize(ImageData.Decode(path, (int)sizes[0]), (int)sizes[1], (int)sizes[2]);
-                    using var scope = NewDisposeScope();
-                    using var _ = no_grad();
-                    var output = module.call(tensor(image.Pixels, new long[] { 1, sizes[0], sizes[1], sizes[2] }));
-                    var probabilities = bound.OutputActivation switch
-                    {
-                        "Softmax" or "Sigmoid" => output,
-                        "LogSoftmax" => output.exp(),
-                        _ => output.softmax(1),
-                    };
+                    var image = transform.ApplyToFile(path, (int)sizes[0], new Random(0));
+                    if (image.Channels != sizes[0] || image.Height != sizes[1] || image.Width != sizes[2])
+                        throw new UsageException($"{path} becomes {image.Channels}x{image.Height}x{image.Width} through the weights' evaluation transforms, but {bound.Name} takes {string.Join("x", sizes)}");
+                    using var input = tensor(image.Pixels, new long[] { 1, sizes[0], sizes[1], sizes[2] });
+                    using var probabilities = module.Predict(input);
                     var best = probabilities.argmax(1).item<long>();
-                    var name = classes != null && best < classes.Length ? classes[best] : best.ToString(CultureInfo.InvariantCulture);
+                    var name = classes != null && best < classes.Count ? classes[(int)best] : best.ToString(CultureInfo.InvariantCulture);
                     Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}: {1} ({2:F3})", path, name, probabilities[0, best].item<float>()));
                 }
                 return 0;

@@ -33,7 +33,7 @@ namespace CnnDsl.Train
             var seed = new Option<int>("--seed") { Description = "seeds the weights, shuffling and dropout", DefaultValueFactory = _ => 0 };
             var model = new Option<string?>("--model") { Description = "the model's name, when the file has several" };
             var input = new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 (needed for image folders when the model has size variables)" };
-            var command = new Command("train", "Trains a .cnn model on IDX or image folders and writes its weights, history and training curves.")
+            var command = new Command("train", "Trains a .cnn model on IDX or image folders and writes its weights, history, training curves and TensorBoard logs.")
             {
                 file, data, epochs, batchSize, device, output, learningRate, patience, validation, seed, model, input,
             };
@@ -67,18 +67,16 @@ namespace CnnDsl.Train
                     Device = Device(result.GetValue(device)),
                     OutputActivation = Enum.Parse<OutputActivation>(bound.OutputActivation),
                     CheckpointPath = Path.Combine(folder, "checkpoint"),
-                    Callbacks = new Callback[] { early, new ModelCheckpoint(Path.Combine(folder, "best.weights"), "val_loss", saveBestOnly: true) },
+                    Callbacks = new Callback[] { early, new ModelCheckpoint(Path.Combine(folder, "best.weights"), "val_loss", saveBestOnly: true), new TensorBoard(Path.Combine(folder, "logs")) },
                 };
                 var history = module.Fit(sources.Train, options);
 
                 var weights = Path.Combine(folder, bound.Name + ".safetensors");
+                // The class names and evaluation transforms of the data travel in the file, as the model's facts.
                 module.SaveSafeTensors(weights);
-                // Class names travel beside the weights, where predict (and LoadWeights) look for them.
-                if (sources.Train is CnnDsl.Data.ImageFolder images)
-                    File.WriteAllText(weights + ".classes.txt", string.Join("\n", images.ClassNames) + "\n");
                 WriteHistory(history, Path.Combine(folder, "history.csv"));
                 TrainingCurves.Save(history, Path.Combine(folder, "curves.png"), early);
-                Console.WriteLine($"Wrote {weights}, history.csv and curves.png in {folder}");
+                Console.WriteLine($"Wrote {weights}, history.csv and curves.png in {folder}; tensorboard --logdir {Path.Combine(folder, "logs")} shows the curves");
                 if (sources.Test != null)
                 {
                     var (loss, accuracy) = module.Evaluate(sources.Test);

@@ -38,6 +38,8 @@ public class TrainToolTests : IDisposable
         foreach (var name in new[] { "Tiny.safetensors", "history.csv", "curves.png", "checkpoint", "best.weights" })
             Assert.True(File.Exists(Path.Combine(folder, "run", name)), name + " is missing:\n" + trained);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "run", "history.csv")).Length);
+        foreach (var run in new[] { "train", "validation" })
+            Assert.Single(Directory.GetFiles(Path.Combine(folder, "run", "logs", run), "events.out.tfevents.*"));
         var accuracy = double.Parse(trained.Output.Split("accuracy ")[^1].Split(" %")[0], CultureInfo.InvariantCulture);
         Assert.True(accuracy > 60, $"test accuracy {accuracy}% after 2 epochs on 6,000 Fashion-MNIST images:\n{trained}");
 

@@ -374,7 +374,7 @@ public class HostileFilesTests : IDisposable
             "the magic number at its start", "the number of epochs done", "the seed", "the length of its random generator state", "the random generator state",
             "the length of its weights", "the weights", "the length of its optimizer state", "the optimizer state", "the number of callbacks",
             "the name of callback 1", "the length of its state of callback ReduceLROnPlateau", "the state of callback ReduceLROnPlateau",
-            "the name of callback 2", "the length of its state of callback EarlyStopping", "the state of callback EarlyStopping", "its SHA-256 checksum",
+            "the name of callback 2", "the length of its state of callback EarlyStopping", "the state of callback EarlyStopping", "the model's facts", "its SHA-256 checksum",
         }, missing);
 
         // The reproducer: a checkpoint cut right after its magic number.
@@ -404,7 +404,7 @@ public class HostileFilesTests : IDisposable
         Assert.Contains("is not a CnnDsl training checkpoint", Refused(checkpoint, () => Checkpoints.LoadTrainingCheckpoint(checkpoint, model, optimizer)).Message);
         // A weights file given where a checkpoint belongs.
         model.SaveWeights(checkpoint);
-        Assert.Equal($"{checkpoint} is not a CnnDsl training checkpoint (it does not start with CNNDSL-CHECKPOINT-2).",
+        Assert.Equal($"{checkpoint} is not a CnnDsl training checkpoint (it does not start with CNNDSL-CHECKPOINT-3).",
             Refused(checkpoint, () => Checkpoints.LoadTrainingCheckpoint(checkpoint, model, optimizer)).Message);
     }
 
@@ -451,14 +451,16 @@ public class HostileFilesTests : IDisposable
         var path = Path.Combine(folder, "small.weights");
         model.SaveWeights(path);
         var complete = File.ReadAllBytes(path);
-        int dataEnd = complete.Length - 13 - 32;
+        // TorchSharp's data, then the model's facts (CNNDSL-FACTS, length, JSON), then the checksum.
+        int dataEnd = complete.AsSpan().IndexOf("CNNDSL-FACTS"u8);
+        Assert.True(dataEnd > 0 && dataEnd < complete.Length - 13 - 32);
         for (int length = 0; length < complete.Length; length++)
         {
             File.WriteAllBytes(path, complete[..length]);
             using var target = Small();
             if (length == dataEnd)
             {
-                // Cut exactly before the checksum: what TorchSharp's own save writes; the weights are complete.
+                // Cut exactly before the facts: what TorchSharp's own save writes; the weights are complete.
                 target.LoadWeights(path);
                 Assert.True(KillLoopTests.Same(model, target));
                 continue;

@@ -28,7 +28,9 @@ public class TensorBoardTests : IDisposable
     sealed class StepRecorder : Callback
     {
         public readonly List<(long Step, float Loss, double Rate)> Steps = new();
+        public readonly List<(int Epoch, IReadOnlyDictionary<string, double> Values)> Validations = new();
         public override void OnTrainBatchEnd(TrainingContext context, TrainBatch batch) => Steps.Add((batch.GlobalStep, batch.Loss!.item<float>(), context.LearningRate));
+        public override void OnValidationEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> metrics) => Validations.Add((epoch, metrics));
     }
 
     [Fact]
@@ -85,6 +87,12 @@ public class TensorBoardTests : IDisposable
             Expect(validationEvents, "epoch_f1_score", history.Metric("val_f1_score"));
             Assert.Empty(EventFileReader.Scalars(validationEvents, "batch_loss"));
             Assert.Equal((float)schedule(0), EventFileReader.Scalars(trainEvents, "epoch_learning_rate")[0].Value);
+
+            // The validation hook saw each epoch's validation values once, by their Keras names.
+            Assert.Equal(new[] { 1, 2, 3 }, recorder.Validations.Select(v => v.Epoch));
+            Assert.All(recorder.Validations, v => Assert.Equal(new[] { "val_accuracy", "val_f1_score", "val_loss" }, v.Values.Keys.Order()));
+            Assert.Equal(epochs.Select(e => e.ValidationLoss!.Value), recorder.Validations.Select(v => v.Values["val_loss"]));
+            Assert.Equal(history.Metric("val_f1_score").Select(v => v!.Value), recorder.Validations.Select(v => v.Values["val_f1_score"]));
 
             // A histogram of each parameter every epoch; the last one describes the trained weights.
             var parameters = model.named_parameters().ToList();

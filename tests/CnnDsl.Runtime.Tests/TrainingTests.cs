@@ -67,7 +67,10 @@ public class TrainingTests : IDisposable
         small.SaveWeights(path);
         using var other = new FashionCnn();
         var error = Assert.Throws<WeightsMismatchException>(() => other.LoadWeights(path));
-        Assert.Equal($"{path}: 'conv2d.weight' has shape [8, 1, 3, 3] in the file but [32, 1, 5, 5] in the model.", error.Message);
+        // Both models named, and what differs in the tensors.
+        Assert.Equal($"{path} does not fit FashionCnn: they were saved from model TinyCnn, not FashionCnn. The tensors differ too: "
+            + $"{path}: 'conv2d.weight' has shape [8, 1, 3, 3] in the file but [32, 1, 5, 5] in the model. "
+            + "Load them into TinyCnn, or load part of them (LoadSafeTensors with strict: false or skip:) to start from them.", error.Message);
     }
 
     [Fact]

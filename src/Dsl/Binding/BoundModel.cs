@@ -47,6 +47,13 @@ namespace CnnDsl.Dsl.Binding
     {
         public const string InputTensorName = "input";
 
+        /// <summary>
+        /// <c>sha256:</c> and the hex SHA-256 of the model and the project blocks it uses as the .cnn language writes them,
+        /// without namespaces (<see cref="Project.ProjectRules.DefinitionHash"/>): equal for the generated class and for a
+        /// model the tools build from the same file, whatever input size they fix; null where no project checked it.
+        /// </summary>
+        public string? DefinitionHash { get; init; }
+
         public TensorShape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
 
         public long ParameterCount => Sum(Layers.Select(l => l.Config.Parameters));

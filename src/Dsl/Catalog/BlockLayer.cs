@@ -253,6 +253,9 @@ namespace CnnDsl.Dsl.Catalog
 
         public LayerKind? Find(string name) => blocks.TryGetValue(name, out var block) ? block : null;
 
+        /// <summary>A block's syntax; null for a name that is no block.</summary>
+        public BlockSyntax? SyntaxOf(string name) => blocks.TryGetValue(name, out var block) ? block.Syntax : null;
+
         /// <summary>The class a block becomes, in the namespace of the file that defines it; null for a name that is no block.</summary>
         public BlockClassName? ClassOf(string blockName) => classes.TryGetValue(blockName, out var name) ? name : null;
 

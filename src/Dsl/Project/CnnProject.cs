@@ -120,6 +120,9 @@ namespace CnnDsl.Dsl.Project
                 throw new ProjectException($"--input '{input}' is not a shape of positive sizes such as 3x64x64");
             var diagnostics = new DiagnosticBag();
             var model = Binder.BindModel(syntax with { Input = shape }, diagnostics, Blocks);
+            // The definition is the model as written: fixing its input size for a run does not make it another model.
+            if (model != null)
+                model = model with { DefinitionHash = ProjectRules.DefinitionHash(syntax, model, Blocks) };
             return (model, diagnostics.ToList());
         }
     }

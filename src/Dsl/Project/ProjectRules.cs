@@ -46,9 +46,30 @@ namespace CnnDsl.Dsl.Project
                 var bound = Binder.BindModel(model, diagnostics, blocks, observations);
                 if (bound != null && !(NameRules.Check(bound, diagnostics, model.Name.Location) && NameRules.CheckAgainstBlockClasses(bound, blocks, diagnostics, model.Name.Location)))
                     bound = null;
+                if (bound != null)
+                    bound = bound with { DefinitionHash = DefinitionHash(model, bound, blocks) };
                 models.Add(new CheckedModel(model, bound, (IReadOnlyList<LayerObservation>?)observations ?? Array.Empty<LayerObservation>()));
             }
             return models;
+        }
+
+        /// <summary>The project blocks a bound model uses (directly or inside other blocks), in name order.</summary>
+        public static IReadOnlyList<BlockSyntax> BlocksUsed(BoundModel model, BlockScope blocks) =>
+            model.Blocks.Where(f => !f.FromZoo).Select(f => f.BlockName).Distinct().OrderBy(n => n, StringComparer.Ordinal)
+                .Select(blocks.SyntaxOf).Where(b => b != null).Select(b => b!).ToList();
+
+        /// <summary>
+        /// What identifies a model's definition across tools (<see cref="BoundModel.DefinitionHash"/>): the SHA-256 of the
+        /// model as written (input line included) and of the project blocks it uses, as <see cref="SyntaxWriter"/> writes
+        /// them without namespaces and in lower case, so formatting, comments, the project's root namespace and the
+        /// spelling of values (<c>relu</c> in a .cnn file, <c>Activation.ReLU</c> in an attribute) do not change it.
+        /// </summary>
+        public static string DefinitionHash(ModelSyntax model, BoundModel bound, BlockScope blocks)
+        {
+            var text = SyntaxWriter.Write(model with { Namespace = null }, BlocksUsed(bound, blocks).Select(b => b with { Namespace = null })).ToLowerInvariant();
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            var hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
+            return "sha256:" + string.Concat(hash.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 }

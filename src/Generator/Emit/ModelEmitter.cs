@@ -90,6 +90,9 @@ namespace CnnDsl.Generator
 
             writer.WriteLine("global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;");
             writer.WriteLine();
+            writer.WriteLine("/// <summary>What the model knows beyond its weights (class names, input normalisation, the loss it was trained with): set by Fit, saved and loaded with the weights, printed by Summary.</summary>");
+            writer.WriteLine("public global::CnnDsl.ModelFacts Facts { get; set; } = global::CnnDsl.ModelFacts.For(ModelInfo);");
+            writer.WriteLine();
             writer.OpenBlock("public override " + Tensor + " forward(" + Tensor + " input)");
             writer.WriteLine("global::CnnDsl.InputShapeException.ThrowIfMismatch(ModelInfo, input, this);");
             body.WriteForwardBody(writer, layers);
@@ -255,7 +258,7 @@ namespace CnnDsl.Generator
             writer.Indent();
             if (!symbolic)
             {
-                writer.WriteLine("nameof(" + ClassName(model) + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);");
+                writer.WriteLine("nameof(" + ClassName(model) + "), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource" + DefinitionHashArgument(model) + ");");
             }
             else
             {
@@ -263,10 +266,13 @@ namespace CnnDsl.Generator
                 var arguments = string.Join(", ", model.SizeVariables.Select((_, i) => "sizes[" + i + "]"));
                 writer.WriteLine("InputShapeText: " + Literal(Tuple(model.InputShape)) + ", AcceptedSizeRule: AcceptedSizeRule, MinimumInputSize: MinimumInputSize,");
                 writer.WriteLine("SizeVariableDimensions: new[] { " + string.Join(", ", model.SizeVariables.Select(v => model.InputShape.Dimensions.ToList().FindIndex(d => d is VarExpr var && var.Name == v))) + " }, Accepts: sizes => Accepts(" + arguments + "),");
-                writer.WriteLine("CnnSource: CnnSource);");
+                writer.WriteLine("CnnSource: CnnSource" + DefinitionHashArgument(model) + ");");
             }
             writer.Unindent();
         }
+
+        static string DefinitionHashArgument(BoundModel model) =>
+            model.DefinitionHash == null ? "" : ", DefinitionHash: " + Literal(model.DefinitionHash);
 
         // MinimumInputSize, AcceptedSizeRule and Accepts(H, W): the rule the compiler derived, exact for every size.
         static void WriteAcceptedSizes(SourceWriter writer, BoundModel model)

@@ -49,6 +49,8 @@ namespace CnnDsl.Data
 
             public long Count => indices.LongLength;
             public IReadOnlyList<string>? ClassNames => parent.ClassNames;
+            public Vision.Normalize? Normalization => parent.Normalization;
+            public Vision.Transform? EvaluationTransform => parent.EvaluationTransform;
             public long[]? SampleShape => parent.SampleShape;
             public long[]? Labels => labels ??= parent.Labels is long[] all ? indices.Select(i => all[i]).ToArray() : null;
 

@@ -141,20 +141,31 @@ namespace CnnDsl.Data
             }
         }
 
-        /// <summary>Standardizes every channel with the given mean and standard deviation, in place.</summary>
+        /// <summary>
+        /// Standardizes every channel with the given mean and standard deviation, in place, and records it
+        /// (<see cref="Normalization"/>): a model fitted on the data keeps it in its facts, and pictures undo it.
+        /// </summary>
         public Dataset Normalize(float[] mean, float[] std)
         {
+            var step = new Vision.Normalize(mean, std);
             using var m = tensor(mean).reshape(1, -1, 1, 1);
             using var s = tensor(std).reshape(1, -1, 1, 1);
             Inputs.sub_(m).div_(s);
+            // Normalising twice is one normalisation: ((x - m1) / s1 - m2) / s2 = (x - (m1 + m2 s1)) / (s1 s2).
+            Normalization = Normalization is { } first
+                ? new Vision.Normalize(first.Mean.Select((m1, i) => m1 + mean[i] * first.Std[i]).ToArray(), first.Std.Select((s1, i) => s1 * std[i]).ToArray())
+                : step;
             return this;
         }
+
+        /// <summary>The normalisation <see cref="Normalize"/> applied to the inputs, or null.</summary>
+        public Vision.Normalize? Normalization { get; private set; }
 
         /// <summary>The samples at <paramref name="indices"/>, as a new dataset.</summary>
         public Dataset Subset(long[] indices)
         {
             using var index = tensor(indices);
-            return new Dataset(Inputs.index_select(0, index), Targets.index_select(0, index));
+            return new Dataset(Inputs.index_select(0, index), Targets.index_select(0, index)) { Normalization = Normalization, ClassNames = ClassNames };
         }
 
         /// <summary>Splits off the last <paramref name="fraction"/> of a seeded shuffle as validation data, as Keras' validation_split does without the shuffle.</summary>

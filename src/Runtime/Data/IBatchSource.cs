@@ -31,6 +31,12 @@ namespace CnnDsl.Data
         /// <summary>One sample's input shape (C, H, W for images) when it is known without decoding, else null.</summary>
         long[]? SampleShape { get; }
 
+        /// <summary>The normalisation the inputs went through, when the source knows it (pictures undo it; a model trained on the source records it).</summary>
+        Vision.Normalize? Normalization => null;
+
+        /// <summary>The transforms validation and prediction read samples with, when the source has them (image folders).</summary>
+        Vision.Transform? EvaluationTransform => null;
+
         /// <summary>The inputs (N, ...) and targets (N, ...) of the samples at <paramref name="indices"/>, in that order, on the CPU.</summary>
         (Tensor Inputs, Tensor Targets) GetBatch(long[] indices, BatchContext context);
     }

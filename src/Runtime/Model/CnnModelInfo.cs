@@ -17,6 +17,7 @@ namespace CnnDsl
     /// <param name="SizeVariableDimensions">Which dimensions of <see cref="InputShape"/> (marked -1) are variables, in order.</param>
     /// <param name="Accepts">Whether the model accepts these values of its size variables.</param>
     /// <param name="CnnSource">The checked model and the project blocks it uses, written back in the .cnn language by the compiler.</param>
+    /// <param name="DefinitionHash">What identifies the model's definition (<c>sha256:</c> and hex digits), as the tools compute it for the same file.</param>
     public sealed record CnnModelInfo(
         string Name,
         IReadOnlyList<long> InputShape,
@@ -31,14 +32,15 @@ namespace CnnDsl
         IReadOnlyList<long>? MinimumInputSize = null,
         IReadOnlyList<int>? SizeVariableDimensions = null,
         System.Func<IReadOnlyList<long>, bool>? Accepts = null,
-        string? CnnSource = null)
+        string? CnnSource = null,
+        string? DefinitionHash = null)
     {
         /// <summary>Whether some input sizes are variables (<c>input 3xHxW</c>).</summary>
         public bool HasSizeVariables => SizeVariableDimensions != null && SizeVariableDimensions.Count > 0;
     }
 
     /// <summary>Implemented by every generated model.</summary>
-    public interface ICnnModel
+    public interface ICnnModel : IHasFacts
     {
         /// <summary>The compile-time facts about this model.</summary>
         CnnModelInfo Info { get; }

@@ -16,7 +16,7 @@ namespace CnnDsl
     /// state_dict keys as the generated class, and a forward that walks the model's graph as the generated one does.
     /// For tools that train a .cnn file without a C# project.
     /// </summary>
-    public sealed class RuntimeModule : nn.Module<Tensor, Tensor>
+    public sealed class RuntimeModule : nn.Module<Tensor, Tensor>, IHasFacts
     {
         readonly IReadOnlyList<BoundLayer> layers;
         // By the layer's position: uses of a block with the same arguments may share their bound layers.
@@ -28,7 +28,17 @@ namespace CnnDsl
             : this(model.Name, model.Layers)
         {
             Model = model;
+            Facts = new ModelFacts
+            {
+                Model = model.Name,
+                DefinitionHash = model.DefinitionHash,
+                InputShape = model.InputShape.Dimensions.Select(d => d.Constant ?? -1).ToArray(),
+                OutputActivation = Enum.Parse<OutputActivation>(model.OutputActivation),
+            };
         }
+
+        /// <summary>What the model knows beyond its weights (for a block's module: its name only).</summary>
+        public ModelFacts Facts { get; set; } = new();
 
         RuntimeModule(string name, IReadOnlyList<BoundStatement> statements)
             : base(TorchRuntime.Loaded(name))

@@ -22,64 +22,128 @@ namespace CnnDsl.Training
         const int HashBytes = 32;
 
         /// <summary>
-        /// Saves the weights (TorchSharp's format) followed by a SHA-256 checksum of them, so that a crash leaves the
-        /// previous file intact and damage is found when loading; class names the model carries are saved beside them.
+        /// Saves the weights (TorchSharp's format), then the model's facts (<see cref="ModelFacts"/>: class names,
+        /// normalisation, the loss it was trained with), then a SHA-256 checksum of both, so that a crash leaves the
+        /// previous file intact and damage is found when loading. TorchSharp's <c>load</c> still reads the weights.
         /// </summary>
         public static void SaveWeights(this nn.Module model, string path)
         {
+            var facts = Encoding.UTF8.GetBytes(ModelFacts.Of(model).ToJson());
             AtomicFile.Write(path, stream =>
             {
                 using var hashing = new HashingStream(stream);
                 // TorchSharp's save(Stream) closes the stream; the writer overload leaves it open for the checksum.
                 using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                {
                     model.save(writer);
+                    writer.Write(FactsMagic);
+                    writer.Write(facts.Length);
+                    writer.Write(facts);
+                }
                 stream.Write(ChecksumMagic);
                 stream.Write(hashing.Hash());
             });
-            ClassNameFile.Save(model, path);
+            // A names file left beside the weights by an earlier version would describe other weights.
+            ClassNameFile.Delete(path);
         }
+
+        static readonly byte[] FactsMagic = Encoding.ASCII.GetBytes("CNNDSL-FACTS");
 
         /// <summary>
         /// Loads weights saved by <see cref="SaveWeights"/> (or TorchSharp's <c>save</c>, which writes no checksum). A
         /// file that does not fit the model is an error naming the first mismatching key and both shapes (or element
-        /// types), or the missing and unexpected keys; a damaged or truncated file is an <see cref="InvalidFileException"/>.
-        /// The file is checked before TorchSharp reads any of it, so the model is left unchanged.
+        /// types), or the missing and unexpected keys, and so are weights saved from another model or another definition
+        /// of it (naming both); a damaged or truncated file is an <see cref="InvalidFileException"/>. The file is checked
+        /// before TorchSharp reads any of it, so the model is left unchanged. The model then has the file's facts.
         /// </summary>
         public static void LoadWeights(this nn.Module model, string path)
         {
             if (ClassNameFile.IsSafeTensors(path))
                 throw new ArgumentException($"{path} is a safetensors file; load it with model.LoadSafeTensors(\"{path}\") "
                     + "(LoadWeights reads TorchSharp's format, which SaveWeights writes).", nameof(path));
+            ModelFacts? saved;
             using (var stream = File.OpenRead(path))
             using (var reader = new BinaryReader(stream, Encoding.UTF8))
             {
                 var keys = ReadKeys(reader, path);
-                VerifyChecksum(stream, path);
-                CheckFits(model, keys, path);
+                saved = VerifyTrailer(stream, path);
+                CheckSameModel(model, saved, path, () => CheckFits(model, keys, path));
                 stream.Position = 0;
                 model.load(reader);
             }
-            ClassNameFile.Load(model, path);
+            var facts = ModelFacts.Of(model);
+            ModelFacts.Set(model, saved != null ? facts.WithTrainingFactsOf(saved) : ClassNameFile.Load(path) is { } names ? facts with { ClassNames = names } : facts);
         }
 
-        // After ReadKeys the stream stands at the end of TorchSharp's data: either the file ends there (no checksum, as
-        // TorchSharp writes it) or the checksum follows; anything else means damage.
-        static bool VerifyChecksum(Stream stream, string path)
+        /// <summary>
+        /// Weights saved from another model, or another definition of it, are an error naming both, with what
+        /// <paramref name="checkKeys"/> finds wrong with the tensors, if anything.
+        /// </summary>
+        internal static void CheckSameModel(nn.Module model, ModelFacts? saved, string path, Action? checkKeys = null)
+        {
+            var facts = ModelFacts.Of(model);
+            var difference = saved == null ? null : facts.DifferenceFrom(saved);
+            if (difference == null)
+            {
+                checkKeys?.Invoke();
+                return;
+            }
+            string tensors = "";
+            try
+            {
+                checkKeys?.Invoke();
+            }
+            catch (WeightsMismatchException exception)
+            {
+                tensors = " The tensors differ too: " + exception.Message;
+            }
+            throw new WeightsMismatchException($"{path} does not fit {facts.Model}: {difference}.{tensors} Load them into {saved!.Model}, "
+                + "or load part of them (LoadSafeTensors with strict: false or skip:) to start from them.");
+        }
+
+        // After ReadKeys the stream stands at the end of TorchSharp's data: either the file ends there (as TorchSharp
+        // writes it), or the checksum follows (an earlier version), or the facts and then the checksum; anything else
+        // means damage. Returns the facts, if any.
+        static ModelFacts? VerifyTrailer(Stream stream, string path)
         {
             long end = stream.Position;
             long rest = stream.Length - end;
             if (rest == 0)
-                return false;
+                return null;
+            string damaged = $"{path} has {rest} bytes after its last tensor, which are not CnnDsl's facts and checksum (the file is damaged).";
+            ModelFacts? facts = null;
+            long hashedEnd = end;
+            var head = new byte[FactsMagic.Length];
+            if (rest > FactsMagic.Length + 4 + ChecksumMagic.Length + HashBytes)
+            {
+                stream.ReadExactly(head);
+                if (head.AsSpan().SequenceEqual(FactsMagic))
+                {
+                    var lengthBytes = new byte[4];
+                    stream.ReadExactly(lengthBytes);
+                    int length = BitConverter.ToInt32(lengthBytes);
+                    if (length < 0 || length > stream.Length - stream.Position - ChecksumMagic.Length - HashBytes)
+                        throw new InvalidFileException(path, damaged);
+                    var json = new byte[length];
+                    stream.ReadExactly(json);
+                    hashedEnd = stream.Position;
+                    facts = ModelFacts.FromJson(Encoding.UTF8.GetString(json), path);
+                }
+                else
+                {
+                    stream.Position = end;
+                }
+            }
             var trailer = new byte[ChecksumMagic.Length + HashBytes];
-            if (rest != trailer.Length)
-                throw new InvalidFileException(path, $"{path} has {rest} bytes after its last tensor, which are not a CnnDsl checksum (the file is damaged).");
+            if (stream.Length - hashedEnd != trailer.Length)
+                throw new InvalidFileException(path, damaged);
             stream.ReadExactly(trailer);
             if (!trailer.AsSpan(0, ChecksumMagic.Length).SequenceEqual(ChecksumMagic))
-                throw new InvalidFileException(path, $"{path} has {rest} bytes after its last tensor, which are not a CnnDsl checksum (the file is damaged).");
+                throw new InvalidFileException(path, damaged);
             stream.Position = 0;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(1, end))];
-            for (long left = end; left > 0;)
+            var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(1, hashedEnd))];
+            for (long left = hashedEnd; left > 0;)
             {
                 int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
                 hash.AppendData(buffer, 0, read);
@@ -87,7 +151,7 @@ namespace CnnDsl.Training
             }
             if (!hash.GetHashAndReset().AsSpan().SequenceEqual(trailer.AsSpan(ChecksumMagic.Length)))
                 throw new InvalidFileException(path, $"{path} does not match its SHA-256 checksum (the file is damaged).");
-            return true;
+            return facts;
         }
 
         static void CheckFits(nn.Module model, IReadOnlyList<StoredTensor> file, string path)
@@ -196,7 +260,8 @@ namespace CnnDsl.Training
         }
 
         const string LegacyCheckpointMagic = "CNNDSL-CHECKPOINT-1";
-        const string CheckpointMagic = "CNNDSL-CHECKPOINT-2";
+        const string PreviousCheckpointMagic = "CNNDSL-CHECKPOINT-2";
+        const string CheckpointMagic = "CNNDSL-CHECKPOINT-3";
 
         /// <summary>
         /// Saves everything needed to resume training: weights, optimizer state, the epochs done, the random number
@@ -230,6 +295,7 @@ namespace CnnDsl.Training
                         writer.Write(callback.GetType().FullName ?? callback.GetType().Name);
                         WriteSection(writer, callback.SaveState);
                     }
+                    writer.Write(ModelFacts.Of(model).ToJson());
                 }
                 stream.Write(hashing.Hash());
             });
@@ -258,13 +324,15 @@ namespace CnnDsl.Training
             if (length > Array.MaxLength)
                 throw new InvalidFileException(path, $"{path} has {length} bytes, more than a training checkpoint read into memory may hold.");
             var parts = ParseCheckpoint(path, File.ReadAllBytes(path));
+            var savedFacts = parts.Facts == null ? null : ModelFacts.FromJson(parts.Facts, path);
 
             using (var state = random.get_rng_state())
                 if (parts.Rng.Count != state.shape[0])
                     throw new InvalidFileException(path, $"{path}: its random generator state has {parts.Rng.Count} bytes, but libtorch's CPU generator has {state.shape[0]} (the file is damaged or from another libtorch).");
             using (var weights = new BinaryReader(Open(parts.Weights), Encoding.UTF8))
             {
-                CheckFits(model, ReadKeys(weights, path), path);
+                var keys = ReadKeys(weights, path);
+                CheckSameModel(model, savedFacts, path, () => CheckFits(model, keys, path));
                 weights.BaseStream.Position = 0;
                 model.load(weights);
             }
@@ -287,6 +355,8 @@ namespace CnnDsl.Training
                     saved.RemoveAt(index);
                 }
             }
+            if (savedFacts != null)
+                ModelFacts.Set(model, ModelFacts.Of(model).WithTrainingFactsOf(savedFacts));
             return (parts.EpochsDone, parts.HasSeed ? parts.Seed : null);
         }
 
@@ -313,7 +383,7 @@ namespace CnnDsl.Training
 
         // Parts are views of the file's bytes, read once into memory.
         sealed record CheckpointParts(int EpochsDone, bool HasSeed, int Seed, ArraySegment<byte> Rng, ArraySegment<byte> Weights, ArraySegment<byte> Optimizer,
-            IReadOnlyList<(string Type, ArraySegment<byte> State)>? Callbacks);
+            IReadOnlyList<(string Type, ArraySegment<byte> State)>? Callbacks, string? Facts = null);
 
         // Reads the structure without applying anything. Every read names the part it is in, so a truncated file says
         // where it ends; the checksum is checked once the structure is known to be complete.
@@ -326,7 +396,7 @@ namespace CnnDsl.Training
             var magic = Encoding.UTF8.GetString(cursor.Bytes(CheckpointMagic.Length, "the magic number at its start"));
             if (magic == LegacyCheckpointMagic)
                 return ParseLegacy(path, cursor);
-            if (magic != CheckpointMagic)
+            if (magic != CheckpointMagic && magic != PreviousCheckpointMagic)
                 throw new InvalidFileException(path, $"{path} is not a CnnDsl training checkpoint (it does not start with {CheckpointMagic}).");
             int epochs = cursor.Int32("the number of epochs done");
             bool hasSeed = cursor.Bool("the seed");
@@ -343,13 +413,15 @@ namespace CnnDsl.Training
                 var type = cursor.String($"the name of callback {i + 1}");
                 callbacks.Add((type, cursor.Bytes(cursor.Length64($"state of callback {ShortName(type)}"), $"the state of callback {ShortName(type)}")));
             }
+            // Version 3 adds the model's facts.
+            var facts = magic == CheckpointMagic ? cursor.String("the model's facts", maxLength: 1 << 26) : null;
             int end = cursor.Position;
             var expected = cursor.Bytes(HashBytes, "its SHA-256 checksum");
             if (cursor.Position != file.Length)
                 throw new InvalidFileException(path, $"{path} has {file.Length - cursor.Position} bytes after its checksum (the file is damaged).");
             if (!SHA256.HashData(file.AsSpan(0, end)).AsSpan().SequenceEqual(expected.AsSpan()))
                 throw new InvalidFileException(path, $"{path} does not match its SHA-256 checksum (the file is damaged).");
-            return new CheckpointParts(epochs, hasSeed, seed, rng, weights, optimizer, callbacks);
+            return new CheckpointParts(epochs, hasSeed, seed, rng, weights, optimizer, callbacks, facts);
         }
 
         // Version 1 had no checksum, no part lengths and no callback state: the weights end where TorchSharp's format
@@ -385,7 +457,7 @@ namespace CnnDsl.Training
             public byte Byte(string what) => Bytes(1, what)[0];
 
             // BinaryWriter's string: a 7-bit encoded length, then UTF-8.
-            public string String(string what)
+            public string String(string what, int maxLength = 4096)
             {
                 int length = 0;
                 for (int shift = 0; ; shift += 7)
@@ -397,7 +469,7 @@ namespace CnnDsl.Training
                     if (shift >= 21)
                         throw new InvalidFileException(path, $"{path}: {what} has a malformed length (the file is damaged).");
                 }
-                if (length > 4096)
+                if (length > maxLength)
                     throw new InvalidFileException(path, $"{path}: {what} claims {length} bytes (the file is damaged).");
                 return Encoding.UTF8.GetString(Bytes(length, what));
             }

@@ -9,38 +9,26 @@ using static TorchSharp.torch;
 namespace CnnDsl.Training
 {
     /// <summary>
-    /// Class names travel beside the weights, one per line in <c>WEIGHTS.classes.txt</c>, so that a model loaded
-    /// elsewhere can say "sneaker" instead of 7.
+    /// Class names beside weights, one per line in <c>WEIGHTS.classes.txt</c>, as earlier versions wrote them: read for
+    /// weights without facts; the weights formats now carry the names in the model's facts.
     /// </summary>
     internal static class ClassNameFile
     {
         public static string PathFor(string weightsPath) => weightsPath + ".classes.txt";
 
-        public static void Save(nn.Module model, string weightsPath)
-        {
-            var names = ModelMemory.ClassNames(model);
-            var path = PathFor(weightsPath);
-            if (names == null)
-            {
-                // A names file left from an earlier save would describe other weights.
-                if (File.Exists(path))
-                    File.Delete(path);
-                return;
-            }
-            if (names.Any(n => n.Contains('\n') || n.Contains('\r')))
-                throw new ArgumentException("Class names must not contain line breaks.");
-            AtomicFile.Write(path, stream =>
-            {
-                var bytes = Encoding.UTF8.GetBytes(string.Join("\n", names) + "\n");
-                stream.Write(bytes);
-            });
-        }
-
-        public static void Load(nn.Module model, string weightsPath)
+        /// <summary>Removes a names file an earlier version wrote beside these weights: the weights file now carries them.</summary>
+        public static void Delete(string weightsPath)
         {
             var path = PathFor(weightsPath);
             if (File.Exists(path))
-                ModelMemory.SetClassNames(model, File.ReadAllText(path, Encoding.UTF8).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray());
+                File.Delete(path);
+        }
+
+        /// <summary>The names of a file an earlier version wrote beside weights without facts, or null.</summary>
+        public static string[]? Load(string weightsPath)
+        {
+            var path = PathFor(weightsPath);
+            return File.Exists(path) ? File.ReadAllText(path, Encoding.UTF8).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToArray() : null;
         }
 
         // The safetensors layout: an 8-byte little-endian header length, then a JSON object.

@@ -74,6 +74,16 @@ namespace CnnDsl.Training
         public static Loss MeanSquaredError { get; } = new Loss(LossKind.MeanSquaredError);
         public static Loss NegativeLogLikelihood { get; } = new Loss(LossKind.NegativeLogLikelihood);
 
+        /// <summary>The built-in loss of a <see cref="LossKind"/> name (what a model's facts record), or null for another name.</summary>
+        public static Loss? Builtin(string name) => name switch
+        {
+            nameof(LossKind.CrossEntropy) => CrossEntropy,
+            nameof(LossKind.BinaryCrossEntropy) => BinaryCrossEntropy,
+            nameof(LossKind.MeanSquaredError) => MeanSquaredError,
+            nameof(LossKind.NegativeLogLikelihood) => NegativeLogLikelihood,
+            _ => null,
+        };
+
         /// <summary>The mean loss of a batch.</summary>
         public virtual Tensor Compute(Tensor output, Tensor target, OutputActivation activation)
         {

@@ -78,7 +78,10 @@ namespace CnnDsl.Training
                 {
                     long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
                     return new RuntimeSummary(table, rows.Sum(r => r.MultAdds), batchSize,
-                        batchSize * inputElements * 4, 2L * batchSize * rows.Sum(r => r.Activations) * 4, (total + state) * 4);
+                        batchSize * inputElements * 4, 2L * batchSize * rows.Sum(r => r.Activations) * 4, (total + state) * 4)
+                    {
+                        Facts = ModelFacts.Of(model),
+                    };
                 }
             }
             catch (OverflowException)
@@ -122,6 +125,9 @@ namespace CnnDsl.Training
     /// <summary>A run-time summary: the Keras-layout table and torchinfo's extras for a batch size.</summary>
     public sealed record RuntimeSummary(string Table, long MultAddsPerSample, int BatchSize, long InputBytes, long ForwardBackwardBytes, long ParameterBytes)
     {
+        /// <summary>The model's facts (classes, normalisation, loss), printed after the sizes.</summary>
+        public ModelFacts? Facts { get; init; }
+
         public override string ToString()
         {
             // In floating point: the products and the sum may exceed a long for a large batch.
@@ -132,6 +138,7 @@ namespace CnnDsl.Training
                 .Append("Forward/backward pass size (MB): ").Append(Mb(ForwardBackwardBytes)).Append('\n')
                 .Append("Params size (MB): ").Append(Mb(ParameterBytes)).Append('\n')
                 .Append("Estimated total size (MB): ").Append(Mb((double)InputBytes + ForwardBackwardBytes + ParameterBytes)).Append(" (batch size ").Append(BatchSize).Append(")\n")
+                .Append(Facts?.Describe() ?? "")
                 .ToString();
         }
     }

@@ -102,7 +102,7 @@ namespace CnnDsl.Training
         {
             TorchRuntime.EnsureLoaded();
             var device = options.Device ?? DefaultDevice;
-            var activation = options.OutputActivation ?? (model as ICnnModel)?.Info.OutputActivation ?? CnnDsl.OutputActivation.None;
+            var activation = options.OutputActivation ?? ModelFacts.Of(model).OutputActivation;
             if (options.Epochs < 1 || options.BatchSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(options), $"Fit needs at least 1 epoch and a batch size of at least 1 (got {options.Epochs} epochs, batch size {options.BatchSize}).");
             if (train.Count == 0)
@@ -140,9 +140,7 @@ namespace CnnDsl.Training
             if (options.Seed is int seed)
                 manual_seed(seed);
             model.to(device);
-            ModelMemory.RememberTraining(model, options.Loss, activation);
-            if (given.ClassNames != null)
-                ModelMemory.SetClassNames(model, given.ClassNames);
+            ModelFacts.Set(model, TrainingFacts(ModelFacts.Of(model), given, options.Loss, activation));
             using var optimizer = options.Optimizer.Create(model);
             // The shuffling order of an epoch is a function of this seed and the epoch number, so a checkpoint that
             // records the seed and the epochs done restores the shuffling exactly.
@@ -371,8 +369,9 @@ namespace CnnDsl.Training
             TorchRuntime.EnsureLoaded();
             if (data.Count == 0)
                 throw new ArgumentException("The data to evaluate on is empty (0 samples).", nameof(data));
-            loss ??= ModelMemory.TrainedLoss(model) ?? Loss.CrossEntropy;
-            var outputActivation = ModelMemory.Activation(model, activation);
+            var facts = ModelFacts.Of(model);
+            loss ??= facts.TrainedLoss();
+            var outputActivation = activation ?? facts.OutputActivation;
             device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
             Labels.Check(model, data, loss, "data");
             return EvaluateCore(model, data, batchSize, loss, outputActivation, device, workers, metrics);
@@ -443,17 +442,36 @@ namespace CnnDsl.Training
                 $"{model.GetName()} predicts class {i}, but it has only {names.Count} class names.")).ToArray();
         }
 
-        /// <summary>The class names the model was trained on (from the data) or loaded with (from beside its weights), or null.</summary>
-        public static IReadOnlyList<string>? ClassNames(this nn.Module model) => ModelMemory.ClassNames(model);
+        /// <summary>The class names of the model's facts: from the data it was trained on, the weights it was loaded with, or the user; or null.</summary>
+        public static IReadOnlyList<string>? ClassNames(this nn.Module model) => ModelFacts.Of(model).ClassNames;
 
-        /// <summary>Gives the model class names (in class-index order) for <see cref="PredictClasses"/> and for saving beside its weights.</summary>
-        public static void SetClassNames(this nn.Module model, IReadOnlyList<string> names) => ModelMemory.SetClassNames(model, names.ToArray());
+        /// <summary>Gives the model class names (in class-index order) for <see cref="PredictClasses"/>, kept in its facts and saved with its weights.</summary>
+        public static void SetClassNames(this nn.Module model, IReadOnlyList<string> names)
+        {
+            if (names.Any(n => string.IsNullOrEmpty(n)))
+                throw new ArgumentException("Class names must not be empty.", nameof(names));
+            ModelFacts.Set(model, ModelFacts.Of(model) with { ClassNames = names.ToArray() });
+        }
+
+        // What Fit records: the loss and output activation it trains with, and what the data says of its classes and inputs.
+        static ModelFacts TrainingFacts(ModelFacts facts, IBatchSource data, Loss loss, OutputActivation activation)
+        {
+            facts = facts with { Loss = loss, LossName = loss.Name, OutputActivation = activation };
+            if (data.ClassNames != null)
+                facts = facts with { ClassNames = data.ClassNames.ToArray() };
+            if (data.Normalization is Vision.Normalize normalization)
+                facts = facts with { Normalization = InputNormalization.From(normalization) };
+            if (data.EvaluationTransform is Vision.Transform transform)
+                facts = facts with { EvaluationTransforms = ModelFacts.Record(transform) };
+            return facts;
+        }
 
         static Func<Tensor, Tensor> Probabilities(nn.Module model)
         {
-            var activation = ModelMemory.Activation(model);
+            var facts = ModelFacts.Of(model);
             // The loss the model was trained with decides what its outputs mean (a loss of the user's own says so itself).
-            var loss = ModelMemory.TrainedLoss(model) ?? Loss.CrossEntropy;
+            var loss = facts.TrainedLoss();
+            var activation = facts.OutputActivation;
             return output => loss.Probabilities(output, activation);
         }
 

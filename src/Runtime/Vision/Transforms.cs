@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CnnDsl;
 
 namespace CnnDsl.Vision
 {
@@ -38,6 +39,9 @@ namespace CnnDsl.Vision
 
         /// <summary>Whether the output is a tensor image (after <see cref="ToTensor"/>).</summary>
         internal virtual bool? MakesTensor => null;
+
+        /// <summary>The transform as data for a model's facts; null for one that is not a single library step.</summary>
+        internal virtual TransformStep? Step() => null;
     }
 
     /// <summary>Runs transforms in order, as torchvision's Compose.</summary>
@@ -110,6 +114,8 @@ namespace CnnDsl.Vision
             exact ?? (input is var (h, w) ? ImageFunctions.ShorterSideSize(h, w, size!.Value) : null);
 
         public override string ToString() => exact is var (h, w) ? $"Resize({h}, {w})" : $"Resize({size})";
+
+        internal override TransformStep Step() => new("Resize", exact is var (h, w) ? new double[] { h, w } : new double[] { size!.Value });
     }
 
     /// <summary>Crops the centre; a crop larger than the image pads with 0 (torchvision's CenterCrop).</summary>
@@ -144,6 +150,8 @@ namespace CnnDsl.Vision
                 });
         }
         public override (int Height, int Width)? OutputSize((int Height, int Width)? input) => (height, width);
+
+        internal override TransformStep Step() => new("CenterCrop", new double[] { height, width });
     }
 
     /// <summary>
@@ -288,6 +296,8 @@ namespace CnnDsl.Vision
             image.IsTensor ? image : new ImageData(image);
 
         internal override bool? MakesTensor => true;
+
+        internal override TransformStep Step() => new("ToTensor", Array.Empty<double>());
     }
 
     /// <summary>(x - mean) / std per channel; <see cref="ImageNet"/> is the standard preset for ImageNet backbones.</summary>
@@ -308,6 +318,10 @@ namespace CnnDsl.Vision
         public static Normalize ImageNet => new(new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f });
 
         public override ImageData Apply(ImageData image, Random random) => ImageFunctions.Normalize(image, Mean, Std);
+
+        // Each float as the shortest decimal that reads back as it (0.4f is 0.4, not 0.4000000059604645).
+        internal override TransformStep Step() => new("Normalize", Mean.Concat(Std)
+            .Select(v => double.Parse(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)).ToArray());
 
         /// <summary>
         /// The inverse: <c>x * std + mean</c> per channel, for images (C, H, W) or batches (N, C, H, W) this normalised, so

@@ -42,7 +42,10 @@ namespace CnnDsl.Weights
         /// checksum per tensor in its metadata; a tensor that does not match it is an error, so a damaged file is never
         /// loaded. A file without checksums (written by PyTorch, say) is read with <paramref name="verified"/> false.
         /// </summary>
-        public static IReadOnlyList<(string Name, Tensor Tensor)> Read(string path, out bool verified)
+        public static IReadOnlyList<(string Name, Tensor Tensor)> Read(string path, out bool verified) => Read(path, out verified, out _);
+
+        /// <summary>As <see cref="Read(string, out bool)"/>, with the file's metadata (<c>__metadata__</c>: string to string).</summary>
+        public static IReadOnlyList<(string Name, Tensor Tensor)> Read(string path, out bool verified, out IReadOnlyDictionary<string, string> metadataRead)
         {
             long fileLength = new FileInfo(path).Length;
             if (fileLength > Array.MaxLength)
@@ -103,6 +106,7 @@ namespace CnnDsl.Weights
             if (expectedBegin != dataLength)
                 throw Invalid(path, $"the tensors cover {expectedBegin} bytes of data, but the file holds {dataLength}");
             verified = Verify(path, entries, metadata, bytes, dataStart);
+            metadataRead = metadata;
 
             var result = new List<(string, Tensor)>();
             foreach (var entry in entries)
@@ -113,6 +117,10 @@ namespace CnnDsl.Weights
             }
             return result;
         }
+
+        /// <summary>The hex SHA-256 of a text's UTF-8 bytes, as metadata checksums are written.</summary>
+        public static string Sha256(string text) =>
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
         /// <summary>The metadata key that holds a tensor's checksum.</summary>
         public static string ChecksumKey(string tensorName) => ChecksumPrefix + tensorName;

@@ -28,6 +28,12 @@ namespace CnnDsl.Weights
         /// none); a file whose checksums do not match is never loaded.
         /// </summary>
         public bool Verified { get; init; }
+
+        /// <summary>
+        /// For a partial load: how the file's model differs from this one (another model or definition), where the file
+        /// says; the model keeps its own facts. Null when they agree, the file has no facts, or the load was full.
+        /// </summary>
+        public string? ModelDifference { get; init; }
     }
 
     /// <summary>State dicts in PyTorch's order and naming, saved to and loaded from safetensors files.</summary>
@@ -54,23 +60,64 @@ namespace CnnDsl.Weights
                 Collect(child, prefix + name + ".", result);
         }
 
-        /// <summary>Saves the module's parameters and buffers to a safetensors file that PyTorch's load_state_dict accepts.</summary>
-        public static void SaveSafeTensors(this nn.Module module, string path) =>
-            SafeTensors.Write(path, Ordered(module).Select(e => (e.Key, e.Tensor)), new Dictionary<string, string> { ["format"] = "pt" });
+        /// <summary>
+        /// Saves the module's parameters and buffers to a safetensors file that PyTorch's load_state_dict accepts, with the
+        /// model's facts (<see cref="ModelFacts"/>) as JSON under <c>cnndsl.facts</c> in its metadata, which PyTorch ignores.
+        /// </summary>
+        public static void SaveSafeTensors(this nn.Module module, string path)
+        {
+            var facts = ModelFacts.Of(module).ToJson();
+            SafeTensors.Write(path, Ordered(module).Select(e => (e.Key, e.Tensor)), new Dictionary<string, string>
+            {
+                ["format"] = "pt",
+                [ModelFacts.MetadataKey] = facts,
+                [FactsChecksumKey] = SafeTensors.Sha256(facts),
+            });
+        }
+
+        const string FactsChecksumKey = ModelFacts.MetadataKey + ".sha256";
+
+        // The facts are checked as the tensors are: a file whose facts do not match their checksum is damaged.
+        static ModelFacts? ReadFacts(IReadOnlyDictionary<string, string> metadata, string path)
+        {
+            bool hasFacts = metadata.TryGetValue(ModelFacts.MetadataKey, out var json), hasChecksum = metadata.TryGetValue(FactsChecksumKey, out var checksum);
+            if (!hasFacts && !hasChecksum)
+                return null;
+            // CnnDsl writes both; one without the other is a damaged key, not a file without facts.
+            if (!hasFacts || !hasChecksum || checksum != SafeTensors.Sha256(json!))
+                throw new InvalidFileException(path, $"{path}: the model facts in its metadata do not match their SHA-256 checksum (the file is damaged).");
+            return ModelFacts.FromJson(json!, path);
+        }
 
         /// <summary>
         /// Loads a safetensors state_dict by key, like PyTorch's load_state_dict. A tensor whose shape or dtype differs
         /// is an error naming the key and both; with <paramref name="strict"/>, so is any missing or unexpected key.
         /// <paramref name="skip"/> (glob patterns, comma-separated, e.g. <c>"fc.*"</c>) leaves matching keys at their
         /// initial values; <paramref name="skipMismatchedShapes"/> does the same for tensors whose shapes differ. The
-        /// report lists what was loaded, skipped and left at its initial value.
+        /// report lists what was loaded, skipped and left at its initial value. A full, strict load of a file saved from
+        /// another model (or another definition of it) is an error naming both, and otherwise gives the model the file's
+        /// facts (class names, normalisation, loss); a partial load keeps the model's own facts and reports how the file's
+        /// model differs. A file without facts (from PyTorch) loads either way.
         /// </summary>
         public static LoadReport LoadSafeTensors(this nn.Module module, string path, bool strict = true, string? skip = null, bool skipMismatchedShapes = false)
         {
-            var file = SafeTensors.Read(path, out bool verified);
+            var file = SafeTensors.Read(path, out bool verified, out var metadata);
             try
             {
-                return PartialLoad.Load(module, file, path, strict, skip, skipMismatchedShapes) with { Verified = verified };
+                var saved = ReadFacts(metadata, path);
+                bool full = strict && string.IsNullOrWhiteSpace(skip) && !skipMismatchedShapes;
+                if (full)
+                    Training.Checkpoints.CheckSameModel(module, saved, path);
+                var report = PartialLoad.Load(module, file, path, strict, skip, skipMismatchedShapes) with { Verified = verified };
+                if (saved == null)
+                    return report;
+                var facts = ModelFacts.Of(module);
+                if (full)
+                {
+                    ModelFacts.Set(module, facts.WithTrainingFactsOf(saved));
+                    return report;
+                }
+                return report with { ModelDifference = facts.DifferenceFrom(saved) };
             }
             finally
             {

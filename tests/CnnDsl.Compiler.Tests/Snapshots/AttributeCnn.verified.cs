@@ -88,7 +88,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(AttributeCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
+            nameof(AttributeCnn), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:9a2c71b4bf3602ef86e9916cc248401ac278f0d4964946319945701d9b585049");
 
         private readonly global::TorchSharp.Modules.Conv2d conv2d;
         private readonly global::TorchSharp.Modules.MaxPool2d max_pooling2d;
@@ -113,6 +113,9 @@ namespace Models
         }
 
         global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;
+
+        /// <summary>What the model knows beyond its weights (class names, input normalisation, the loss it was trained with): set by Fit, saved and loaded with the weights, printed by Summary.</summary>
+        public global::CnnDsl.ModelFacts Facts { get; set; } = global::CnnDsl.ModelFacts.For(ModelInfo);
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {

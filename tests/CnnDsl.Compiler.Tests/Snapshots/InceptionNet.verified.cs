@@ -109,7 +109,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(InceptionNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
+            nameof(InceptionNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:8985aff2be98406619b0c831ecbce83762caf52596f78c39d345a494e006e928");
 
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.Conv2d branch1;
@@ -142,6 +142,9 @@ namespace Models
         }
 
         global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;
+
+        /// <summary>What the model knows beyond its weights (class names, input normalisation, the loss it was trained with): set by Fit, saved and loaded with the weights, printed by Summary.</summary>
+        public global::CnnDsl.ModelFacts Facts { get; set; } = global::CnnDsl.ModelFacts.For(ModelInfo);
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {

@@ -142,7 +142,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(ResidualNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
+            nameof(ResidualNet), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:4de28a6ff8565a2cab391881ff149e1147dcca5a24ad5c42891e48087da3e43c");
 
         private readonly global::TorchSharp.Modules.Conv2d stem;
         private readonly global::TorchSharp.Modules.BatchNorm2d stem_bn;
@@ -187,6 +187,9 @@ namespace Models
         }
 
         global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;
+
+        /// <summary>What the model knows beyond its weights (class names, input normalisation, the loss it was trained with): set by Fit, saved and loaded with the weights, printed by Summary.</summary>
+        public global::CnnDsl.ModelFacts Facts { get; set; } = global::CnnDsl.ModelFacts.For(ModelInfo);
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {

@@ -93,7 +93,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(StridedSame), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource);
+            nameof(StridedSame), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:427253c1be44d760c3d0b28eb3451229ea454f358c6040a7afebce660fbc8d15");
 
         private readonly global::TorchSharp.Modules.Conv2d conv2d;
         private readonly global::TorchSharp.Modules.MaxPool2d max_pooling2d;
@@ -120,6 +120,9 @@ namespace Models
         }
 
         global::CnnDsl.CnnModelInfo global::CnnDsl.ICnnModel.Info => ModelInfo;
+
+        /// <summary>What the model knows beyond its weights (class names, input normalisation, the loss it was trained with): set by Fit, saved and loaded with the weights, printed by Summary.</summary>
+        public global::CnnDsl.ModelFacts Facts { get; set; } = global::CnnDsl.ModelFacts.For(ModelInfo);
 
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {

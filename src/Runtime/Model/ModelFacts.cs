@@ -1,0 +1,318 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CnnDsl.Training;
+using CnnDsl.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnDsl
+{
+    /// <summary>A model that carries its <see cref="ModelFacts"/> (every generated model, and <c>RuntimeModule</c>).</summary>
+    public interface IHasFacts
+    {
+        /// <summary>What the model knows beyond its weights; set by Fit, saved and loaded with the weights.</summary>
+        ModelFacts Facts { get; set; }
+    }
+
+    /// <summary>An input normalisation, <c>(x - mean) / std</c> per channel.</summary>
+    public sealed record InputNormalization(IReadOnlyList<float> Mean, IReadOnlyList<float> Std)
+    {
+        public Normalize ToTransform() => new(Mean.ToArray(), Std.ToArray());
+
+        public static InputNormalization From(Normalize normalize) => new(normalize.Mean.ToArray(), normalize.Std.ToArray());
+
+        public bool Equals(InputNormalization? other) => other != null && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+
+        public override int GetHashCode() => Mean.Count;
+
+        public override string ToString() => $"mean ({Floats(Mean)}), std ({Floats(Std)})";
+
+        internal static string Floats(IEnumerable<float> values) => string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// One step of an evaluation pipeline as data: the library's transforms by name and their numbers (<c>Resize</c>
+    /// [size] or [height, width], <c>CenterCrop</c> [height, width], <c>ToTensor</c> [], <c>Normalize</c> [means...,
+    /// deviations...]); a transform of the user's own by its type name, not restorable.
+    /// </summary>
+    public sealed record TransformStep(string Name, IReadOnlyList<double> Values, bool Restorable = true)
+    {
+        public bool Equals(TransformStep? other) => other != null && Name == other.Name && Restorable == other.Restorable && Values.SequenceEqual(other.Values);
+
+        public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
+
+        public override string ToString() => Restorable
+            ? $"{Name}({string.Join(", ", Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))})"
+            : $"{Name} (not restorable)";
+    }
+
+    /// <summary>
+    /// What a model knows beyond its weights, as torchvision's weights carry <c>meta["categories"]</c> and
+    /// <c>transforms()</c>: its name and definition, its input shape, the class names and input normalisation of the data
+    /// it was trained on, the evaluation transforms, the loss it was trained with (which decides what <c>Predict</c>
+    /// returns) and its output activation. <c>Fit</c> sets them from the data; every weights format saves them and
+    /// loading restores them; <c>Summary</c> prints them. A generated model has them as its <c>Facts</c> property; for any
+    /// other module use <see cref="Of"/> and <see cref="Set"/>.
+    /// </summary>
+    public sealed record ModelFacts
+    {
+        /// <summary>The version of the saved form (<see cref="ToJson"/>).</summary>
+        public const int FormatVersion = 1;
+
+        /// <summary>The key under which weights files (safetensors metadata, ONNX metadata_props) keep the facts as JSON.</summary>
+        public const string MetadataKey = "cnndsl.facts";
+
+        static readonly ConditionalWeakTable<nn.Module, ModelFacts> OtherModules = new();
+
+        /// <summary>The model's name (a generated model's class name).</summary>
+        public string? Model { get; init; }
+
+        /// <summary>What identifies the model's definition (<c>sha256:...</c>); null for a module not built from a definition.</summary>
+        public string? DefinitionHash { get; init; }
+
+        /// <summary>One sample's input shape without the batch dimension; -1 marks a size variable.</summary>
+        public IReadOnlyList<long>? InputShape { get; init; }
+
+        public OutputActivation OutputActivation { get; init; }
+
+        /// <summary>The class names, in class-index order, of the data the model was trained on (or given by the user).</summary>
+        public IReadOnlyList<string>? ClassNames { get; init; }
+
+        /// <summary>The normalisation the training data went through, which pictures undo.</summary>
+        public InputNormalization? Normalization { get; init; }
+
+        /// <summary>The evaluation transforms of the training data (image folders), to apply to new images.</summary>
+        public IReadOnlyList<TransformStep>? EvaluationTransforms { get; init; }
+
+        /// <summary>The name of the loss the model was trained with (a <see cref="LossKind"/> or a loss of the user's own).</summary>
+        public string? LossName { get; init; }
+
+        /// <summary>The loss object itself, while this process has it (a loss of the user's own is not restored from a file).</summary>
+        public Loss? Loss { get; init; }
+
+        /// <summary>The facts a generated model starts with: what the compiler knows.</summary>
+        public static ModelFacts For(CnnModelInfo info) => new()
+        {
+            Model = info.Name,
+            DefinitionHash = info.DefinitionHash,
+            InputShape = info.InputShape.ToArray(),
+            OutputActivation = info.OutputActivation,
+        };
+
+        /// <summary>A module's facts: its own for a model that carries them, else kept for the module by the library.</summary>
+        public static ModelFacts Of(nn.Module module) =>
+            module is IHasFacts carrier ? carrier.Facts : OtherModules.GetValue(module, m => new ModelFacts { Model = m.GetName() });
+
+        /// <summary>Gives a module its facts.</summary>
+        public static void Set(nn.Module module, ModelFacts facts)
+        {
+            ArgumentNullException.ThrowIfNull(facts);
+            if (module is IHasFacts carrier)
+                carrier.Facts = facts;
+            else
+                OtherModules.AddOrUpdate(module, facts);
+        }
+
+        /// <summary>
+        /// The loss that decides what <c>Predict</c> and <c>Evaluate</c> do: the one the model was trained with, restored by
+        /// name for the built-in losses; cross-entropy for a model never trained. A loss of the user's own, loaded from a
+        /// file, is an error until the user gives it back (<c>Facts = Facts with { Loss = ... }</c>).
+        /// </summary>
+        public Loss TrainedLoss()
+        {
+            if (Loss != null)
+                return Loss;
+            if (LossName == null)
+                return Training.Loss.CrossEntropy;
+            return Training.Loss.Builtin(LossName) ?? throw new InvalidOperationException(
+                $"{Model ?? "The model"} was trained with the loss '{LossName}', a loss of the user's own that a file cannot restore; "
+                + $"give it back with model.Facts = model.Facts with {{ Loss = new {LossName}(...) }} (or ModelFacts.Set) before Predict or Evaluate.");
+        }
+
+        /// <summary>The recorded evaluation transforms as a pipeline, to apply to new images as in training; null when none were recorded.</summary>
+        public Transform? EvaluationTransform()
+        {
+            if (EvaluationTransforms == null)
+                return null;
+            var steps = new List<Transform>();
+            foreach (var step in EvaluationTransforms)
+            {
+                var values = step.Values;
+                bool Count(int n) => values.Count == n;
+                steps.Add(step.Name switch
+                {
+                    _ when !step.Restorable => throw new InvalidOperationException(
+                        $"The evaluation transforms of {Model ?? "the model"} include {step.Name}, a transform of the user's own that cannot be restored from its name; build the pipeline yourself."),
+                    "Resize" when Count(1) => new Resize((int)values[0]),
+                    "Resize" when Count(2) => new Resize((int)values[0], (int)values[1]),
+                    "CenterCrop" when Count(2) => new CenterCrop((int)values[0], (int)values[1]),
+                    "ToTensor" when Count(0) => new ToTensor(),
+                    "Normalize" when values.Count % 2 == 0 && values.Count > 0 => new Normalize(
+                        values.Take(values.Count / 2).Select(v => (float)v).ToArray(), values.Skip(values.Count / 2).Select(v => (float)v).ToArray()),
+                    _ => throw new InvalidOperationException($"The evaluation transform {step} of {Model ?? "the model"} is not one this version knows."),
+                });
+            }
+            return new Compose(steps.ToArray());
+        }
+
+        /// <summary>The steps of a pipeline as data (random transforms as they evaluate); a transform of the user's own by name.</summary>
+        public static IReadOnlyList<TransformStep> Record(Transform transform)
+        {
+            var steps = new List<TransformStep>();
+            void Add(Transform t)
+            {
+                switch (t)
+                {
+                    case Compose compose:
+                        foreach (var inner in compose.Transforms)
+                            Add(inner);
+                        break;
+                    case Identity:
+                        break;
+                    case Resize or CenterCrop or ToTensor or Normalize:
+                        steps.Add(t.Step()!);
+                        break;
+                    default:
+                        var evaluation = t.ForEvaluation();
+                        if (!ReferenceEquals(evaluation, t))
+                            Add(evaluation);
+                        else
+                            steps.Add(new TransformStep(t.GetType().Name, Array.Empty<double>(), Restorable: false));
+                        break;
+                }
+            }
+            Add(transform);
+            return steps;
+        }
+
+        /// <summary>The facts as JSON (snake_case keys, as a PyTorch user reads them from a file's metadata).</summary>
+        public string ToJson()
+        {
+            var json = new JsonObject
+            {
+                ["cnndsl_facts"] = FormatVersion,
+                ["model"] = Model,
+                ["definition"] = DefinitionHash,
+                ["input_shape"] = InputShape == null ? null : new JsonArray(InputShape.Select(v => (JsonNode)v).ToArray()),
+                ["output_activation"] = OutputActivation.ToString(),
+                ["class_names"] = ClassNames == null ? null : new JsonArray(ClassNames.Select(v => (JsonNode)v).ToArray()),
+                ["normalization"] = Normalization == null ? null : new JsonObject
+                {
+                    ["mean"] = new JsonArray(Normalization.Mean.Select(v => (JsonNode)v).ToArray()),
+                    ["std"] = new JsonArray(Normalization.Std.Select(v => (JsonNode)v).ToArray()),
+                },
+                ["evaluation_transforms"] = EvaluationTransforms == null ? null : new JsonArray(EvaluationTransforms.Select(s => (JsonNode)new JsonObject
+                {
+                    ["name"] = s.Name,
+                    ["values"] = new JsonArray(s.Values.Select(v => (JsonNode)v).ToArray()),
+                    ["restorable"] = s.Restorable,
+                }).ToArray()),
+                ["loss"] = LossName,
+            };
+            return json.ToJsonString();
+        }
+
+        /// <summary>Reads <see cref="ToJson"/>'s form; anything else is an <see cref="InvalidFileException"/> naming <paramref name="source"/>.</summary>
+        public static ModelFacts FromJson(string text, string source)
+        {
+            try
+            {
+                var json = JsonNode.Parse(text) as JsonObject ?? throw new FormatException("they are not a JSON object");
+                int version = json["cnndsl_facts"]?.GetValue<int>() ?? throw new FormatException("they have no cnndsl_facts version");
+                if (version > FormatVersion)
+                    throw new FormatException($"they are version {version}, newer than this library's {FormatVersion}; update CnnDsl");
+                var activationName = json["output_activation"]?.GetValue<string>() ?? nameof(OutputActivation.None);
+                if (!Enum.TryParse<OutputActivation>(activationName, out var activation) || !Enum.IsDefined(activation))
+                    throw new FormatException($"the output activation '{activationName}' is not one of {string.Join(", ", Enum.GetNames<OutputActivation>())}");
+                var normalization = json["normalization"] as JsonObject;
+                var facts = new ModelFacts
+                {
+                    Model = json["model"]?.GetValue<string>(),
+                    DefinitionHash = json["definition"]?.GetValue<string>(),
+                    InputShape = (json["input_shape"] as JsonArray)?.Select(v => v!.GetValue<long>()).ToArray(),
+                    OutputActivation = activation,
+                    ClassNames = (json["class_names"] as JsonArray)?.Select(v => v!.GetValue<string>()).ToArray(),
+                    Normalization = normalization == null ? null : new InputNormalization(
+                        normalization["mean"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray(),
+                        normalization["std"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray()),
+                    EvaluationTransforms = (json["evaluation_transforms"] as JsonArray)?.Select(s => new TransformStep(
+                        s!["name"]!.GetValue<string>(),
+                        s["values"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(),
+                        s["restorable"]?.GetValue<bool>() ?? true)).ToArray(),
+                    LossName = json["loss"]?.GetValue<string>(),
+                };
+                if (facts.Normalization != null && (facts.Normalization.Mean.Count != facts.Normalization.Std.Count || facts.Normalization.Std.Any(s => !(s > 0))))
+                    throw new FormatException("the normalisation needs one positive deviation per mean");
+                return facts;
+            }
+            catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+            {
+                throw new InvalidFileException(source, $"{source}: the model facts saved with the weights are malformed: {exception.Message}.");
+            }
+        }
+
+        /// <summary>
+        /// Why weights saved with <paramref name="saved"/> are not this model's: another model, or another definition of
+        /// it. Only models built from a definition (generated or built by the tools) are compared; null when they agree
+        /// or either side has no definition.
+        /// </summary>
+        public string? DifferenceFrom(ModelFacts saved)
+        {
+            if (saved.DefinitionHash == null || DefinitionHash == null)
+                return null;
+            if (saved.Model != Model)
+                return $"they were saved from model {saved.Model}, not {Model}";
+            if (saved.DefinitionHash != DefinitionHash)
+                return $"they were saved from another definition of {Model} ({Short(saved.DefinitionHash)} in the file, {Short(DefinitionHash)} here)";
+            return null;
+        }
+
+        /// <summary>This model's facts with what the weights' facts say of training (classes, normalisation, transforms, loss, and the output activation Fit used).</summary>
+        public ModelFacts WithTrainingFactsOf(ModelFacts saved) => this with
+        {
+            OutputActivation = saved.OutputActivation,
+            ClassNames = saved.ClassNames ?? ClassNames,
+            Normalization = saved.Normalization ?? Normalization,
+            EvaluationTransforms = saved.EvaluationTransforms ?? EvaluationTransforms,
+            LossName = saved.LossName ?? LossName,
+            Loss = saved.LossName != null && saved.LossName != LossName ? null : Loss,
+        };
+
+        static string Short(string hash) => hash.Length > 19 ? hash.Substring(0, 19) + "..." : hash;
+
+        /// <summary>The facts as the summary prints them, one per line.</summary>
+        public string Describe()
+        {
+            var text = new StringBuilder();
+            text.Append("Facts: ").Append(Model ?? "(unnamed)");
+            if (DefinitionHash != null)
+                text.Append(" (").Append(Short(DefinitionHash)).Append(')');
+            if (InputShape != null)
+                text.Append(", input (").Append(string.Join(", ", InputShape.Select(d => d < 0 ? "?" : d.ToString(CultureInfo.InvariantCulture)))).Append(')');
+            text.Append('\n');
+            text.Append("  classes: ").Append(ClassNames == null ? "none recorded (PredictClasses needs them)"
+                : $"{ClassNames.Count} ({string.Join(", ", ClassNames.Take(10))}{(ClassNames.Count > 10 ? ", ..." : "")})").Append('\n');
+            text.Append("  input normalisation: ").Append(Normalization?.ToString() ?? "none recorded").Append('\n');
+            if (EvaluationTransforms != null)
+                text.Append("  evaluation transforms: ").Append(string.Join(" -> ", EvaluationTransforms)).Append('\n');
+            text.Append("  loss: ").Append(LossName ?? "not trained yet (Predict takes outputs as cross-entropy's)")
+                .Append("; output activation: ").Append(OutputActivation).Append('\n');
+            return text.ToString();
+        }
+
+        public bool Equals(ModelFacts? other) =>
+            other != null && Model == other.Model && DefinitionHash == other.DefinitionHash && OutputActivation == other.OutputActivation
+            && SameList(InputShape, other.InputShape) && SameList(ClassNames, other.ClassNames) && Equals(Normalization, other.Normalization)
+            && SameList(EvaluationTransforms, other.EvaluationTransforms) && LossName == other.LossName && ReferenceEquals(Loss, other.Loss);
+
+        public override int GetHashCode() => HashCode.Combine(Model, DefinitionHash, LossName);
+
+        static bool SameList<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) => a == null ? b == null : b != null && a.SequenceEqual(b);
+    }
+}
