@@ -209,6 +209,42 @@ public class ModelFactsTests : IDisposable
         Assert.Contains("Invert, a transform of the user's own", error.Message);
     }
 
+    [Fact]
+    public void A_validation_folder_without_one_class_is_an_error_naming_it_and_opens_with_the_training_classes()
+    {
+        string Folder(string name, params string[] classes)
+        {
+            var root = Path.Combine(folder, name);
+            foreach (var (c, i) in classes.Select((c, i) => (c, i)))
+            {
+                Directory.CreateDirectory(Path.Combine(root, c));
+                for (int k = 0; k < 2; k++)
+                    TestImages.Write(Path.Combine(root, c, $"{k}.png"), TestImages.Pattern(32, 32, i * 7 + k), 32, 32);
+            }
+            return root;
+        }
+        var train = new ImageFolder(Folder("train", "bag", "coat", "shirt"));
+        var validationRoot = Folder("val", "bag", "shirt");
+        var validation = new ImageFolder(validationRoot);
+        using var model = CnnModel.Create<CifarCnn>(1);
+        var options = new FitOptions { Epochs = 1, BatchSize = 4, Progress = ProgressMode.None, Device = CPU };
+        // Sorted alone, the validation folder would number 'shirt' 1, which is 'coat' in training.
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(train, options with { ValidationData = validation }));
+        Assert.Contains("The validation data's classes are not those of the training data: it lacks 'coat'", error.Message);
+        Assert.Contains("classNames:", error.Message);
+
+        var matched = new ImageFolder(validationRoot, classNames: train.ClassNames);
+        Assert.Equal(new[] { "coat" }, matched.ClassesWithoutImages);
+        Assert.Equal(new long[] { 0, 0, 2, 2 }, matched.Labels);
+        model.Fit(train, options with { ValidationData = matched });
+
+        // Evaluate checks the data against the classes the model was trained on.
+        var evaluation = Assert.Throws<ArgumentException>(() => model.Evaluate(validation));
+        Assert.Contains("The data's classes are not those of CifarCnn (as trained or loaded): it lacks 'coat'", evaluation.Message);
+        Assert.InRange(model.Evaluate(matched).Accuracy!.Value, 0, 1);
+        Assert.Contains("'hat'", Assert.Throws<InvalidDataException>(() => new ImageFolder(Folder("odd", "bag", "hat"), classNames: train.ClassNames)).Message);
+    }
+
     sealed class Invert : Transform
     {
         public override ImageData Apply(ImageData image, Random random) => image;

@@ -35,7 +35,11 @@ namespace CnnDsl.Data
         /// <param name="evaluationTransform">Transforms for validation, evaluation and prediction; default: <paramref name="transform"/>'s ForEvaluation().</param>
         /// <param name="channels">3 for RGB (grey images are repeated), 1 for grey (colour images converted with PIL's luma weights).</param>
         /// <param name="onBadImage">Fail on an undecodable file (default) or skip it and report it in <see cref="Skipped"/>.</param>
-        public ImageFolder(string root, Transform? transform = null, Transform? evaluationTransform = null, int channels = 3, BadImagePolicy onBadImage = BadImagePolicy.Error)
+        /// <param name="classNames">The classes in index order, e.g. the training folder's for a validation or test folder:
+        /// labels then follow these names, a class without a folder has no samples (<see cref="ClassesWithoutImages"/>), and a
+        /// folder that is not one of them is an error. Default: the sub-folders' names, sorted.</param>
+        public ImageFolder(string root, Transform? transform = null, Transform? evaluationTransform = null, int channels = 3, BadImagePolicy onBadImage = BadImagePolicy.Error,
+            IReadOnlyList<string>? classNames = null)
         {
             if (channels != 1 && channels != 3)
                 throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 (grey) or 3 (RGB).");
@@ -49,13 +53,26 @@ namespace CnnDsl.Data
             CheckMakesTensor(Transform, nameof(transform));
             CheckMakesTensor(EvaluationTransform, nameof(evaluationTransform));
 
-            ClassNames = Directory.GetDirectories(root).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList()!;
-            if (ClassNames.Count == 0)
+            var folders = Directory.GetDirectories(root).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList()!;
+            if (folders.Count == 0)
                 throw new InvalidDataException($"{root} has no class folders; ImageFolder expects one sub-folder per class ({Path.Combine(root, "cat", "1.png")}, {Path.Combine(root, "dog", "2.png")}, ...).");
+            if (classNames != null)
+            {
+                if (classNames.Count == 0 || classNames.Distinct().Count() != classNames.Count)
+                    throw new ArgumentException("The class names are one name per class, each once.", nameof(classNames));
+                var unknown = folders.Except(classNames).ToList();
+                if (unknown.Count > 0)
+                    throw new InvalidDataException($"{root} has class folders that are not among the classes given: {string.Join(", ", unknown.Select(n => "'" + n + "'"))}; "
+                        + "remove them, or train on data with these classes too.");
+                ClassesWithoutImages = classNames.Except(folders).ToList();
+            }
+            ClassNames = classNames?.ToList() ?? folders!;
             var sizes = new Dictionary<(int Height, int Width), string>();
             for (int label = 0; label < ClassNames.Count; label++)
             {
                 var folder = Path.Combine(root, ClassNames[label]);
+                if (!Directory.Exists(folder))
+                    continue;
                 var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                     .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
                     .OrderBy(f => f, StringComparer.Ordinal).ToList();
@@ -101,6 +118,9 @@ namespace CnnDsl.Data
         /// <summary>The normalisation the evaluation transforms end with, for pictures that undo it; null without one.</summary>
         public Normalize? Normalization => Normalize.In(EvaluationTransform);
         public IReadOnlyList<string> ClassNames { get; }
+
+        /// <summary>With <c>classNames</c> given: the classes this folder has no folder for (they have no samples here).</summary>
+        public IReadOnlyList<string> ClassesWithoutImages { get; } = Array.Empty<string>();
         public long Count => samples.Count;
         public long[] Labels { get; }
         public long[]? SampleShape { get; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Data;
 using TorchSharp;
@@ -27,6 +28,31 @@ namespace CnnDsl.Training
                     throw new ArgumentException($"Sample {i} of the {what} has label {label}, but {model.GetName()} has {classes} classes (labels 0 to {classes - 1}). "
                         + (label < 0 ? "Labels are class indices from 0." : $"Fix the labels, or give the model's last layer at least {label + 1} outputs."));
             }
+        }
+
+        /// <summary>
+        /// Class indices mean class names: data whose classes are not the model's (or the training data's) would be scored
+        /// against shifted labels. An error naming the classes missing and extra, and the fix.
+        /// </summary>
+        public static void CheckSameClasses(IReadOnlyList<string>? expected, string expectedWhat, IBatchSource data, string what)
+        {
+            var actual = data.ClassNames;
+            if (expected == null || actual == null || expected.SequenceEqual(actual))
+                return;
+            var missing = expected.Except(actual).ToList();
+            var extra = actual.Except(expected).ToList();
+            string List(List<string> names) => string.Join(", ", names.Take(10).Select(n => "'" + n + "'")) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
+            var differences = new[]
+            {
+                missing.Count > 0 ? $"it lacks {List(missing)}" : null,
+                extra.Count > 0 ? $"it has {List(extra)}, which {expectedWhat} does not" : null,
+                missing.Count == 0 && extra.Count == 0 ? "its classes are in another order" : null,
+            }.Where(d => d != null);
+            string fix = data is ImageFolder folder
+                ? $"open it with the same classes, new ImageFolder(\"{folder.Root}\", classNames: ...ClassNames), which numbers its folders by those names, or give both folders the same class folders"
+                : "give it the same classes in the same order";
+            throw new ArgumentException($"The {what}'s classes are not those of {expectedWhat}: {string.Join("; ", differences)}. "
+                + $"Class indices follow the class names, so its labels would be scored against other classes; {fix}.");
         }
 
         /// <summary>The size of the model's class dimension: the compiler's output shape, else one sample's output.</summary>

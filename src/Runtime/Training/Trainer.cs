@@ -162,7 +162,10 @@ namespace CnnDsl.Training
             // After a resume, whose error about a model that does not fit the checkpoint says more.
             Labels.Check(model, given, options.Loss, "training data");
             if (options.ValidationData != null)
+            {
+                Labels.CheckSameClasses(given.ClassNames, "the training data", options.ValidationData, "validation data");
                 Labels.Check(model, options.ValidationData, options.Loss, "validation data");
+            }
             int steps = (int)((train.Count + options.BatchSize - 1) / options.BatchSize);
             context.StepsPerEpoch = steps;
             using var progress = new Progress(options.Progress, options.Epochs, steps);
@@ -373,6 +376,7 @@ namespace CnnDsl.Training
             loss ??= facts.TrainedLoss();
             var outputActivation = activation ?? facts.OutputActivation;
             device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
+            Labels.CheckSameClasses(facts.ClassNames, $"{facts.Model ?? model.GetName()} (as trained or loaded)", data, "data");
             Labels.Check(model, data, loss, "data");
             return EvaluateCore(model, data, batchSize, loss, outputActivation, device, workers, metrics);
         }
