@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.CommandLine;
 using System.Linq;
@@ -79,9 +80,12 @@ namespace CnnDsl.Cli
                     return 0;
                 }
                 var weightsFile = result.GetValue(weights);
-                var values = weightsFile == null ? ModelWeights.Initialize(bound, result.GetValue(seed)) : SafeTensorsFile.ReadFloats(weightsFile);
+                IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+                var values = weightsFile == null ? ModelWeights.Initialize(bound, result.GetValue(seed)) : SafeTensorsFile.ReadFloats(weightsFile, out metadata);
                 var output = onnxFile!;
-                OnnxExporter.ExportFile(bound, values, output, weightsFile == null ? "The untrained weights" : "'" + weightsFile + "'");
+                // The weights' facts (class names, normalisation) travel into the ONNX file's metadata_props.
+                var facts = metadata.Where(m => m.Key == "cnndsl.facts").ToDictionary(m => m.Key, m => m.Value);
+                OnnxExporter.ExportFile(bound, values, output, weightsFile == null ? "The untrained weights" : "'" + weightsFile + "'", facts);
                 var origin = weightsFile == null ? $"untrained weights (seed {result.GetValue(seed)})" : "weights from " + weightsFile;
                 Console.WriteLine($"Wrote {output}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters, {origin}, ONNX opset {OnnxExporter.Opset}");
                 return 0;

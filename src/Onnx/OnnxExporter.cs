@@ -24,7 +24,9 @@ namespace CnnDsl.Onnx
         public const string OutputName = "output";
         public const string BatchDimension = "batch";
 
-        public static ModelProto Export(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string weightsSource = "The weights")
+        /// <param name="metadata">Written as the model's <c>metadata_props</c> (ONNX Runtime's <c>custom_metadata_map</c>), e.g. the model's facts.</param>
+        public static ModelProto Export(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string weightsSource = "The weights",
+            IReadOnlyDictionary<string, string>? metadata = null)
         {
             ModelWeights.CheckFits(model, weights, weightsSource);
             var graph = new OnnxGraph();
@@ -47,16 +49,20 @@ namespace CnnDsl.Onnx
                 Graph = graph.Proto,
             };
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+                proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
             return proto;
         }
 
-        public static byte[] ExportBytes(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string weightsSource = "The weights") =>
-            Export(model, weights, weightsSource).ToByteArray();
+        public static byte[] ExportBytes(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string weightsSource = "The weights",
+            IReadOnlyDictionary<string, string>? metadata = null) =>
+            Export(model, weights, weightsSource, metadata).ToByteArray();
 
         /// <summary>Writes the file through a temporary beside it, so an interrupted export leaves no half-written file.</summary>
-        public static void ExportFile(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string path, string weightsSource = "The weights")
+        public static void ExportFile(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string path, string weightsSource = "The weights",
+            IReadOnlyDictionary<string, string>? metadata = null)
         {
-            var proto = Export(model, weights, weightsSource);
+            var proto = Export(model, weights, weightsSource, metadata);
             var full = Path.GetFullPath(path);
             var temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
             try

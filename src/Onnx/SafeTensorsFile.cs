@@ -14,8 +14,13 @@ namespace CnnDsl.Onnx
     /// </summary>
     public static class SafeTensorsFile
     {
-        public static IReadOnlyDictionary<string, WeightTensor> ReadFloats(string path)
+        public static IReadOnlyDictionary<string, WeightTensor> ReadFloats(string path) => ReadFloats(path, out _);
+
+        /// <summary>The float tensors and the file's metadata (<c>__metadata__</c>, string to string; empty when it has none).</summary>
+        public static IReadOnlyDictionary<string, WeightTensor> ReadFloats(string path, out IReadOnlyDictionary<string, string> metadata)
         {
+            var found = new Dictionary<string, string>();
+            metadata = found;
             byte[] bytes;
             try
             {
@@ -46,7 +51,12 @@ namespace CnnDsl.Onnx
             foreach (var entry in header.EnumerateObject())
             {
                 if (entry.Name == "__metadata__")
+                {
+                    if (entry.Value.ValueKind == JsonValueKind.Object)
+                        foreach (var item in entry.Value.EnumerateObject().Where(i => i.Value.ValueKind == JsonValueKind.String))
+                            found[item.Name] = item.Value.GetString()!;
                     continue;
+                }
                 var value = entry.Value;
                 if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("dtype", out var dtype) || !value.TryGetProperty("shape", out var shapeElement)
                     || !value.TryGetProperty("data_offsets", out var offsetsElement) || shapeElement.ValueKind != JsonValueKind.Array || offsetsElement.ValueKind != JsonValueKind.Array)

@@ -92,6 +92,18 @@ public class TrainToolTests : IDisposable
             var expected = line.Contains(Path.DirectorySeparatorChar + "dark" + Path.DirectorySeparatorChar) ? "dark" : "light";
             Assert.Contains(": " + expected + " (", line);
         }
+        // The class names came from the weights file's facts; nothing lies beside it.
+        Assert.False(File.Exists(Path.Combine(folder, "run", "Shades.safetensors.classes.txt")));
+
+        // Exported with the weights, the facts are in the ONNX file's metadata_props.
+        var exported = CnnTool.Run(folder, "export", "shades.cnn", "--onnx", "shades.onnx", "--weights", "run/Shades.safetensors");
+        Assert.True(exported.ExitCode == 0, exported.ToString());
+        var onnx = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(folder, "shades.onnx")));
+        var facts = ModelFacts.FromJson(onnx.MetadataProps.Single(p => p.Key == ModelFacts.MetadataKey).Value, "shades.onnx");
+        Assert.Equal(new[] { "dark", "light" }, facts.ClassNames);
+        Assert.Equal("Shades", facts.Model);
+        Assert.Equal("CrossEntropy", facts.LossName);
+        Assert.Equal(new[] { "Resize(8, 8)", "ToTensor()" }, facts.EvaluationTransforms!.Select(t => t.ToString()));
     }
 
     [Fact]

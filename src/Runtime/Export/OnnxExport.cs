@@ -39,8 +39,10 @@ namespace CnnDsl
         }
 
         /// <summary>Exports with the checked model the module was generated from.</summary>
+        /// <remarks>The module's facts (class names, normalisation, ...) go into the file's <c>metadata_props</c> under <c>cnndsl.facts</c>.</remarks>
         public static void ExportOnnx(this nn.Module<Tensor, Tensor> module, string path, BoundModel model) =>
-            OnnxExporter.ExportFile(model, Weights(module), path, "The module's state_dict");
+            OnnxExporter.ExportFile(model, Weights(module), path, "The module's state_dict",
+                new Dictionary<string, string> { [ModelFacts.MetadataKey] = ModelFacts.Of(module).ToJson() });
 
         /// <summary>
         /// Exports a model generated from a .cnn file: the file is checked again to get the model (the one named after
