@@ -77,6 +77,7 @@ namespace CnnDsl.PyTorchExport
                     .Append("), got {tuple(input.shape)}\")\n");
                 text.Append(forward);
                 text.Append("        return ").Append(output).Append("\n");
+                text.Append("\n\n").Append(SafetensorsLoader);
                 return text.ToString();
             }
 
@@ -398,6 +399,47 @@ namespace CnnDsl.PyTorchExport
         }
 
         // Keras' Rescaling: one scale and offset for all channels, or one per channel.
+        // Reads CnnDsl's safetensors files (and any other) with PyTorch alone, and the model's facts from their metadata.
+        const string SafetensorsLoader = @"_SAFETENSORS_DTYPES = {
+    ""F64"": torch.float64, ""F32"": torch.float32, ""F16"": torch.float16, ""BF16"": torch.bfloat16, ""I64"": torch.int64,
+    ""I32"": torch.int32, ""I16"": torch.int16, ""I8"": torch.int8, ""U8"": torch.uint8, ""BOOL"": torch.bool,
+}
+
+
+def load_safetensors(path, model=None):
+    """"""Reads a safetensors file (CnnDsl's SaveSafeTensors writes them) with PyTorch alone, no safetensors package.
+
+    Returns (state_dict, facts): facts are the CnnDsl model's facts from the file's metadata (a dict with ""class_names"",
+    ""normalization"", ""evaluation_transforms"", ""loss"", ...), or None for a file without them. Given a model, loads the
+    state_dict into it (strict) and returns (model, facts).
+    """"""
+    import json
+    import struct
+
+    with open(path, ""rb"") as file:
+        data = file.read()
+    if len(data) < 8:
+        raise ValueError(f""{path} is not a safetensors file: it has {len(data)} bytes"")
+    (header_length,) = struct.unpack(""<Q"", data[:8])
+    if 8 + header_length > len(data):
+        raise ValueError(f""{path} is not a safetensors file: its header length {header_length} runs past its end"")
+    header = json.loads(data[8:8 + header_length].decode(""utf-8""))
+    metadata = header.pop(""__metadata__"", None) or {}
+    start = 8 + header_length
+    state = collections.OrderedDict()
+    for name, entry in sorted(header.items(), key=lambda item: item[1][""data_offsets""][0]):
+        begin, end = entry[""data_offsets""]
+        dtype = _SAFETENSORS_DTYPES[entry[""dtype""]]
+        raw = bytearray(data[start + begin:start + end])
+        flat = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)
+        state[name] = flat.reshape(entry[""shape""]).clone()
+    facts = json.loads(metadata[""cnndsl.facts""]) if ""cnndsl.facts"" in metadata else None
+    if model is not None:
+        model.load_state_dict(state, strict=True)
+        return model, facts
+    return state, facts
+";
+
         const string RescalingHelper = @"def _rescale(x, scale, offset):
     shape = (1, -1) + (1,) * (x.dim() - 2)
     return x * torch.tensor(scale, dtype=x.dtype, device=x.device).reshape(shape) + torch.tensor(offset, dtype=x.dtype, device=x.device).reshape(shape)

@@ -24,8 +24,9 @@ namespace CnnDsl.Compiler.Tests;
 /// </summary>
 public class PyTorchExportTests
 {
-    // Reads safetensors with the oracle's reader (Debian has no safetensors package), runs each exported module on the
-    // inputs CnnDsl wrote, and reports per model whether the keys and shapes agree and the largest output difference.
+    // Loads each model's weights with its exported module's own load_safetensors (Debian has no safetensors package; the
+    // oracle's reader reads the inputs), runs the module on the inputs CnnDsl wrote, and reports per model whether the
+    // keys and shapes agree, the largest output difference, and the facts the file carried.
     static readonly string CompareScript = "import importlib.util, json, sys\nimport torch\n" + PyTorchOracle.SafetensorsReader + """
         torch.set_num_threads(1)
         results = {}
@@ -34,7 +35,8 @@ public class PyTorchExportTests
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             model = getattr(module, class_name)()
-            state = read_safetensors(weights)
+            # The exported module reads CnnDsl's file itself, with PyTorch alone, and the model's facts with it.
+            state, facts = module.load_safetensors(weights)
             ours = [[k, list(v.shape)] for k, v in model.state_dict().items()]
             theirs = [[k, list(v.shape)] for k, v in state.items()]
             model.load_state_dict(state, strict=True)
@@ -47,7 +49,8 @@ public class PyTorchExportTests
                     actual = model(tensors[f"input{i}"])
                     scale = max(1.0, float(expected.abs().max()))
                     worst = max(worst, float((actual - expected).abs().max()) / scale)
-            results[name] = {"keys": ours == theirs, "ours": ours[:3], "theirs": theirs[:3], "diff": worst}
+            results[name] = {"keys": ours == theirs, "ours": ours[:3], "theirs": theirs[:3], "diff": worst,
+                             "facts_model": facts and facts["model"], "classes": facts and facts["class_names"]}
         print(json.dumps(results))
         """;
 
@@ -124,6 +127,8 @@ public class PyTorchExportTests
                 }
                 var weights = Path.Combine(folder, model.Name + ".weights.safetensors");
                 var inputs = Path.Combine(folder, model.Name + ".io.safetensors");
+                // Class names no default would give, to come back through the exported module's reader.
+                ((ICnnModel)module).Facts = ((ICnnModel)module).Facts with { ClassNames = new[] { "신발 " + index, "bag \"" + index + "\"" } };
                 module.SaveSafeTensors(weights);
                 SafeTensors.Write(inputs, io);
                 jobs.Add(new object[] { model.Name, paths[0], model.Name, weights, inputs, sizes.Count });
@@ -137,6 +142,11 @@ public class PyTorchExportTests
                 var result = results.GetProperty(name);
                 if (!result.GetProperty("keys").GetBoolean())
                     failures.Add($"{name}: state_dict keys differ: Python {result.GetProperty("ours")}, CnnDsl {result.GetProperty("theirs")}");
+                if (result.GetProperty("facts_model").GetString() != name)
+                    failures.Add($"{name}: the facts read by the exported module name {result.GetProperty("facts_model")}");
+                var index = jobs.IndexOf(job);
+                if (result.GetProperty("classes")[0].GetString() != "신발 " + index || result.GetProperty("classes")[1].GetString() != "bag \"" + index + "\"")
+                    failures.Add($"{name}: the class names read by the exported module are {result.GetProperty("classes")}");
                 var diff = result.GetProperty("diff").GetDouble();
                 if (!(diff <= 1e-4))
                     failures.Add($"{name}: outputs differ by {diff:E2} (relative)\n{SourceOf(compiled, name)}");
