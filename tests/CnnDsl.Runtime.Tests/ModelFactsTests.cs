@@ -245,6 +245,62 @@ public class ModelFactsTests : IDisposable
         Assert.Contains("'hat'", Assert.Throws<InvalidDataException>(() => new ImageFolder(Folder("odd", "bag", "hat"), classNames: train.ClassNames)).Message);
     }
 
+    /// <summary>Damages a file between two epochs, as a disk or a sync tool might, keeping its header and end intact.</summary>
+    sealed class DamageAfterEpoch(int epoch, string path) : Callback
+    {
+        public Dictionary<string, Tensor>? LastStep;
+
+        public override void OnTrainBatchEnd(TrainingContext context, TrainBatch batch)
+        {
+            foreach (var tensor in LastStep?.Values ?? Enumerable.Empty<Tensor>())
+                tensor.Dispose();
+            // Inside the step's dispose scope: the copies must outlive it.
+            LastStep = context.Model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+        }
+
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+        {
+            if (metrics.Epoch != epoch)
+                return;
+            var bytes = File.ReadAllBytes(path);
+            int data = bytes.AsSpan().IndexOf("IDAT"u8) + 4;
+            for (int i = data; i < data + 24; i++)
+                bytes[i] ^= 0x5A;
+            File.WriteAllBytes(path, bytes);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_fails_mid_training_is_named_and_training_stops_with_the_last_steps_weights_and_a_checkpoint_to_resume()
+    {
+        var root = Path.Combine(folder, "shades");
+        foreach (var (c, i) in new[] { "dark", "light" }.Select((c, i) => (c, i)))
+        {
+            Directory.CreateDirectory(Path.Combine(root, c));
+            for (int k = 0; k < 4; k++)
+                TestImages.Write(Path.Combine(root, c, $"{k}.png"), TestImages.Pattern(32, 32, i * 10 + k), 32, 32);
+        }
+        var victim = Path.Combine(root, "light", "2.png");
+        var original = File.ReadAllBytes(victim);
+        var images = new ImageFolder(root);
+        using var model = CnnModel.Create<CifarCnn>(1);
+        var damage = new DamageAfterEpoch(1, victim);
+        var checkpoint = Path.Combine(folder, "shades.ckpt");
+        var options = new FitOptions { Epochs = 3, BatchSize = 2, Shuffle = false, Seed = 1, Progress = ProgressMode.None, Device = CPU, CheckpointPath = checkpoint };
+        var error = Assert.Throws<TrainingDataException>(() => model.Fit(images, options with { Callbacks = new Callback[] { damage } }));
+        Assert.Contains(victim, error.Message);
+        Assert.Contains("Training stopped in epoch 2 before step 4 of 4", error.Message);
+        Assert.Contains($"resume from the checkpoint {checkpoint} (the end of epoch 1)", error.Message);
+        Assert.Equal((2, 3, 1), (error.Epoch, error.Step, error.History.Epochs.Count));
+        // The weights are those of the last completed step.
+        Assert.All(model.state_dict(), e => Assert.True(e.Value.eq(damage.LastStep![e.Key]).all().item<bool>(), e.Key));
+
+        // Repaired, training resumes from the end of epoch 1 and finishes.
+        File.WriteAllBytes(victim, original);
+        var resumed = model.Fit(images, options with { ResumeFrom = checkpoint });
+        Assert.Equal(new[] { 2, 3 }, resumed.Epochs.Select(e => e.Epoch));
+    }
+
     sealed class Invert : Transform
     {
         public override ImageData Apply(ImageData image, Random random) => image;

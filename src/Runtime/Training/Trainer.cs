@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using CnnDsl.Data;
 using TorchSharp;
@@ -256,7 +257,16 @@ namespace CnnDsl.Training
             {
                 using var scope = NewDisposeScope();
                 long waitStart = Stopwatch.GetTimestamp();
-                if (!batches.MoveNext())
+                bool more;
+                try
+                {
+                    more = batches.MoveNext();
+                }
+                catch (Exception error) when (error is InvalidDataException or IOException)
+                {
+                    throw new TrainingDataException(error, epoch, step, stepsPerEpoch, options.CheckpointPath, context.History);
+                }
+                if (!more)
                     break;
                 waited += Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
                 var (x, y) = batches.Current;
@@ -519,5 +529,35 @@ namespace CnnDsl.Training
                     output.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Training stopped because a sample could not be read (a file that passed the checks at open but does not decode):
+    /// names the file's problem, the epoch and step, and how to go on. The model keeps the weights of the last completed
+    /// step; <see cref="History"/> holds the epochs completed before.
+    /// </summary>
+    public sealed class TrainingDataException : IOException
+    {
+        internal TrainingDataException(Exception error, int epoch, int step, int stepsPerEpoch, string? checkpointPath, History history)
+            : base($"Training stopped in epoch {epoch} before step {step + 1} of {stepsPerEpoch}: {error.Message} "
+                + $"The model keeps the weights of the last completed step ({(step == 0 ? "the end of the epoch before" : "step " + step + " of this epoch")}). "
+                + (checkpointPath != null && history.Epochs.Count > 0
+                    ? $"Fix or remove the file, then resume from the checkpoint {checkpointPath} (the end of epoch {history.Epochs[^1].Epoch}) with ResumeFrom; "
+                    : "Fix or remove the file and train again; ")
+                + "or open the folder with BadImagePolicy.Skip, which decodes every file at open and leaves out those that fail.", error)
+        {
+            Epoch = epoch;
+            Step = step;
+            History = history;
+        }
+
+        /// <summary>The epoch (from 1) in which training stopped.</summary>
+        public int Epoch { get; }
+
+        /// <summary>The steps of that epoch completed before the failure.</summary>
+        public int Step { get; }
+
+        /// <summary>The epochs completed before the failure.</summary>
+        public History History { get; }
     }
 }
