@@ -6,6 +6,7 @@ using System.Text;
 using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.PyTorchExport
@@ -155,192 +156,95 @@ namespace CnnDsl.PyTorchExport
             // The module that holds part i of a dotted name: the model itself, or the container named by the parts before it.
             static string Owner(string[] parts, int i) => i == 0 ? "self" : "self.get_submodule(" + Literal(string.Join(".", parts.Take(i))) + ")";
 
-            string? Constructor(string name, LayerConfig config)
+            // The layer's module as the plan describes it: nn.Type(arguments left at their defaults omitted), or a
+            // Sequential of named children.
+            static string? Constructor(string name, LayerConfig config) => config.Lower().Module is { } module ? Python(module, name) : null;
+
+            static string Python(PlanModule module, string name)
             {
-                switch (config)
-                {
-                    case ConvConfig conv:
-                        return Conv(conv, name);
-                    case SeparableConvConfig separable:
-                        // Keras' SeparableConv: a depthwise then a pointwise convolution, keys name.depthwise.*, name.pointwise.*.
-                        return "nn.Sequential(collections.OrderedDict([(\"depthwise\", " + Conv(separable.Depthwise, name) + "), (\"pointwise\", " + Conv(separable.Pointwise, name) + ")]))";
-                    case ConvTransposeConfig transpose:
-                    {
-                        var arguments = new List<string> { Int(transpose.InChannels, name), Int(transpose.Filters, name), "kernel_size=" + Sizes(transpose.Kernel, name) };
-                        if (transpose.Stride.Any(s => !(s is IntExpr { Value: 1 })))
-                            arguments.Add("stride=" + Sizes(transpose.Stride, name));
-                        if (transpose.Padding.Any(p => !(p is IntExpr { Value: 0 })))
-                            arguments.Add("padding=" + Sizes(transpose.Padding, name));
-                        if (transpose.OutputPadding.Any(p => !(p is IntExpr { Value: 0 })))
-                            arguments.Add("output_padding=" + Sizes(transpose.OutputPadding, name));
-                        if (!(transpose.Groups is IntExpr { Value: 1 }))
-                            arguments.Add("groups=" + Int(transpose.Groups, name));
-                        if (transpose.Bias is BoolExpr { Value: false })
-                            arguments.Add("bias=False");
-                        if (transpose.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
-                            arguments.Add("dilation=" + Sizes(transpose.Dilation, name));
-                        return "nn." + transpose.ModuleType + "(" + string.Join(", ", arguments) + ")";
-                    }
-                    case UpsampleConfig upsample:
-                        return "nn.Upsample(" + (upsample.Size is { } size ? "size=" + Sizes(size, name, forceTuple: true) : "scale_factor=(" + string.Join(", ", upsample.Scale!.Value.Select(s => Real(s, name))) + (upsample.Scale!.Value.Count == 1 ? ",)" : ")"))
-                            + ", mode=\"" + upsample.Mode + "\"" + (upsample.Mode == "nearest" ? "" : ", align_corners=" + Bool(upsample.AlignCorners, name)) + ")";
-                    case PReLUConfig prelu:
-                        return "nn.PReLU(num_parameters=" + Int(prelu.Slopes, name) + ", init=" + Real(prelu.Init, name) + ")";
-                    case RescalingConfig:
-                    case StochasticDepthConfig:
-                        // No parameters or buffers: written out in forward.
-                        return null;
-                    case PoolConfig pool:
-                    {
-                        var arguments = new List<string> { "kernel_size=" + Sizes(pool.Kernel, name) };
-                        if (!pool.Stride.SequenceEqual(pool.Kernel))
-                            arguments.Add("stride=" + Sizes(pool.Stride, name));
-                        var padding = pool.PadsInForward ? new Expr[0] : SpatialWindow.PerDimension(pool.PerSidePadding);
-                        if (padding.Any(p => !(p is IntExpr { Value: 0 })))
-                            arguments.Add("padding=" + Sizes(padding, name));
-                        if (pool.CeilMode)
-                            arguments.Add("ceil_mode=True");
-                        if (!pool.IsMax && pool.SamePadding && !pool.PadsInForward && padding.Any(p => !(p is IntExpr { Value: 0 })))
-                            arguments.Add("count_include_pad=False");
-                        return "nn." + (pool.IsMax ? "MaxPool" : "AvgPool") + pool.Rank + "d(" + string.Join(", ", arguments) + ")";
-                    }
-                    case DenseConfig dense:
-                        return "nn.Linear(" + Int(dense.InFeatures, name) + ", " + Int(dense.Units, name) + (dense.Bias is BoolExpr { Value: false } ? ", bias=False" : "") + ")";
-                    case BatchNormConfig norm:
-                        return "nn." + norm.ModuleType + "(" + Int(norm.Channels, name) + ", eps=" + Real(norm.Eps, name) + ", momentum=" + Real(norm.Momentum, name) + ")";
-                    case DropoutConfig dropout:
-                        return "nn." + dropout.ModuleType + "(" + Real(dropout.Rate, name) + ")";
-                    case ZeroPadConfig pad:
-                        return "nn." + pad.ModuleType + "((" + string.Join(", ", SpatialWindow.PadOrder(pad.PerSide).Select(p => Int(p, name))) + ")" + (pad.Rank == 2 ? ")" : ", 0.0)");
-                    case AdaptiveAvgPoolConfig adaptive:
-                        return "nn." + adaptive.ModuleType + "(" + Sizes(adaptive.Size, name) + ")";
-                    case FlattenConfig:
-                        return "nn.Flatten()";
-                    case ActivationConfig activation:
-                        return ActivationModule(activation, name);
-                    case GlobalPoolConfig:
-                        // No parameters or buffers: a plain function in forward, as Keras' global pooling.
-                        return null;
-                    default:
-                        throw Unsupported(name, config);
-                }
+                if (module.Children.Count > 0)
+                    return "nn.Sequential(collections.OrderedDict([" + string.Join(", ", module.Children.Select(c => "(" + Literal(c.Name) + ", " + Python(c.Module, name) + ")")) + "]))";
+                var arguments = module.Arguments.Where(a => !a.IsDefault).Select(a => (a.Positional ? "" : a.Name + "=") + Value(a.Value, name));
+                return "nn." + module.Type + "(" + string.Join(", ", arguments) + ")";
             }
 
-            static string Conv(ConvConfig conv, string name)
+            static string Value(PlanValue value, string name) => value switch
             {
-                var arguments = new List<string> { Int(conv.InChannels, name), Int(conv.Filters, name), "kernel_size=" + Sizes(conv.Kernel, name) };
-                if (conv.Stride.Any(s => !(s is IntExpr { Value: 1 })))
-                    arguments.Add("stride=" + Sizes(conv.Stride, name));
-                if (conv.UsesTorchSame)
-                    arguments.Add("padding=\"same\"");
-                else if (!conv.PadsInForward && conv.PerSidePadding.Any(p => !(p is IntExpr { Value: 0 })))
-                    arguments.Add("padding=" + Sizes(SpatialWindow.PerDimension(conv.PerSidePadding), name));
-                if (conv.Dilation.Any(d => !(d is IntExpr { Value: 1 })))
-                    arguments.Add("dilation=" + Sizes(conv.Dilation, name));
-                if (!(conv.Groups is IntExpr { Value: 1 }))
-                    arguments.Add("groups=" + Int(conv.Groups, name));
-                if (conv.Bias is BoolExpr { Value: false })
-                    arguments.Add("bias=False");
-                return "nn.Conv" + conv.Rank + "d(" + string.Join(", ", arguments) + ")";
-            }
+                IntValue i => Int(i.Value, name),
+                RealValue r => Real(r.Value, name),
+                BoolValue b => Bool(b.Value, name),
+                SizesValue sizes => Sizes(sizes.Values, name, sizes.AlwaysTuple),
+                RealsValue reals => "(" + string.Join(", ", reals.Values.Select(v => Real(v, name))) + (reals.Values.Count == 1 ? ",)" : ")"),
+                TextValue text => Literal(text.Value),
+                _ => throw new PyTorchExportException($"layer '{name}': a plan value {value.GetType().Name} has no PyTorch form"),
+            };
 
+            // The plan's forward steps, each applied to the expression so far (the layer's first input at the start).
             string Forward(string name, LayerConfig config, string? module, IReadOnlyList<string> inputs)
             {
                 string x = inputs.Count > 0 ? inputs[0] : "input";
-                string result;
-                switch (config)
+                foreach (var step in config.Lower().Steps)
                 {
-                    case MergeConfig merge:
-                        return merge.Kind switch
-                        {
-                            MergeKind.Concat => "torch.cat([" + string.Join(", ", inputs) + "], dim=1)",
-                            MergeKind.Multiply => string.Join(" * ", inputs),
-                            MergeKind.Add => string.Join(" + ", inputs),
-                            _ => throw new PyTorchExportException($"layer '{name}': the merge '{merge.Kind}' has no PyTorch export yet"),
-                        };
-                    case RescalingConfig rescaling:
-                        needsRescaling = true;
-                        result = "_rescale(" + x + ", [" + string.Join(", ", rescaling.Scale.Select(v => Real(v, name))) + "], [" + string.Join(", ", rescaling.Offset.Select(v => Real(v, name))) + "])";
-                        break;
-                    case StochasticDepthConfig drop:
-                        needsStochasticDepth = true;
-                        result = "_stochastic_depth(" + x + ", " + Real(drop.Rate, name) + ", " + (drop.PerRow ? "True" : "False") + ", self.training)";
-                        break;
-                    case SeparableConvConfig separable when separable.Depthwise.PadsInForward:
+                    switch (step)
                     {
-                        var depthwise = separable.Depthwise;
-                        result = module + "(F.pad(" + x + ", " + PadArgument(name, depthwise.PerSidePadding, depthwise.Kernel, depthwise.Stride, depthwise.Dilation, x) + "))";
-                        break;
-                    }
-                    case GlobalPoolConfig global:
-                    {
-                        var dims = "(" + string.Join(", ", Enumerable.Range(2, global.Rank).Select(d => d.ToString(CultureInfo.InvariantCulture))) + (global.Rank == 1 ? ",)" : ")");
-                        return global.IsMax ? "torch.amax(" + x + ", dim=" + dims + ")" : "torch.mean(" + x + ", dim=" + dims + ")";
-                    }
-                    case ConvConfig conv when conv.PadsInForward:
-                        result = module + "(F.pad(" + x + ", " + PadArgument(name, conv.PerSidePadding, conv.Kernel, conv.Stride, conv.Dilation, x) + "))";
-                        break;
-                    case PoolConfig pool when pool.PadsInForward:
-                    {
-                        var ones = Enumerable.Repeat((Expr)Exprs.One, pool.Rank).ToList();
-                        var pad = PadArgument(name, pool.PerSidePadding, pool.Kernel, pool.Stride, ones, x);
-                        if (pool.IsMax)
-                        {
-                            result = module + "(F.pad(" + x + ", " + pad + ", value=-math.inf))";
-                        }
-                        else if (pool.SamePadding)
-                        {
+                        case CallModule:
+                            x = module + "(" + x + ")";
+                            break;
+                        case Pad pad:
+                            x = "F.pad(" + x + ", " + PadArgument(name, pad, x) + (pad.Fill == PadFill.NegativeInfinity ? ", value=-math.inf" : "") + ")";
+                            break;
+                        case AverageOverRealPixels average:
                             needsSameAverage = true;
-                            result = "_average_over_real_pixels(" + x + ", " + module + ", " + Sizes(pool.Kernel, name, forceTuple: true) + ", "
-                                + Sizes(pool.Stride, name, forceTuple: true) + ", " + pad + ")";
-                        }
-                        else
+                            x = "_average_over_real_pixels(" + x + ", " + module + ", " + Sizes(average.Padding.Kernel, name, forceTuple: true) + ", "
+                                + Sizes(average.Padding.Stride, name, forceTuple: true) + ", " + PadArgument(name, average.Padding, x) + ")";
+                            break;
+                        case ApplyActivation activation:
+                            x = ActivationFunction(activation, x, name);
+                            break;
+                        case Merge merge:
+                            x = merge.Kind switch
+                            {
+                                MergeKind.Concat => "torch.cat([" + string.Join(", ", inputs) + "], dim=1)",
+                                MergeKind.Multiply => string.Join(" * ", inputs),
+                                MergeKind.Add => string.Join(" + ", inputs),
+                                _ => throw new PyTorchExportException($"layer '{name}': the merge '{merge.Kind}' has no PyTorch export yet"),
+                            };
+                            break;
+                        case GlobalReduce global:
                         {
-                            result = module + "(F.pad(" + x + ", " + pad + "))";
+                            var dims = "(" + string.Join(", ", Enumerable.Range(2, global.Rank).Select(d => d.ToString(CultureInfo.InvariantCulture))) + (global.Rank == 1 ? ",)" : ")");
+                            x = global.IsMax ? "torch.amax(" + x + ", dim=" + dims + ")" : "torch.mean(" + x + ", dim=" + dims + ")";
+                            break;
                         }
-                        break;
+                        case Rescale rescale:
+                            needsRescaling = true;
+                            x = "_rescale(" + x + ", [" + string.Join(", ", rescale.Scale.Select(v => Real(v, name))) + "], [" + string.Join(", ", rescale.Offset.Select(v => Real(v, name))) + "])";
+                            break;
+                        case DropPath drop:
+                            needsStochasticDepth = true;
+                            x = "_stochastic_depth(" + x + ", " + Real(drop.Rate, name) + ", " + (drop.PerRow ? "True" : "False") + ", self.training)";
+                            break;
+                        default:
+                            throw new PyTorchExportException($"layer '{name}': the plan step {step.GetType().Name} has no PyTorch export yet");
                     }
-                    default:
-                        result = module + "(" + x + ")";
-                        break;
                 }
-                if (config.Activation != null && !(config is ActivationConfig))
-                    result = ActivationFunction(config.Activation, result);
-                return result;
+                return x;
             }
 
             // Padding in F.pad's order; Keras' same padding on a size the input decides is computed from the tensor.
-            string PadArgument(string name, IReadOnlyList<Expr> perSide, IReadOnlyList<Expr> kernel, IReadOnlyList<Expr> stride, IReadOnlyList<Expr> dilation, string x)
+            string PadArgument(string name, Pad pad, string x)
             {
-                if (perSide.All(p => p is IntExpr))
-                    return "[" + string.Join(", ", SpatialWindow.PadOrder(perSide).Select(p => Int(p, name))) + "]";
+                if (pad.IsFixed)
+                    return "[" + string.Join(", ", SpatialWindow.PadOrder(pad.PerSide).Select(p => Int(p, name))) + "]";
                 needsSamePadding = true;
-                return "_same_padding(" + x + ", " + Sizes(kernel, name, forceTuple: true) + ", " + Sizes(stride, name, forceTuple: true) + ", " + Sizes(dilation, name, forceTuple: true) + ")";
+                return "_same_padding(" + x + ", " + Sizes(pad.Kernel, name, forceTuple: true) + ", " + Sizes(pad.Stride, name, forceTuple: true) + ", " + Sizes(pad.Dilation, name, forceTuple: true) + ")";
             }
 
-            static string ActivationModule(ActivationConfig activation, string name) => activation.Kind.Name switch
+            // The one table from the plan's activations to PyTorch's functions.
+            static string ActivationFunction(ApplyActivation step, string x, string name) => step.Activation.Name switch
             {
-                "leaky_relu" => "nn.LeakyReLU(" + Real(activation.Parameter, name) + ")",
-                "elu" => "nn.ELU(" + Real(activation.Parameter, name) + ")",
-                "softmax" => "nn.Softmax(dim=1)",
-                "log_softmax" => "nn.LogSoftmax(dim=1)",
-                "relu" => "nn.ReLU()",
-                "relu6" => "nn.ReLU6()",
-                "gelu" => "nn.GELU()",
-                "silu" => "nn.SiLU()",
-                "sigmoid" => "nn.Sigmoid()",
-                "tanh" => "nn.Tanh()",
-                "hardswish" => "nn.Hardswish()",
-                "hardsigmoid" => "nn.Hardsigmoid()",
-                "mish" => "nn.Mish()",
-                _ => throw new PyTorchExportException($"layer '{name}': the activation '{activation.Kind.Name}' has no PyTorch export yet"),
-            };
-
-            // activation= after a module, with the activation's default parameter, as the generated module applies it.
-            static string ActivationFunction(Activation activation, string x) => activation.Name switch
-            {
-                "leaky_relu" => "F.leaky_relu(" + x + ", " + Number(activation.ParameterDefault) + ")",
-                "elu" => "F.elu(" + x + ", " + Number(activation.ParameterDefault) + ")",
+                "leaky_relu" => "F.leaky_relu(" + x + ", " + Real(step.Parameter!, name) + ")",
+                "elu" => "F.elu(" + x + ", " + Real(step.Parameter!, name) + ")",
                 "softmax" => "F.softmax(" + x + ", dim=1)",
                 "log_softmax" => "F.log_softmax(" + x + ", dim=1)",
                 "relu" => "F.relu(" + x + ")",
@@ -352,11 +256,8 @@ namespace CnnDsl.PyTorchExport
                 "hardswish" => "F.hardswish(" + x + ")",
                 "hardsigmoid" => "F.hardsigmoid(" + x + ")",
                 "mish" => "F.mish(" + x + ")",
-                _ => throw new PyTorchExportException($"the activation '{activation.Name}' has no PyTorch export yet"),
+                _ => throw new PyTorchExportException($"layer '{name}': the activation '{step.Activation.Name}' has no PyTorch export yet"),
             };
-
-            static PyTorchExportException Unsupported(string name, LayerConfig config) =>
-                new PyTorchExportException($"layer '{name}' ({config.ModuleType}) has no PyTorch export yet");
 
             string Variable(string name)
             {

@@ -65,6 +65,7 @@ public class ExporterTests : IDisposable
         public override TensorShape OutputShape => Input;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "Mystery2d";
+        public override CnnDsl.Dsl.Plan.LayerPlan Lower() => CnnDsl.Dsl.Plan.LayerPlan.Call(CnnDsl.Dsl.Plan.PlanModule.Of("Mystery2d"));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -36,5 +38,17 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Kind.ModuleType;
         public override Activation? Activation => Kind;
+
+        // The activation as a module of its own; its one parameter (leaky_relu's slope, elu's alpha) is PyTorch's first
+        // argument, and the softmaxes run over the channels.
+        public override LayerPlan Lower()
+        {
+            var arguments = new List<PlanArgument>();
+            if (Kind.Parameter != null)
+                arguments.Add(new PlanArgument(Kind.Parameter, new RealValue(Parameter), Positional: true));
+            if (Kind == Activation.Softmax || Kind == Activation.LogSoftmax)
+                arguments.Add(new PlanArgument("dim", new IntValue(Exprs.One)));
+            return LayerPlan.Call(new PlanModule(Kind.ModuleType, arguments.ToEquatableArray()));
+        }
     }
 }

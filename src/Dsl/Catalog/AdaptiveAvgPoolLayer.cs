@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -43,5 +44,8 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Output;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "AdaptiveAvgPool" + Rank + "d";
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
+            new PlanArgument("output_size", new SizesValue(Size), Positional: true)));
     }
 }

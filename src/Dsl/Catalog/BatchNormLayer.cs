@@ -1,5 +1,6 @@
 using System.Globalization;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -66,5 +67,8 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr Parameters => Exprs.Multiply(Exprs.Int(2), Channels);
         public override Expr State => Exprs.Add(Exprs.Multiply(Exprs.Int(2), Channels), Exprs.One);
         public override string ModuleType => "BatchNorm" + Dimensions + "d";
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
+            PlanArguments.Positional("num_features", Channels), PlanArguments.Real("eps", Eps), PlanArguments.Real("momentum", Momentum)));
     }
 }

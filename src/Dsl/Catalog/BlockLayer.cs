@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
@@ -233,6 +234,9 @@ namespace CnnDsl.Dsl.Catalog
         /// <summary>The activation the block's output ends with, for a model whose last layer is a block.</summary>
         public Activation? FinalActivation => Layers.Count == 0 ? null
             : Layers[Layers.Count - 1].Config is BlockConfig inner ? inner.FinalActivation : Layers[Layers.Count - 1].Config.Activation;
+
+        // A block use owns no module of its own: back ends walk its layers, named below the use.
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray<PlanStep>.Empty);
     }
 
     /// <summary>

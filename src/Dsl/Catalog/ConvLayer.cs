@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -109,5 +111,27 @@ namespace CnnDsl.Dsl.Catalog
 
         /// <summary>Padding that libtorch's symmetric padding argument cannot express is done in forward.</summary>
         public bool PadsInForward => !UsesTorchSame && !SpatialWindow.IsSymmetric(PerSidePadding);
+
+        public override LayerPlan Lower()
+        {
+            var arguments = new List<PlanArgument>
+            {
+                PlanArguments.Positional("in_channels", InChannels), PlanArguments.Positional("out_channels", Filters),
+                PlanArguments.Sizes("kernel_size", Kernel), PlanArguments.Sizes("stride", Stride, 1),
+            };
+            // PyTorch's padding="same" where it applies (stride 1), its symmetric padding where that suffices, else a pad step.
+            if (UsesTorchSame)
+                arguments.Add(PlanArguments.Text("padding", "same"));
+            else if (!PadsInForward)
+                arguments.Add(PlanArguments.Sizes("padding", SpatialWindow.PerDimension(PerSidePadding), 0));
+            arguments.Add(PlanArguments.Sizes("dilation", Dilation, 1));
+            arguments.Add(PlanArguments.Int("groups", Groups, 1));
+            arguments.Add(PlanArguments.Bool("bias", Bias, true));
+            var steps = new List<PlanStep>();
+            if (PadsInForward)
+                steps.Add(new Pad(PerSidePadding, PadFill.Zero, Kernel, Stride, Dilation));
+            steps.Add(new CallModule());
+            return new LayerPlan(new PlanModule(ModuleType, arguments.ToEquatableArray()), LayerPlan.Then(steps, Applied));
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -123,5 +124,11 @@ namespace CnnDsl.Dsl.Catalog
 
         /// <summary>Whether output_padding differs between dimensions (as PyTorch allows; TorchSharp 0.107's modules apply the first to all).</summary>
         public bool OutputPaddingPerDimension => OutputPadding.Any(p => !p.Equals(OutputPadding[0]));
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
+            PlanArguments.Positional("in_channels", InChannels), PlanArguments.Positional("out_channels", Filters),
+            PlanArguments.Sizes("kernel_size", Kernel), PlanArguments.Sizes("stride", Stride, 1), PlanArguments.Sizes("padding", Padding, 0),
+            PlanArguments.Sizes("output_padding", OutputPadding, 0), PlanArguments.Int("groups", Groups, 1), PlanArguments.Bool("bias", Bias, true),
+            PlanArguments.Sizes("dilation", Dilation, 1)), Applied);
     }
 }

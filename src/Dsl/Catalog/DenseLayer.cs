@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Diagnostics;
 using CnnDsl.Dsl.Symbolic;
 
@@ -60,5 +61,8 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr Parameters => Exprs.Add(Exprs.Multiply(InFeatures, Units), Bias is BoolExpr { Value: false } ? Exprs.Zero : Units);
         public override string ModuleType => "Linear";
         public override Activation? Activation => Applied;
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of("Linear",
+            PlanArguments.Positional("in_features", InFeatures), PlanArguments.Positional("out_features", Units), PlanArguments.Bool("bias", Bias, true)), Applied);
     }
 }

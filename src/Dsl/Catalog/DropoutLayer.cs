@@ -1,5 +1,6 @@
 using System.Globalization;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -44,5 +45,7 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Input;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Channels ? "Dropout2d" : "Dropout";
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType, new PlanArgument("p", new RealValue(Rate), Positional: true)));
     }
 }

@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -26,5 +27,7 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Output;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "Flatten";
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of("Flatten"));
     }
 }

@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -47,5 +48,8 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Output;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => (IsMax ? "GlobalMaxPool" : "GlobalAvgPool") + Rank + "d";
+
+        // No parameters or buffers: a plain reduction in forward, as Keras' global pooling.
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray.Create<PlanStep>(new GlobalReduce(IsMax, Rank)));
     }
 }

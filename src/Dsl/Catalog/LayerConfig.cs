@@ -1,4 +1,5 @@
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -26,5 +27,11 @@ namespace CnnDsl.Dsl.Catalog
 
         /// <summary>Whether the layer is a module (a field, a summary row, a state_dict prefix); add and concat are not.</summary>
         public virtual bool HasModule => true;
+
+        /// <summary>
+        /// What the layer means, in PyTorch's vocabulary: the module it owns (or none) and the steps of its forward pass.
+        /// Back ends translate it; a block use lowers to nothing of its own (back ends walk its layers).
+        /// </summary>
+        public abstract LayerPlan Lower();
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -128,5 +129,7 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Kind.ToString();
         public override bool HasModule => false;
+
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray.Create<PlanStep>(new Merge(Kind)));
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -48,5 +49,8 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Input;
         public override Expr Parameters => Slopes;
         public override string ModuleType => "PReLU";
+
+        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of("PReLU",
+            PlanArguments.Int("num_parameters", Slopes, 1), PlanArguments.Real("init", Init, 0.25)));
     }
 }

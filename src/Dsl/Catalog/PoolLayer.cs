@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -112,5 +114,27 @@ namespace CnnDsl.Dsl.Catalog
 
         /// <summary>Padding that libtorch's symmetric padding argument cannot express is done in forward.</summary>
         public bool PadsInForward => !SpatialWindow.IsSymmetric(PerSidePadding);
+
+        public override LayerPlan Lower()
+        {
+            var padding = PadsInForward ? new Expr[0] : SpatialWindow.PerDimension(PerSidePadding);
+            bool padded = padding.Any(p => !(p is IntExpr { Value: 0 }));
+            var arguments = new List<PlanArgument> { PlanArguments.Sizes("kernel_size", Kernel) };
+            // PyTorch's stride defaults to the kernel.
+            arguments.Add(new PlanArgument("stride", new SizesValue(Stride), IsDefault: Stride.SequenceEqual(Kernel)));
+            if (padded)
+                arguments.Add(PlanArguments.Sizes("padding", padding, 0));
+            arguments.Add(new PlanArgument("ceil_mode", new BoolValue(new BoolExpr(CeilMode)), IsDefault: !CeilMode));
+            // Keras' same average pooling leaves padding out of the count.
+            if (!IsMax && SamePadding && padded)
+                arguments.Add(new PlanArgument("count_include_pad", new BoolValue(new BoolExpr(false))));
+            var module = new PlanModule(ModuleType, arguments.ToEquatableArray());
+            if (!PadsInForward)
+                return LayerPlan.Call(module);
+            var pad = new Pad(PerSidePadding, IsMax ? PadFill.NegativeInfinity : PadFill.Zero, Kernel, Stride, SpatialWindow.Ones(Rank).ToEquatableArray());
+            return new LayerPlan(module, !IsMax && SamePadding
+                ? EquatableArray.Create<PlanStep>(new AverageOverRealPixels(pad))
+                : EquatableArray.Create<PlanStep>(pad, new CallModule()));
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -47,5 +48,8 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Input;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "Rescaling";
+
+        // No parameters or buffers: arithmetic in forward.
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray.Create<PlanStep>(new Rescale(Scale, Offset)));
     }
 }

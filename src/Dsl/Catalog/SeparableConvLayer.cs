@@ -1,5 +1,6 @@
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -80,5 +81,15 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr Parameters => Exprs.Add(Depthwise.Parameters, Pointwise.Parameters);
         public override string ModuleType => "SeparableConv" + Rank + "d";
         public override Activation? Activation => Applied;
+
+        // Keras' SeparableConv: a depthwise then a pointwise convolution, keys name.depthwise.*, name.pointwise.*; uneven
+        // padding of the depthwise one is done before the pair.
+        public override LayerPlan Lower()
+        {
+            var depthwise = Depthwise.Lower();
+            var module = new PlanModule("Sequential", EquatableArray<PlanArgument>.Empty,
+                EquatableArray.Create(new PlanChild("depthwise", depthwise.Module!), new PlanChild("pointwise", Pointwise.Lower().Module!)));
+            return new LayerPlan(module, LayerPlan.Then(depthwise.Steps.Where(s => s is Pad).Append(new CallModule()), Applied));
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -42,5 +43,8 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Input;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "StochasticDepth";
+
+        // No parameters or buffers: a function of the training flag in forward (torchvision's stochastic_depth).
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray.Create<PlanStep>(new DropPath(Rate, PerRow)));
     }
 }

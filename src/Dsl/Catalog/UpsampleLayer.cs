@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -78,5 +80,18 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Output;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => "Upsample";
+
+        public override LayerPlan Lower()
+        {
+            var arguments = new List<PlanArgument>
+            {
+                Size is { } size ? new PlanArgument("size", new SizesValue(size, AlwaysTuple: true)) : new PlanArgument("scale_factor", new RealsValue(Scale!.Value)),
+                PlanArguments.Text("mode", Mode),
+            };
+            // nearest takes no align_corners.
+            if (Mode != "nearest")
+                arguments.Add(new PlanArgument("align_corners", new BoolValue(AlignCorners)));
+            return LayerPlan.Call(new PlanModule("Upsample", arguments.ToEquatableArray()));
+        }
     }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Dsl.Catalog
@@ -48,5 +50,14 @@ namespace CnnDsl.Dsl.Catalog
         public override TensorShape OutputShape => Output;
         public override Expr Parameters => Exprs.Zero;
         public override string ModuleType => Rank == 2 ? "ZeroPad2d" : "ConstantPad" + Rank + "d";
+
+        // PyTorch's padding modules take the sides last dimension first (left, right, top, bottom, ...); ConstantPad a fill.
+        public override LayerPlan Lower()
+        {
+            var arguments = new List<PlanArgument> { new PlanArgument("padding", new SizesValue(SpatialWindow.PadOrder(PerSide).ToEquatableArray(), AlwaysTuple: true), Positional: true) };
+            if (Rank != 2)
+                arguments.Add(new PlanArgument("value", new RealValue(new RealExpr(0)), Positional: true));
+            return LayerPlan.Call(new PlanModule(ModuleType, arguments.ToEquatableArray()));
+        }
     }
 }

@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Symbolic;
+
+namespace CnnDsl.Dsl.Plan
+{
+    /// <summary>
+    /// What a checked layer means, in PyTorch's vocabulary, as plain equatable data: the module it owns (type and
+    /// constructor arguments) and the steps of its forward pass. Every catalogue kind lowers to one (<see
+    /// cref="LayerConfig.Lower"/>); back ends translate plans into their own vocabulary and decide nothing about a kind.
+    /// Shapes and counts stay with the binding; the oracles never read plans.
+    /// </summary>
+    public sealed record LayerPlan(PlanModule? Module, EquatableArray<PlanStep> Steps)
+    {
+        /// <summary>A layer that is its module: forward calls it, then applies the activation, if any.</summary>
+        public static LayerPlan Call(PlanModule module, Activation? activation = null) =>
+            new LayerPlan(module, Then(new PlanStep[] { new CallModule() }, activation));
+
+        /// <summary>The steps, then the activation applied after them (<c>activation=</c>) with its default parameter.</summary>
+        public static EquatableArray<PlanStep> Then(IEnumerable<PlanStep> steps, Activation? activation) =>
+            (activation == null ? steps : steps.Append(new ApplyActivation(activation, activation.Parameter == null ? null : new RealExpr(activation.ParameterDefault))))
+                .ToEquatableArray();
+    }
+
+    /// <summary>
+    /// A module as PyTorch constructs it: <c>nn.{Type}(arguments)</c>, or a <c>Sequential</c> of named children (whose
+    /// names are state_dict key parts).
+    /// </summary>
+    public sealed record PlanModule(string Type, EquatableArray<PlanArgument> Arguments, EquatableArray<PlanChild> Children = default)
+    {
+        public static PlanModule Of(string type, params PlanArgument[] arguments) => new PlanModule(type, arguments.ToEquatableArray());
+    }
+
+    public sealed record PlanChild(string Name, PlanModule Module);
+
+    /// <summary>
+    /// A constructor argument: positional (no <see cref="Name"/> needed by PyTorch, though it has one) or by keyword.
+    /// <see cref="IsDefault"/> marks one left at PyTorch's default, which a back end may leave out.
+    /// </summary>
+    public sealed record PlanArgument(string Name, PlanValue Value, bool Positional = false, bool IsDefault = false);
+
+    /// <summary>A value of an argument or a step.</summary>
+    public abstract record PlanValue;
+
+    /// <summary>A whole number (possibly an expression of a block parameter, decided when the block is built).</summary>
+    public sealed record IntValue(Expr Value) : PlanValue;
+
+    public sealed record RealValue(Expr Value) : PlanValue;
+
+    public sealed record BoolValue(Expr Value) : PlanValue;
+
+    /// <summary>One whole number per spatial dimension; PyTorch takes one number when all are equal, unless <see cref="AlwaysTuple"/>.</summary>
+    public sealed record SizesValue(EquatableArray<Expr> Values, bool AlwaysTuple = false) : PlanValue;
+
+    /// <summary>One real number per entry, always a tuple (an upsampling's scale factors).</summary>
+    public sealed record RealsValue(EquatableArray<Expr> Values) : PlanValue;
+
+    public sealed record TextValue(string Value) : PlanValue;
+
+    /// <summary>A step of a layer's forward pass, applied to the value so far (the layer's first input at the start).</summary>
+    public abstract record PlanStep;
+
+    /// <summary>Calls the layer's module.</summary>
+    public sealed record CallModule : PlanStep;
+
+    /// <summary>What padding fills with.</summary>
+    public enum PadFill
+    {
+        Zero,
+        /// <summary>Minus infinity, so that max pooling never picks padding.</summary>
+        NegativeInfinity,
+    }
+
+    /// <summary>
+    /// Pads the spatial dimensions: <see cref="PerSide"/> holds (before, after) per dimension, in dimension order; where
+    /// they depend on the input's size (Keras' <c>same</c> on a size variable), a back end computes them from the tensor
+    /// with <see cref="Kernel"/>, <see cref="Stride"/> and <see cref="Dilation"/>.
+    /// </summary>
+    public sealed record Pad(EquatableArray<Expr> PerSide, PadFill Fill, EquatableArray<Expr> Kernel, EquatableArray<Expr> Stride, EquatableArray<Expr> Dilation) : PlanStep
+    {
+        public bool IsFixed => PerSide.All(p => p is IntExpr);
+    }
+
+    /// <summary>
+    /// Keras' average pooling with <c>same</c> padding: the module over the zero-padded input, each output divided by the
+    /// share of its window that lies on real pixels (padding is not counted).
+    /// </summary>
+    public sealed record AverageOverRealPixels(Pad Padding) : PlanStep;
+
+    /// <summary>An activation, with its parameter where it takes one (leaky_relu's slope, elu's alpha).</summary>
+    public sealed record ApplyActivation(Activation Activation, Expr? Parameter) : PlanStep;
+
+    /// <summary>Merges the layer's inputs: element-wise sum or product, or concatenation along the channels.</summary>
+    public sealed record Merge(MergeKind Kind) : PlanStep;
+
+    /// <summary>Global pooling: the mean or maximum over every spatial dimension.</summary>
+    public sealed record GlobalReduce(bool IsMax, int Rank) : PlanStep;
+
+    /// <summary><c>x * scale + offset</c>, one value or one per channel each.</summary>
+    public sealed record Rescale(EquatableArray<Expr> Scale, EquatableArray<Expr> Offset) : PlanStep;
+
+    /// <summary>Drops whole samples (or rows) in training with probability <see cref="Rate"/>, scaling the rest (torchvision's stochastic_depth).</summary>
+    public sealed record DropPath(Expr Rate, bool PerRow) : PlanStep;
+
+    /// <summary>Builds a layer's plan arguments.</summary>
+    public static class PlanArguments
+    {
+        public static PlanArgument Positional(string name, Expr value) => new PlanArgument(name, new IntValue(value), Positional: true);
+
+        public static PlanArgument Int(string name, Expr value, long pytorchDefault) => new PlanArgument(name, new IntValue(value), IsDefault: value is IntExpr i && i.Value == pytorchDefault);
+
+        public static PlanArgument Real(string name, Expr value, double? pytorchDefault = null) =>
+            new PlanArgument(name, new RealValue(value), IsDefault: pytorchDefault is double d && value is RealExpr r && r.Value == d);
+
+        public static PlanArgument Bool(string name, Expr value, bool pytorchDefault) =>
+            new PlanArgument(name, new BoolValue(value), IsDefault: value is BoolExpr b && b.Value == pytorchDefault);
+
+        /// <summary>Sizes per dimension; a default when every one is <paramref name="pytorchDefault"/>.</summary>
+        public static PlanArgument Sizes(string name, IEnumerable<Expr> values, long? pytorchDefault = null)
+        {
+            var list = values.ToEquatableArray();
+            return new PlanArgument(name, new SizesValue(list), IsDefault: pytorchDefault is long d && list.All(v => v is IntExpr i && i.Value == d));
+        }
+
+        public static PlanArgument Text(string name, string value) => new PlanArgument(name, new TextValue(value));
+    }
+}
