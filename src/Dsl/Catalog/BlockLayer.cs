@@ -235,8 +235,9 @@ namespace CnnDsl.Dsl.Catalog
         public Activation? FinalActivation => Layers.Count == 0 ? null
             : Layers[Layers.Count - 1].Config is BlockConfig inner ? inner.FinalActivation : Layers[Layers.Count - 1].Config.Activation;
 
-        // A block use owns no module of its own: back ends walk its layers, named below the use.
-        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray<PlanStep>.Empty);
+        // A block use calls the block: its module is built by each back end from the block's layers (named below the use),
+        // or its layers are written out in place.
+        public override LayerPlan Lower() => new LayerPlan(null, EquatableArray.Create<PlanStep>(new CallModule()));
     }
 
     /// <summary>
