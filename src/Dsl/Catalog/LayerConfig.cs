@@ -6,8 +6,7 @@ namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
     /// A checked layer as plain data: its resolved arguments (numbers, or expressions over a block's parameters), output
-    /// shape and counts. Value equality lets generator caching compare it. The C# it becomes is written by the
-    /// generator's emitter for its type, in one place.
+    /// shape and counts. Value equality lets generator caching compare it. What it means is its plan (<see cref="Lower"/>).
     /// </summary>
     public abstract record LayerConfig
     {

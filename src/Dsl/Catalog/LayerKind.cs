@@ -5,8 +5,9 @@ namespace CnnDsl.Dsl.Catalog
 {
     /// <summary>
     /// One entry of the layer catalogue: a layer's syntax (its name and arguments), and through <see cref="Bind"/> its
-    /// argument checks, shape rule and parameter count; the <see cref="LayerConfig"/> it returns emits its code.
-    /// Adding a layer kind means adding one subclass and listing it in <see cref="LayerCatalog"/>.
+    /// argument checks, shape rule and parameter count; the <see cref="LayerConfig"/> it returns lowers to the layer's
+    /// meaning (<see cref="LayerConfig.Lower"/>: module and forward steps in PyTorch's vocabulary), which the PyTorch
+    /// writer and the run-time builder translate. The C# emitter and the ONNX writer still read configurations.
     /// </summary>
     public abstract class LayerKind
     {
