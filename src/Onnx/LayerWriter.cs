@@ -4,14 +4,16 @@ using System.Globalization;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 using static CnnDsl.Onnx.OnnxGraph;
 
 namespace CnnDsl.Onnx
 {
     /// <summary>
-    /// The one place where each layer kind's configuration becomes ONNX nodes, as the generator's LayerEmitter is for
-    /// TorchSharp code. A configuration type it does not know is an error naming the layer and its kind.
+    /// Translates each layer's plan (<see cref="LayerPlan"/>) into ONNX nodes: one table from PyTorch's module types to
+    /// ONNX operators (with the expansions opset 17 needs), and the forward steps. A module type or step it does not know
+    /// is an error naming the layer.
     /// </summary>
     internal sealed class LayerWriter
     {
@@ -39,145 +41,276 @@ namespace CnnDsl.Onnx
             return last;
         }
 
+        // The layer's plan, step by step. A pad step waits for the module after it: a convolution takes fixed padding into
+        // its own pads, a pooling is given the padded input.
         string WriteLayer(BoundLayer layer, string name, IReadOnlyList<string> inputs)
         {
+            if (layer.Config is BlockConfig block)
+                return new LayerWriter(graph, weights).Write(block.Statements, name + ".", new Dictionary<string, string> { [BoundModel.InputTensorName] = inputs[0] });
+            var plan = layer.Config.Lower();
             var x = inputs[0];
-            switch (layer.Config)
+            Pad? pending = null;
+            foreach (var step in plan.Steps)
             {
-                case ConvConfig conv:
-                    return Activate(Conv(conv, name, x), conv.Activation, name);
-                case DenseConfig dense:
+                switch (step)
                 {
-                    var arguments = new List<string> { x, Weight(name + ".weight") };
-                    if (!(dense.Bias is BoolExpr { Value: false }))
-                        arguments.Add(Weight(name + ".bias"));
-                    return Activate(graph.Node("Gemm", name, arguments, Int("transB", 1)), dense.Activation, name);
+                    case Pad pad:
+                        pending = pad;
+                        break;
+                    case CallModule:
+                        x = Module(plan.Module ?? throw new OnnxExportException($"Layer '{name}' calls a module its plan does not have"), layer, name, x, pending);
+                        pending = null;
+                        break;
+                    case AverageOverRealPixels average:
+                        x = SameAverage(plan.Module!, average.Padding, name, x);
+                        break;
+                    case ApplyActivation activation:
+                        x = Activation(activation.Activation, activation.Parameter == null ? activation.Activation.ParameterDefault : Real(activation.Parameter, name), x, name + "." + activation.Activation.Name);
+                        break;
+                    case Merge { Kind: MergeKind.Concat }:
+                        x = graph.Node("Concat", name, inputs, Int("axis", 1));
+                        break;
+                    case Merge { Kind: MergeKind.Multiply }:
+                    {
+                        // Mul takes two inputs and broadcasts as the module's * does ((C, 1, 1) over (C, H, W)).
+                        var product = inputs[0];
+                        for (int i = 1; i < inputs.Count; i++)
+                            product = graph.Node("Mul", i == inputs.Count - 1 ? name : name + ".product", new[] { product, inputs[i] });
+                        x = inputs.Count == 1 ? graph.Node("Identity", name, product) : product;
+                        break;
+                    }
+                    case Merge:
+                        x = graph.Node("Sum", name, inputs);
+                        break;
+                    case GlobalReduce global:
+                        x = graph.Node(global.IsMax ? "ReduceMax" : "ReduceMean", name, x, Ints("axes", Enumerable.Range(2, global.Rank).Select(a => (long)a)), Int("keepdims", 0));
+                        break;
+                    case Rescale rescale:
+                    {
+                        int rank = layer.InputShape.Rank;
+                        var scaled = graph.Node("Mul", name + ".scaled", new[] { x, PerChannel(rescale.Scale, rank, name + ".scale") });
+                        x = graph.Node("Add", name, new[] { scaled, PerChannel(rescale.Offset, rank, name + ".offset") });
+                        break;
+                    }
+                    case DropPath:
+                        // Inference: torchvision's stochastic depth passes its input through.
+                        x = graph.Node("Identity", name, x);
+                        break;
+                    default:
+                        throw new OnnxExportException($"Layer '{name}' is a {layer.Kind} layer whose plan step {step.GetType().Name} the ONNX exporter cannot write yet");
                 }
-                case PoolConfig pool:
-                    return Pool(pool, layer, name, x);
-                case BatchNormConfig norm:
+            }
+            return x;
+        }
+
+        // The one table from the plan's module types to ONNX operators.
+        string Module(PlanModule module, BoundLayer layer, string name, string x, Pad? pad)
+        {
+            var a = new Arguments(module, name);
+            string type = module.Type;
+            int rank = type.Length > 2 && type.EndsWith("d", StringComparison.Ordinal) && char.IsDigit(type[type.Length - 2]) ? type[type.Length - 2] - '0' : 0;
+            switch (rank > 0 ? type.Substring(0, type.Length - 2) : type)
+            {
+                case "Conv":
+                    return Conv(module, name, x, pad);
+                case "Sequential" when module.Children.Count == 2:
+                    // A separable convolution: the depthwise convolution (which takes the padding), then the pointwise one.
+                    return Conv(module.Children[1].Module, name + "." + module.Children[1].Name, Conv(module.Children[0].Module, name + "." + module.Children[0].Name, x, pad), null);
+                case "ConvTranspose":
+                {
+                    // PyTorch's padding removes p from both sides of each dimension, and output_padding adds to the end only, as ONNX's.
+                    var padding = a.Sizes("padding", rank, 0);
+                    var attributes = new[]
+                    {
+                        Ints("kernel_shape", a.Sizes("kernel_size", rank, 0)),
+                        Ints("strides", a.Sizes("stride", rank, 1)),
+                        Ints("dilations", a.Sizes("dilation", rank, 1)),
+                        Ints("pads", padding.Concat(padding)),
+                        Ints("output_padding", a.Sizes("output_padding", rank, 0)),
+                        Int("group", a.Long("groups", 1)),
+                    };
+                    return graph.Node("ConvTranspose", name, WeightAndBias(name, x, a.Bool("bias", true)), attributes);
+                }
+                case "MaxPool":
+                case "AvgPool":
+                    return Pool(module, rank, name, x, pad);
+                case "Linear":
+                    return graph.Node("Gemm", name, WeightAndBias(name, x, a.Bool("bias", true)), Int("transB", 1));
+                case "BatchNorm":
                     return graph.Node("BatchNormalization", name,
                         new[] { x, Weight(name + ".weight"), Weight(name + ".bias"), Weight(name + ".running_mean"), Weight(name + ".running_var") },
-                        Float("epsilon", (float)Real(norm.Eps, name)));
-                case DropoutConfig:
+                        Float("epsilon", (float)a.Double("eps", 1e-5)));
+                case "Dropout":
                     // Inference: dropout passes its input through.
                     return graph.Node("Identity", name, x);
-                case FlattenConfig:
+                case "Flatten":
                     return graph.Node("Flatten", name, x, Int("axis", 1));
-                case ZeroPadConfig pad:
+                case "ZeroPad":
+                case "ConstantPad":
                 {
-                    var pads = OnnxPads(pad.PerSide.Select(p => Number(p, layer, "padding")).ToArray());
-                    return graph.Node("Pad", name, new[] { x, graph.Int64Constant(name + ".pads", new long[] { 0, 0 }.Concat(pads.Take(pad.Rank)).Concat(new long[] { 0, 0 }).Concat(pads.Skip(pad.Rank)).ToArray()) });
+                    // PyTorch's order (last dimension first, before and after) to ONNX's (every dimension's before, then after).
+                    var torch = a.PositionalSizes(0);
+                    int dims = torch.Length / 2;
+                    var before = Enumerable.Range(0, dims).Select(d => torch[2 * (dims - 1 - d)]).ToArray();
+                    var after = Enumerable.Range(0, dims).Select(d => torch[2 * (dims - 1 - d) + 1]).ToArray();
+                    return graph.Node("Pad", name, new[] { x, graph.Int64Constant(name + ".pads", new long[] { 0, 0 }.Concat(before).Concat(new long[] { 0, 0 }).Concat(after).ToArray()) });
                 }
-                case AdaptiveAvgPoolConfig adaptive:
-                    return AdaptiveAverage(adaptive, layer, name, x);
-                case GlobalPoolConfig global:
-                    return graph.Node(global.IsMax ? "ReduceMax" : "ReduceMean", name, x, Ints("axes", Enumerable.Range(2, global.Rank).Select(a => (long)a)), Int("keepdims", 0));
-                case ActivationConfig activation:
-                    return Activation(activation.Kind, Real(activation.Parameter, name), x, name);
-                case MergeConfig merge:
-                    switch (merge.Kind)
-                    {
-                        case MergeKind.Concat:
-                            return graph.Node("Concat", name, inputs, Int("axis", 1));
-                        case MergeKind.Multiply:
-                        {
-                            // Mul takes two inputs and broadcasts as the module's * does ((C, 1, 1) over (C, H, W)).
-                            var product = inputs[0];
-                            for (int i = 1; i < inputs.Count; i++)
-                                product = graph.Node("Mul", i == inputs.Count - 1 ? name : name + ".product", new[] { product, inputs[i] });
-                            return inputs.Count == 1 ? graph.Node("Identity", name, product) : product;
-                        }
-                        default:
-                            return graph.Node("Sum", name, inputs);
-                    }
-                case SeparableConvConfig separable:
-                    return Activate(Conv(separable.Pointwise, name + ".pointwise", Conv(separable.Depthwise, name + ".depthwise", x)), separable.Activation, name);
-                case ConvTransposeConfig transpose:
-                    return Activate(ConvTranspose(transpose, name, x), transpose.Activation, name);
-                case UpsampleConfig upsample:
-                    return Upsample(upsample, name, x);
-                case PReLUConfig prelu:
+                case "AdaptiveAvgPool":
+                    return AdaptiveAverage(a.PositionalSizes(0), layer, name, x);
+                case "Upsample":
+                    return Upsample(a, name, x);
+                case "PReLU":
                 {
                     // PRelu broadcasts its slope from the right: one slope per channel must be shaped (C, 1, ...).
-                    var slopes = Number(prelu.Slopes, layer, "slopes");
+                    long slopes = a.Long("num_parameters", 1);
                     var slope = Weight(name + ".weight");
-                    int spatial = prelu.Input.Rank - 1;
+                    int spatial = layer.InputShape.Rank - 1;
                     if (slopes != 1 && spatial > 0)
                         slope = graph.Node("Reshape", name + ".slope", new[] { slope, graph.Int64Constant(name + ".slope_shape", new[] { slopes }.Concat(Repeat(1, spatial)).ToArray()) });
                     return graph.Node("PRelu", name, new[] { x, slope });
                 }
-                case RescalingConfig rescaling:
-                {
-                    var scaled = graph.Node("Mul", name + ".scaled", new[] { x, PerChannel(rescaling.Scale, rescaling.Input.Rank, name + ".scale") });
-                    return graph.Node("Add", name, new[] { scaled, PerChannel(rescaling.Offset, rescaling.Input.Rank, name + ".offset") });
-                }
-                case StochasticDepthConfig:
-                    // Inference: torchvision's stochastic depth passes its input through.
-                    return graph.Node("Identity", name, x);
-                case BlockConfig block:
-                    return new LayerWriter(graph, weights).Write(block.Statements, name + ".", new Dictionary<string, string> { [BoundModel.InputTensorName] = x });
                 default:
-                    throw new OnnxExportException($"Layer '{name}' is a {layer.Kind} layer ({layer.Config.ModuleType}), which the ONNX exporter cannot write yet; leave it out of the exported model or export with a version that supports it");
+                    // An activation as a module of its own: its catalogue entry names the PyTorch type.
+                    var activation = CnnDsl.Dsl.Catalog.Activation.All.FirstOrDefault(act => act.ModuleType == type)
+                        ?? throw new OnnxExportException($"Layer '{name}' is a {layer.Kind} layer ({type}), which the ONNX exporter cannot write yet; leave it out of the exported model or export with a version that supports it");
+                    double parameter = module.Arguments.FirstOrDefault(arg => arg.Positional)?.Value is RealValue r ? Real(r.Value, name) : activation.ParameterDefault;
+                    return Activation(activation, parameter, x, name);
             }
         }
 
-        string Conv(ConvConfig conv, string name, string x)
+        List<string> WeightAndBias(string name, string x, bool bias)
         {
-            var attributes = new List<global::Onnx.AttributeProto>
+            var arguments = new List<string> { x, Weight(name + ".weight") };
+            if (bias)
+                arguments.Add(Weight(name + ".bias"));
+            return arguments;
+        }
+
+        // A convolution: PyTorch's "same" (stride 1: d (k - 1) in all, the odd pixel after), its symmetric padding, or a
+        // fixed pad step folded into ONNX's pads; padding computed from the tensor (Keras' same on a variable size) first.
+        string Conv(PlanModule module, string name, string x, Pad? pad)
+        {
+            var a = new Arguments(module, name);
+            int rank = module.Type[module.Type.Length - 2] - '0';
+            var kernel = a.Sizes("kernel_size", rank, 0);
+            var dilation = a.Sizes("dilation", rank, 1);
+            long[] before, after;
+            if (a.Text("padding") == "same")
             {
-                Ints("kernel_shape", conv.Kernel.Select(k => Constant(k, name, "kernel"))),
-                Ints("strides", conv.Stride.Select(s => Constant(s, name, "stride"))),
-                Ints("dilations", conv.Dilation.Select(d => Constant(d, name, "dilation"))),
-                Int("group", Constant(conv.Groups, name, "groups")),
-            };
-            if (conv.PerSidePadding.All(p => p is IntExpr))
-            {
-                attributes.Add(Ints("pads", OnnxPads(conv.PerSidePadding.Select(p => ((IntExpr)p).Value).ToArray())));
+                before = kernel.Select((k, i) => dilation[i] * (k - 1) / 2).ToArray();
+                after = kernel.Select((k, i) => dilation[i] * (k - 1) - before[i]).ToArray();
             }
             else
             {
-                // Keras' same on a variable size: the padding is computed from the tensor's size, as the module does.
-                RequireSame(conv.SamePadding, conv.PerSidePadding, name);
-                x = graph.Node("Pad", name + ".padded", new[] { x, SamePads(x, conv.Kernel, conv.Stride, conv.Dilation, name) });
+                before = after = a.Sizes("padding", rank, 0);
             }
-            var arguments = new List<string> { x, Weight(name + ".weight") };
-            if (!(conv.Bias is BoolExpr { Value: false }))
-                arguments.Add(Weight(name + ".bias"));
-            return graph.Node("Conv", name, arguments, attributes.ToArray());
-        }
-
-        string ConvTranspose(ConvTransposeConfig conv, string name, string x)
-        {
-            // PyTorch's padding removes p from both sides of each dimension, and output_padding adds to the end only, as ONNX's.
-            var padding = conv.Padding.Select(p => Constant(p, name, "padding")).ToArray();
+            if (pad != null && pad.IsFixed)
+            {
+                before = before.Select((b, i) => b + ((IntExpr)pad.PerSide[2 * i]).Value).ToArray();
+                after = after.Select((b, i) => b + ((IntExpr)pad.PerSide[2 * i + 1]).Value).ToArray();
+            }
+            else if (pad != null)
+            {
+                x = graph.Node("Pad", name + ".padded", new[] { x, SamePads(x, pad.Kernel, pad.Stride, pad.Dilation, name) });
+            }
             var attributes = new[]
             {
-                Ints("kernel_shape", conv.Kernel.Select(k => Constant(k, name, "kernel"))),
-                Ints("strides", conv.Stride.Select(s => Constant(s, name, "stride"))),
-                Ints("dilations", conv.Dilation.Select(d => Constant(d, name, "dilation"))),
-                Ints("pads", padding.Concat(padding)),
-                Ints("output_padding", conv.OutputPadding.Select(p => Constant(p, name, "output_padding"))),
-                Int("group", Constant(conv.Groups, name, "groups")),
+                Ints("kernel_shape", kernel),
+                Ints("strides", a.Sizes("stride", rank, 1)),
+                Ints("dilations", dilation),
+                Int("group", a.Long("groups", 1)),
+                Ints("pads", before.Concat(after)),
             };
-            var arguments = new List<string> { x, Weight(name + ".weight") };
-            if (!(conv.Bias is BoolExpr { Value: false }))
-                arguments.Add(Weight(name + ".bias"));
-            return graph.Node("ConvTranspose", name, arguments, attributes);
+            return graph.Node("Conv", name, WeightAndBias(name, x, a.Bool("bias", true)), attributes);
+        }
+
+        string Pool(PlanModule module, int rank, string name, string x, Pad? pad)
+        {
+            var a = new Arguments(module, name);
+            bool isMax = module.Type.StartsWith("Max", StringComparison.Ordinal);
+            var op = isMax ? "MaxPool" : "AveragePool";
+            var kernel = a.Sizes("kernel_size", rank, 0);
+            var stride = a.Sizes("stride", rank, 0);
+            bool ceil = a.Bool("ceil_mode", false);
+            var attributes = new List<global::Onnx.AttributeProto>
+            {
+                Ints("kernel_shape", kernel),
+                Ints("strides", stride),
+                Int("ceil_mode", ceil ? 1 : 0),
+            };
+            long[] before, after;
+            if (pad != null && !pad.IsFixed)
+            {
+                if (ceil)
+                    throw new OnnxExportException($"Layer '{name}' combines ceil_mode with same padding on a variable input size, which the ONNX exporter cannot write; export the model at a fixed input size (--input)");
+                attributes.Add(Ints("pads", Repeat(0, 2 * rank)));
+                var pads = SamePads(x, pad.Kernel, pad.Stride, pad.Dilation, name);
+                return graph.Node(op, name, graph.Node("Pad", name + ".padded", new[] { x, pads, graph.FloatConstant(name + ".pad_value", float.NegativeInfinity) }), attributes.ToArray());
+            }
+            if (pad != null)
+            {
+                // As the module does: pad first (minus infinity for max, zeros for average), then pool the padded input.
+                var pads = OnnxPads(pad.PerSide.Select(p => ((IntExpr)p).Value).ToArray());
+                var padInputs = new List<string> { x, graph.Int64Constant(name + ".pads", new long[] { 0, 0 }.Concat(pads.Take(rank)).Concat(new long[] { 0, 0 }).Concat(pads.Skip(rank)).ToArray()) };
+                if (pad.Fill == PadFill.NegativeInfinity)
+                    padInputs.Add(graph.FloatConstant(name + ".pad_value", float.NegativeInfinity));
+                x = graph.Node("Pad", name + ".padded", padInputs);
+                before = after = Repeat(0, rank).ToArray();
+            }
+            else
+            {
+                before = after = a.Sizes("padding", rank, 0);
+            }
+            attributes.Add(Ints("pads", before.Concat(after)));
+            if (!isMax)
+                attributes.Add(Int("count_include_pad", a.Bool("count_include_pad", true) ? 1 : 0));
+            var pooled = graph.Node(op, ceil ? name + ".ceil" : name, x, attributes.ToArray());
+            return ceil ? DropWindowsStartingInPadding(pooled, x, before, stride, name) : pooled;
+        }
+
+        // Keras' same average pooling: over real pixels only. Fixed padding is ONNX's own (count_include_pad 0); padding
+        // computed from the tensor divides the pool of the zero-padded input by the pool of a padded mask of ones, as
+        // CnnDsl.Layers.SamePooling does.
+        string SameAverage(PlanModule module, Pad pad, string name, string x)
+        {
+            var a = new Arguments(module, name);
+            int rank = pad.Kernel.Count;
+            bool ceil = a.Bool("ceil_mode", false);
+            var stride = a.Sizes("stride", rank, 0);
+            var attributes = new List<global::Onnx.AttributeProto>
+            {
+                Ints("kernel_shape", a.Sizes("kernel_size", rank, 0)),
+                Ints("strides", stride),
+                Int("ceil_mode", ceil ? 1 : 0),
+            };
+            if (pad.IsFixed)
+            {
+                var before = pad.PerSide.Where((_, i) => i % 2 == 0).Select(p => ((IntExpr)p).Value).ToArray();
+                var after = pad.PerSide.Where((_, i) => i % 2 == 1).Select(p => ((IntExpr)p).Value).ToArray();
+                attributes.Add(Ints("pads", before.Concat(after)));
+                attributes.Add(Int("count_include_pad", 0));
+                var pooled = graph.Node("AveragePool", ceil ? name + ".ceil" : name, x, attributes.ToArray());
+                return ceil ? DropWindowsStartingInPadding(pooled, x, before, stride, name) : pooled;
+            }
+            if (ceil)
+                throw new OnnxExportException($"Layer '{name}' combines ceil_mode with same padding on a variable input size, which the ONNX exporter cannot write; export the model at a fixed input size (--input)");
+            attributes.Add(Ints("pads", Repeat(0, 2 * rank)));
+            var pads = SamePads(x, pad.Kernel, pad.Stride, pad.Dilation, name);
+            var sums = graph.Node("AveragePool", name + ".sums", graph.Node("Pad", name + ".padded", new[] { x, pads }), attributes.ToArray());
+            var maskShape = graph.Node("Concat", name + ".mask_shape", new[] { graph.Int64Constant(name + ".one_one", new long[] { 1, 1 }), graph.Node("Shape", name + ".size", x, Int("start", 2)) }, Int("axis", 0));
+            var mask = graph.Node("ConstantOfShape", name + ".mask", maskShape, new global::Onnx.AttributeProto { Name = "value", Type = global::Onnx.AttributeProto.Types.AttributeType.Tensor, T = OnnxGraph.FloatTensor(1f) });
+            var fraction = graph.Node("AveragePool", name + ".real_fraction", graph.Node("Pad", name + ".mask_padded", new[] { mask, pads }), attributes.ToArray());
+            return graph.Node("Div", name, new[] { sums, fraction });
         }
 
         /// <summary>
         /// nn.Upsample as PyTorch exports it: nearest takes the floor of dst / scale (asymmetric, floor); the linear modes
         /// sample at (dst + 0.5) / scale - 0.5 (pytorch_half_pixel) or, with align_corners, at dst (n - 1) / (n' - 1).
         /// </summary>
-        string Upsample(UpsampleConfig upsample, string name, string x)
+        string Upsample(Arguments a, string name, string x)
         {
-            bool nearest = upsample.Mode == "nearest";
-            bool alignCorners = upsample.AlignCorners switch
-            {
-                BoolExpr b => b.Value,
-                var other => throw new OnnxExportException($"Layer '{name}' has an align_corners that is not decided ({other}); export the model with its block arguments given"),
-            };
+            bool nearest = a.Text("mode") == "nearest";
+            bool alignCorners = a.Bool("align_corners", false);
             var attributes = new List<global::Onnx.AttributeProto>
             {
                 String("mode", nearest ? "nearest" : "linear"),
@@ -186,15 +319,15 @@ namespace CnnDsl.Onnx
             if (nearest)
                 attributes.Add(String("nearest_mode", "floor"));
             string scales = "", sizes = "";
-            if (upsample.Size is { } size)
+            if (a.Has("size"))
             {
-                var spatial = graph.Int64Constant(name + ".spatial_size", size.Select(v => Constant(v, name, "size")).ToArray());
+                var spatial = graph.Int64Constant(name + ".spatial_size", a.Sizes("size", 0, 0));
                 var batchAndChannels = graph.Node("Shape", name + ".batch_and_channels", x, Int("start", 0), Int("end", 2));
                 sizes = graph.Node("Concat", name + ".sizes", new[] { batchAndChannels, spatial }, Int("axis", 0));
             }
             else
             {
-                var factors = new[] { 1f, 1f }.Concat(upsample.Scale!.Value.Select(v => (float)Constant(v, name, "scale"))).ToArray();
+                var factors = new[] { 1f, 1f }.Concat(a.Reals("scale_factor").Select(v => (float)v)).ToArray();
                 scales = graph.Fresh(name + ".scales");
                 graph.Initializer(scales, new WeightTensor(new long[] { factors.Length }, factors));
             }
@@ -209,12 +342,6 @@ namespace CnnDsl.Onnx
             var constant = graph.Fresh(wanted);
             graph.Initializer(constant, new WeightTensor(shape, numbers));
             return constant;
-        }
-
-        static void RequireSame(bool same, IReadOnlyList<Expr> perSide, string name)
-        {
-            if (!same)
-                throw new OnnxExportException($"Layer '{name}' has padding that depends on the input size ({string.Join(", ", perSide)}); export the model at a fixed input size (--input)");
         }
 
         /// <summary>
@@ -239,56 +366,6 @@ namespace CnnDsl.Onnx
             return graph.Node("Concat", name + ".pads", new[] { none, before, none, after }, Int("axis", 0));
         }
 
-        string Pool(PoolConfig pool, BoundLayer layer, string name, string x)
-        {
-            var op = pool.IsMax ? "MaxPool" : "AveragePool";
-            var attributes = new List<global::Onnx.AttributeProto>
-            {
-                Ints("kernel_shape", pool.Kernel.Select(k => Constant(k, name, "kernel"))),
-                Ints("strides", pool.Stride.Select(s => Constant(s, name, "stride"))),
-                Int("ceil_mode", pool.CeilMode ? 1 : 0),
-            };
-            if (!pool.PerSidePadding.All(p => p is IntExpr))
-            {
-                RequireSame(pool.SamePadding, pool.PerSidePadding, name);
-                if (pool.CeilMode)
-                    throw new OnnxExportException($"Layer '{name}' combines ceil_mode with same padding on a variable input size, which the ONNX exporter cannot write; export the model at a fixed input size (--input)");
-                var ones = pool.Kernel.Select(_ => (Expr)Exprs.One).ToList();
-                var pads = SamePads(x, pool.Kernel, pool.Stride, ones, name);
-                attributes.Add(Ints("pads", Repeat(0, 2 * pool.Rank)));
-                if (pool.IsMax)
-                    return graph.Node(op, name, graph.Node("Pad", name + ".padded", new[] { x, pads, graph.FloatConstant(name + ".pad_value", float.NegativeInfinity) }), attributes.ToArray());
-                // As CnnDsl.Layers.SamePooling: the pool of the zero-padded input over the pool of a padded mask of ones.
-                var sums = graph.Node(op, name + ".sums", graph.Node("Pad", name + ".padded", new[] { x, pads }), attributes.ToArray());
-                var maskShape = graph.Node("Concat", name + ".mask_shape", new[] { graph.Int64Constant(name + ".one_one", new long[] { 1, 1 }), graph.Node("Shape", name + ".size", x, Int("start", 2)) }, Int("axis", 0));
-                var mask = graph.Node("ConstantOfShape", name + ".mask", maskShape, new global::Onnx.AttributeProto { Name = "value", Type = global::Onnx.AttributeProto.Types.AttributeType.Tensor, T = OnnxGraph.FloatTensor(1f) });
-                var fraction = graph.Node(op, name + ".real_fraction", graph.Node("Pad", name + ".mask_padded", new[] { mask, pads }), attributes.ToArray());
-                return graph.Node("Div", name, new[] { sums, fraction });
-            }
-            long[] before, after;
-            if (pool.PadsInForward && !(pool.SamePadding && !pool.IsMax))
-            {
-                // As the module does: pad first (minus infinity for max, zeros for average), then pool the padded input.
-                var pads = OnnxPads(pool.PerSidePadding.Select(p => ((IntExpr)p).Value).ToArray());
-                var padInputs = new List<string> { x, graph.Int64Constant(name + ".pads", new long[] { 0, 0 }.Concat(pads.Take(pool.Rank)).Concat(new long[] { 0, 0 }).Concat(pads.Skip(pool.Rank)).ToArray()) };
-                if (pool.IsMax)
-                    padInputs.Add(graph.FloatConstant(name + ".pad_value", float.NegativeInfinity));
-                x = graph.Node("Pad", name + ".padded", padInputs);
-                before = after = Repeat(0, pool.Rank).ToArray();
-            }
-            else
-            {
-                before = pool.PerSidePadding.Where((_, i) => i % 2 == 0).Select(p => ((IntExpr)p).Value).ToArray();
-                after = pool.PerSidePadding.Where((_, i) => i % 2 == 1).Select(p => ((IntExpr)p).Value).ToArray();
-            }
-            attributes.Add(Ints("pads", before.Concat(after)));
-            if (!pool.IsMax)
-                // Keras' same averages over the real pixels; PyTorch's explicit padding counts as zeros.
-                attributes.Add(Int("count_include_pad", pool.SamePadding ? 0 : 1));
-            var pooled = graph.Node(op, pool.CeilMode ? name + ".ceil" : name, x, attributes.ToArray());
-            return pool.CeilMode ? DropWindowsStartingInPadding(pooled, x, before, pool.Stride.Select(v => Constant(v, name, "stride")).ToArray(), name) : pooled;
-        }
-
         /// <summary>
         /// PyTorch's ceil mode drops a last window that would start in the right padding: at most (n + before - 1) // s + 1
         /// windows. ONNX's ceil mode keeps it, so the surplus is sliced off (the windows before it are the same).
@@ -307,14 +384,13 @@ namespace CnnDsl.Onnx
         /// PyTorch's adaptive average: output cell i of a dimension of n averages [floor(i n / o), ceil((i + 1) n / o)).
         /// The windows of the dimensions are independent, so it is pooled one dimension at a time with slices.
         /// </summary>
-        string AdaptiveAverage(AdaptiveAvgPoolConfig adaptive, BoundLayer layer, string name, string x)
+        string AdaptiveAverage(long[] outputs, BoundLayer layer, string name, string x)
         {
-            var outputs = adaptive.Size.Select(s => Number(s, layer, "output_size")).ToArray();
             if (outputs.All(o => o == 1))
-                return graph.Node("ReduceMean", name, x, Ints("axes", Enumerable.Range(2, adaptive.Rank).Select(a => (long)a)), Int("keepdims", 1));
+                return graph.Node("ReduceMean", name, x, Ints("axes", Enumerable.Range(2, outputs.Length).Select(a => (long)a)), Int("keepdims", 1));
             var inputs = layer.InputShape.Dimensions.Skip(1).ToArray();
             if (inputs.Any(n => !(n is IntExpr)))
-                throw new OnnxExportException($"Layer '{name}' (adaptive_avgpool{adaptive.Rank}d {string.Join("x", outputs)}) has a variable input size ({layer.InputShape}), and ONNX has no adaptive pooling operator; export the model at a fixed input size (--input)");
+                throw new OnnxExportException($"Layer '{name}' (adaptive_avgpool{outputs.Length}d {string.Join("x", outputs)}) has a variable input size ({layer.InputShape}), and ONNX has no adaptive pooling operator; export the model at a fixed input size (--input)");
             for (int d = 0; d < outputs.Length; d++)
             {
                 long n = ((IntExpr)inputs[d]).Value, o = outputs[d];
@@ -335,10 +411,6 @@ namespace CnnDsl.Onnx
             }
             return graph.Node("Identity", name, x);
         }
-
-        /// <summary>The activation applied after a convolution or dense layer (<c>activation=</c>), with its default parameter.</summary>
-        string Activate(string x, Activation? activation, string name) =>
-            activation == null ? x : Activation(activation, activation.ParameterDefault, x, name + "." + activation.Name);
 
         string Activation(Activation activation, double parameter, string x, string name)
         {
@@ -401,5 +473,38 @@ namespace CnnDsl.Onnx
             IntExpr i => i.Value,
             _ => throw new OnnxExportException($"Layer '{layer}' has a value that is not a number ({value}); export the model with its block arguments given as numbers"),
         };
+
+        // A plan module's arguments by name, with PyTorch's defaults where the plan leaves one out.
+        sealed class Arguments(PlanModule module, string layer)
+        {
+            PlanValue? Find(string name) => module.Arguments.FirstOrDefault(a => a.Name == name)?.Value;
+
+            public bool Has(string name) => Find(name) != null;
+
+            public long Long(string name, long fallback) => Find(name) is IntValue i ? Constant(i.Value, layer, name) : fallback;
+
+            public double Double(string name, double fallback) => Find(name) is RealValue r ? Real(r.Value, layer) : fallback;
+
+            public bool Bool(string name, bool fallback) => Find(name) is BoolValue { Value: var value } ? value is BoolExpr b ? b.Value
+                : throw new OnnxExportException($"Layer '{layer}' has a {name} that is not decided ({value}); export the model with its block arguments given") : fallback;
+
+            public string? Text(string name) => Find(name) is TextValue t ? t.Value : null;
+
+            public double[] Reals(string name) => Find(name) is RealsValue r ? r.Values.Select(v => Real(v, layer)).ToArray()
+                : throw new OnnxExportException($"Layer '{layer}' has no {name}");
+
+            public long[] PositionalSizes(int index) => Expand(module.Arguments.Where(a => a.Positional).ElementAt(index).Value, 0);
+
+            /// <summary>One size per dimension (a single size repeated); the fallback for each when absent.</summary>
+            public long[] Sizes(string name, int rank, long fallback) => Find(name) is { } value ? Expand(value, rank) : Repeat(fallback, Math.Max(rank, 1)).ToArray();
+
+            long[] Expand(PlanValue value, int rank) => value switch
+            {
+                SizesValue sizes when sizes.Values.Count == 1 && rank > 1 => Repeat(Constant(sizes.Values[0], layer, "size"), rank).ToArray(),
+                SizesValue sizes => sizes.Values.Select(v => Constant(v, layer, "size")).ToArray(),
+                IntValue i => Repeat(Constant(i.Value, layer, "size"), Math.Max(rank, 1)).ToArray(),
+                _ => throw new OnnxExportException($"Layer '{layer}': a {value.GetType().Name} is not sizes"),
+            };
+        }
     }
 }
