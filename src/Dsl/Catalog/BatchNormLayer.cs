@@ -69,6 +69,6 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "BatchNorm" + Dimensions + "d";
 
         public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
-            PlanArguments.Positional("num_features", Channels), PlanArguments.Real("eps", Eps), PlanArguments.Real("momentum", Momentum)));
+            PlanArguments.Positional("num_features", Channels), PlanArguments.Real("eps", Eps, 1e-5), PlanArguments.Real("momentum", Momentum, 0.1)));
     }
 }

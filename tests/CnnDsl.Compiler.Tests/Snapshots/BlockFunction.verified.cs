@@ -104,7 +104,7 @@ namespace Models
 
         /// <summary>All compile-time facts about this model.</summary>
         public static global::CnnDsl.CnnModelInfo ModelInfo { get; } = new global::CnnDsl.CnnModelInfo(
-            nameof(Net), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:218dc01a4695716319b1f4af6ec8f09167c949e5512847ce1511f2d9e802c9ae");
+            nameof(Net), InputShape, OutputShape, OutputActivation, ParameterCount, TrainableParameterCount, StateCount, Summary, CnnSource: CnnSource, DefinitionHash: "sha256:500dd12b38932a76b6f23324acb116c4ce2bc237e38fd3eeceba9c3ab8ac6bf9");
 
         private readonly global::Models.B b;
         private readonly global::Models.B b_1;
