@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
+using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Onnx
@@ -25,8 +26,8 @@ namespace CnnDsl.Onnx
     }
 
     /// <summary>
-    /// The state_dict a checked model's module has (keys, shapes), read from the bound model alone; weights for an
-    /// untrained model, initialised as PyTorch initialises them by default; and a check that given weights fit.
+    /// The state_dict a checked model's module has (keys, shapes, initialisation), read from its layers' plans; weights
+    /// for an untrained model, initialised as the plans say (PyTorch's defaults); and a check that given weights fit.
     /// </summary>
     public static class ModelWeights
     {
@@ -37,72 +38,41 @@ namespace CnnDsl.Onnx
             return weights;
         }
 
+        // Every layer's plan: the tensors its module (and the module's children) owns, under their state_dict keys.
         static void Collect(IEnumerable<BoundLayer> layers, string prefix, List<ExpectedWeight> weights)
         {
             foreach (var layer in layers)
             {
                 var name = prefix + layer.Name;
-                switch (layer.Config)
-                {
-                    case ConvConfig conv:
-                        Conv(conv, name, weights);
-                        break;
-                    case SeparableConvConfig separable:
-                        Conv(separable.Depthwise, name + ".depthwise", weights);
-                        Conv(separable.Pointwise, name + ".pointwise", weights);
-                        break;
-                    case ConvTransposeConfig transpose:
-                    {
-                        // PyTorch's transposed weight is (in, out / groups, kernel...), and its fan-in is read from dimension 1.
-                        long outPerGroup = Number(transpose.Filters, name) / Number(transpose.Groups, name);
-                        var kernel = transpose.Kernel.Select(k => Number(k, name)).ToArray();
-                        long fanIn = outPerGroup * kernel.Aggregate(1L, (a, b) => a * b);
-                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { Number(transpose.InChannels, name), outPerGroup }.Concat(kernel).ToArray(), WeightRole.Kernel, fanIn));
-                        if (!(transpose.Bias is BoolExpr { Value: false }))
-                            weights.Add(new ExpectedWeight(name + ".bias", name, new[] { Number(transpose.Filters, name) }, WeightRole.Bias, fanIn));
-                        break;
-                    }
-                    case PReLUConfig prelu:
-                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { Number(prelu.Slopes, name) }, WeightRole.Fill, 0, prelu.Init switch
-                        {
-                            RealExpr r => r.Value,
-                            IntExpr i => i.Value,
-                            _ => throw new OnnxExportException($"Layer '{name}' has an initial slope that is not a number ({prelu.Init})"),
-                        }));
-                        break;
-                    case DenseConfig dense:
-                    {
-                        long features = Number(dense.InFeatures, name), units = Number(dense.Units, name);
-                        weights.Add(new ExpectedWeight(name + ".weight", name, new[] { units, features }, WeightRole.Kernel, features));
-                        if (!(dense.Bias is BoolExpr { Value: false }))
-                            weights.Add(new ExpectedWeight(name + ".bias", name, new[] { units }, WeightRole.Bias, features));
-                        break;
-                    }
-                    case BatchNormConfig norm:
-                    {
-                        var channels = new[] { Number(norm.Channels, name) };
-                        weights.Add(new ExpectedWeight(name + ".weight", name, channels, WeightRole.Ones, 0));
-                        weights.Add(new ExpectedWeight(name + ".bias", name, channels, WeightRole.Zeros, 0));
-                        weights.Add(new ExpectedWeight(name + ".running_mean", name, channels, WeightRole.Zeros, 0));
-                        weights.Add(new ExpectedWeight(name + ".running_var", name, channels, WeightRole.Ones, 0));
-                        break;
-                    }
-                    case BlockConfig block:
-                        Collect(block.Layers, name + ".", weights);
-                        break;
-                }
+                if (layer.Config is BlockConfig block)
+                    Collect(block.Layers, name + ".", weights);
+                else if (layer.Config.Lower().Module is { } module)
+                    Collect(module, name, name, weights);
             }
         }
 
-        static void Conv(ConvConfig conv, string name, List<ExpectedWeight> weights)
+        static void Collect(PlanModule module, string key, string layer, List<ExpectedWeight> weights)
         {
-            long inPerGroup = Number(conv.InChannels, name) / Number(conv.Groups, name);
-            var kernel = conv.Kernel.Select(k => Number(k, name)).ToArray();
-            long fanIn = inPerGroup * kernel.Aggregate(1L, (a, b) => a * b);
-            long filters = Number(conv.Filters, name);
-            weights.Add(new ExpectedWeight(name + ".weight", name, new[] { filters, inPerGroup }.Concat(kernel).ToArray(), WeightRole.Kernel, fanIn));
-            if (!(conv.Bias is BoolExpr { Value: false }))
-                weights.Add(new ExpectedWeight(name + ".bias", name, new[] { filters }, WeightRole.Bias, fanIn));
+            foreach (var tensor in module.Tensors)
+            {
+                var shape = tensor.Shape.Select(d => Number(d, layer)).ToArray();
+                var (role, fanIn, fill) = tensor.Init.Kind switch
+                {
+                    PlanInitKind.DefaultKernel => (WeightRole.Kernel, Number(tensor.Init.FanIn!, layer), 0.0),
+                    PlanInitKind.DefaultBias => (WeightRole.Bias, Number(tensor.Init.FanIn!, layer), 0.0),
+                    PlanInitKind.Ones => (WeightRole.Ones, 0L, 0.0),
+                    PlanInitKind.Zeros => (WeightRole.Zeros, 0L, 0.0),
+                    _ => (WeightRole.Fill, 0L, tensor.Init.Value switch
+                    {
+                        RealExpr r => r.Value,
+                        IntExpr i => i.Value,
+                        var other => throw new OnnxExportException($"Layer '{layer}' starts '{tensor.Name}' at a value that is not a number ({other})"),
+                    }),
+                };
+                weights.Add(new ExpectedWeight(key + "." + tensor.Name, layer, shape, role, fanIn, fill));
+            }
+            foreach (var child in module.Children)
+                Collect(child.Module, key + "." + child.Name, layer, weights);
         }
 
         static long Number(Expr value, string layer) =>

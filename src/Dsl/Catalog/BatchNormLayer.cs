@@ -68,7 +68,13 @@ namespace CnnDsl.Dsl.Catalog
         public override Expr State => Exprs.Add(Exprs.Multiply(Exprs.Int(2), Channels), Exprs.One);
         public override string ModuleType => "BatchNorm" + Dimensions + "d";
 
+        // Scale ones, shift zeros, running mean zeros and variance ones (the batch counter, an integer, is not listed).
         public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
-            PlanArguments.Positional("num_features", Channels), PlanArguments.Real("eps", Eps, 1e-5), PlanArguments.Real("momentum", Momentum, 0.1)));
+            PlanArguments.Positional("num_features", Channels), PlanArguments.Real("eps", Eps, 1e-5), PlanArguments.Real("momentum", Momentum, 0.1))
+            .WithTensors(
+                new PlanTensor("weight", EquatableArray.Create(Channels), new PlanInit(PlanInitKind.Ones)),
+                new PlanTensor("bias", EquatableArray.Create(Channels), new PlanInit(PlanInitKind.Zeros)),
+                new PlanTensor("running_mean", EquatableArray.Create(Channels), new PlanInit(PlanInitKind.Zeros), IsBuffer: true),
+                new PlanTensor("running_var", EquatableArray.Create(Channels), new PlanInit(PlanInitKind.Ones), IsBuffer: true)));
     }
 }

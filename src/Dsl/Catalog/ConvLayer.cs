@@ -131,7 +131,13 @@ namespace CnnDsl.Dsl.Catalog
             if (PadsInForward)
                 steps.Add(new Pad(PerSidePadding, PadFill.Zero, Kernel, Stride, Dilation));
             steps.Add(new CallModule());
-            return new LayerPlan(new PlanModule(ModuleType, arguments.ToEquatableArray()), LayerPlan.Then(steps, Applied));
+            // A kernel (filters, in_channels / groups, kernel...) and a bias, uniform in +-1/sqrt(fan in) as PyTorch starts them.
+            var fanIn = Exprs.Multiply(Exprs.FloorDiv(InChannels, Groups), Kernel.Aggregate((Expr)Exprs.One, Exprs.Multiply));
+            var tensors = new List<PlanTensor> { new PlanTensor("weight", new[] { Filters, Exprs.FloorDiv(InChannels, Groups) }.Concat(Kernel).ToEquatableArray(), new PlanInit(PlanInitKind.DefaultKernel, fanIn)) };
+            if (!(Bias is BoolExpr { Value: false }))
+                tensors.Add(new PlanTensor("bias", EquatableArray.Create(Filters), new PlanInit(PlanInitKind.DefaultBias, fanIn)));
+            var module = new PlanModule(ModuleType, arguments.ToEquatableArray()).WithTensors(tensors.ToArray());
+            return new LayerPlan(module, LayerPlan.Then(steps, Applied));
         }
     }
 }

@@ -125,10 +125,20 @@ namespace CnnDsl.Dsl.Catalog
         /// <summary>Whether output_padding differs between dimensions (as PyTorch allows; TorchSharp 0.107's modules apply the first to all).</summary>
         public bool OutputPaddingPerDimension => OutputPadding.Any(p => !p.Equals(OutputPadding[0]));
 
-        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of(ModuleType,
-            PlanArguments.Positional("in_channels", InChannels), PlanArguments.Positional("out_channels", Filters),
-            PlanArguments.Sizes("kernel_size", Kernel), PlanArguments.Sizes("stride", Stride, 1), PlanArguments.Sizes("padding", Padding, 0),
-            PlanArguments.Sizes("output_padding", OutputPadding, 0), PlanArguments.Int("groups", Groups, 1), PlanArguments.Bool("bias", Bias, true),
-            PlanArguments.Sizes("dilation", Dilation, 1)), Applied);
+        public override LayerPlan Lower()
+        {
+            var module = PlanModule.Of(ModuleType,
+                PlanArguments.Positional("in_channels", InChannels), PlanArguments.Positional("out_channels", Filters),
+                PlanArguments.Sizes("kernel_size", Kernel), PlanArguments.Sizes("stride", Stride, 1), PlanArguments.Sizes("padding", Padding, 0),
+                PlanArguments.Sizes("output_padding", OutputPadding, 0), PlanArguments.Int("groups", Groups, 1), PlanArguments.Bool("bias", Bias, true),
+                PlanArguments.Sizes("dilation", Dilation, 1));
+            // PyTorch's transposed weight is (in, out / groups, kernel...), and its fan-in is read from dimension 1.
+            var outPerGroup = Exprs.FloorDiv(Filters, Groups);
+            var fanIn = Exprs.Multiply(outPerGroup, Kernel.Aggregate((Expr)Exprs.One, Exprs.Multiply));
+            var weight = new PlanTensor("weight", new[] { InChannels, outPerGroup }.Concat(Kernel).ToEquatableArray(), new PlanInit(PlanInitKind.DefaultKernel, fanIn));
+            module = Bias is BoolExpr { Value: false } ? module.WithTensors(weight)
+                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Filters), new PlanInit(PlanInitKind.DefaultBias, fanIn)));
+            return LayerPlan.Call(module, Applied);
+        }
     }
 }

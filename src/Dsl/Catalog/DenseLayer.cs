@@ -62,7 +62,13 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "Linear";
         public override Activation? Activation => Applied;
 
-        public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of("Linear",
-            PlanArguments.Positional("in_features", InFeatures), PlanArguments.Positional("out_features", Units), PlanArguments.Bool("bias", Bias, true)), Applied);
+        public override LayerPlan Lower()
+        {
+            var module = PlanModule.Of("Linear", PlanArguments.Positional("in_features", InFeatures), PlanArguments.Positional("out_features", Units), PlanArguments.Bool("bias", Bias, true));
+            var weight = new PlanTensor("weight", EquatableArray.Create(Units, InFeatures), new PlanInit(PlanInitKind.DefaultKernel, InFeatures));
+            module = Bias is BoolExpr { Value: false } ? module.WithTensors(weight)
+                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Units), new PlanInit(PlanInitKind.DefaultBias, InFeatures)));
+            return LayerPlan.Call(module, Applied);
+        }
     }
 }

@@ -51,6 +51,7 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "PReLU";
 
         public override LayerPlan Lower() => LayerPlan.Call(PlanModule.Of("PReLU",
-            PlanArguments.Int("num_parameters", Slopes, 1), PlanArguments.Real("init", Init, 0.25)));
+            PlanArguments.Int("num_parameters", Slopes, 1), PlanArguments.Real("init", Init, 0.25))
+            .WithTensors(new PlanTensor("weight", EquatableArray.Create(Slopes), new PlanInit(PlanInitKind.Fill, Value: Init))));
     }
 }

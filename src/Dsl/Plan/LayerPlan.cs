@@ -30,7 +30,31 @@ namespace CnnDsl.Dsl.Plan
     public sealed record PlanModule(string Type, EquatableArray<PlanArgument> Arguments, EquatableArray<PlanChild> Children = default)
     {
         public static PlanModule Of(string type, params PlanArgument[] arguments) => new PlanModule(type, arguments.ToEquatableArray());
+
+        /// <summary>The floating-point tensors the module owns (parameters, then buffers), under their state_dict names, with their initialisation.</summary>
+        public EquatableArray<PlanTensor> Tensors { get; init; }
+
+        public PlanModule WithTensors(params PlanTensor[] tensors) => this with { Tensors = tensors.ToEquatableArray() };
     }
+
+    /// <summary>How a tensor starts, as PyTorch's module initialises it.</summary>
+    public enum PlanInitKind
+    {
+        /// <summary>PyTorch's default for kernels, <c>kaiming_uniform_(a=sqrt(5))</c>: uniform in +-1/sqrt(fan in).</summary>
+        DefaultKernel,
+        /// <summary>PyTorch's default for a kernel's bias: uniform in +-1/sqrt(fan in).</summary>
+        DefaultBias,
+        Ones,
+        Zeros,
+        /// <summary>Every value <see cref="PlanInit.Value"/> (PReLU's initial slope).</summary>
+        Fill,
+    }
+
+    /// <summary>A tensor's initialisation: its kind, the fan-in the uniform bounds use, or the value it is filled with.</summary>
+    public sealed record PlanInit(PlanInitKind Kind, Expr? FanIn = null, Expr? Value = null);
+
+    /// <summary>A tensor a module owns: its name within the module, its shape, how it starts, and whether it is a buffer (running statistics).</summary>
+    public sealed record PlanTensor(string Name, EquatableArray<Expr> Shape, PlanInit Init, bool IsBuffer = false);
 
     public sealed record PlanChild(string Name, PlanModule Module);
 
