@@ -13,6 +13,7 @@ layer names, so the keys follow from the layer names, and the tensors are transp
   BatchNormalization gamma, beta, moving_mean, moving_variance
                                               -> NAME.weight, NAME.bias, NAME.running_mean, NAME.running_var, and
                                                  NAME.num_batches_tracked = 0 (Keras keeps no such count)
+  GroupNormalization gamma, beta               -> NAME.weight, NAME.bias (groupnorm: one scale and shift per channel)
 Needs h5py and numpy (Debian: python3-h5py), not Keras or PyTorch.
 """
 import json, struct, sys
@@ -66,6 +67,9 @@ def convert(name, w):
         yield name + ".running_mean", w["moving_mean"]
         yield name + ".running_var", w["moving_variance"]
         yield name + ".num_batches_tracked", np.array(0, dtype=np.int64)
+    elif "gamma" in w and "beta" in w:
+        yield name + ".weight", w["gamma"]
+        yield name + ".bias", w["beta"]
     else:
         raise ValueError(f"layer '{name}' has weights {sorted(w)}, which this converter does not know")
 

@@ -140,6 +140,25 @@ namespace CnnDsl.Onnx
                     return graph.Node("BatchNormalization", name,
                         new[] { x, Weight(name + ".weight"), Weight(name + ".bias"), Weight(name + ".running_mean"), Weight(name + ".running_var") },
                         Float("epsilon", (float)a.Double("eps", 1e-5)));
+                case "GroupNorm":
+                {
+                    // Opset 17 has no GroupNormalization: (N, G, rest) through InstanceNormalization with unit scale and zero
+                    // shift normalises each group, then the input's shape back and the per-channel scale and shift.
+                    long groups = a.PositionalLong(0), channels = a.PositionalLong(1);
+                    var grouped = graph.Node("Reshape", name + ".grouped", new[] { x, graph.Int64Constant(name + ".group_shape", new long[] { 0, groups, -1 }) });
+                    var ones = graph.Fresh(name + ".unit_scale");
+                    graph.Initializer(ones, new WeightTensor(new[] { groups }, Enumerable.Repeat(1f, (int)groups).ToArray()));
+                    var zeros = graph.Fresh(name + ".zero_shift");
+                    graph.Initializer(zeros, new WeightTensor(new[] { groups }, new float[groups]));
+                    var normalised = graph.Node("InstanceNormalization", name + ".normalised", new[] { grouped, ones, zeros }, Float("epsilon", (float)a.Double("eps", 1e-5)));
+                    var shaped = graph.Node("Reshape", a.Bool("affine", true) ? name + ".shaped" : name, new[] { normalised, graph.Node("Shape", name + ".shape", x) });
+                    if (!a.Bool("affine", true))
+                        return shaped;
+                    var perChannel = graph.Int64Constant(name + ".channel_shape", new[] { channels }.Concat(Repeat(1, layer.InputShape.Rank - 1)).ToArray());
+                    var scale = graph.Node("Reshape", name + ".scale", new[] { Weight(name + ".weight"), perChannel });
+                    var shift = graph.Node("Reshape", name + ".shift", new[] { Weight(name + ".bias"), perChannel });
+                    return graph.Node("Add", name, new[] { graph.Node("Mul", name + ".scaled", new[] { shaped, scale }), shift });
+                }
                 case "Dropout":
                     // Inference: dropout passes its input through.
                     return graph.Node("Identity", name, x);
@@ -492,6 +511,9 @@ namespace CnnDsl.Onnx
 
             public double[] Reals(string name) => Find(name) is RealsValue r ? r.Values.Select(v => Real(v, layer)).ToArray()
                 : throw new OnnxExportException($"Layer '{layer}' has no {name}");
+
+            public long PositionalLong(int index) => module.Arguments.Where(a => a.Positional).ElementAt(index).Value is IntValue i ? Constant(i.Value, layer, "size")
+                : throw new OnnxExportException($"Layer '{layer}': argument {index} of {module.Type} is not a whole number");
 
             public long[] PositionalSizes(int index) => Expand(module.Arguments.Where(a => a.Positional).ElementAt(index).Value, 0);
 

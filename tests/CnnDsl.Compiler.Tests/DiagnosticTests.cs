@@ -67,6 +67,7 @@ public class DiagnosticTests
         { "CNN2053", Head + "  upsample 2, size=[|(56, 56)|]\n", "Layer 'up_sampling' takes 'scale' or 'size', not both; give a factor (scale=2) or an output size (size=(64, 64))" },
         { "CNN2052", "model Net\n  input 4x8x8\n  g: conv2d 4, 2, stride=2\n  multiply input, [|g|]\n", "Layer 'multiply' multiplies 'input' of shape 4x8x8 by 'g' of shape 4x4x4; each size must be equal, or 1 in one of them (a channel scale of shape Cx1x1 broadcasts over CxHxW)" },
         { "CNN2007", Head + "  stochastic_depth [|1.5|]\n", "Argument 'rate' of layer 'stochastic_depth' is 1.5, but it must be from 0 to 1" },
+        { "CNN2007", "model Net\n  input 6x5x5\n  groupnorm [|4|]\n", "Argument 'groups' of layer 'group_normalization' is 4, but it must be a divisor of the 6 channels (1, 2, 3, 6)" },
         { "CNN2007", Head + "  separable_conv2d 8, 3, depth_multiplier=[|0|]\n", "Argument 'depth_multiplier' of layer 'separable_conv2d' is 0, but it must be at least 1" },
         { "CNN2001", "block Residual(c)\n  conv2d c, 3, padding=1\nmodel Net\n  input 3x8x8\n  [|Resdual|] 4\n", "Unknown layer 'Resdual'; did you mean 'Residual'?" },
         { "CNN2027", "block Loop(n)\n  conv2d n, 1\n  Loop n\nmodel Net\n  input 3x8x8\n  [|Loop 4|]\n", "Block 'Loop' uses itself (Loop -> Loop); a block cannot contain itself (in block 'Loop' at model.cnn(3), used as 'loop')" },

@@ -63,6 +63,7 @@ public class PyTorchExportTests
           up: conv_transpose2d 6, 3, stride=2, padding=1, output_padding=1
           upsample scale=2, mode=bilinear, align_corners=true
           prelu
+          groupnorm 2
           hardswish
           s: global_avgpool2d
           dense 6, activation=hardsigmoid

@@ -50,6 +50,8 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         "input 3x16\n  batchnorm1d\n  conv1d 2, 1, activation=sigmoid",
         "input 3x10x10\n  batchnorm2d\n  conv2d 2, 1, activation=tanh",
         "input 2x6x6x6\n  batchnorm3d\n  conv3d 2, 1, activation=softmax",
+        "input 8x6x6\n  groupnorm 4\n  conv2d 2, 1",
+        "input 6x10\n  groupnorm 3, eps=1e-3, affine=false",
         "input 3x10x10\n  a: conv2d 3, 3, padding=1, activation=log_softmax\n  add a, input",
         "input 3x10x10\n  a: conv2d 2, 1, activation=hardswish\n  b: conv2d 5, 1, from=input, activation=hardsigmoid\n  concat a, b",
         // A (C, 1, 1) gate times the (C, H, W) map, as squeeze-and-excitation does; and two maps of one shape.
@@ -133,6 +135,23 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         var applied = compiled.SelectMany(m => Layers(m.Layers)).Select(l => l.Config.Activation).Where(a => a != null).Select(a => a!.Name).ToHashSet();
         var unapplied = CnnDsl.Dsl.Catalog.Activation.All.Select(a => a.Name).Where(a => !applied.Contains(a)).ToList();
         Assert.True(unapplied.Count == 0, "No model here applies activation= " + string.Join(", ", unapplied));
+    }
+
+    [Fact]
+    public void An_untrained_group_norm_starts_at_unit_scale_and_zero_shift_as_in_pytorch()
+    {
+        // TorchSharp's own GroupNorm leaves both uninitialised; the plan says ones and zeros, and every back end starts there.
+        var model = CnnDsl.Dsl.CnnCompilation.Compile("model G\n  input 8x4x4\n  groupnorm 4\n", "g.cnn").Models.Single();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            using var module = new RuntimeModule(model);
+            var state = module.state_dict();
+            Assert.True(state["group_normalization.weight"].eq(1).all().item<bool>());
+            Assert.True(state["group_normalization.bias"].eq(0).all().item<bool>());
+        }
+        var untrained = ModelWeights.Initialize(model, seed: 1);
+        Assert.All(untrained["group_normalization.weight"].Values, v => Assert.Equal(1f, v));
+        Assert.All(untrained["group_normalization.bias"].Values, v => Assert.Equal(0f, v));
     }
 
     [Fact]

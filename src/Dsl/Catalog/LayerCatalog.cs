@@ -36,6 +36,7 @@ namespace CnnDsl.Dsl.Catalog
             new BatchNormLayer(1),
             new BatchNormLayer(2),
             new BatchNormLayer(3),
+            new GroupNormLayer(),
             new MergeLayer(MergeKind.Add),
             new MergeLayer(MergeKind.Concat),
             new MergeLayer(MergeKind.Multiply),

@@ -122,6 +122,14 @@ namespace CnnDsl.Generator
                     a.Add(arguments, "momentum");
                     return Nn + type + "(" + string.Join(", ", arguments) + ")";
                 }
+                case "GroupNorm":
+                {
+                    var arguments = new List<string> { "num_groups: " + a.Positional(0), "num_channels: " + a.Positional(1) };
+                    a.Add(arguments, "eps");
+                    a.Add(arguments, "affine");
+                    // Started at ones and zeros, as PyTorch does (TorchSharp's own leaves them uninitialised).
+                    return Layers + "Normalization.GroupNorm(" + string.Join(", ", arguments) + ")";
+                }
                 case "Dropout":
                     return Nn + type + "(p: " + a.Positional(0) + ")";
                 case "ZeroPad":

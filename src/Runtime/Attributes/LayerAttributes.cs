@@ -257,6 +257,16 @@ namespace CnnDsl
         public int InChannels { get; set; }
     }
 
+    /// <summary>Group normalization over (channels, ...): <c>groupnorm groups</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GroupNormAttribute : LayerAttribute
+    {
+        public GroupNormAttribute(int groups) => Groups = groups;
+        public int Groups { get; }
+        public double Eps { get; set; }
+        public bool Affine { get; set; }
+    }
+
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class ReLUAttribute : LayerAttribute { }
 

@@ -154,6 +154,8 @@ namespace CnnDsl
                         _ => nn.BatchNorm3d(features, eps: eps, momentum: momentum),
                     };
                 }
+                case "GroupNorm":
+                    return Normalization.GroupNorm(a.Positional(0), a.Positional(1), eps: a.Double("eps", 1e-5), affine: a.Bool("affine", true));
                 case "Dropout":
                     return rank == 2 ? nn.Dropout2d(a.PositionalDouble(0)) : rank == 3 ? nn.Dropout3d(a.PositionalDouble(0)) : nn.Dropout(a.PositionalDouble(0));
                 case "ZeroPad":
