@@ -140,6 +140,25 @@ namespace CnnDsl.Onnx
                     return graph.Node("BatchNormalization", name,
                         new[] { x, Weight(name + ".weight"), Weight(name + ".bias"), Weight(name + ".running_mean"), Weight(name + ".running_var") },
                         Float("epsilon", (float)a.Double("eps", 1e-5)));
+                case "InstanceNorm":
+                {
+                    // Without affine, a unit scale and zero shift.
+                    long channels = a.PositionalLong(0);
+                    string scale, shift;
+                    if (a.Bool("affine", false))
+                    {
+                        scale = Weight(name + ".weight");
+                        shift = Weight(name + ".bias");
+                    }
+                    else
+                    {
+                        scale = graph.Fresh(name + ".unit_scale");
+                        graph.Initializer(scale, new WeightTensor(new[] { channels }, Enumerable.Repeat(1f, (int)channels).ToArray()));
+                        shift = graph.Fresh(name + ".zero_shift");
+                        graph.Initializer(shift, new WeightTensor(new[] { channels }, new float[channels]));
+                    }
+                    return graph.Node("InstanceNormalization", name, new[] { x, scale, shift }, Float("epsilon", (float)a.Double("eps", 1e-5)));
+                }
                 case "GroupNorm":
                 {
                     // Opset 17 has no GroupNormalization: (N, G, rest) through InstanceNormalization with unit scale and zero

@@ -64,6 +64,7 @@ public class PyTorchExportTests
           upsample scale=2, mode=bilinear, align_corners=true
           prelu
           groupnorm 2
+          instancenorm2d affine=true
           hardswish
           s: global_avgpool2d
           dense 6, activation=hardsigmoid

@@ -52,6 +52,9 @@ public class CatalogBackEndTests(ITestOutputHelper output)
         "input 2x6x6x6\n  batchnorm3d\n  conv3d 2, 1, activation=softmax",
         "input 8x6x6\n  groupnorm 4\n  conv2d 2, 1",
         "input 6x10\n  groupnorm 3, eps=1e-3, affine=false",
+        "input 3x16\n  instancenorm1d",
+        "input 3x10x10\n  conv2d 4, 1\n  instancenorm2d affine=true",
+        "input 2x6x6x6\n  instancenorm3d eps=1e-3",
         "input 3x10x10\n  a: conv2d 3, 3, padding=1, activation=log_softmax\n  add a, input",
         "input 3x10x10\n  a: conv2d 2, 1, activation=hardswish\n  b: conv2d 5, 1, from=input, activation=hardsigmoid\n  concat a, b",
         // A (C, 1, 1) gate times the (C, H, W) map, as squeeze-and-excitation does; and two maps of one shape.

@@ -122,6 +122,13 @@ namespace CnnDsl.Generator
                     a.Add(arguments, "momentum");
                     return Nn + type + "(" + string.Join(", ", arguments) + ")";
                 }
+                case "InstanceNorm":
+                {
+                    var arguments = new List<string> { "num_features: " + a.Positional(0) };
+                    a.Add(arguments, "eps");
+                    a.Add(arguments, "affine");
+                    return Nn + type + "(" + string.Join(", ", arguments) + ")";
+                }
                 case "GroupNorm":
                 {
                     var arguments = new List<string> { "num_groups: " + a.Positional(0), "num_channels: " + a.Positional(1) };

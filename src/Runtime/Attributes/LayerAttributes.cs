@@ -267,6 +267,25 @@ namespace CnnDsl
         public bool Affine { get; set; }
     }
 
+    /// <summary>The arguments of instance normalization.</summary>
+    public abstract class InstanceNormAttribute : LayerAttribute
+    {
+        public double Eps { get; set; }
+        public bool Affine { get; set; }
+    }
+
+    /// <summary>Instance normalization over (channels, length): <c>instancenorm1d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class InstanceNorm1dAttribute : InstanceNormAttribute { }
+
+    /// <summary>Instance normalization over (channels, height, width): <c>instancenorm2d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class InstanceNorm2dAttribute : InstanceNormAttribute { }
+
+    /// <summary>Instance normalization over (channels, depth, height, width): <c>instancenorm3d</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class InstanceNorm3dAttribute : InstanceNormAttribute { }
+
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class ReLUAttribute : LayerAttribute { }
 

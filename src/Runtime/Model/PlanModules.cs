@@ -154,6 +154,18 @@ namespace CnnDsl
                         _ => nn.BatchNorm3d(features, eps: eps, momentum: momentum),
                     };
                 }
+                case "InstanceNorm":
+                {
+                    long features = a.Positional(0);
+                    double eps = a.Double("eps", 1e-5);
+                    bool affine = a.Bool("affine", false);
+                    return rank switch
+                    {
+                        1 => nn.InstanceNorm1d(features, eps, affine: affine),
+                        2 => nn.InstanceNorm2d(features, eps, affine: affine),
+                        _ => nn.InstanceNorm3d(features, eps, affine: affine),
+                    };
+                }
                 case "GroupNorm":
                     return Normalization.GroupNorm(a.Positional(0), a.Positional(1), eps: a.Double("eps", 1e-5), affine: a.Bool("affine", true));
                 case "Dropout":
