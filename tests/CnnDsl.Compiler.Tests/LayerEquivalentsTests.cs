@@ -30,6 +30,7 @@ public class LayerEquivalentsTests
             yield return input + $"probe: adaptive_avgpool{r}d 1";
             yield return input + $"probe: zeropad{r}d 1";
             yield return input + $"probe: batchnorm{r}d";
+            yield return input + $"probe: instancenorm{r}d";
             yield return input + $"probe: conv_transpose{r}d 2, 2";
             if (r < 3)
                 yield return input + $"probe: separable_conv{r}d 4, 3";
@@ -45,6 +46,7 @@ public class LayerEquivalentsTests
         yield return image + "probe: depthwise_conv2d 3";
         yield return image + "probe: upsample 2";
         yield return image + "probe: prelu";
+        yield return image + "probe: groupnorm 3";
         yield return image + "probe: stochastic_depth 0.2";
         yield return image + "probe: rescaling 0.5, offset=-1";
         foreach (var activation in CnnDsl.Dsl.Catalog.Activation.All)
