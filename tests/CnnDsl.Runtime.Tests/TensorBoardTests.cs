@@ -184,6 +184,24 @@ public class TensorBoardTests : IDisposable
     }
 
     [Fact]
+    public void Reduce_on_plateau_state_saved_before_the_scale_was_kept_still_loads()
+    {
+        // The state as earlier versions wrote it: the best value (present, 0.25) and the epochs waited (1), no scale.
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(true);
+            writer.Write(0.25);
+            writer.Write(1);
+        }
+        stream.Position = 0;
+        var plateau = new ReduceLROnPlateau("loss", factor: 0.5, patience: 1);
+        plateau.LoadState(new BinaryReader(stream));
+        Assert.Equal(0.25, plateau.Best);
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
     public void A_schedule_and_reduce_on_plateau_compose_the_plateau_scales_the_schedule_from_its_reduction_on()
     {
         using var data = new Dataset(randn(40, 1, 28, 28), randint(0, 10, 40));

@@ -402,7 +402,8 @@ namespace CnnDsl.Training
         {
             base.LoadState(reader);
             wait = reader.ReadInt32();
-            scale = reader.ReadDouble();
+            // Checkpoints written before the scale was kept end here: nothing scaled a schedule then.
+            scale = reader.BaseStream.Position < reader.BaseStream.Length ? reader.ReadDouble() : 1;
             // LoadState follows OnTrainBegin, which gave this run's context (its scale starts at 1).
             if (context != null)
                 context.LearningRateScale *= scale;
