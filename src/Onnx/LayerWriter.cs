@@ -503,8 +503,6 @@ namespace CnnDsl.Onnx
         static long Constant(Expr value, string layer, string argument) =>
             value.Constant ?? throw new OnnxExportException($"Layer '{layer}' has a {argument} that depends on the input size ({value}); export the model at a fixed input size (--input)");
 
-        static long Number(Expr value, BoundLayer layer, string argument) => Constant(value, layer.Name, argument);
-
         static double Real(Expr value, string layer) => value switch
         {
             RealExpr r => r.Value,

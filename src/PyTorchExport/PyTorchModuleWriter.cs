@@ -100,17 +100,19 @@ namespace CnnDsl.PyTorchExport
                         continue;
                     }
                     var variable = Variable(name);
-                    var module = layer.Config.HasModule ? Module(name, layer.Config) : null;
-                    forward.Append("        ").Append(variable).Append(" = ").Append(Forward(name, layer.Config, module, inputs)).Append('\n');
+                    // Lowered once: the plan gives both the module and the forward steps.
+                    var plan = layer.Config.Lower();
+                    var module = layer.Config.HasModule ? Module(name, plan) : null;
+                    forward.Append("        ").Append(variable).Append(" = ").Append(Forward(name, plan, module, inputs)).Append('\n');
                     tensors[layer.Name] = variable;
                 }
             }
 
             // Registers the module under its dotted name, creating plain containers for the parts before the last, in
             // order, so the state_dict keys and their order are the generated module's.
-            string? Module(string name, LayerConfig config)
+            string? Module(string name, LayerPlan plan)
             {
-                var constructor = Constructor(name, config);
+                var constructor = plan.Module is { } planned ? Python(planned, name) : null;
                 if (constructor == null)
                     return null;
                 if (IsPlainAttribute(name))
@@ -158,8 +160,6 @@ namespace CnnDsl.PyTorchExport
 
             // The layer's module as the plan describes it: nn.Type(arguments left at their defaults omitted), or a
             // Sequential of named children.
-            static string? Constructor(string name, LayerConfig config) => config.Lower().Module is { } module ? Python(module, name) : null;
-
             static string Python(PlanModule module, string name)
             {
                 if (module.Children.Count > 0)
@@ -180,10 +180,10 @@ namespace CnnDsl.PyTorchExport
             };
 
             // The plan's forward steps, each applied to the expression so far (the layer's first input at the start).
-            string Forward(string name, LayerConfig config, string? module, IReadOnlyList<string> inputs)
+            string Forward(string name, LayerPlan plan, string? module, IReadOnlyList<string> inputs)
             {
                 string x = inputs.Count > 0 ? inputs[0] : "input";
-                foreach (var step in config.Lower().Steps)
+                foreach (var step in plan.Steps)
                 {
                     switch (step)
                     {

@@ -5,7 +5,6 @@ using CnnDsl.Dsl;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Plan;
-using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
