@@ -13,7 +13,8 @@ layer names, so the keys follow from the layer names, and the tensors are transp
   BatchNormalization gamma, beta, moving_mean, moving_variance
                                               -> NAME.weight, NAME.bias, NAME.running_mean, NAME.running_var, and
                                                  NAME.num_batches_tracked = 0 (Keras keeps no such count)
-  GroupNormalization gamma, beta               -> NAME.weight, NAME.bias (groupnorm: one scale and shift per channel)
+  GroupNormalization, LayerNormalization gamma, beta
+                                              -> NAME.weight, NAME.bias (groupnorm, layernorm: one scale and shift per channel)
 Needs h5py and numpy (Debian: python3-h5py), not Keras or PyTorch.
 """
 import json, struct, sys

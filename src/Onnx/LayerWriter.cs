@@ -92,6 +92,9 @@ namespace CnnDsl.Onnx
                         x = graph.Node("Add", name, new[] { scaled, PerChannel(rescale.Offset, rank, name + ".offset") });
                         break;
                     }
+                    case MoveChannels move:
+                        x = graph.Node("Transpose", name + (move.ToLast ? ".channels_last" : ".channels_first"), x, Ints("perm", move.Permutation.Select(d => (long)d)));
+                        break;
                     case DropPath:
                         // Inference: torchvision's stochastic depth passes its input through.
                         x = graph.Node("Identity", name, x);
@@ -177,6 +180,17 @@ namespace CnnDsl.Onnx
                     var scale = graph.Node("Reshape", name + ".scale", new[] { Weight(name + ".weight"), perChannel });
                     var shift = graph.Node("Reshape", name + ".shift", new[] { Weight(name + ".bias"), perChannel });
                     return graph.Node("Add", name, new[] { graph.Node("Mul", name + ".scaled", new[] { shaped, scale }), shift });
+                }
+                case "LayerNorm":
+                {
+                    // Over the last dimension (the plan has moved the channels there); without affine, a unit scale and no shift.
+                    long channels = a.PositionalLong(0);
+                    var attributes = new[] { Int("axis", -1), Float("epsilon", (float)a.Double("eps", 1e-5)) };
+                    if (a.Bool("elementwise_affine", true))
+                        return graph.Node("LayerNormalization", name, new[] { x, Weight(name + ".weight"), Weight(name + ".bias") }, attributes);
+                    var scale = graph.Fresh(name + ".unit_scale");
+                    graph.Initializer(scale, new WeightTensor(new[] { channels }, Enumerable.Repeat(1f, (int)channels).ToArray()));
+                    return graph.Node("LayerNormalization", name, new[] { x, scale }, attributes);
                 }
                 case "Dropout":
                     // Inference: dropout passes its input through.

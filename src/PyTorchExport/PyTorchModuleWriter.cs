@@ -201,6 +201,9 @@ namespace CnnDsl.PyTorchExport
                         case ApplyActivation activation:
                             x = ActivationFunction(activation, x, name);
                             break;
+                        case MoveChannels move:
+                            x = x + ".permute(" + string.Join(", ", move.Permutation) + ")";
+                            break;
                         case Merge merge:
                             x = merge.Kind switch
                             {

@@ -47,6 +47,7 @@ public class LayerEquivalentsTests
         yield return image + "probe: upsample 2";
         yield return image + "probe: prelu";
         yield return image + "probe: groupnorm 3";
+        yield return image + "probe: layernorm";
         yield return image + "probe: stochastic_depth 0.2";
         yield return image + "probe: rescaling 0.5, offset=-1";
         foreach (var activation in CnnDsl.Dsl.Catalog.Activation.All)

@@ -64,6 +64,7 @@ public class PyTorchExportTests
           upsample scale=2, mode=bilinear, align_corners=true
           prelu
           groupnorm 2
+          layernorm
           instancenorm2d affine=true
           hardswish
           s: global_avgpool2d

@@ -37,6 +37,7 @@ namespace CnnDsl.Dsl.Catalog
             new BatchNormLayer(2),
             new BatchNormLayer(3),
             new GroupNormLayer(),
+            new LayerNormLayer(),
             new InstanceNormLayer(1),
             new InstanceNormLayer(2),
             new InstanceNormLayer(3),

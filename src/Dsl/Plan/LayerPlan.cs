@@ -127,6 +127,19 @@ namespace CnnDsl.Dsl.Plan
     /// <summary>Drops whole samples (or rows) in training with probability <see cref="Rate"/>, scaling the rest (torchvision's stochastic_depth).</summary>
     public sealed record DropPath(Expr Rate, bool PerRow) : PlanStep;
 
+    /// <summary>
+    /// Moves the channels of a (N, C, ...) value to the last dimension (<see cref="ToLast"/>) or back, as
+    /// <c>x.permute(0, 2, 3, 1)</c> and <c>x.permute(0, 3, 1, 2)</c> do for <see cref="Rank"/> 3 (the value's rank without
+    /// the batch): what a channels-last operation such as ConvNeXt's LayerNorm2d wraps itself in.
+    /// </summary>
+    public sealed record MoveChannels(bool ToLast, int Rank) : PlanStep
+    {
+        /// <summary>The permutation of the value's dimensions (batch first), as <c>permute</c> takes it.</summary>
+        public IReadOnlyList<int> Permutation => ToLast
+            ? new[] { 0 }.Concat(Enumerable.Range(2, Rank - 1)).Append(1).ToArray()
+            : new[] { 0, Rank }.Concat(Enumerable.Range(1, Rank - 1)).ToArray();
+    }
+
     /// <summary>Builds a layer's plan arguments.</summary>
     public static class PlanArguments
     {

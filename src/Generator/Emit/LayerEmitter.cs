@@ -137,6 +137,13 @@ namespace CnnDsl.Generator
                     // Started at ones and zeros, as PyTorch does (TorchSharp's own leaves them uninitialised).
                     return Layers + "Normalization.GroupNorm(" + string.Join(", ", arguments) + ")";
                 }
+                case "LayerNorm":
+                {
+                    var arguments = new List<string> { "normalized_shape: " + a.Positional(0) };
+                    a.Add(arguments, "eps");
+                    a.Add(arguments, "elementwise_affine");
+                    return Nn + "LayerNorm(" + string.Join(", ", arguments) + ")";
+                }
                 case "Dropout":
                     return Nn + type + "(p: " + a.Positional(0) + ")";
                 case "ZeroPad":
@@ -202,6 +209,9 @@ namespace CnnDsl.Generator
                         break;
                     case CallModule or GlobalReduce or Rescale or DropPath:
                         steps.Add(field + ".call($in)");
+                        break;
+                    case MoveChannels move:
+                        steps.Add("$in.permute(" + string.Join(", ", move.Permutation) + ")");
                         break;
                     default:
                         throw new System.NotSupportedException("No TorchSharp code for the plan step " + step.GetType().Name);

@@ -267,6 +267,14 @@ namespace CnnDsl
         public bool Affine { get; set; }
     }
 
+    /// <summary>Layer normalization over the channels at each position: <c>layernorm</c>.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class LayerNormAttribute : LayerAttribute
+    {
+        public double Eps { get; set; }
+        public bool Affine { get; set; }
+    }
+
     /// <summary>The arguments of instance normalization.</summary>
     public abstract class InstanceNormAttribute : LayerAttribute
     {

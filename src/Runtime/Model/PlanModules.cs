@@ -48,6 +48,7 @@ namespace CnnDsl
                     Pad pad => nn.functional.pad(x, PadArray(x, pad, layer), value: pad.Fill == PadFill.NegativeInfinity ? double.NegativeInfinity : 0),
                     AverageOverRealPixels average => SamePooling.AverageOverRealPixels(x, module!, Longs(average.Padding.Kernel, layer), Longs(average.Padding.Stride, layer), PadArray(x, average.Padding, layer)),
                     ApplyActivation activation => ActivationFunctions.Apply(activation.Activation, x),
+                    MoveChannels move => x.permute(move.Permutation.Select(d => (long)d).ToArray()),
                     Merge { Kind: MergeKind.Concat } => cat(inputs.ToArray(), 1),
                     Merge { Kind: MergeKind.Multiply } => inputs.Skip(1).Aggregate(x, (product, next) => product * next),
                     Merge => inputs.Skip(1).Aggregate(x, (sum, next) => sum + next),
@@ -168,6 +169,8 @@ namespace CnnDsl
                 }
                 case "GroupNorm":
                     return Normalization.GroupNorm(a.Positional(0), a.Positional(1), eps: a.Double("eps", 1e-5), affine: a.Bool("affine", true));
+                case "LayerNorm":
+                    return nn.LayerNorm(a.Positional(0), eps: a.Double("eps", 1e-5), elementwise_affine: a.Bool("elementwise_affine", true));
                 case "Dropout":
                     return rank == 2 ? nn.Dropout2d(a.PositionalDouble(0)) : rank == 3 ? nn.Dropout3d(a.PositionalDouble(0)) : nn.Dropout(a.PositionalDouble(0));
                 case "ZeroPad":

@@ -131,6 +131,17 @@ public static class PyTorchOracle
                 return $"nn.Dropout{(d.Channels ? "2d" : "")}({((RealExpr)d.Rate).Value.ToString(CultureInfo.InvariantCulture)})";
             case BatchNormConfig b:
                 return $"nn.BatchNorm{b.Dimensions}d({b.Channels})";
+            case GroupNormConfig g:
+                return $"nn.GroupNorm({L(g.Groups)}, {L(g.Channels)}, eps={Real(g.Eps)}, affine={Bool(g.Affine)})";
+            case InstanceNormConfig n:
+                return $"nn.InstanceNorm{n.Dimensions}d({L(n.Channels)}, eps={Real(n.Eps)}, affine={Bool(n.Affine)})";
+            // torchvision's ConvNeXt LayerNorm2d on images, nn.LayerNorm on features; the formula written out elsewhere.
+            case LayerNormConfig n when n.Input.Rank == 3:
+                return $"__import__('torchvision.models.convnext', fromlist=['LayerNorm2d']).LayerNorm2d({L(n.Channels)}, eps={Real(n.Eps)}, elementwise_affine={Bool(n.Affine)})";
+            case LayerNormConfig n when n.Input.Rank == 1:
+                return $"nn.LayerNorm({L(n.Channels)}, eps={Real(n.Eps)}, elementwise_affine={Bool(n.Affine)})";
+            case LayerNormConfig n:
+                return $"ChannelNorm({L(n.Channels)}, {Real(n.Eps)}, {Bool(n.Affine)})";
             case ActivationConfig a:
                 return Act(a.Activation, (a.Parameter as RealExpr)?.Value)!;
             case BlockConfig b:
@@ -156,6 +167,8 @@ public static class PyTorchOracle
             + ", [" + string.Join(", ", l.Inputs.Select(Quote)) + "])")) + "])";
 
     static string Quote(string text) => "'" + text + "'";
+
+    static string Bool(Expr e) => e is BoolExpr { Value: true } ? "True" : "False";
 
     static string Tuple(IEnumerable<long> values) => "(" + string.Join(", ", values) + ",)";
 
@@ -360,6 +373,26 @@ public static class PyTorchOracle
                 s = torch.tensor(self.scale, dtype=x.dtype).reshape(shape) if len(self.scale) > 1 else self.scale[0]
                 o = torch.tensor(self.offset, dtype=x.dtype).reshape(shape) if len(self.offset) > 1 else self.offset[0]
                 return x * s + o
+
+        class ChannelNorm(nn.Module):
+            # Each position's channels (dimension 1) to mean 0 and variance 1, then a scale and shift per channel.
+            def __init__(self, channels, eps, affine):
+                super().__init__()
+                self.eps = eps
+                if affine:
+                    self.weight = nn.Parameter(torch.ones(channels))
+                    self.bias = nn.Parameter(torch.zeros(channels))
+                else:
+                    self.weight = self.bias = None
+
+            def forward(self, x):
+                mean = x.mean(1, keepdim=True)
+                variance = ((x - mean) ** 2).mean(1, keepdim=True)
+                y = (x - mean) / torch.sqrt(variance + self.eps)
+                if self.weight is None:
+                    return y
+                shape = (1, -1) + (1,) * (x.dim() - 2)
+                return y * self.weight.reshape(shape) + self.bias.reshape(shape)
 
         class Program(nn.Module):
             def __init__(self, steps):
