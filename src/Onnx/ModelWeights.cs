@@ -8,22 +8,8 @@ using CnnDsl.Dsl.Symbolic;
 
 namespace CnnDsl.Onnx
 {
-    /// <summary>A learned tensor a layer needs, under its state_dict key, and the fan-in PyTorch's default initialisation uses.</summary>
-    public sealed record ExpectedWeight(string Key, string Layer, long[] Shape, WeightRole Role, long FanIn, double Fill = 0);
-
-    public enum WeightRole
-    {
-        /// <summary>Convolution and dense kernels: uniform in +-1/sqrt(fan in), as PyTorch's kaiming_uniform_(a=sqrt(5)).</summary>
-        Kernel,
-        /// <summary>Convolution and dense biases: uniform in +-1/sqrt(fan in).</summary>
-        Bias,
-        /// <summary>Batch-norm scale and running variance: ones.</summary>
-        Ones,
-        /// <summary>Batch-norm shift and running mean: zeros.</summary>
-        Zeros,
-        /// <summary>Every value the weight's Fill (PReLU's initial slope).</summary>
-        Fill,
-    }
+    /// <summary>A learned tensor a layer needs, under its state_dict key, and what its untrained values are drawn from.</summary>
+    public sealed record ExpectedWeight(string Key, string Layer, long[] Shape, InitDistribution Distribution, double Scale);
 
     /// <summary>
     /// The state_dict a checked model's module has (keys, shapes, initialisation), read from its layers' plans; weights
@@ -56,20 +42,11 @@ namespace CnnDsl.Onnx
             foreach (var tensor in module.Tensors)
             {
                 var shape = tensor.Shape.Select(d => Number(d, layer)).ToArray();
-                var (role, fanIn, fill) = tensor.Init.Kind switch
-                {
-                    PlanInitKind.DefaultKernel => (WeightRole.Kernel, Number(tensor.Init.FanIn!, layer), 0.0),
-                    PlanInitKind.DefaultBias => (WeightRole.Bias, Number(tensor.Init.FanIn!, layer), 0.0),
-                    PlanInitKind.Ones => (WeightRole.Ones, 0L, 0.0),
-                    PlanInitKind.Zeros => (WeightRole.Zeros, 0L, 0.0),
-                    _ => (WeightRole.Fill, 0L, tensor.Init.Value switch
-                    {
-                        RealExpr r => r.Value,
-                        IntExpr i => i.Value,
-                        var other => throw new OnnxExportException($"Layer '{layer}' starts '{tensor.Name}' at a value that is not a number ({other})"),
-                    }),
-                };
-                weights.Add(new ExpectedWeight(key + "." + tensor.Name, layer, shape, role, fanIn, fill));
+                if (tensor.Init.Kind == PlanInitKind.Fill && !(tensor.Init.Value is RealExpr || tensor.Init.Value is IntExpr))
+                    throw new OnnxExportException($"Layer '{layer}' starts '{tensor.Name}' at a value that is not a number ({tensor.Init.Value})");
+                var (fanIn, fanOut) = tensor.Fans();
+                var (distribution, scale) = tensor.Init.Sampling(Number(fanIn, layer), Number(fanOut, layer));
+                weights.Add(new ExpectedWeight(key + "." + tensor.Name, layer, shape, distribution, scale));
             }
             foreach (var child in module.Children)
                 Collect(child.Module, key + "." + child.Name, layer, weights);
@@ -79,8 +56,8 @@ namespace CnnDsl.Onnx
             value.Constant ?? throw new OnnxExportException($"Layer '{layer}' has a size that depends on the input size ({value}); give the model a fixed input to export it");
 
         /// <summary>
-        /// Weights for an untrained model with PyTorch's default initialisation scheme (the same distributions, not the
-        /// same numbers: the random generator differs), seeded so that one seed gives one file.
+        /// Weights for an untrained model, drawn as the plans say (the same distributions as PyTorch's, not the same
+        /// numbers: the random generator differs), seeded so that one seed gives one file.
         /// </summary>
         public static IReadOnlyDictionary<string, WeightTensor> Initialize(BoundModel model, int seed)
         {
@@ -92,25 +69,37 @@ namespace CnnDsl.Onnx
                 if (count > int.MaxValue)
                     throw new OnnxExportException($"Layer '{weight.Layer}' has {count:N0} values in '{weight.Key}', more than one array can hold");
                 var values = new float[count];
-                switch (weight.Role)
+                switch (weight.Distribution)
                 {
-                    case WeightRole.Kernel:
-                    case WeightRole.Bias:
-                        double bound = weight.FanIn > 0 ? 1 / Math.Sqrt(weight.FanIn) : 0;
+                    case InitDistribution.Uniform:
                         for (int i = 0; i < values.Length; i++)
-                            values[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+                            values[i] = (float)((random.NextDouble() * 2 - 1) * weight.Scale);
                         break;
-                    case WeightRole.Ones:
-                        Array.Fill(values, 1f);
+                    case InitDistribution.Normal:
+                        for (int i = 0; i < values.Length; i++)
+                            values[i] = (float)(Gaussian(random) * weight.Scale);
                         break;
-                    case WeightRole.Fill:
-                        Array.Fill(values, (float)weight.Fill);
+                    case InitDistribution.TruncatedNormal:
+                        for (int i = 0; i < values.Length; i++)
+                        {
+                            double value;
+                            do
+                                value = Gaussian(random) * weight.Scale;
+                            while (value < -2 || value > 2);
+                            values[i] = (float)value;
+                        }
+                        break;
+                    default:
+                        Array.Fill(values, (float)weight.Scale);
                         break;
                 }
                 result[weight.Key] = new WeightTensor(weight.Shape, values);
             }
             return result;
         }
+
+        // Box-Muller: a standard normal value from two uniform ones.
+        static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
         /// <summary>Checks that every tensor the model needs is given with its shape; names the first that is not, and where it came from.</summary>
         public static void CheckFits(BoundModel model, IReadOnlyDictionary<string, WeightTensor> weights, string source)

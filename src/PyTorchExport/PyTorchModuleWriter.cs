@@ -118,6 +118,7 @@ namespace CnnDsl.PyTorchExport
                 if (IsPlainAttribute(name))
                 {
                     init.Append("        self.").Append(name).Append(" = ").Append(constructor).Append('\n');
+                    Initialize("self." + name, plan.Module!, name);
                     return "self." + name;
                 }
                 var parts = name.Split('.');
@@ -128,7 +129,35 @@ namespace CnnDsl.PyTorchExport
                         init.Append("        ").Append(Owner(parts, i)).Append(".add_module(").Append(Literal(parts[i])).Append(", nn.Module())\n");
                 }
                 init.Append("        ").Append(Owner(parts, parts.Length - 1)).Append(".add_module(").Append(Literal(parts[parts.Length - 1])).Append(", ").Append(constructor).Append(")\n");
+                Initialize("self.get_submodule(" + Literal(name) + ")", plan.Module!, name);
                 return "self.get_submodule(" + Literal(name) + ")";
+            }
+
+            // The tensors the layer starts other than its module does (kernel_init=, bias_init=), as torch.nn.init calls.
+            void Initialize(string module, PlanModule planned, string name)
+            {
+                foreach (var (path, tensor) in planned.ExplicitInits())
+                {
+                    var target = path.Contains('.') ? module + ".get_parameter(" + Literal(path) + ")" : module + "." + path;
+                    var start = tensor.Init;
+                    var mode = start.FanOut ? "\"fan_out\"" : "\"fan_in\"";
+                    var (fanIn, fanOut) = tensor.Fans();
+                    var call = start.Kind switch
+                    {
+                        PlanInitKind.KaimingNormal => "nn.init.kaiming_normal_(" + target + ", mode=" + mode + ", nonlinearity=\"relu\")",
+                        PlanInitKind.KaimingUniform => "nn.init.kaiming_uniform_(" + target + ", mode=" + mode + ", nonlinearity=\"relu\")",
+                        PlanInitKind.XavierNormal => "nn.init.xavier_normal_(" + target + ")",
+                        PlanInitKind.XavierUniform => "nn.init.xavier_uniform_(" + target + ")",
+                        PlanInitKind.Normal => "nn.init.normal_(" + target + ", std=" + Real(start.Std!, name) + ")",
+                        PlanInitKind.TruncatedNormal => "nn.init.trunc_normal_(" + target + ", std=" + Real(start.Std!, name) + ")",
+                        PlanInitKind.Uniform => "nn.init.uniform_(" + target + ", -1 / math.sqrt(" + Int(start.FanOut ? fanOut : fanIn, name) + "), 1 / math.sqrt("
+                            + Int(start.FanOut ? fanOut : fanIn, name) + "))",
+                        PlanInitKind.Zeros => "nn.init.zeros_(" + target + ")",
+                        PlanInitKind.Ones => "nn.init.ones_(" + target + ")",
+                        var other => throw new PyTorchExportException($"layer '{name}': the initialisation {other} has no PyTorch export yet"),
+                    };
+                    init.Append("        ").Append(call).Append('\n');
+                }
             }
 
             // A name that reads as an attribute (self.conv1) unless it is dotted, a Python keyword, or a member of nn.Module

@@ -19,6 +19,7 @@ namespace CnnDsl.Dsl.Catalog
 
         public ConvLayer(int rank)
             : base("conv" + rank + "d", "Conv" + rank + "d", "conv" + rank + "d", "A " + rank + "-D convolution over " + SpatialWindow.Describe(rank) + ".",
+                new[] {
                 new ParameterSpec("filters", ParameterType.Integer, "the number of output channels, e.g. 32", required: true, positional: true),
                 new ParameterSpec("kernel", ParameterType.Size, rank == 1 ? "the window size, e.g. 3" : "the window size, e.g. 3 or " + SpatialWindow.ExampleTuple(rank), required: true, positional: true),
                 new ParameterSpec("stride", ParameterType.Size, "the step between windows", defaultText: "1"),
@@ -27,7 +28,8 @@ namespace CnnDsl.Dsl.Catalog
                 new ParameterSpec("groups", ParameterType.Integer, "the number of channel groups (in and out channels must divide by it; in channels for depthwise)", defaultText: "1"),
                 new ParameterSpec("bias", ParameterType.Boolean, "whether to add a learned bias", defaultText: "true"),
                 new ParameterSpec("activation", ParameterType.Activation, "applied to the output", defaultText: "none"),
-                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one"))
+                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one")}
+                .Concat(Initializer.Parameters()).ToArray())
         {
             this.rank = rank;
         }
@@ -49,6 +51,7 @@ namespace CnnDsl.Dsl.Catalog
             var bias = arguments.Boolean("bias", true);
             var activation = arguments.Activation("activation");
             arguments.Integer("in_channels");
+            var init = Initializer.Read(arguments);
             if (arguments.HasErrors)
                 return null;
 
@@ -73,7 +76,7 @@ namespace CnnDsl.Dsl.Catalog
                 return null;
             }
 
-            return Window(context, rank, channels, filters, kernel, stride, dilation, padding, groups, bias, activation);
+            return Window(context, rank, channels, filters, kernel, stride, dilation, padding, groups, bias, activation) is { } config ? config with { Init = init } : null;
         }
 
         /// <summary>The sliding-window part shared with depthwise and separable convolutions: padding resolved, output sized.</summary>
@@ -106,6 +109,9 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "Conv" + Rank + "d";
         public override Activation? Activation => Applied;
 
+        /// <summary>How the kernel and bias start (<c>kernel_init=</c>, <c>bias_init=</c>).</summary>
+        public LayerInit Init { get; init; } = LayerInit.Default;
+
         /// <summary>TorchSharp's Padding.Same, which refuses strides above 1.</summary>
         public bool UsesTorchSame => SamePadding && Stride.All(s => s is IntExpr { Value: 1 });
 
@@ -131,11 +137,11 @@ namespace CnnDsl.Dsl.Catalog
             if (PadsInForward)
                 steps.Add(new Pad(PerSidePadding, PadFill.Zero, Kernel, Stride, Dilation));
             steps.Add(new CallModule());
-            // A kernel (filters, in_channels / groups, kernel...) and a bias, uniform in +-1/sqrt(fan in) as PyTorch starts them.
+            // A kernel (filters, in_channels / groups, kernel...) and a bias; by default uniform in +-1/sqrt(fan in) as PyTorch starts them.
             var fanIn = Exprs.Multiply(Exprs.FloorDiv(InChannels, Groups), Kernel.Aggregate((Expr)Exprs.One, Exprs.Multiply));
-            var tensors = new List<PlanTensor> { new PlanTensor("weight", new[] { Filters, Exprs.FloorDiv(InChannels, Groups) }.Concat(Kernel).ToEquatableArray(), new PlanInit(PlanInitKind.DefaultKernel, fanIn)) };
+            var tensors = new List<PlanTensor> { new PlanTensor("weight", new[] { Filters, Exprs.FloorDiv(InChannels, Groups) }.Concat(Kernel).ToEquatableArray(), Init.ForKernel(fanIn)) };
             if (!(Bias is BoolExpr { Value: false }))
-                tensors.Add(new PlanTensor("bias", EquatableArray.Create(Filters), new PlanInit(PlanInitKind.DefaultBias, fanIn)));
+                tensors.Add(new PlanTensor("bias", EquatableArray.Create(Filters), Init.ForBias(fanIn)));
             var module = new PlanModule(ModuleType, arguments.ToEquatableArray()).WithTensors(tensors.ToArray());
             return new LayerPlan(module, LayerPlan.Then(steps, Applied));
         }

@@ -18,6 +18,7 @@ namespace CnnDsl.Dsl.Catalog
         public ConvTransposeLayer(int rank)
             : base("conv_transpose" + rank + "d", "ConvTranspose" + rank + "d", "conv" + rank + "d_transpose",
                 "A " + rank + "-D transposed convolution (an upsampling convolution) over " + SpatialWindow.Describe(rank) + ".",
+                new[] {
                 new ParameterSpec("filters", ParameterType.Integer, "the number of output channels, e.g. 32", required: true, positional: true),
                 new ParameterSpec("kernel", ParameterType.Size, rank == 1 ? "the window size, e.g. 2" : "the window size, e.g. 2 or " + SpatialWindow.ExampleTuple(rank), required: true, positional: true),
                 new ParameterSpec("stride", ParameterType.Size, "the step between input positions in the output", defaultText: "1"),
@@ -27,7 +28,8 @@ namespace CnnDsl.Dsl.Catalog
                 new ParameterSpec("groups", ParameterType.Integer, "the number of channel groups (in and out channels must divide by it)", defaultText: "1"),
                 new ParameterSpec("bias", ParameterType.Boolean, "whether to add a learned bias", defaultText: "true"),
                 new ParameterSpec("activation", ParameterType.Activation, "applied to the output", defaultText: "none"),
-                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one"))
+                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one")}
+                .Concat(Initializer.Parameters()).ToArray())
         {
             this.rank = rank;
         }
@@ -51,6 +53,7 @@ namespace CnnDsl.Dsl.Catalog
             var bias = arguments.Boolean("bias", true);
             var activation = arguments.Activation("activation");
             arguments.Integer("in_channels");
+            var init = Initializer.Read(arguments);
             if (arguments.HasErrors)
                 return null;
 
@@ -95,7 +98,7 @@ namespace CnnDsl.Dsl.Catalog
                     return null;
             }
             return new ConvTransposeConfig(rank, channels, filters, kernel.ToEquatableArray(), stride.ToEquatableArray(), padding.ToEquatableArray(),
-                outputPadding.ToEquatableArray(), dilation.ToEquatableArray(), groups, bias, activation, new TensorShape(new[] { filters }.Concat(output)));
+                outputPadding.ToEquatableArray(), dilation.ToEquatableArray(), groups, bias, activation, new TensorShape(new[] { filters }.Concat(output))) { Init = init };
         }
 
         /// <summary>
@@ -122,6 +125,9 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "ConvTranspose" + Rank + "d";
         public override Activation? Activation => Applied;
 
+        /// <summary>How the kernel and bias start (<c>kernel_init=</c>, <c>bias_init=</c>).</summary>
+        public LayerInit Init { get; init; } = LayerInit.Default;
+
         /// <summary>Whether output_padding differs between dimensions (as PyTorch allows; TorchSharp 0.107's modules apply the first to all).</summary>
         public bool OutputPaddingPerDimension => OutputPadding.Any(p => !p.Equals(OutputPadding[0]));
 
@@ -135,9 +141,9 @@ namespace CnnDsl.Dsl.Catalog
             // PyTorch's transposed weight is (in, out / groups, kernel...), and its fan-in is read from dimension 1.
             var outPerGroup = Exprs.FloorDiv(Filters, Groups);
             var fanIn = Exprs.Multiply(outPerGroup, Kernel.Aggregate((Expr)Exprs.One, Exprs.Multiply));
-            var weight = new PlanTensor("weight", new[] { InChannels, outPerGroup }.Concat(Kernel).ToEquatableArray(), new PlanInit(PlanInitKind.DefaultKernel, fanIn));
+            var weight = new PlanTensor("weight", new[] { InChannels, outPerGroup }.Concat(Kernel).ToEquatableArray(), Init.ForKernel(fanIn));
             module = Bias is BoolExpr { Value: false } ? module.WithTensors(weight)
-                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Filters), new PlanInit(PlanInitKind.DefaultBias, fanIn)));
+                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Filters), Init.ForBias(fanIn)));
             return LayerPlan.Call(module, Applied);
         }
     }

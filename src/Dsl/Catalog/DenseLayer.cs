@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Plan;
 using CnnDsl.Dsl.Diagnostics;
@@ -13,10 +14,12 @@ namespace CnnDsl.Dsl.Catalog
     {
         public DenseLayer()
             : base("dense", "Dense", "dense", "A fully connected layer.",
+                new[] {
                 new ParameterSpec("units", ParameterType.Integer, "the number of output features, e.g. 10", required: true, positional: true),
                 new ParameterSpec("activation", ParameterType.Activation, "applied to the output", defaultText: "none"),
                 new ParameterSpec("bias", ParameterType.Boolean, "whether to add a learned bias", defaultText: "true"),
-                new ParameterSpec("in_features", ParameterType.Integer, "the expected number of input features, checked against the inferred one"))
+                new ParameterSpec("in_features", ParameterType.Integer, "the expected number of input features, checked against the inferred one")}
+                .Concat(Initializer.Parameters()).ToArray())
         {
         }
 
@@ -30,6 +33,7 @@ namespace CnnDsl.Dsl.Catalog
             var activation = arguments.Activation("activation");
             var bias = arguments.Boolean("bias", true);
             arguments.Integer("in_features");
+            var init = Initializer.Read(arguments);
             if (!arguments.HasErrors)
                 arguments.AtLeast("units", units, 1);
             if (!context.CanInferShape)
@@ -51,7 +55,7 @@ namespace CnnDsl.Dsl.Catalog
             }
             if (!context.CheckDeclaredInput("in_features", inFeatures))
                 return null;
-            return new DenseConfig(inFeatures, units, bias, activation);
+            return new DenseConfig(inFeatures, units, bias, activation) { Init = init };
         }
     }
 
@@ -62,12 +66,15 @@ namespace CnnDsl.Dsl.Catalog
         public override string ModuleType => "Linear";
         public override Activation? Activation => Applied;
 
+        /// <summary>How the kernel and bias start (<c>kernel_init=</c>, <c>bias_init=</c>).</summary>
+        public LayerInit Init { get; init; } = LayerInit.Default;
+
         public override LayerPlan Lower()
         {
             var module = PlanModule.Of("Linear", PlanArguments.Positional("in_features", InFeatures), PlanArguments.Positional("out_features", Units), PlanArguments.Bool("bias", Bias, true));
-            var weight = new PlanTensor("weight", EquatableArray.Create(Units, InFeatures), new PlanInit(PlanInitKind.DefaultKernel, InFeatures));
+            var weight = new PlanTensor("weight", EquatableArray.Create(Units, InFeatures), Init.ForKernel(InFeatures));
             module = Bias is BoolExpr { Value: false } ? module.WithTensors(weight)
-                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Units), new PlanInit(PlanInitKind.DefaultBias, InFeatures)));
+                : module.WithTensors(weight, new PlanTensor("bias", EquatableArray.Create(Units), Init.ForBias(InFeatures)));
             return LayerPlan.Call(module, Applied);
         }
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Symbolic;
 
@@ -14,6 +15,7 @@ namespace CnnDsl.Dsl.Catalog
 
         public DepthwiseConvLayer()
             : base("depthwise_conv2d", "DepthwiseConv2d", "depthwise_conv2d", "A 2-D convolution of each channel on its own over " + SpatialWindow.Describe(Rank) + ".",
+                new[] {
                 new ParameterSpec("kernel", ParameterType.Size, "the window size, e.g. 3 or (3, 5)", required: true, positional: true),
                 new ParameterSpec("stride", ParameterType.Size, "the step between windows", defaultText: "1"),
                 new ParameterSpec("padding", ParameterType.Padding, "valid, same, or explicit sizes", defaultText: "valid"),
@@ -21,7 +23,8 @@ namespace CnnDsl.Dsl.Catalog
                 new ParameterSpec("depth_multiplier", ParameterType.Integer, "the output channels per input channel", defaultText: "1"),
                 new ParameterSpec("bias", ParameterType.Boolean, "whether to add a learned bias", defaultText: "true"),
                 new ParameterSpec("activation", ParameterType.Activation, "applied to the output", defaultText: "none"),
-                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one"))
+                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one")}
+                .Concat(Initializer.Parameters()).ToArray())
         {
         }
 
@@ -40,6 +43,7 @@ namespace CnnDsl.Dsl.Catalog
             var bias = arguments.Boolean("bias", true);
             var activation = arguments.Activation("activation");
             arguments.Integer("in_channels");
+            var init = Initializer.Read(arguments);
             if (arguments.HasErrors)
                 return null;
             bool ok = arguments.AtLeast("kernel", kernel, 1) && arguments.AtLeast("stride", stride, 1) && arguments.AtLeast("dilation", dilation, 1);
@@ -55,7 +59,8 @@ namespace CnnDsl.Dsl.Catalog
             var channels = context.Input[0];
             if (!context.CheckDeclaredInput("in_channels", channels))
                 return null;
-            return ConvLayer.Window(context, Rank, channels, Exprs.Multiply(channels, multiplier), kernel, stride, dilation, padding, channels, bias, activation);
+            return ConvLayer.Window(context, Rank, channels, Exprs.Multiply(channels, multiplier), kernel, stride, dilation, padding, channels, bias, activation) is { } config
+                ? config with { Init = init } : null;
         }
     }
 }

@@ -18,6 +18,7 @@ namespace CnnDsl.Dsl.Catalog
         public SeparableConvLayer(int rank)
             : base("separable_conv" + rank + "d", "SeparableConv" + rank + "d", "separable_conv" + rank + "d",
                 "A depthwise then pointwise " + rank + "-D convolution over " + SpatialWindow.Describe(rank) + ".",
+                new[] {
                 new ParameterSpec("filters", ParameterType.Integer, "the number of output channels, e.g. 64", required: true, positional: true),
                 new ParameterSpec("kernel", ParameterType.Size, rank == 1 ? "the window size, e.g. 3" : "the window size, e.g. 3 or " + SpatialWindow.ExampleTuple(rank), required: true, positional: true),
                 new ParameterSpec("stride", ParameterType.Size, "the step between windows", defaultText: "1"),
@@ -26,7 +27,8 @@ namespace CnnDsl.Dsl.Catalog
                 new ParameterSpec("depth_multiplier", ParameterType.Integer, "the depthwise output channels per input channel", defaultText: "1"),
                 new ParameterSpec("bias", ParameterType.Boolean, "whether the pointwise convolution adds a learned bias", defaultText: "true"),
                 new ParameterSpec("activation", ParameterType.Activation, "applied to the output", defaultText: "none"),
-                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one"))
+                new ParameterSpec("in_channels", ParameterType.Integer, "the expected number of input channels, checked against the inferred one")}
+                .Concat(Initializer.Parameters()).ToArray())
         {
             this.rank = rank;
         }
@@ -48,6 +50,7 @@ namespace CnnDsl.Dsl.Catalog
             var bias = arguments.Boolean("bias", true);
             var activation = arguments.Activation("activation");
             arguments.Integer("in_channels");
+            var init = Initializer.Read(arguments);
             if (arguments.HasErrors)
                 return null;
             bool ok = arguments.AtLeast("filters", filters, 1);
@@ -71,7 +74,8 @@ namespace CnnDsl.Dsl.Catalog
             var pointwise = new ConvConfig(rank, expanded, filters, ones.ToEquatableArray(), ones.ToEquatableArray(), ones.ToEquatableArray(),
                 Enumerable.Repeat((Expr)Exprs.Zero, 2 * rank).ToEquatableArray(), false, Exprs.One, bias, null,
                 new TensorShape(new[] { filters }.Concat(depthwise.Output.Dimensions.Skip(1))));
-            return new SeparableConvConfig(rank, depthwise, pointwise, activation);
+            // Both kernels start as kernel_init says, as Keras' depthwise_initializer and pointwise_initializer do by default.
+            return new SeparableConvConfig(rank, depthwise with { Init = init }, pointwise with { Init = init }, activation);
         }
     }
 

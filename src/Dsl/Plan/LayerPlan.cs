@@ -35,6 +35,11 @@ namespace CnnDsl.Dsl.Plan
         public EquatableArray<PlanTensor> Tensors { get; init; }
 
         public PlanModule WithTensors(params PlanTensor[] tensors) => this with { Tensors = tensors.ToEquatableArray() };
+
+        /// <summary>The tensors, the children's too, that start other than the module starts them, under their dotted names within the module.</summary>
+        public IEnumerable<(string Path, PlanTensor Tensor)> ExplicitInits() =>
+            Tensors.Where(t => t.Init.Explicit).Select(t => (t.Name, t))
+                .Concat(Children.SelectMany(c => c.Module.ExplicitInits().Select(e => (c.Name + "." + e.Path, e.Tensor))));
     }
 
     /// <summary>How a tensor starts, as PyTorch's module initialises it.</summary>
@@ -48,13 +53,89 @@ namespace CnnDsl.Dsl.Plan
         Zeros,
         /// <summary>Every value <see cref="PlanInit.Value"/> (PReLU's initial slope).</summary>
         Fill,
+        /// <summary><c>nn.init.kaiming_normal_</c> with ReLU's gain: normal, deviation sqrt(2 / fan).</summary>
+        KaimingNormal,
+        /// <summary><c>nn.init.kaiming_uniform_</c> with ReLU's gain: uniform in +-sqrt(6 / fan).</summary>
+        KaimingUniform,
+        /// <summary><c>nn.init.xavier_normal_</c>: normal, deviation sqrt(2 / (fan in + fan out)).</summary>
+        XavierNormal,
+        /// <summary><c>nn.init.xavier_uniform_</c>: uniform in +-sqrt(6 / (fan in + fan out)).</summary>
+        XavierUniform,
+        /// <summary><c>nn.init.normal_</c> with mean 0 and deviation <see cref="PlanInit.Std"/>.</summary>
+        Normal,
+        /// <summary><c>nn.init.trunc_normal_</c> with deviation <see cref="PlanInit.Std"/>, cut at -2 and 2.</summary>
+        TruncatedNormal,
+        /// <summary><c>nn.init.uniform_</c> in +-1/sqrt(fan).</summary>
+        Uniform,
     }
 
-    /// <summary>A tensor's initialisation: its kind, the fan-in the uniform bounds use, or the value it is filled with.</summary>
-    public sealed record PlanInit(PlanInitKind Kind, Expr? FanIn = null, Expr? Value = null);
+    /// <summary>What a tensor's starting values are drawn from.</summary>
+    public enum InitDistribution
+    {
+        Constant,
+        /// <summary>Uniform in +-scale.</summary>
+        Uniform,
+        /// <summary>Normal with mean 0 and deviation scale.</summary>
+        Normal,
+        /// <summary>Normal with mean 0 and deviation scale, redrawn outside [-2, 2].</summary>
+        TruncatedNormal,
+    }
+
+    /// <summary>
+    /// A tensor's initialisation: its kind, the fan-in the module's own uniform bounds use, or the value it is filled
+    /// with; for the schemes of <c>torch.nn.init</c>, the fan they scale by and their deviation.
+    /// </summary>
+    public sealed record PlanInit(PlanInitKind Kind, Expr? FanIn = null, Expr? Value = null)
+    {
+        /// <summary>Whether a Kaiming or uniform scheme scales by the fan out (<c>mode="fan_out"</c>) rather than the fan in.</summary>
+        public bool FanOut { get; init; }
+
+        /// <summary>The deviation of <see cref="PlanInitKind.Normal"/> and <see cref="PlanInitKind.TruncatedNormal"/>.</summary>
+        public Expr? Std { get; init; }
+
+        /// <summary>
+        /// Whether the layer asks for it (<c>kernel_init=</c>, <c>bias_init=</c>) where the module would start otherwise:
+        /// back ends that build PyTorch's or TorchSharp's modules apply these after building, the others are the module's own.
+        /// </summary>
+        public bool Explicit { get; init; }
+
+        /// <summary>
+        /// The distribution and its scale for a tensor with these fans (PyTorch's <c>_calculate_fan_in_and_fan_out</c> on
+        /// its shape, <see cref="PlanTensor.Fans"/>), for back ends that draw the values themselves; null for a fill.
+        /// </summary>
+        public (InitDistribution Distribution, double Scale) Sampling(long fanIn, long fanOut)
+        {
+            double fan = FanOut ? fanOut : fanIn;
+            double Std() => this.Std is RealExpr r ? r.Value : this.Std is IntExpr i ? i.Value : 0.01;
+            return Kind switch
+            {
+                PlanInitKind.DefaultKernel or PlanInitKind.DefaultBias => (InitDistribution.Uniform, FanIn?.Constant is long f && f > 0 ? 1 / System.Math.Sqrt(f) : 0),
+                PlanInitKind.KaimingNormal => (InitDistribution.Normal, System.Math.Sqrt(2 / fan)),
+                PlanInitKind.KaimingUniform => (InitDistribution.Uniform, System.Math.Sqrt(6 / fan)),
+                PlanInitKind.XavierNormal => (InitDistribution.Normal, System.Math.Sqrt(2.0 / (fanIn + fanOut))),
+                PlanInitKind.XavierUniform => (InitDistribution.Uniform, System.Math.Sqrt(6.0 / (fanIn + fanOut))),
+                PlanInitKind.Normal => (InitDistribution.Normal, Std()),
+                PlanInitKind.TruncatedNormal => (InitDistribution.TruncatedNormal, Std()),
+                PlanInitKind.Uniform => (InitDistribution.Uniform, 1 / System.Math.Sqrt(fan)),
+                PlanInitKind.Ones => (InitDistribution.Constant, 1),
+                PlanInitKind.Zeros => (InitDistribution.Constant, 0),
+                _ => (InitDistribution.Constant, Value is RealExpr v ? v.Value : Value is IntExpr n ? n.Value : 0),
+            };
+        }
+    }
 
     /// <summary>A tensor a module owns: its name within the module, its shape, how it starts, and whether it is a buffer (running statistics).</summary>
-    public sealed record PlanTensor(string Name, EquatableArray<Expr> Shape, PlanInit Init, bool IsBuffer = false);
+    public sealed record PlanTensor(string Name, EquatableArray<Expr> Shape, PlanInit Init, bool IsBuffer = false)
+    {
+        /// <summary>PyTorch's fans of a tensor of this shape: dimension 1 (and 0) times the product of the rest; a vector's are its length.</summary>
+        public (Expr FanIn, Expr FanOut) Fans()
+        {
+            if (Shape.Count < 2)
+                return (Shape.Count == 1 ? Shape[0] : Exprs.One, Shape.Count == 1 ? Shape[0] : Exprs.One);
+            var window = Shape.Skip(2).Aggregate((Expr)Exprs.One, Exprs.Multiply);
+            return (Exprs.Multiply(Shape[1], window), Exprs.Multiply(Shape[0], window));
+        }
+    }
 
     public sealed record PlanChild(string Name, PlanModule Module);
 

@@ -220,6 +220,47 @@ namespace CnnDsl.Generator
             return steps;
         }
 
+        /// <summary>
+        /// Statements that start the module's tensors as the layer asks (<c>kernel_init=</c>, <c>bias_init=</c>), after it is
+        /// built; none when the module's own initialisation stands.
+        /// </summary>
+        public static IEnumerable<string> Initialization(LayerConfig config, string field, CSharpExpressions w)
+        {
+            if (config.Lower().Module is not { } module)
+                yield break;
+            const string Init = "global::TorchSharp.torch.nn.init.";
+            foreach (var (path, tensor) in module.ExplicitInits())
+            {
+                // Kernels and biases of TorchSharp's modules are properties; a child's (a separable convolution's) is found by its key.
+                var target = path.Contains(".") ? Layers + "Initialization.Parameter(" + field + ", \"" + path + "\")" : field + "." + path + "!";
+                var init = tensor.Init;
+                var mode = Init + "FanInOut." + (init.FanOut ? "FanOut" : "FanIn");
+                // TorchSharp 0.107's trunc_normal_ fills the tensor with the deviation and its xavier_normal_ draws a uniform: the
+                // library's have PyTorch's distributions.
+                yield return (init.Kind is PlanInitKind.TruncatedNormal or PlanInitKind.XavierNormal ? "" : Init) + init.Kind switch
+                {
+                    PlanInitKind.KaimingNormal => "kaiming_normal_(" + target + ", mode: " + mode + ", nonlinearity: " + Init + "NonlinearityType.ReLU)",
+                    PlanInitKind.KaimingUniform => "kaiming_uniform_(" + target + ", mode: " + mode + ", nonlinearity: " + Init + "NonlinearityType.ReLU)",
+                    PlanInitKind.XavierNormal => Layers + "Initialization.XavierNormal(" + target + ")",
+                    PlanInitKind.XavierUniform => "xavier_uniform_(" + target + ")",
+                    PlanInitKind.Normal => "normal_(" + target + ", std: " + w.Write(init.Std!) + ")",
+                    PlanInitKind.TruncatedNormal => Layers + "Initialization.TruncatedNormal(" + target + ", std: " + w.Write(init.Std!) + ")",
+                    PlanInitKind.Uniform => UniformByFan(target, tensor, w),
+                    PlanInitKind.Zeros => "zeros_(" + target + ")",
+                    PlanInitKind.Ones => "ones_(" + target + ")",
+                    var other => throw new System.NotSupportedException("No TorchSharp initialisation for " + other),
+                } + ";";
+            }
+        }
+
+        // nn.init.uniform_ in +-1/sqrt(fan), the fan read from the tensor's shape as PyTorch reads it.
+        static string UniformByFan(string target, PlanTensor tensor, CSharpExpressions w)
+        {
+            var fans = tensor.Fans();
+            var bound = "1 / global::System.Math.Sqrt(" + w.Write(tensor.Init.FanOut ? fans.FanOut : fans.FanIn) + ")";
+            return "uniform_(" + target + ", -" + bound + ", " + bound + ")";
+        }
+
         static bool IsSeparable(PlanModule module) =>
             module.Type == "Sequential" && module.Children.Count == 2 && module.Children[0].Name == "depthwise" && module.Children[1].Name == "pointwise";
 

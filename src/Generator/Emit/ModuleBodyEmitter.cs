@@ -226,7 +226,12 @@ namespace CnnDsl.Generator
                 if (statement is BoundLayer layer)
                 {
                     if (layer.Config.HasModule)
+                    {
                         writer.WriteLine(self + FieldOf(layer) + " = " + Constructor(layer) + ";");
+                        if (layer.Config is not BlockConfig)
+                            foreach (var initialization in LayerEmitter.Initialization(layer.Config, self + FieldOf(layer), Expressions))
+                                writer.WriteLine(initialization);
+                    }
                     continue;
                 }
                 var branch = (BoundBranch)statement;

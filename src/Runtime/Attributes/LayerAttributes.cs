@@ -26,6 +26,14 @@ namespace CnnDsl
         public Activation Activation { get; set; }
         /// <summary>The expected input channels, checked against the inferred ones.</summary>
         public int InChannels { get; set; }
+        /// <summary>How the kernel starts (<c>kernel_init=</c>); the module's own when not set.</summary>
+        public WeightInit KernelInit { get; set; }
+        /// <summary>How the bias starts (<c>bias_init=</c>): Default, Zeros or Ones.</summary>
+        public WeightInit BiasInit { get; set; }
+        /// <summary>The fan KernelInit scales by (Kaiming and Uniform).</summary>
+        public FanMode InitMode { get; set; }
+        /// <summary>The deviation of KernelInit Normal and TruncNormal (0.01 when not set).</summary>
+        public double InitStd { get; set; }
     }
 
     /// <summary>
@@ -211,6 +219,14 @@ namespace CnnDsl
         public Activation Activation { get; set; }
         public bool Bias { get; set; }
         public int InFeatures { get; set; }
+        /// <summary>How the kernel starts (<c>kernel_init=</c>); the module's own when not set.</summary>
+        public WeightInit KernelInit { get; set; }
+        /// <summary>How the bias starts (<c>bias_init=</c>): Default, Zeros or Ones.</summary>
+        public WeightInit BiasInit { get; set; }
+        /// <summary>The fan KernelInit scales by (Kaiming and Uniform).</summary>
+        public FanMode InitMode { get; set; }
+        /// <summary>The deviation of KernelInit Normal and TruncNormal (0.01 when not set).</summary>
+        public double InitStd { get; set; }
     }
 
     /// <summary>Dropout: <c>dropout rate</c>.</summary>
@@ -402,6 +418,14 @@ namespace CnnDsl
         public bool Bias { get; set; }
         public Activation Activation { get; set; }
         public int InChannels { get; set; }
+        /// <summary>How the kernel starts (<c>kernel_init=</c>); the module's own when not set.</summary>
+        public WeightInit KernelInit { get; set; }
+        /// <summary>How the bias starts (<c>bias_init=</c>): Default, Zeros or Ones.</summary>
+        public WeightInit BiasInit { get; set; }
+        /// <summary>The fan KernelInit scales by (Kaiming and Uniform).</summary>
+        public FanMode InitMode { get; set; }
+        /// <summary>The deviation of KernelInit Normal and TruncNormal (0.01 when not set).</summary>
+        public double InitStd { get; set; }
     }
 
     /// <summary>The arguments separable convolutions take: a convolution's without groups, and the depthwise step's multiplier.</summary>
@@ -419,6 +443,14 @@ namespace CnnDsl
         public bool Bias { get; set; }
         public Activation Activation { get; set; }
         public int InChannels { get; set; }
+        /// <summary>How the kernel starts (<c>kernel_init=</c>); the module's own when not set.</summary>
+        public WeightInit KernelInit { get; set; }
+        /// <summary>How the bias starts (<c>bias_init=</c>): Default, Zeros or Ones.</summary>
+        public WeightInit BiasInit { get; set; }
+        /// <summary>The fan KernelInit scales by (Kaiming and Uniform).</summary>
+        public FanMode InitMode { get; set; }
+        /// <summary>The deviation of KernelInit Normal and TruncNormal (0.01 when not set).</summary>
+        public double InitStd { get; set; }
     }
 
     /// <summary>A depthwise then pointwise 1-D convolution: <c>separable_conv1d filters, kernel</c>.</summary>
@@ -453,6 +485,14 @@ namespace CnnDsl
         public bool Bias { get; set; }
         public Activation Activation { get; set; }
         public int InChannels { get; set; }
+        /// <summary>How the kernel starts (<c>kernel_init=</c>); the module's own when not set.</summary>
+        public WeightInit KernelInit { get; set; }
+        /// <summary>How the bias starts (<c>bias_init=</c>): Default, Zeros or Ones.</summary>
+        public WeightInit BiasInit { get; set; }
+        /// <summary>The fan KernelInit scales by (Kaiming and Uniform).</summary>
+        public FanMode InitMode { get; set; }
+        /// <summary>The deviation of KernelInit Normal and TruncNormal (0.01 when not set).</summary>
+        public double InitStd { get; set; }
     }
 
     /// <summary>A 1-D transposed convolution: <c>conv_transpose1d filters, kernel</c>.</summary>
@@ -477,6 +517,29 @@ namespace CnnDsl
     {
         public ConvTranspose3dAttribute(int filters) : base(filters) { }
         public ConvTranspose3dAttribute(int filters, int kernel) : base(filters) => Kernel = kernel;
+    }
+
+    /// <summary>How a kernel or bias starts, as <c>torch.nn.init</c> names the schemes (<c>kernel_init=</c>, <c>bias_init=</c>).</summary>
+    public enum WeightInit
+    {
+        /// <summary>The module's own: uniform in +-1/sqrt(fan in).</summary>
+        Default,
+        KaimingNormal,
+        KaimingUniform,
+        XavierNormal,
+        XavierUniform,
+        Normal,
+        TruncNormal,
+        Uniform,
+        Zeros,
+        Ones,
+    }
+
+    /// <summary>The fan a Kaiming or uniform initialisation scales by (<c>init_mode=</c>).</summary>
+    public enum FanMode
+    {
+        FanIn,
+        FanOut,
     }
 
     /// <summary>How <see cref="UpsampleAttribute"/> fills the new positions.</summary>

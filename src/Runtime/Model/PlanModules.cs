@@ -36,6 +36,38 @@ namespace CnnDsl
             } : null;
         }
 
+        /// <summary>Starts the module's tensors as the layer asks (<c>kernel_init=</c>, <c>bias_init=</c>), where it differs from the module's own start.</summary>
+        public static void Initialize(LayerPlan plan, nn.Module<Tensor, Tensor> module, string layer)
+        {
+            if (plan.Module is not { } planned)
+                return;
+            foreach (var (path, tensor) in planned.ExplicitInits())
+            {
+                var target = Initialization.Parameter(module, path);
+                var init = tensor.Init;
+                var mode = init.FanOut ? nn.init.FanInOut.FanOut : nn.init.FanInOut.FanIn;
+                var (fanIn, fanOut) = tensor.Fans();
+                switch (init.Kind)
+                {
+                    case PlanInitKind.KaimingNormal: nn.init.kaiming_normal_(target, mode: mode, nonlinearity: nn.init.NonlinearityType.ReLU); break;
+                    case PlanInitKind.KaimingUniform: nn.init.kaiming_uniform_(target, mode: mode, nonlinearity: nn.init.NonlinearityType.ReLU); break;
+                    case PlanInitKind.XavierNormal: Initialization.XavierNormal(target); break;
+                    case PlanInitKind.XavierUniform: nn.init.xavier_uniform_(target); break;
+                    case PlanInitKind.Normal: nn.init.normal_(target, std: Real(init.Std!, layer)); break;
+                    case PlanInitKind.TruncatedNormal: Initialization.TruncatedNormal(target, std: Real(init.Std!, layer)); break;
+                    case PlanInitKind.Uniform:
+                    {
+                        double bound = 1 / Math.Sqrt(Long(init.FanOut ? fanOut : fanIn, layer));
+                        nn.init.uniform_(target, -bound, bound);
+                        break;
+                    }
+                    case PlanInitKind.Zeros: nn.init.zeros_(target); break;
+                    case PlanInitKind.Ones: nn.init.ones_(target); break;
+                    default: throw new NotSupportedException($"Layer '{layer}': no run-time initialisation {init.Kind}");
+                }
+            }
+        }
+
         /// <summary>Runs the plan's steps on the layer's inputs.</summary>
         public static Tensor Apply(LayerPlan plan, nn.Module<Tensor, Tensor>? module, IReadOnlyList<Tensor> inputs, string layer)
         {

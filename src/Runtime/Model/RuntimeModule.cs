@@ -57,6 +57,8 @@ namespace CnnDsl
                     ? new RuntimeModule(block.ModuleType, block.Statements)
                     : PlanModules.Create(plans[i], layers[i].Name)
                         ?? throw new NotSupportedException($"Layer '{layers[i].Name}' is a {layers[i].Kind} layer ({layers[i].Config.ModuleType}) whose plan has no module to build");
+                if (layers[i].Config is not BlockConfig)
+                    PlanModules.Initialize(plans[i], layerModules[i]!, layers[i].Name);
                 Register(layers[i].Name, layerModules[i]!);
             }
         }

@@ -435,6 +435,22 @@ public static class PyTorchOracle
 
         """;
 
+    /// <summary>Runs a script file of <paramref name="folder"/> with arguments there and parses the JSON of its last line.</summary>
+    public static JsonElement RunScript(string folder, string script, params string[] arguments)
+    {
+        Assert.True(IsAvailable, "PyTorch is required on CI: install python3-torch (see .ci/run).");
+        var start = new ProcessStartInfo(Python) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, "PyTorch failed:\n" + stdout.Result + stderr.Result[Math.Max(0, stderr.Result.Length - 3000)..]);
+        return JsonSerializer.Deserialize<JsonElement>(stdout.Result.Trim().Split('\n').Last());
+    }
+
     static (int Code, string Output) Run(string script)
     {
         var path = Path.Combine(Path.GetTempPath(), "cnndsl-oracle-" + Guid.NewGuid().ToString("N") + ".py");

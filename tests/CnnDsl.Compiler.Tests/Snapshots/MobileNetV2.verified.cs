@@ -29,20 +29,25 @@ namespace CnnDsl.Zoo
             if (has_conv)
             {
                 this.conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: in_channels * expand_ratio, kernel_size: 1, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_0_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
                 this.conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
                 this.conv_1_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: in_channels * expand_ratio, kernel_size: 3, stride: stride, padding: 1, groups: in_channels * expand_ratio, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_1_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
                 this.conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
                 this.conv_2_conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_2_conv2d.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
             }
             else
             {
                 this.conv_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: in_channels, kernel_size: 3, stride: stride, padding: 1, groups: in_channels, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_0_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels);
                 this.conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
                 this.conv_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: @out, kernel_size: 1, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_1.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
             }
             if (has_conv)
@@ -310,6 +315,7 @@ namespace Models
             : base(global::CnnDsl.TorchRuntime.Loaded(nameof(MobileNetV2)))
         {
             features_0_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 32, kernel_size: 3, stride: 2, padding: 1, bias: false);
+            global::TorchSharp.torch.nn.init.kaiming_normal_(features_0_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
             features_0_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 32);
             features_0_2 = global::TorchSharp.torch.nn.ReLU6();
             features_1 = new global::CnnDsl.Zoo.MobilenetInvertedResidual(in_channels: 32, @out: 16, stride: 1, expand_ratio: 1);
@@ -330,11 +336,14 @@ namespace Models
             features_16 = new global::CnnDsl.Zoo.MobilenetInvertedResidual(in_channels: 160, @out: 160, stride: 1, expand_ratio: 6);
             features_17 = new global::CnnDsl.Zoo.MobilenetInvertedResidual(in_channels: 160, @out: 320, stride: 1, expand_ratio: 6);
             features_18_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: 320, out_channels: 1280, kernel_size: 1, bias: false);
+            global::TorchSharp.torch.nn.init.kaiming_normal_(features_18_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
             features_18_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 1280);
             features_18_2 = global::TorchSharp.torch.nn.ReLU6();
             avgpool = new global::CnnDsl.Layers.GlobalAvgPool2d();
             classifier_0 = global::TorchSharp.torch.nn.Dropout(p: 0.2);
             classifier_1 = global::TorchSharp.torch.nn.Linear(inputSize: 1280, outputSize: 10);
+            global::TorchSharp.torch.nn.init.normal_(classifier_1.weight!, std: 0.01);
+            global::TorchSharp.torch.nn.init.zeros_(classifier_1.bias!);
             register_module("features", global::TorchSharp.torch.nn.Sequential(
                 ("0", global::TorchSharp.torch.nn.Sequential(
                     ("0", features_0_0),

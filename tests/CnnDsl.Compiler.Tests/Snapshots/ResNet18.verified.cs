@@ -23,13 +23,16 @@ namespace CnnDsl.Zoo
         {
             this.has_downsample = stride != 1 || in_channels != channels;
             this.conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+            global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv1.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
             this.bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
             this.relu = global::TorchSharp.torch.nn.ReLU();
             this.conv2 = global::TorchSharp.torch.nn.Conv2d(in_channels: channels, out_channels: channels, kernel_size: 3, padding: 1, bias: false);
+            global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv2.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
             this.bn2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
             if (has_downsample)
             {
                 this.downsample_0 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: channels, kernel_size: 1, stride: stride, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.downsample_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.downsample_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: channels);
             }
             this.re_lu = global::TorchSharp.torch.nn.ReLU();
@@ -220,6 +223,7 @@ namespace Models
             : base(global::CnnDsl.TorchRuntime.Loaded(nameof(ResNet18)))
         {
             conv1 = global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 64, kernel_size: 7, stride: 2, padding: 3, bias: false);
+            global::TorchSharp.torch.nn.init.kaiming_normal_(conv1.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: 64);
             relu = global::TorchSharp.torch.nn.ReLU();
             maxpool = global::TorchSharp.torch.nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
