@@ -19,9 +19,8 @@ namespace CnnDsl.Generator
         const string Layers = "global::CnnDsl.Layers.";
 
         /// <summary>The fully qualified type of a layer's field (block uses are typed by their class elsewhere).</summary>
-        public static string FieldType(LayerConfig config)
+        public static string FieldType(LayerPlan plan)
         {
-            var plan = config.Lower();
             if (plan.Module is not { } module)
                 return Layers + StepModule(plan);
             if (IsSeparable(module))
@@ -41,9 +40,8 @@ namespace CnnDsl.Generator
         } : throw new System.NotSupportedException("No module for a plan without one");
 
         /// <summary>The expression that creates the module.</summary>
-        public static string Constructor(LayerConfig config, CSharpExpressions w)
+        public static string Constructor(LayerPlan plan, CSharpExpressions w)
         {
-            var plan = config.Lower();
             if (plan.Module is not { } module)
             {
                 return plan.Steps[0] switch
@@ -181,10 +179,10 @@ namespace CnnDsl.Generator
         /// Expressions computing the layer's output in order; <c>$in</c> stands for the value so far (the first input,
         /// then the previous step). An activation applies to the step before it.
         /// </summary>
-        public static IReadOnlyList<string> Forward(LayerConfig config, string field, IReadOnlyList<string> inputs, CSharpExpressions w, ISet<string> sizeVariables)
+        public static IReadOnlyList<string> Forward(LayerPlan plan, string field, IReadOnlyList<string> inputs, CSharpExpressions w, ISet<string> sizeVariables)
         {
             var steps = new List<string>();
-            foreach (var step in config.Lower().Steps)
+            foreach (var step in plan.Steps)
             {
                 switch (step)
                 {
@@ -224,9 +222,9 @@ namespace CnnDsl.Generator
         /// Statements that start the module's tensors as the layer asks (<c>kernel_init=</c>, <c>bias_init=</c>), after it is
         /// built; none when the module's own initialisation stands.
         /// </summary>
-        public static IEnumerable<string> Initialization(LayerConfig config, string field, CSharpExpressions w)
+        public static IEnumerable<string> Initialization(LayerPlan plan, string field, CSharpExpressions w)
         {
-            if (config.Lower().Module is not { } module)
+            if (plan.Module is not { } module)
                 yield break;
             const string Init = "global::TorchSharp.torch.nn.init.";
             foreach (var (path, tensor) in module.ExplicitInits())

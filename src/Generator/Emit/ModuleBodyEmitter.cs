@@ -10,25 +10,46 @@ namespace CnnDsl.Generator
     /// <summary>
     /// What a model and a block class share: a typed field per layer, their construction and registration, and a
     /// forward that threads one value <c>x</c> through the layers, keeping a variable for each tensor read again later.
-    /// A block's <c>if</c> on its parameters becomes a flag set in the constructor and tested in forward.
+    /// A block's <c>if</c> on its parameters becomes a flag set in the constructor and tested in forward. Everything is
+    /// planned when the emitter is made (field names and nullability, one flag per distinct condition, each layer's
+    /// code from its plan lowered once, and so the constructor parameters the code uses); writing then prints the plan.
     /// </summary>
     internal sealed class ModuleBodyEmitter
     {
+        /// <summary>A layer's code, decided before writing: its field, the module's type and creation, and its forward steps.</summary>
+        sealed class LayerCode
+        {
+            public string Field = "";
+            public string Type = "";
+            public bool Optional;
+            public string Constructor = "";
+            public IReadOnlyList<string> Initialization = System.Array.Empty<string>();
+            /// <summary>Forward's expressions, <c>$in</c> for the value so far and <c>$&lt;i&gt;</c> for the layer's i-th input.</summary>
+            public IReadOnlyList<string> Forward = System.Array.Empty<string>();
+        }
+
         const string Tensor = "global::TorchSharp.torch.Tensor";
 
         readonly IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes;
         readonly ISet<string> sizeVariables;
         readonly Dictionary<object, string> flags = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        // Each distinct condition's flag and the C# that computes it, in the order they are declared.
+        readonly List<(string Flag, string Condition)> flagDeclarations = new List<(string, string)>();
         readonly Dictionary<(string Name, string Type), string> fields = new Dictionary<(string, string), string>();
         // The values of fields, so that a lookup costs the same in a model of 16,000 layers as in one of 10.
         readonly HashSet<string> fieldNames = new HashSet<string>();
         readonly HashSet<string> taken;
+        readonly Dictionary<object, LayerCode> code = new Dictionary<object, LayerCode>(ReferenceEqualityComparer.Instance);
+        // Field declarations in order: name, type, and whether some path leaves the field unset.
+        readonly List<(string Field, string Type, bool Optional)> declarations = new List<(string, string, bool)>();
 
-        public ModuleBodyEmitter(IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes, ISet<string> sizeVariables, IEnumerable<string> reservedNames)
+        public ModuleBodyEmitter(IReadOnlyDictionary<(string Block, int Rank), BlockClass> classes, ISet<string> sizeVariables, IEnumerable<string> reservedNames,
+            IReadOnlyList<BoundStatement> statements)
         {
             this.classes = classes;
             this.sizeVariables = sizeVariables;
             taken = new HashSet<string>(reservedNames);
+            Plan(statements);
         }
 
         public CSharpExpressions Expressions { get; } = new CSharpExpressions();
@@ -52,14 +73,17 @@ namespace CnnDsl.Generator
         static IEnumerable<BoundBranch> Branches(IEnumerable<BoundStatement> statements) => statements.OfType<BoundBranch>()
             .SelectMany(b => new[] { b }.Concat(Branches(b.Then)).Concat(Branches(b.Else)));
 
-        string TypeName(BoundLayer layer) => layer.Config is BlockConfig use ? ClassOf(use).FullName : LayerEmitter.FieldType(layer.Config);
 
         BlockClass ClassOf(BlockConfig use) => classes[(use.BlockName, use.Input.Rank)];
 
+        string FieldOf(BoundLayer layer) => code[layer].Field;
+
+        bool IsOptional(BoundLayer layer) => code[layer].Optional;
+
         // One field per layer name and type; a name that two branches give to different module types gets a second field.
-        string FieldOf(BoundLayer layer)
+        string AllocateField(BoundLayer layer, string type)
         {
-            var key = (layer.Name, TypeName(layer));
+            var key = (layer.Name, type);
             if (fields.TryGetValue(key, out var field))
                 return field;
             field = Field(layer.Name);
@@ -67,8 +91,8 @@ namespace CnnDsl.Generator
             {
                 // A name two branches give to different module types: the second field says its type (conv_2_conv2d), so
                 // it never reads like another layer's dotted key (conv_2_1 would read as conv.2.1).
-                var type = key.Item2.Substring(key.Item2.LastIndexOf('.') + 1);
-                var typed = field + "_" + Names.ToSnakeCase(type).ToLowerInvariant();
+                var shortType = type.Substring(type.LastIndexOf('.') + 1);
+                var typed = field + "_" + Names.ToSnakeCase(shortType).ToLowerInvariant();
                 field = typed;
                 for (int n = 2; fieldNames.Contains(field) || taken.Contains(field); n++)
                     field = typed + "_" + n;
@@ -97,26 +121,31 @@ namespace CnnDsl.Generator
             yield return statements.OfType<BoundLayer>().ToList();
         }
 
-        readonly HashSet<string> optionalFields = new HashSet<string>();
-
         // Whether the constructor registers modules with register_module rather than RegisterComponents.
         bool registersByHand;
 
-        public void WriteFields(SourceWriter writer, IReadOnlyList<BoundStatement> statements)
+        void Plan(IReadOnlyList<BoundStatement> statements)
         {
-            var paths = Paths(statements).ToList();
-            var written = new HashSet<string>();
-            foreach (var layer in Layers(statements).Where(l => l.Config.HasModule))
+            var modules = Layers(statements).Where(l => l.Config.HasModule).ToList();
+            var lowered = new Dictionary<object, Dsl.Plan.LayerPlan>(ReferenceEqualityComparer.Instance);
+            foreach (var layer in Layers(statements).Where(l => l.Config is not BlockConfig))
+                lowered[layer] = layer.Config.Lower();
+            foreach (var layer in modules)
+            {
+                var type = layer.Config is BlockConfig use ? ClassOf(use).FullName : LayerEmitter.FieldType(lowered[layer]);
+                code[layer] = new LayerCode { Field = AllocateField(layer, type), Type = type };
+            }
+            // A field some path leaves unset is nullable, and read with '!' where its branch is taken; without branches
+            // the one path holds every layer.
+            var paths = Paths(statements).Select(path => new HashSet<string>(path.Where(l => l.Config.HasModule).Select(FieldOf))).ToList();
+            var declared = new HashSet<string>();
+            foreach (var layer in modules)
             {
                 var field = FieldOf(layer);
-                if (!written.Add(field))
-                    continue;
-                // A field some path leaves unset is nullable, and read with '!' where its branch is taken; without branches
-                // the one path holds every layer.
-                bool always = paths.Count == 1 || paths.All(path => path.Any(l => l.Config.HasModule && FieldOf(l) == field));
-                if (!always)
-                    optionalFields.Add(field);
-                writer.WriteLine("private readonly " + TypeName(layer) + (always ? " " : "? ") + field + ";");
+                bool optional = paths.Count > 1 && !paths.All(path => path.Contains(field));
+                code[layer].Optional = optional;
+                if (declared.Add(field))
+                    declarations.Add((field, code[layer].Type, optional));
             }
             // One flag per distinct condition: branches that test the same condition (MobileNetV2's residual add on both
             // sides of its expansion test) read the same flag.
@@ -135,18 +164,45 @@ namespace CnnDsl.Generator
                     flag = name + "_" + i;
                 taken.Add(flag);
                 flags[branch] = byCondition[branch.Condition] = flag;
-                writer.WriteLine("private readonly bool " + flag + ";");
+                flagDeclarations.Add((flag, Expressions.Write(branch.Condition)));
             }
+            registersByHand = flags.Count > 0 || modules.Any(l => l.Name.Contains('.'));
+            foreach (var layer in Layers(statements))
+            {
+                if (!code.TryGetValue(layer, out var layerCode))
+                    code[layer] = layerCode = new LayerCode();
+                var field = layer.Config.HasModule ? layerCode.Field + (layerCode.Optional ? "!" : "") : "";
+                if (layer.Config is BlockConfig)
+                {
+                    layerCode.Constructor = Constructor(layer);
+                    layerCode.Forward = new[] { field + ".call($in)" };
+                    continue;
+                }
+                var plan = lowered[layer];
+                if (layer.Config.HasModule)
+                {
+                    layerCode.Constructor = LayerEmitter.Constructor(plan, Expressions);
+                    layerCode.Initialization = LayerEmitter.Initialization(plan, "{field}", Expressions).ToList();
+                }
+                var inputs = Enumerable.Range(0, layer.Inputs.Count).Select(i => "$<" + i + ">").ToList();
+                layerCode.Forward = LayerEmitter.Forward(plan, field, inputs, ForwardExpressions, sizeVariables);
+            }
+        }
+
+        public void WriteFields(SourceWriter writer)
+        {
+            foreach (var (field, type, optional) in declarations)
+                writer.WriteLine("private readonly " + type + (optional ? "? " : " ") + field + ";");
+            foreach (var (flag, _) in flagDeclarations)
+                writer.WriteLine("private readonly bool " + flag + ";");
         }
 
         /// <summary>Creates each layer and registers them, in PyTorch's order, so the state_dict keys are PyTorch's.</summary>
         public void WriteConstruction(SourceWriter writer, IReadOnlyList<BoundStatement> statements, bool qualify)
         {
             var self = qualify ? "this." : "";
-            var assigned = new HashSet<string>();
-            foreach (var branch in Branches(statements))
-                if (assigned.Add(flags[branch]))
-                    writer.WriteLine(self + flags[branch] + " = " + Expressions.Write(branch.Condition) + ";");
+            foreach (var (flag, condition) in flagDeclarations)
+                writer.WriteLine(self + flag + " = " + condition + ";");
             WriteCreation(writer, statements, self);
             if (flags.Count == 0)
             {
@@ -227,10 +283,9 @@ namespace CnnDsl.Generator
                 {
                     if (layer.Config.HasModule)
                     {
-                        writer.WriteLine(self + FieldOf(layer) + " = " + Constructor(layer) + ";");
-                        if (layer.Config is not BlockConfig)
-                            foreach (var initialization in LayerEmitter.Initialization(layer.Config, self + FieldOf(layer), Expressions))
-                                writer.WriteLine(initialization);
+                        writer.WriteLine(self + FieldOf(layer) + " = " + code[layer].Constructor + ";");
+                        foreach (var initialization in code[layer].Initialization)
+                            writer.WriteLine(initialization.Replace("{field}", self + FieldOf(layer)));
                     }
                     continue;
                 }
@@ -278,11 +333,10 @@ namespace CnnDsl.Generator
             WriteRegistration(writer, path, manual: true);
         }
 
-        /// <summary>The expression creating a layer's module; for a block, the call to its class.</summary>
+        /// <summary>The call to a block use's class.</summary>
         string Constructor(BoundLayer layer)
         {
-            if (!(layer.Config is BlockConfig use))
-                return LayerEmitter.Constructor(layer.Config, Expressions);
+            var use = (BlockConfig)layer.Config;
             var block = ClassOf(use);
             var arguments = new List<string>();
             if (block.TakesInChannels)
@@ -369,13 +423,12 @@ namespace CnnDsl.Generator
                 }
                 var layer = (BoundLayer)statement;
                 var inputs = layer.Inputs.Select(input => input == state.Previous ? (state.Declared ? "x" : Variable(input)) : Variable(input)).ToList();
-                var field = layer.Config.HasModule ? FieldOf(layer) + (IsOptional(layer) ? "!" : "") : "";
-                var steps = layer.Config is BlockConfig
-                    ? new[] { field + ".call($in)" }
-                    : LayerEmitter.Forward(layer.Config, field, inputs, ForwardExpressions, sizeVariables);
+                var steps = code[layer].Forward;
                 for (int i = 0; i < steps.Count; i++)
                 {
                     var expression = steps[i].Replace("$in", i == 0 ? inputs[0] : "x");
+                    for (int k = 0; k < inputs.Count; k++)
+                        expression = expression.Replace("$<" + k + ">", inputs[k]);
                     writer.WriteLine((state.Declared ? "x = " : "var x = ") + expression + ";");
                     state.Declared = true;
                 }
@@ -385,8 +438,6 @@ namespace CnnDsl.Generator
             }
         }
 
-        bool IsOptional(BoundLayer layer) => optionalFields.Contains(FieldOf(layer));
-
         static bool BuildsModules(BoundBranch branch) => Layers(branch.Then).Concat(Layers(branch.Else)).Any(l => l.Config.HasModule);
 
         public void WriteBlockClass(SourceWriter writer, BlockClass block, string accessibility, string attribute)
@@ -395,7 +446,7 @@ namespace CnnDsl.Generator
             writer.WriteLine("/// <summary>The block <c>" + function.BlockName + "</c>" + (block.Signature.Count == 0 ? "" : ": one instance per use, built from its parameters") + ".</summary>");
             writer.WriteLine(attribute);
             writer.OpenBlock(accessibility + " sealed class " + block.Name + " : global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">");
-            WriteFields(writer, function.Body);
+            WriteFields(writer);
             foreach (var parameter in block.ForwardValues)
                 writer.WriteLine("private readonly long " + ForwardField(parameter) + ";");
             writer.WriteLine();
@@ -436,7 +487,6 @@ namespace CnnDsl.Generator
                 writer.WriteLine("RegisterComponents();");
                 return;
             }
-            registersByHand = true;
             var root = new Group();
             foreach (var layer in modules)
             {

@@ -14,10 +14,10 @@ namespace CnnDsl.Zoo
         private readonly global::TorchSharp.Modules.Conv2d? conv_1_0;
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_1_1;
         private readonly global::TorchSharp.Modules.ReLU6? conv_1_2;
-        private readonly global::TorchSharp.Modules.Conv2d? conv_2_conv2d;
+        private readonly global::TorchSharp.Modules.Conv2d? conv_2;
         private readonly global::TorchSharp.Modules.BatchNorm2d? conv_3;
         private readonly global::TorchSharp.Modules.Conv2d? conv_1;
-        private readonly global::TorchSharp.Modules.BatchNorm2d? conv_2;
+        private readonly global::TorchSharp.Modules.BatchNorm2d? conv_2_batch_norm2d;
         private readonly bool has_conv;
         private readonly bool has_add;
 
@@ -36,8 +36,8 @@ namespace CnnDsl.Zoo
                 global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_1_0.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_1_1 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: in_channels * expand_ratio);
                 this.conv_1_2 = global::TorchSharp.torch.nn.ReLU6();
-                this.conv_2_conv2d = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
-                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_2_conv2d.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
+                this.conv_2 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels * expand_ratio, out_channels: @out, kernel_size: 1, bias: false);
+                global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_2.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
                 this.conv_3 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
             }
             else
@@ -48,7 +48,7 @@ namespace CnnDsl.Zoo
                 this.conv_0_2 = global::TorchSharp.torch.nn.ReLU6();
                 this.conv_1 = global::TorchSharp.torch.nn.Conv2d(in_channels: in_channels, out_channels: @out, kernel_size: 1, bias: false);
                 global::TorchSharp.torch.nn.init.kaiming_normal_(this.conv_1.weight!, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
-                this.conv_2 = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
+                this.conv_2_batch_norm2d = global::TorchSharp.torch.nn.BatchNorm2d(num_features: @out);
             }
             if (has_conv)
             {
@@ -61,7 +61,7 @@ namespace CnnDsl.Zoo
                         ("0", conv_1_0!),
                         ("1", conv_1_1!),
                         ("2", conv_1_2!))),
-                    ("2", conv_2_conv2d!),
+                    ("2", conv_2!),
                     ("3", conv_3!)));
             }
             else
@@ -72,7 +72,7 @@ namespace CnnDsl.Zoo
                         ("1", conv_0_1),
                         ("2", conv_0_2))),
                     ("1", conv_1!),
-                    ("2", conv_2!)));
+                    ("2", conv_2_batch_norm2d!)));
             }
         }
 
@@ -90,7 +90,7 @@ namespace CnnDsl.Zoo
                 x = conv_1_0!.call(x);
                 x = conv_1_1!.call(x);
                 x = conv_1_2!.call(x);
-                x = conv_2_conv2d!.call(x);
+                x = conv_2!.call(x);
                 x = conv_3!.call(x);
                 if (has_add)
                 {
@@ -103,7 +103,7 @@ namespace CnnDsl.Zoo
                 x = conv_0_1.call(x);
                 x = conv_0_2.call(x);
                 x = conv_1!.call(x);
-                x = conv_2!.call(x);
+                x = conv_2_batch_norm2d!.call(x);
                 if (has_add)
                 {
                     x = x + input;

@@ -73,14 +73,16 @@ public static class TorchVsOnnx
         return results;
     }
 
-    /// <summary>Asserts equal shapes and outputs within <see cref="Tolerance"/>, naming the model and the input.</summary>
+    /// <summary>Asserts equal shapes and outputs within <see cref="Tolerance"/> (times the largest output where it exceeds 1), naming the model and the input.</summary>
     public static void AssertEqual(IReadOnlyList<Comparison> comparisons, IEnumerable<long[]> sampleShapes, string context)
     {
         foreach (var (comparison, sample) in comparisons.Zip(sampleShapes))
         {
             Assert.True(comparison.TorchShape.SequenceEqual(comparison.OnnxShape),
                 $"ONNX Runtime's output has shape {string.Join("x", comparison.OnnxShape)}, TorchSharp's {string.Join("x", comparison.TorchShape)}, on input {string.Join("x", sample)} of {context}");
-            Assert.True(comparison.MaxDifference <= Tolerance,
+            // Relative to the output's size where it is above 1: an untrained Inception V3 started as torchvision starts it
+            // (truncated normal, deviation 0.1) reaches 1e7 in eval mode, where float32 keeps about 7 digits.
+            Assert.True(comparison.MaxDifference <= Tolerance * Math.Max(1, comparison.MaxMagnitude),
                 $"ONNX Runtime's output differs from TorchSharp's by {comparison.MaxDifference:G3} (largest output {comparison.MaxMagnitude:G3}) on input {string.Join("x", sample)} of {context}");
         }
     }
