@@ -54,9 +54,11 @@ namespace CnnDsl.Dsl.Catalog
             new Initializer("ones", PlanInitKind.Ones, "every value 1", "nn.init.ones_", "ones", forBias: true),
         };
 
-        public static IReadOnlyList<string> Names => All.Select(i => i.Name).ToList();
+        public static readonly IReadOnlyList<string> Names = All.Select(i => i.Name).ToList();
 
-        public static IReadOnlyList<string> BiasNames => All.Where(i => i.ForBias).Select(i => i.Name).ToList();
+        public static readonly IReadOnlyList<string> BiasNames = All.Where(i => i.ForBias).Select(i => i.Name).ToList();
+
+        static readonly IReadOnlyList<string> Modes = new[] { "fan_in", "fan_out" };
 
         public static Initializer Find(string name) => All.First(i => i.Name == name);
 
@@ -74,7 +76,7 @@ namespace CnnDsl.Dsl.Catalog
         {
             var kernel = arguments.Choice("kernel_init", Names, Default);
             var bias = arguments.Choice("bias_init", BiasNames, Default);
-            var mode = arguments.Choice("init_mode", new[] { "fan_in", "fan_out" }, "fan_in");
+            var mode = arguments.Choice("init_mode", Modes, "fan_in");
             var std = arguments.Float("init_std", 0.01)!;
             if (!arguments.HasErrors && std is RealExpr s && !(s.Value > 0))
                 arguments.OutOfRange("init_std", s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "greater than 0");

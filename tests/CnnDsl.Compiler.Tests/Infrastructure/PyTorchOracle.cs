@@ -439,16 +439,9 @@ public static class PyTorchOracle
     public static JsonElement RunScript(string folder, string script, params string[] arguments)
     {
         Assert.True(IsAvailable, "PyTorch is required on CI: install python3-torch (see .ci/run).");
-        var start = new ProcessStartInfo(Python) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "PyTorch failed:\n" + stdout.Result + stderr.Result[Math.Max(0, stderr.Result.Length - 3000)..]);
-        return JsonSerializer.Deserialize<JsonElement>(stdout.Result.Trim().Split('\n').Last());
+        var (code, output) = RunPython(folder, new[] { script }.Concat(arguments));
+        Assert.True(code == 0, "PyTorch failed:\n" + output);
+        return JsonSerializer.Deserialize<JsonElement>(output.Trim().Split('\n').Last());
     }
 
     static (int Code, string Output) Run(string script)
@@ -457,17 +450,27 @@ public static class PyTorchOracle
         File.WriteAllText(path, script);
         try
         {
-            var start = new ProcessStartInfo(Python, path) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            var error = stderr.Result;
-            return (process.ExitCode, stdout.Result + (process.ExitCode == 0 ? "" : error[Math.Max(0, error.Length - 1500)..]));
+            return RunPython(null, new[] { path });
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    // Python's standard output, and the end of its standard error when it fails.
+    static (int Code, string Output) RunPython(string? folder, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (folder != null)
+            start.WorkingDirectory = folder;
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        var error = stderr.Result;
+        return (process.ExitCode, stdout.Result + (process.ExitCode == 0 ? "" : error[Math.Max(0, error.Length - 3000)..]));
     }
 }
