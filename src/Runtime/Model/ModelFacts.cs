@@ -63,10 +63,10 @@ namespace CnnDsl
     public sealed record ModelFacts
     {
         /// <summary>The version of the saved form (<see cref="ToJson"/>).</summary>
-        public const int FormatVersion = 1;
+        public const int FormatVersion = SavedFacts.FormatVersion;
 
         /// <summary>The key under which weights files (safetensors metadata, ONNX metadata_props) keep the facts as JSON.</summary>
-        public const string MetadataKey = "cnndsl.facts";
+        public const string MetadataKey = SavedFacts.MetadataKey;
 
         static readonly ConditionalWeakTable<nn.Module, ModelFacts> OtherModules = new();
 
@@ -192,69 +192,42 @@ namespace CnnDsl
         }
 
         /// <summary>The facts as JSON (snake_case keys, as a PyTorch user reads them from a file's metadata).</summary>
-        public string ToJson()
+        public string ToJson() => new SavedFacts
         {
-            var json = new JsonObject
-            {
-                ["cnndsl_facts"] = FormatVersion,
-                ["model"] = Model,
-                ["definition"] = DefinitionHash,
-                ["input_shape"] = InputShape == null ? null : new JsonArray(InputShape.Select(v => (JsonNode)v).ToArray()),
-                ["output_activation"] = OutputActivation.ToString(),
-                ["class_names"] = ClassNames == null ? null : new JsonArray(ClassNames.Select(v => (JsonNode)v).ToArray()),
-                ["normalization"] = Normalization == null ? null : new JsonObject
-                {
-                    ["mean"] = new JsonArray(Normalization.Mean.Select(v => (JsonNode)v).ToArray()),
-                    ["std"] = new JsonArray(Normalization.Std.Select(v => (JsonNode)v).ToArray()),
-                },
-                ["evaluation_transforms"] = EvaluationTransforms == null ? null : new JsonArray(EvaluationTransforms.Select(s => (JsonNode)new JsonObject
-                {
-                    ["name"] = s.Name,
-                    ["values"] = new JsonArray(s.Values.Select(v => (JsonNode)v).ToArray()),
-                    ["restorable"] = s.Restorable,
-                }).ToArray()),
-                ["loss"] = LossName,
-            };
-            return json.ToJsonString();
-        }
+            Model = Model,
+            DefinitionHash = DefinitionHash,
+            InputShape = InputShape,
+            OutputActivation = OutputActivation.ToString(),
+            ClassNames = ClassNames,
+            NormalizationMean = Normalization?.Mean,
+            NormalizationStd = Normalization?.Std,
+            EvaluationTransforms = EvaluationTransforms?.Select(s => new SavedTransform(s.Name, s.Values, s.Restorable)).ToArray(),
+            LossName = LossName,
+        }.ToJson();
 
         /// <summary>Reads <see cref="ToJson"/>'s form; anything else is an <see cref="InvalidFileException"/> naming <paramref name="source"/>.</summary>
         public static ModelFacts FromJson(string text, string source)
         {
+            SavedFacts saved;
             try
             {
-                var json = JsonNode.Parse(text) as JsonObject ?? throw new FormatException("they are not a JSON object");
-                int version = json["cnndsl_facts"]?.GetValue<int>() ?? throw new FormatException("they have no cnndsl_facts version");
-                if (version > FormatVersion)
-                    throw new FormatException($"they are version {version}, newer than this library's {FormatVersion}; update CnnDsl");
-                var activationName = json["output_activation"]?.GetValue<string>() ?? nameof(OutputActivation.None);
-                if (!Enum.TryParse<OutputActivation>(activationName, out var activation) || !Enum.IsDefined(activation))
-                    throw new FormatException($"the output activation '{activationName}' is not one of {string.Join(", ", Enum.GetNames<OutputActivation>())}");
-                var normalization = json["normalization"] as JsonObject;
-                var facts = new ModelFacts
-                {
-                    Model = json["model"]?.GetValue<string>(),
-                    DefinitionHash = json["definition"]?.GetValue<string>(),
-                    InputShape = (json["input_shape"] as JsonArray)?.Select(v => v!.GetValue<long>()).ToArray(),
-                    OutputActivation = activation,
-                    ClassNames = (json["class_names"] as JsonArray)?.Select(v => v!.GetValue<string>()).ToArray(),
-                    Normalization = normalization == null ? null : new InputNormalization(
-                        normalization["mean"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray(),
-                        normalization["std"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray()),
-                    EvaluationTransforms = (json["evaluation_transforms"] as JsonArray)?.Select(s => new TransformStep(
-                        s!["name"]!.GetValue<string>(),
-                        s["values"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray(),
-                        s["restorable"]?.GetValue<bool>() ?? true)).ToArray(),
-                    LossName = json["loss"]?.GetValue<string>(),
-                };
-                if (facts.Normalization != null && (facts.Normalization.Mean.Count != facts.Normalization.Std.Count || facts.Normalization.Std.Any(s => !(s > 0))))
-                    throw new FormatException("the normalisation needs one positive deviation per mean");
-                return facts;
+                saved = SavedFacts.FromJson(text);
             }
-            catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+            catch (FormatException exception)
             {
                 throw new InvalidFileException(source, $"{source}: the model facts saved with the weights are malformed: {exception.Message}.");
             }
+            return new ModelFacts
+            {
+                Model = saved.Model,
+                DefinitionHash = saved.DefinitionHash,
+                InputShape = saved.InputShape,
+                OutputActivation = Enum.Parse<OutputActivation>(saved.OutputActivation),
+                ClassNames = saved.ClassNames,
+                Normalization = saved.NormalizationMean == null ? null : new InputNormalization(saved.NormalizationMean, saved.NormalizationStd!),
+                EvaluationTransforms = saved.EvaluationTransforms?.Select(s => new TransformStep(s.Name, s.Values, s.Restorable)).ToArray(),
+                LossName = saved.LossName,
+            };
         }
 
         /// <summary>
