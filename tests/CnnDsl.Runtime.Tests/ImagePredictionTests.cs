@@ -58,7 +58,7 @@ public class ImagePredictionTests : IDisposable
         Assert.Equal(names[best], prediction.ClassName);
         Assert.Equal(expected[best], prediction.Probability, 5);
         Assert.Equal(expected, prediction.Probabilities.ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
-        Assert.EndsWith($"picture.png: {names[best]} ({expected[best]:P1})", prediction.ToString());
+        Assert.EndsWith(string.Format(System.Globalization.CultureInfo.InvariantCulture, "picture.png: {0} ({1:0.0}%)", names[best], expected[best] * 100), prediction.ToString());
 
         // A file of another size is resized and cropped by the recorded transforms as in evaluation.
         var wide = Path.Combine(folder, "wide.png");

@@ -67,6 +67,10 @@ public class PictureTests : IDisposable
                 double shown = (255 - color.Red) / (255.0 - 8) * 4;
                 Assert.Equal(matrix[row, column], (long)Math.Round(shown));
             }
+        // The title, wider than three cells, is drawn whole: its ink ends before the picture's right edge.
+        int titleEnd = Enumerable.Range(0, bitmap.Width).Where(x => Enumerable.Range(6, 18).Any(y => Pixel(bitmap, x, y).Red < 128)).Max();
+        Assert.True(titleEnd > layout.Tiles[2].Right + 100, "the title is longer than the cells are wide");
+        Assert.True(titleEnd < bitmap.Width - 4, $"the title runs to x = {titleEnd} of {bitmap.Width}");
     }
 
     [Fact]

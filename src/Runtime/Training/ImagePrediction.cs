@@ -12,7 +12,7 @@ namespace CnnDsl.Training
     public sealed record ImagePrediction(string Path, long Class, string? ClassName, float Probability, IReadOnlyList<float> Probabilities)
     {
         public override string ToString() =>
-            string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}: {1} ({2:P1})", Path, ClassName ?? Class.ToString(System.Globalization.CultureInfo.InvariantCulture), Probability);
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}: {1} ({2:0.0}%)", Path, ClassName ?? Class.ToString(System.Globalization.CultureInfo.InvariantCulture), Probability * 100);
     }
 
     public static class ImagePredictions
