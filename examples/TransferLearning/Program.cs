@@ -4,10 +4,19 @@ using System.Linq;
 using TransferLearning;
 
 // The course's transfer learning (chapter 5.3) and its pictures (5.4) on data this example writes itself; see CourseFlow.
-var options = Parse(args);
-Console.WriteLine(options.Full ? $"Full run: task B frozen, fine-tuned and from scratch, seeds {string.Join(", ", options.Seeds)}" : "Quick run (--full compares frozen, fine-tuned and from scratch over 3 seeds)");
-CourseFlow.Run(options, Console.Out);
-return 0;
+try
+{
+    var options = Parse(args);
+    Console.WriteLine(options.Full ? $"Full run: task B frozen, fine-tuned and from scratch, seeds {string.Join(", ", options.Seeds)}" : "Quick run (--full compares frozen, fine-tuned and from scratch over 3 seeds)");
+    CourseFlow.Run(options, Console.Out);
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or IOException)
+{
+    // Bad options and missing or bad data files: the message says what and how to fix it; a stack trace would bury it.
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
+}
 
 static CourseOptions Parse(string[] args)
 {
