@@ -6,6 +6,7 @@ using CnnDsl.Plots;
 using CnnDsl.Runtime.Tests.Models;
 using CnnDsl.Training;
 using CnnDsl.Vision;
+using CnnDsl.Weights;
 using SkiaSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -66,6 +67,10 @@ public class PictureTests : IDisposable
                 double shown = (255 - color.Red) / (255.0 - 8) * 4;
                 Assert.Equal(matrix[row, column], (long)Math.Round(shown));
             }
+        // The title, wider than three cells, is drawn whole: its ink ends before the picture's right edge.
+        int titleEnd = Enumerable.Range(0, bitmap.Width).Where(x => Enumerable.Range(6, 18).Any(y => Pixel(bitmap, x, y).Red < 128)).Max();
+        Assert.True(titleEnd > layout.Tiles[2].Right + 100, "the title is longer than the cells are wide");
+        Assert.True(titleEnd < bitmap.Width - 4, $"the title runs to x = {titleEnd} of {bitmap.Width}");
     }
 
     [Fact]
@@ -155,12 +160,117 @@ public class PictureTests : IDisposable
     }
 
     [Fact]
-    public void A_grad_cam_map_without_positive_evidence_is_flagged_on_its_tile()
+    public void A_grad_cam_map_without_positive_evidence_is_flagged_on_its_tile_and_in_the_layout()
     {
-        using var images = rand(2, 1, 8, 8);
-        using var heat = stack(new[] { rand(8, 8), zeros(8, 8) });
-        var layout = ImageGrid.SaveGradCam(images, heat, Path.Combine(folder, "no-evidence.png"));
-        Assert.Equal(new[] { "input", "Grad-CAM", "input", "Grad-CAM: no evidence" }, layout.Captions);
+        using var images = rand(3, 1, 8, 8);
+        using var heat = stack(new[] { rand(8, 8), zeros(8, 8), rand(8, 8) });
+        var path = Path.Combine(folder, "no-evidence.png");
+        var layout = ImageGrid.SaveGradCam(images, heat, path);
+        Assert.Equal(new[] { "input", "Grad-CAM", "input", "no positive evidence", "input", "Grad-CAM" }, layout.Captions);
+        Assert.Equal(new[] { 1 }, layout.NoPositiveEvidence);
+        using var bitmap = SKBitmap.Decode(path);
+        // The blank map's overlay is framed in orange; the others have no frame (white gap).
+        static bool Orange(SKColor c) => c.Red > 200 && c.Green is > 100 and < 180 && c.Blue < 60;
+        SKColor FrameOf(int tile) => Pixel(bitmap, layout.Tiles[tile].Left - 2, layout.Tiles[tile].Top + layout.Tiles[tile].Height / 2);
+        Assert.True(Orange(FrameOf(3)), $"frame of the blank map drawn as {FrameOf(3)}");
+        Assert.Equal(SKColors.White, FrameOf(1));
+        Assert.Equal(SKColors.White, FrameOf(5));
+        // The caption is drawn in full: its cell is as wide as its text, so dark text pixels reach past the tile's width.
+        var captionRow = Enumerable.Range(layout.Tiles[3].Bottom + 2, 14);
+        int rightmostInk = Enumerable.Range(layout.Tiles[3].Left, bitmap.Width - layout.Tiles[3].Left)
+            .Where(x => captionRow.Any(y => Pixel(bitmap, x, y).Red < 128)).Max();
+        Assert.True(rightmostInk > layout.Tiles[3].Right + 20, "the caption is wider than the tile and drawn whole");
+        Assert.True(rightmostInk < bitmap.Width - 2, "the caption ends inside the picture");
+    }
+
+    [Fact]
+    public void Grad_cam_and_samples_given_the_model_are_drawn_with_the_normalisation_and_class_names_its_weights_carry()
+    {
+        manual_seed(11);
+        // Source pixels on the 8-bit grid, so that the PNG can show them exactly.
+        using var images = randint(0, 256, new long[] { 2, 3, 32, 32 }).to_type(ScalarType.Float32) / 255;
+        var normalization = new Normalize(new[] { 0.3f, 0.5f, 0.2f }, new[] { 0.2f, 0.25f, 0.3f });
+        using var normalised = normalization.Apply(images);
+        var names = new[] { "T-Shirt", "Hose", "Pullover", "Kleid", "Mantel", "Sandale", "Hemd", "Turnschuh", "Tasche", "Stiefel" };
+        var weights = Path.Combine(folder, "cifar.safetensors");
+        using (var trained = CnnModel.Create<CifarCnn>(3))
+        {
+            trained.Facts = trained.Facts with { ClassNames = names, Normalization = InputNormalization.From(normalization) };
+            trained.SaveSafeTensors(weights);
+        }
+        using var model = CnnModel.Create<CifarCnn>(4);
+        model.LoadSafeTensors(weights);
+        using var heat = model.GradCam(normalised, new LayerHandle("conv2d_2", new long[] { 64, 8, 8 }, "relu"));
+
+        var path = Path.Combine(folder, "gradcam-from-facts.png");
+        var layout = ImageGrid.SaveGradCam(model, normalised, heat, path, scale: 2);
+        using var bitmap = SKBitmap.Decode(path);
+        var source = images.mul(255).round().to_type(ScalarType.Int32);
+        for (int i = 0; i < 2; i++)
+        {
+            var tile = layout.Tiles[2 * i];
+            for (int y = 0; y < 32; y++)
+                for (int x = 0; x < 32; x++)
+                {
+                    var pixel = Pixel(bitmap, tile.Left + 2 * x, tile.Top + 2 * y);
+                    int[] expected = { source[i, 0, y, x].item<int>(), source[i, 1, y, x].item<int>(), source[i, 2, y, x].item<int>() };
+                    Assert.True(Math.Abs(pixel.Red - expected[0]) <= 1 && Math.Abs(pixel.Green - expected[1]) <= 1 && Math.Abs(pixel.Blue - expected[2]) <= 1,
+                        $"image {i} ({x}, {y}): {pixel} drawn for ({string.Join(", ", expected)})");
+                }
+        }
+
+        // The sample grid asks the model for predictions and names them with its class names.
+        model.eval();
+        long[] predicted;
+        using (no_grad())
+        using (var output = model.call(normalised))
+            predicted = output.argmax(1).data<long>().ToArray();
+        long[] truth = { predicted[0], (predicted[1] + 1) % 10 };
+        var samples = ImageGrid.SaveSamples(model, normalised, truth, Path.Combine(folder, "samples-from-facts.png"), scale: 1);
+        Assert.Equal(new[] { names[predicted[0]], $"{names[truth[1]]} -> {names[predicted[1]]}" }, samples.Captions);
+        using var drawn = SKBitmap.Decode(Path.Combine(folder, "samples-from-facts.png"));
+        Assert.Equal(source[1, 2, 5, 7].item<int>(), Pixel(drawn, samples.Tiles[1].Left + 7, samples.Tiles[1].Top + 5).Blue, 1.0);
+
+        // Without facts or an argument, normalised images are an error rather than a clamped picture.
+        using var untrained = CnnModel.Create<CifarCnn>(5);
+        var error = Assert.Throws<ArgumentException>(() => ImageGrid.SaveGradCam(untrained, normalised, heat, path));
+        Assert.Contains("pass the normalisation to undo", error.Message);
+    }
+
+    [Fact]
+    public void Normalize_has_an_inverse_for_images_and_tensors_and_a_normalised_image_file_is_saved_with_its_pixels()
+    {
+        var normalization = new Normalize(new[] { 0.3f, 0.5f, 0.2f }, new[] { 0.2f, 0.25f, 0.3f });
+        var bytes = Enumerable.Range(0, 3 * 6 * 5).Select(i => (byte)(i * 37 % 256)).ToArray();
+        var original = new ImageData(3, 6, 5, bytes);
+        var normalised = new Compose(new ToTensor(), normalization).Apply(original, new Random(0));
+        Assert.True(normalised.Pixels.Min() < -1 && normalised.Pixels.Max() > 1.5, "the normalised image leaves [0, 1]");
+
+        // The inverse transform, on the image and on a tensor of it, gives back the pixels.
+        var restored = normalization.Inverse().Apply(normalised, new Random(0));
+        for (int i = 0; i < bytes.Length; i++)
+            Assert.Equal(bytes[i] / 255f, restored.Pixels[i], 5);
+        using (var asTensor = tensor(normalised.Pixels, new long[] { 1, 3, 6, 5 }))
+        using (var back = normalization.Inverse().Apply(asTensor))
+        using (var undone = normalization.Undo(asTensor))
+        using (var expected = tensor(bytes.Select(b => b / 255f).ToArray(), new long[] { 1, 3, 6, 5 }))
+        {
+            Assert.True(back.allclose(expected, atol: 1e-5));
+            Assert.True(undone.allclose(expected, atol: 1e-5));
+        }
+
+        var path = Path.Combine(folder, "normalised.png");
+        var error = Assert.Throws<ArgumentException>(() => normalised.SavePng(path));
+        Assert.Contains("pass the normalisation it went through", error.Message);
+        Assert.False(File.Exists(path));
+        normalised.SavePng(path, normalization);
+        using var bitmap = SKBitmap.Decode(path);
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 5; x++)
+            {
+                var pixel = Pixel(bitmap, x, y);
+                Assert.Equal(new[] { bytes[y * 5 + x], bytes[30 + y * 5 + x], bytes[60 + y * 5 + x] }, new[] { pixel.Red, pixel.Green, pixel.Blue });
+            }
     }
 
     // A bright 7x7 patch at a random place in quadrant `quadrant` of a noisy 28x28 picture (no patch for -1).

@@ -61,7 +61,9 @@ namespace CnnDsl.Plots
             const int Left = 130, Top = 40;
             using var measure = new SKFont(SKTypeface.Default, 12);
             int labels = (int)Math.Ceiling(ClassNames.Select(name => measure.MeasureText(name)).DefaultIfEmpty(0).Max());
-            int width = Left + n * cellSize + 10, height = Top + n * cellSize + labels + 16;
+            var title = $"Confusion matrix ({Total} samples, accuracy {Accuracy:P1}); rows: true class, columns: predicted";
+            // As wide as the title, so that it is never cut off for a few classes.
+            int width = Math.Max(Left + n * cellSize + 10, 8 + (int)Math.Ceiling(measure.MeasureText(title)) + 8), height = Top + n * cellSize + labels + 16;
             long max = Counts.Cast<long>().DefaultIfEmpty(0).Max();
             var cells = new List<SKRectI>();
             using var bitmap = new SKBitmap(width, height);
@@ -72,7 +74,7 @@ namespace CnnDsl.Plots
                 using var fill = new SKPaint { Style = SKPaintStyle.Fill };
                 using var text = new SKPaint { IsAntialias = true };
                 text.Color = SKColors.Black;
-                canvas.DrawText($"Confusion matrix ({Total} samples, accuracy {Accuracy:P1}); rows: true class, columns: predicted", 8, 20, SKTextAlign.Left, font, text);
+                canvas.DrawText(title, 8, 20, SKTextAlign.Left, font, text);
                 for (int row = 0; row < n; row++)
                 {
                     text.Color = SKColors.Black;

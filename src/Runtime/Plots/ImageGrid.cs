@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CnnDsl.Training;
 using SkiaSharp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CnnDsl.Plots
@@ -11,6 +13,12 @@ namespace CnnDsl.Plots
     {
         /// <summary>Each tile's caption, in tile order (empty where a picture has none).</summary>
         public IReadOnlyList<string> Captions { get; init; } = Array.Empty<string>();
+
+        /// <summary>
+        /// Grad-CAM: the images (by index in the batch drawn) whose heat map is zero everywhere, i.e. the layer holds no
+        /// positive evidence for the class; their overlay tiles are framed and captioned so.
+        /// </summary>
+        public IReadOnlyList<int> NoPositiveEvidence { get; init; } = Array.Empty<int>();
     }
 
     /// <summary>
@@ -22,6 +30,10 @@ namespace CnnDsl.Plots
     {
         const int Gap = 4;
         static readonly SKColor MistakeColor = new(0xD0, 0x20, 0x20);
+        static readonly SKColor NoEvidenceColor = new(0xF0, 0x90, 0x00);
+
+        /// <summary>The caption of a Grad-CAM tile whose heat map is zero everywhere.</summary>
+        public const string NoPositiveEvidenceCaption = "no positive evidence";
 
         /// <summary>
         /// Sample images (N, C, H, W) with values in [0, 1] (grey or RGB), captioned "true" or "true -> predicted";
@@ -43,6 +55,19 @@ namespace CnnDsl.Plots
             var captions = truth.Select((t, i) => predicted == null || predicted[i] == t ? Name(t) : $"{Name(t)} -> {Name(predicted[i])}").ToList();
             var frames = truth.Select((t, i) => predicted != null && predicted[i] != t ? MistakeColor : (SKColor?)null).ToList();
             return Draw(tiles, path, columns, scale, captions, frames);
+        }
+
+        /// <summary>
+        /// Sample images as <see cref="SaveSamples(Tensor, long[], long[], IReadOnlyList{string}, string, int, int, Vision.Normalize)"/>,
+        /// predicted by <paramref name="model"/> and named and un-normalised by its facts (the class names and
+        /// normalisation it was trained or loaded with) unless <paramref name="normalization"/> is given.
+        /// </summary>
+        public static GridLayout SaveSamples(nn.Module<Tensor, Tensor> model, Tensor images, long[] truth, string path, int columns = 8, int scale = 2,
+            Vision.Normalize? normalization = null)
+        {
+            using var probabilities = model.Predict(images);
+            using var best = probabilities.argmax(1);
+            return SaveSamples(images, truth, best.data<long>().ToArray(), model.ClassNames(), path, columns, scale, normalization ?? NormalizationOf(model));
         }
 
         /// <summary>
@@ -73,8 +98,21 @@ namespace CnnDsl.Plots
         }
 
         /// <summary>
+        /// Grad-CAM as <see cref="SaveGradCam(Tensor, Tensor, string, IReadOnlyList{string}, int, Vision.Normalize)"/>, the
+        /// images un-normalised with the normalisation in <paramref name="model"/>'s facts (the one its training data went
+        /// through, saved and loaded with its weights) unless <paramref name="normalization"/> is given.
+        /// </summary>
+        public static GridLayout SaveGradCam(nn.Module<Tensor, Tensor> model, Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4,
+            Vision.Normalize? normalization = null) =>
+            SaveGradCam(images, heat, path, captions, scale, normalization ?? NormalizationOf(model));
+
+        static Vision.Normalize? NormalizationOf(nn.Module model) => ModelFacts.Of(model).Normalization?.ToTransform();
+
+        /// <summary>
         /// Grad-CAM for images (N, C, H, W) in [0, 1] and heat maps (N, H, W) in [0, 1]: each image beside its grey
-        /// version overlaid with the heat map (blue cold, red hot).
+        /// version overlaid with the heat map (blue cold, red hot). A map that is zero everywhere (no positive evidence
+        /// for the class at that layer) gets an orange frame and the caption <see cref="NoPositiveEvidenceCaption"/>, and
+        /// its image is listed in <see cref="GridLayout.NoPositiveEvidence"/>.
         /// </summary>
         /// <param name="normalization">The normalisation the images went through, undone before drawing (see <see cref="SaveSamples"/>).</param>
         public static GridLayout SaveGradCam(Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4, Vision.Normalize? normalization = null)
@@ -85,6 +123,8 @@ namespace CnnDsl.Plots
             images = shown;
             var tiles = new List<Rgb>();
             var labels = new List<string>();
+            var frames = new List<SKColor?>();
+            var noEvidence = new List<int>();
             for (int i = 0; i < images.shape[0]; i++)
             {
                 var image = Tile(images[i], normalize: false);
@@ -102,9 +142,14 @@ namespace CnnDsl.Plots
                 tiles.Add(new Rgb(image.Width, image.Height, overlay));
                 labels.Add(captions != null && i < captions.Count ? captions[i] : "input");
                 // A map that is zero everywhere found no positive evidence for the class: said on its tile, not left blank.
-                labels.Add(h.All(v => v <= 0) ? "Grad-CAM: no evidence" : "Grad-CAM");
+                bool blank = h.All(v => v <= 0);
+                if (blank)
+                    noEvidence.Add(i);
+                labels.Add(blank ? NoPositiveEvidenceCaption : "Grad-CAM");
+                frames.Add(null);
+                frames.Add(blank ? NoEvidenceColor : null);
             }
-            return Draw(tiles, path, columns: 2, scale, labels, frames: null);
+            return Draw(tiles, path, columns: 2, scale, labels, frames) with { NoPositiveEvidence = noEvidence };
         }
 
         // The images as they are to be drawn: un-normalised where a normalisation is given, and in [0, 1] (within a
@@ -161,7 +206,10 @@ namespace CnnDsl.Plots
                 throw new ArgumentException("There is nothing to draw.");
             columns = Math.Max(1, Math.Min(columns, tiles.Count));
             int rows = (tiles.Count + columns - 1) / columns;
-            int cellWidth = tiles.Max(t => t.Width) * scale + 2 * Gap;
+            using var font = new SKFont(SKTypeface.Default, 11);
+            // Cells are wide enough for their captions, so that no caption runs into the next tile or off the picture.
+            int captionWidth = captions == null || captions.Count == 0 ? 0 : (int)Math.Ceiling(captions.Max(c => font.MeasureText(c)));
+            int cellWidth = Math.Max(tiles.Max(t => t.Width) * scale, captionWidth) + 2 * Gap;
             int captionHeight = captions == null ? 0 : 16;
             int cellHeight = tiles.Max(t => t.Height) * scale + 2 * Gap + captionHeight;
             int width = columns * cellWidth, height = rows * cellHeight;
@@ -186,7 +234,6 @@ namespace CnnDsl.Plots
             System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
             using (var canvas = new SKCanvas(bitmap))
             {
-                using var font = new SKFont(SKTypeface.Default, 11);
                 using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
                 using var frame = new SKPaint { Style = SKPaintStyle.Stroke, StrokeWidth = 3 };
                 for (int i = 0; i < tiles.Count; i++)

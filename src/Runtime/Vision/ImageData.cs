@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using SkiaSharp;
 
 namespace CnnDsl.Vision
@@ -281,18 +282,37 @@ namespace CnnDsl.Vision
         // PIL's convert("L"): ITU-R 601-2 luma in 16-bit fixed point, rounded.
         internal static int Luma(int r, int g, int b) => (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
 
-        /// <summary>Writes the image as an 8-bit PNG (grey or RGB); values are clamped to [0, 1] and rounded.</summary>
-        public void SavePng(string path)
+        /// <summary>
+        /// Writes the image as an 8-bit PNG (grey or RGB), values in [0, 1] rounded. A normalised image is un-normalised
+        /// with <paramref name="normalization"/> first; values outside [0, 1] without it are an error, not a clamped picture.
+        /// </summary>
+        public void SavePng(string path, Normalize? normalization = null)
         {
             if (Channels != 1 && Channels != 3)
                 throw new InvalidOperationException($"Only grey or RGB images can be saved as PNG, not {Channels} channels.");
+            if (normalization != null && normalization.Mean.Length != Channels)
+                throw new ArgumentException($"The normalisation has {normalization.Mean.Length} channels, the image {Channels}.", nameof(normalization));
+            int plane = Width * Height;
+            float[]? values = null;
+            if (Bytes == null)
+            {
+                values = (float[])Pixels.Clone();
+                if (normalization != null)
+                    for (int c = 0; c < Channels; c++)
+                        for (int i = c * plane; i < (c + 1) * plane; i++)
+                            values[i] = values[i] * normalization.Std[c] + normalization.Mean[c];
+                float low = values.Min(), high = values.Max();
+                // A rounding step either side is allowed; anything further is a normalised image, which clamping would darken and tint.
+                if (low < -0.01f || high > 1.01f)
+                    throw new ArgumentException($"Cannot save {path}: the image has values from {low:0.###} to {high:0.###}, not in [0, 1]; "
+                        + (normalization == null ? "pass the normalisation it went through (normalization: ...) to undo it." : "the normalisation given does not undo its own."), nameof(normalization));
+            }
             using var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
             var rgba = new byte[Width * Height * 4];
-            int plane = Width * Height;
             for (int i = 0; i < plane; i++)
             {
                 for (int c = 0; c < 3; c++)
-                    rgba[4 * i + c] = Bytes is byte[] bytes ? bytes[(Channels == 3 ? c : 0) * plane + i] : ToByte(Pixels[(Channels == 3 ? c : 0) * plane + i]);
+                    rgba[4 * i + c] = Bytes is byte[] bytes ? bytes[(Channels == 3 ? c : 0) * plane + i] : ToByte(values![(Channels == 3 ? c : 0) * plane + i]);
                 rgba[4 * i + 3] = 255;
             }
             System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
