@@ -109,7 +109,7 @@ namespace CnnDsl.Onnx
         // The one table from the plan's module types to ONNX operators.
         string Module(PlanModule module, BoundLayer layer, string name, string x, Pad? pad)
         {
-            var a = new Arguments(module, name);
+            var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             string type = module.Type;
             int rank = type.Length > 2 && type.EndsWith("d", StringComparison.Ordinal) && char.IsDigit(type[type.Length - 2]) ? type[type.Length - 2] - '0' : 0;
             switch (rank > 0 ? type.Substring(0, type.Length - 2) : type)
@@ -146,7 +146,7 @@ namespace CnnDsl.Onnx
                 case "InstanceNorm":
                 {
                     // Without affine, a unit scale and zero shift.
-                    long channels = a.PositionalLong(0);
+                    long channels = a.Positional(0);
                     string scale, shift;
                     if (a.Bool("affine", false))
                     {
@@ -166,7 +166,7 @@ namespace CnnDsl.Onnx
                 {
                     // Opset 17 has no GroupNormalization: (N, G, rest) through InstanceNormalization with unit scale and zero
                     // shift normalises each group, then the input's shape back and the per-channel scale and shift.
-                    long groups = a.PositionalLong(0), channels = a.PositionalLong(1);
+                    long groups = a.Positional(0), channels = a.Positional(1);
                     var grouped = graph.Node("Reshape", name + ".grouped", new[] { x, graph.Int64Constant(name + ".group_shape", new long[] { 0, groups, -1 }) });
                     var ones = graph.Fresh(name + ".unit_scale");
                     graph.Initializer(ones, new WeightTensor(new[] { groups }, Enumerable.Repeat(1f, (int)groups).ToArray()));
@@ -184,7 +184,7 @@ namespace CnnDsl.Onnx
                 case "LayerNorm":
                 {
                     // Over the last dimension (the plan has moved the channels there); without affine, a unit scale and no shift.
-                    long channels = a.PositionalLong(0);
+                    long channels = a.Positional(0);
                     var attributes = new[] { Int("axis", -1), Float("epsilon", (float)a.Double("eps", 1e-5)) };
                     if (a.Bool("elementwise_affine", true))
                         return graph.Node("LayerNormalization", name, new[] { x, Weight(name + ".weight"), Weight(name + ".bias") }, attributes);
@@ -242,7 +242,7 @@ namespace CnnDsl.Onnx
         // fixed pad step folded into ONNX's pads; padding computed from the tensor (Keras' same on a variable size) first.
         string Conv(PlanModule module, string name, string x, Pad? pad)
         {
-            var a = new Arguments(module, name);
+            var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             int rank = module.Type[module.Type.Length - 2] - '0';
             var kernel = a.Sizes("kernel_size", rank, 0);
             var dilation = a.Sizes("dilation", rank, 1);
@@ -278,7 +278,7 @@ namespace CnnDsl.Onnx
 
         string Pool(PlanModule module, int rank, string name, string x, Pad? pad)
         {
-            var a = new Arguments(module, name);
+            var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             bool isMax = module.Type.StartsWith("Max", StringComparison.Ordinal);
             var op = isMax ? "MaxPool" : "AveragePool";
             var kernel = a.Sizes("kernel_size", rank, 0);
@@ -325,7 +325,7 @@ namespace CnnDsl.Onnx
         // CnnDsl.Layers.SamePooling does.
         string SameAverage(PlanModule module, Pad pad, string name, string x)
         {
-            var a = new Arguments(module, name);
+            var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             int rank = pad.Kernel.Count;
             bool ceil = a.Bool("ceil_mode", false);
             var stride = a.Sizes("stride", rank, 0);
@@ -359,7 +359,7 @@ namespace CnnDsl.Onnx
         /// nn.Upsample as PyTorch exports it: nearest takes the floor of dst / scale (asymmetric, floor); the linear modes
         /// sample at (dst + 0.5) / scale - 0.5 (pytorch_half_pixel) or, with align_corners, at dst (n - 1) / (n' - 1).
         /// </summary>
-        string Upsample(Arguments a, string name, string x)
+        string Upsample(PlanNumbers a, string name, string x)
         {
             bool nearest = a.Text("mode") == "nearest";
             bool alignCorners = a.Bool("align_corners", false);
@@ -523,41 +523,5 @@ namespace CnnDsl.Onnx
             IntExpr i => i.Value,
             _ => throw new OnnxExportException($"Layer '{layer}' has a value that is not a number ({value}); export the model with its block arguments given as numbers"),
         };
-
-        // A plan module's arguments by name, with PyTorch's defaults where the plan leaves one out.
-        sealed class Arguments(PlanModule module, string layer)
-        {
-            PlanValue? Find(string name) => module.Arguments.FirstOrDefault(a => a.Name == name)?.Value;
-
-            public bool Has(string name) => Find(name) != null;
-
-            public long Long(string name, long fallback) => Find(name) is IntValue i ? Constant(i.Value, layer, name) : fallback;
-
-            public double Double(string name, double fallback) => Find(name) is RealValue r ? Real(r.Value, layer) : fallback;
-
-            public bool Bool(string name, bool fallback) => Find(name) is BoolValue { Value: var value } ? value is BoolExpr b ? b.Value
-                : throw new OnnxExportException($"Layer '{layer}' has a {name} that is not decided ({value}); export the model with its block arguments given") : fallback;
-
-            public string? Text(string name) => Find(name) is TextValue t ? t.Value : null;
-
-            public double[] Reals(string name) => Find(name) is RealsValue r ? r.Values.Select(v => Real(v, layer)).ToArray()
-                : throw new OnnxExportException($"Layer '{layer}' has no {name}");
-
-            public long PositionalLong(int index) => module.Arguments.Where(a => a.Positional).ElementAt(index).Value is IntValue i ? Constant(i.Value, layer, "size")
-                : throw new OnnxExportException($"Layer '{layer}': argument {index} of {module.Type} is not a whole number");
-
-            public long[] PositionalSizes(int index) => Expand(module.Arguments.Where(a => a.Positional).ElementAt(index).Value, 0);
-
-            /// <summary>One size per dimension (a single size repeated); the fallback for each when absent.</summary>
-            public long[] Sizes(string name, int rank, long fallback) => Find(name) is { } value ? Expand(value, rank) : Repeat(fallback, Math.Max(rank, 1)).ToArray();
-
-            long[] Expand(PlanValue value, int rank) => value switch
-            {
-                SizesValue sizes when sizes.Values.Count == 1 && rank > 1 => Repeat(Constant(sizes.Values[0], layer, "size"), rank).ToArray(),
-                SizesValue sizes => sizes.Values.Select(v => Constant(v, layer, "size")).ToArray(),
-                IntValue i => Repeat(Constant(i.Value, layer, "size"), Math.Max(rank, 1)).ToArray(),
-                _ => throw new OnnxExportException($"Layer '{layer}': a {value.GetType().Name} is not sizes"),
-            };
-        }
     }
 }

@@ -100,7 +100,7 @@ namespace CnnDsl
 
         static nn.Module<Tensor, Tensor> Create(PlanModule module, string layer)
         {
-            var a = new Arguments(module, layer);
+            var a = new PlanNumbers(module, Error(layer));
             var type = module.Type;
             int rank = type.Length > 2 && type.EndsWith("d", StringComparison.Ordinal) && char.IsDigit(type[type.Length - 2]) ? type[type.Length - 2] - '0' : 0;
             // Conv2d's family is Conv; a type without a rank suffix is its own family.
@@ -276,56 +276,13 @@ namespace CnnDsl
             }
         }
 
-        static long Long(Expr value, string layer) => value.Constant ?? throw new NotSupportedException($"Layer '{layer}': the size {value} is not known when the module is built");
+        static Func<string, Exception> Error(string layer) => problem => new NotSupportedException($"Layer '{layer}': {problem} when the module is built");
+
+        static long Long(Expr value, string layer) => PlanNumbers.Long(value, Error(layer));
 
         static long[] Longs(IEnumerable<Expr> values, string layer) => values.Select(v => Long(v, layer)).ToArray();
 
-        static double Real(Expr value, string layer) => value switch
-        {
-            RealExpr r => r.Value,
-            IntExpr i => i.Value,
-            _ => throw new NotSupportedException($"Layer '{layer}': the value {value} is not known when the module is built"),
-        };
+        static double Real(Expr value, string layer) => PlanNumbers.Real(value, Error(layer));
 
-        // A module's arguments by name, with PyTorch's defaults where the plan leaves one out.
-        sealed class Arguments(PlanModule module, string layer)
-        {
-            PlanValue? Find(string name) => module.Arguments.FirstOrDefault(a => a.Name == name)?.Value;
-
-            public bool Has(string name) => Find(name) != null;
-
-            public long Positional(int index) => module.Arguments.Where(a => a.Positional).ElementAt(index).Value is IntValue i ? PlanModules.Long(i.Value, layer)
-                : throw new NotSupportedException($"Layer '{layer}': argument {index} of {module.Type} is not a whole number");
-
-            public double PositionalDouble(int index) => module.Arguments.Where(a => a.Positional).ElementAt(index).Value is RealValue r ? Real(r.Value, layer)
-                : throw new NotSupportedException($"Layer '{layer}': argument {index} of {module.Type} is not a number");
-
-            public long[] PositionalSizes(int index, int rank = 0) => Expand(module.Arguments.Where(a => a.Positional).ElementAt(index).Value, rank)
-                ?? throw new NotSupportedException($"Layer '{layer}': argument {index} of {module.Type} is not sizes");
-
-            public long Long(string name, long fallback) => Find(name) is IntValue i ? PlanModules.Long(i.Value, layer) : fallback;
-
-            public double Double(string name, double fallback) => Find(name) is RealValue r ? Real(r.Value, layer) : fallback;
-
-            public bool Bool(string name, bool fallback) => Find(name) is BoolValue { Value: var value } ? value is BoolExpr b ? b.Value
-                : throw new NotSupportedException($"Layer '{layer}': {name} = {value} is not decided when the module is built") : fallback;
-
-            public string? Text(string name) => Find(name) is TextValue t ? t.Value : null;
-
-            public double[] Reals(string name) => Find(name) is RealsValue r ? r.Values.Select(v => Real(v, layer)).ToArray()
-                : throw new NotSupportedException($"Layer '{layer}': {module.Type} has no {name}");
-
-            /// <summary>One size per dimension; null when absent (without a fallback).</summary>
-            public long[] Sizes(string name, int rank, long fallback) => Sizes(name, rank) ?? Enumerable.Repeat(fallback, Math.Max(rank, 1)).ToArray();
-
-            public long[]? Sizes(string name, int rank) => Find(name) is { } value ? Expand(value, rank) : null;
-
-            long[]? Expand(PlanValue value, int rank) => value switch
-            {
-                SizesValue sizes => sizes.Values.Count == 1 && rank > 1 ? Enumerable.Repeat(PlanModules.Long(sizes.Values[0], layer), rank).ToArray() : PlanModules.Longs(sizes.Values, layer),
-                IntValue i => Enumerable.Repeat(PlanModules.Long(i.Value, layer), Math.Max(rank, 1)).ToArray(),
-                _ => null,
-            };
-        }
     }
 }
