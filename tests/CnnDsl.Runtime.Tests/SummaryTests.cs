@@ -40,4 +40,13 @@ public class SummaryTests
         Assert.Equal(28L * 28 * 32 * 25 + 14L * 14 * 64 * 32 * 25 + 3136L * 1000 + 1000L * 10, summary.MultAddsPerSample);
         Assert.Contains("Total mult-adds (M): ", summary.ToString());
     }
+
+    [Fact]
+    public void Mult_adds_inside_blocks_are_counted()
+    {
+        using var model = new BlockNet();
+        var summary = ModelSummary.Summarize(model, new long[] { 1, 8, 8 }, "BlockNet");
+        // Inside the block: a 3x3 convolution (4x8x8 outputs of 1*9 products) and a 1x1 one (4x8x8 of 4); then dense 256*2.
+        Assert.Equal(4L * 8 * 8 * 9 + 4L * 8 * 8 * 4 + 256L * 2, summary.MultAddsPerSample);
+    }
 }

@@ -37,8 +37,23 @@ namespace CnnDsl.Training
             TorchRuntime.EnsureLoaded();
             var layers = new List<(string Name, nn.Module Module)>();
             Collect(model, "", layers);
-            var rows = new List<(string Name, string Type, long[] Shape, long Parameters, long MultAdds, long Activations)>();
+            var rows = new List<(string Name, string Type, long[] Shape, long Parameters, long Activations)>();
             var hooks = new List<Action>();
+            // Mult-adds are counted where they happen, in the convolutions and dense layers at any depth (inside blocks too).
+            long multAdds = 0;
+            foreach (var (_, module) in model.named_modules())
+            {
+                if (module is TorchSharp.Modules.Linear or TorchSharp.Modules.Conv1d or TorchSharp.Modules.Conv2d or TorchSharp.Modules.Conv3d
+                    && module is nn.Module<Tensor, Tensor> counted)
+                {
+                    var hook = counted.register_forward_hook((m, input, output) =>
+                    {
+                        multAdds += MultAdds(m, output);
+                        return output;
+                    });
+                    hooks.Add(hook.remove);
+                }
+            }
             foreach (var (layerName, module) in layers)
             {
                 if (module is not nn.Module<Tensor, Tensor> layer)
@@ -47,7 +62,7 @@ namespace CnnDsl.Training
                 var hook = layer.register_forward_hook((m, input, output) =>
                 {
                     long perSample = output.numel() / Math.Max(1, output.shape[0]);
-                    rows.Add((layerName, module.GetType().Name, output.shape.Skip(1).ToArray(), parameters, MultAdds(module, input, output), perSample));
+                    rows.Add((layerName, module.GetType().Name, output.shape.Skip(1).ToArray(), parameters, perSample));
                     return output;
                 });
                 hooks.Add(hook.remove);
@@ -77,7 +92,7 @@ namespace CnnDsl.Training
                 checked
                 {
                     long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
-                    return new RuntimeSummary(table, rows.Sum(r => r.MultAdds), batchSize,
+                    return new RuntimeSummary(table, multAdds, batchSize,
                         batchSize * inputElements * 4, 2L * batchSize * rows.Sum(r => r.Activations) * 4, (total + state) * 4)
                     {
                         Facts = ModelFacts.Of(model),
@@ -103,7 +118,7 @@ namespace CnnDsl.Training
             }
         }
 
-        static long MultAdds(nn.Module module, Tensor input, Tensor output)
+        static long MultAdds(nn.Module module, Tensor output)
         {
             long perSampleOutput = output.numel() / Math.Max(1, output.shape[0]);
             switch (module)
