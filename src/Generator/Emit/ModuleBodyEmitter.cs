@@ -73,7 +73,6 @@ namespace CnnDsl.Generator
         static IEnumerable<BoundBranch> Branches(IEnumerable<BoundStatement> statements) => statements.OfType<BoundBranch>()
             .SelectMany(b => new[] { b }.Concat(Branches(b.Then)).Concat(Branches(b.Else)));
 
-
         BlockClass ClassOf(BlockConfig use) => classes[(use.BlockName, use.Input.Rank)];
 
         string FieldOf(BoundLayer layer) => code[layer].Field;
