@@ -42,20 +42,15 @@ namespace CnnDsl.Train
                 // weights without them (from PyTorch) are read resized to the input, with values in [0, 1].
                 var facts = module.Facts;
                 var transform = facts.EvaluationTransform() ?? new Compose(new Resize((int)sizes[1], (int)sizes[2]), new ToTensor());
-                var classes = facts.ClassNames;
                 var paths = result.GetValue(images)!.SelectMany(Expand).ToList();
                 if (paths.Count == 0)
                     throw new UsageException("no images found (" + string.Join(", ", ImageExtensions) + ")");
                 foreach (var path in paths)
                 {
-                    var image = transform.ApplyToFile(path, (int)sizes[0], new Random(0));
-                    if (image.Channels != sizes[0] || image.Height != sizes[1] || image.Width != sizes[2])
-                        throw new UsageException($"{path} becomes {image.Channels}x{image.Height}x{image.Width} through the weights' evaluation transforms, but {bound.Name} takes {string.Join("x", sizes)}");
-                    using var input = tensor(image.Pixels, new long[] { 1, sizes[0], sizes[1], sizes[2] });
-                    using var probabilities = module.Predict(input);
-                    var best = probabilities.argmax(1).item<long>();
-                    var name = classes != null && best < classes.Count ? classes[(int)best] : best.ToString(CultureInfo.InvariantCulture);
-                    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}: {1} ({2:F3})", path, name, probabilities[0, best].item<float>()));
+                    // The library's prediction of one file, as a program's PredictImage gives it.
+                    var prediction = module.PredictImage(path, transform);
+                    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}: {1} ({2:F3})", path,
+                        prediction.ClassName ?? prediction.Class.ToString(CultureInfo.InvariantCulture), prediction.Probability));
                 }
                 return 0;
             }));
