@@ -123,6 +123,13 @@ namespace CnnDsl.Dsl.Catalog
 
         public bool IsGiven(string name) => byParameter.ContainsKey(name);
 
+        /// <summary>Warns that a given argument changes nothing in this combination (<c>init_std</c> with a Kaiming initialisation).</summary>
+        public void WithoutEffect(string name, string context, string fix)
+        {
+            if (byParameter.TryGetValue(name, out var argument))
+                diagnostics.ReportArgumentWithoutEffect(argument.Location, layerName, name, context, fix);
+        }
+
         /// <summary>The value as written, unchecked (block arguments, resolved by the block).</summary>
         public ValueSyntax? Raw(string name) => byParameter.TryGetValue(name, out var argument) ? argument.Value : null;
 

@@ -80,6 +80,11 @@ namespace CnnDsl.Dsl.Catalog
             var std = arguments.Float("init_std", 0.01)!;
             if (!arguments.HasErrors && std is RealExpr s && !(s.Value > 0))
                 arguments.OutOfRange("init_std", s.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "greater than 0");
+            var scheme = Find(kernel);
+            if (!scheme.UsesStd)
+                arguments.WithoutEffect("init_std", "kernel_init=" + kernel, "it is the deviation of kernel_init=normal or trunc_normal");
+            if (!scheme.UsesMode)
+                arguments.WithoutEffect("init_mode", "kernel_init=" + kernel, "it picks the fan of kernel_init=kaiming_normal, kaiming_uniform or uniform");
             return new LayerInit(kernel, bias, mode == "fan_out", std);
         }
     }

@@ -157,6 +157,9 @@ namespace CnnDsl.Dsl.Diagnostics
         public void ReportConflictingArguments(SourceLocation location, string layer, string first, string second, string fix) =>
             Report(DiagnosticDescriptors.ConflictingArguments, location, layer, first, second, fix);
 
+        public void ReportArgumentWithoutEffect(SourceLocation location, string layer, string argument, string context, string fix) =>
+            Report(DiagnosticDescriptors.ArgumentWithoutEffect, location, layer, argument, context, fix);
+
         public void ReportConcatShapeMismatch(SourceLocation location, string layer, string first, string firstShape, string other, string otherShape) =>
             Report(DiagnosticDescriptors.ConcatShapeMismatch, location, layer, first, firstShape, other, otherShape);
 

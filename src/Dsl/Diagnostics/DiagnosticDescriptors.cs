@@ -219,6 +219,10 @@ namespace CnnDsl.Dsl.Diagnostics
             "CNN2053", "Arguments that exclude each other",
             "Layer '{0}' takes '{1}' or '{2}', not both; {3}", Model);
 
+        public static readonly DiagnosticDescriptor ArgumentWithoutEffect = new DiagnosticDescriptor(
+            "CNN2057", "Argument without effect",
+            "Layer '{0}': '{1}' has no effect with {2}; {3}", Model, DiagnosticSeverity.Warning);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "CNN9001", "Internal generator error",
             "CnnDsl could not process model '{0}' because of an internal error ({1}: {2}); please report it with this model", Generator);
@@ -233,7 +237,7 @@ namespace CnnDsl.Dsl.Diagnostics
             RepeatedInput, InputSmallerThanWindow, AddShapeMismatch, ConcatShapeMismatch, UnknownTensor, TooFewOperands, RecursiveBlock, InvalidBlock,
             UnclosedStatement, NestingTooDeep, UnknownName, DivisionByZero, WrongValueKind, SizeOverflow, FeaturesDependOnInputSize,
             ChannelsLastInput, InvalidInputVariable, InputRuleNotMet, BranchOnlyTensor, UnsupportedBlockParameter, ModelTooLarge, ModelNamedLikeBlockClass, InternalError,
-            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments, UndecidedCondition, ChannelsInMiddle,
+            NonFiniteNumber, MultiplyShapeMismatch, ConflictingArguments, UndecidedCondition, ChannelsInMiddle, ArgumentWithoutEffect,
         };
     }
 }
