@@ -9,15 +9,16 @@ using TorchSharp;
 using static TorchSharp.torch;
 using OnnxTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 
-// CPU inference throughput: the generated TorchSharp module against its ONNX export in ONNX Runtime, same weights,
-// same inputs, same thread count. Rounds alternate the two engines so that load on a shared machine hits both.
+// CPU inference throughput: the generated TorchSharp module against its ONNX export in ONNX Runtime (the session
+// directly, and through CnnDsl.Inference's InferenceModel), same weights, same inputs, same thread count. Rounds
+// alternate the engines so that load on a shared machine hits each.
 int threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 int rounds = args.Length > 1 ? int.Parse(args[1]) : 3;
 double secondsPerMeasure = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
 torch.set_num_threads(threads);
 Console.WriteLine($"threads {threads}, rounds {rounds}, at least {secondsPerMeasure} s per measurement; TorchSharp {typeof(torch).Assembly.GetName().Version}, ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version}");
-Console.WriteLine("| model | batch | TorchSharp images/s | ONNX Runtime images/s | ONNX Runtime / TorchSharp | max abs difference |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| model | batch | TorchSharp images/s | ONNX Runtime images/s | ONNX Runtime / TorchSharp | InferenceModel images/s | InferenceModel / ONNX Runtime | max abs difference |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
 
 foreach (var (name, create, file) in new (string, Func<nn.Module<Tensor, Tensor>>, string)[]
 {
@@ -32,6 +33,7 @@ foreach (var (name, create, file) in new (string, Func<nn.Module<Tensor, Tensor>
     var sample = ((ICnnModel)module).Info.InputShape.ToArray();
     using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
     using var session = new InferenceSession(onnxPath, options);
+    using var inference = CnnDsl.Inference.InferenceModel.Load(onnxPath, new CnnDsl.Inference.InferenceOptions { IntraOpThreads = threads, InterOpThreads = 1 });
     foreach (var batch in new[] { 1, 64 })
     {
         var shape = new long[] { batch }.Concat(sample).ToArray();
@@ -54,17 +56,23 @@ foreach (var (name, create, file) in new (string, Func<nn.Module<Tensor, Tensor>
             return outputs.Single().AsTensor<float>().ToArray();
         }
 
+        float[] RunInference() => inference.PredictLogits(values, shape).SelectMany(row => row).ToArray();
+
         double difference = RunTorch().Zip(RunOnnx(), (a, b) => Math.Abs(a - b)).Max();
+        difference = Math.Max(difference, RunTorch().Zip(RunInference(), (a, b) => Math.Abs(a - b)).Max());
         var torchRates = new List<double>();
         var onnxRates = new List<double>();
+        var inferenceRates = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
             torchRates.Add(Measure(() => RunTorch(), batch, secondsPerMeasure));
             onnxRates.Add(Measure(() => RunOnnx(), batch, secondsPerMeasure));
+            inferenceRates.Add(Measure(() => RunInference(), batch, secondsPerMeasure));
         }
-        double torchRate = Median(torchRates), onnxRate = Median(onnxRates);
-        Console.WriteLine($"| {name} | {batch} | {torchRate:N0} | {onnxRate:N0} | {onnxRate / torchRate:F2} | {difference:G2} |");
-        Console.Error.WriteLine($"  {name} batch {batch}: TorchSharp rounds {string.Join(", ", torchRates.Select(r => r.ToString("N0")))}; ONNX Runtime rounds {string.Join(", ", onnxRates.Select(r => r.ToString("N0")))}");
+        double torchRate = Median(torchRates), onnxRate = Median(onnxRates), inferenceRate = Median(inferenceRates);
+        Console.WriteLine($"| {name} | {batch} | {torchRate:N0} | {onnxRate:N0} | {onnxRate / torchRate:F2} | {inferenceRate:N0} | {inferenceRate / onnxRate:F2} | {difference:G2} |");
+        Console.Error.WriteLine($"  {name} batch {batch}: TorchSharp rounds {string.Join(", ", torchRates.Select(r => r.ToString("N0")))}; ONNX Runtime rounds {string.Join(", ", onnxRates.Select(r => r.ToString("N0")))}; "
+            + $"InferenceModel rounds {string.Join(", ", inferenceRates.Select(r => r.ToString("N0")))}");
     }
     File.Delete(onnxPath);
 }
