@@ -57,7 +57,7 @@ namespace CnnDsl
                     case PlanInitKind.TruncatedNormal: Initialization.TruncatedNormal(target, std: Real(init.Std!, layer)); break;
                     case PlanInitKind.Uniform:
                     {
-                        double bound = 1 / Math.Sqrt(Long(init.FanOut ? fanOut : fanIn, layer));
+                        var (_, bound) = init.Sampling(Long(fanIn, layer), Long(fanOut, layer));
                         nn.init.uniform_(target, -bound, bound);
                         break;
                     }

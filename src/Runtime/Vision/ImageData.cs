@@ -296,11 +296,7 @@ namespace CnnDsl.Vision
             float[]? values = null;
             if (Bytes == null)
             {
-                values = (float[])Pixels.Clone();
-                if (normalization != null)
-                    for (int c = 0; c < Channels; c++)
-                        for (int i = c * plane; i < (c + 1) * plane; i++)
-                            values[i] = values[i] * normalization.Std[c] + normalization.Mean[c];
+                values = (normalization == null ? this : normalization.Inverse().Apply(this, new Random(0))).Pixels;
                 float low = values.Min(), high = values.Max();
                 // A rounding step either side is allowed; anything further is a normalised image, which clamping would darken and tint.
                 if (low < -0.01f || high > 1.01f)
