@@ -281,6 +281,9 @@ namespace CnnDsl.Inference
                 : throw new FileNotFoundException($"{path} does not exist; give an image file (PNG, JPEG, BMP, GIF or WebP).", path)).ToArray(), top);
         }
 
+        /// <summary>Images already through <see cref="Preprocess"/>, of one size, as one batch: the most probable classes of each, in order.</summary>
+        public IReadOnlyList<IReadOnlyList<ClassScore>> PredictImages(IReadOnlyList<ImageData> preprocessed, int top = 5) => PredictBatch(preprocessed, top);
+
         // Preprocessed images of one size (the model's, or the one its transforms give every image) as one batch.
         IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<ImageData> images, int top)
         {
