@@ -18,18 +18,20 @@ using Serving;
 //   dotnet run --project examples/Serving -- --cnn model.cnn --weights model.safetensors [--name Model]
 var builder = WebApplication.CreateSlimBuilder(args);
 var settings = ServiceSettings.From(builder.Configuration);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxUploadBytes + MultipartAllowance);
+// Kestrel reads up to four times the limit, so that an upload somewhat over it gets a 413 answer that the client can
+// read; beyond that it cuts the connection, as it should for a client that sends without end.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * settings.MaxUploadBytes + MultipartAllowance);
 builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxUploadBytes + MultipartAllowance);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default));
 
 // One model, and so one ONNX Runtime session, for every request: its Run is safe to call from many threads at once.
 using var model = settings.Open();
 var app = builder.Build();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+var page = new StreamReader(typeof(ServiceSettings).Assembly.GetManifestResourceStream("index.html")!).ReadToEnd();
+app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
 
 app.MapGet("/model", () => new ModelDescription(model.Facts.Model ?? model.Source, model.InputShape.ToArray(), model.Facts.ClassNames?.ToArray(),
-    model.Preprocessing.ToString() ?? "", settings.MaxUploadBytes, settings.MaxPixels));
+    string.Join(", ", CnnDsl.TransformStep.Record(model.Preprocessing)), settings.MaxUploadBytes, settings.MaxPixels));
 
 app.MapPost("/predict", async (HttpRequest request) =>
 {

@@ -5,6 +5,7 @@ using CnnDsl.Dsl;
 using CnnDsl.Inference;
 using CnnDsl.Onnx;
 using CnnDsl.Runtime.Tests.Infrastructure;
+using CnnDsl.Tests.Shared;
 using CnnDsl.Runtime.Tests.Models;
 using CnnDsl.Training;
 using CnnDsl.Vision;
