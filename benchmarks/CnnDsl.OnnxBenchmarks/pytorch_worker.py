@@ -3,7 +3,7 @@
 # Commands on stdin, one JSON answer per line on stdout:
 #   output BATCH INPUT.bin OUTPUT.bin   write the model's outputs for the input file (float32, batch first)
 #   measure BATCH INPUT.bin SECONDS     images per second and milliseconds per call (median) over SECONDS
-import importlib.util, json, statistics, sys, time
+import importlib.util, json, os, statistics, sys, time
 import numpy as np
 import torch
 
@@ -21,7 +21,9 @@ shape = [int(s) for s in sys.argv[6].split("x")]
 def read(batch, path):
     return torch.from_numpy(np.fromfile(path, dtype=np.float32).reshape([batch] + shape))
 
-print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": "OpenBLAS" if "openblas" in torch.__config__.show().lower() else "other"}), flush=True)
+# Debian's PyTorch is built against the generic BLAS interface; the system's alternative decides which library runs.
+blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "mkldnn": torch.backends.mkldnn.is_available()}), flush=True)
 for line in sys.stdin:
     command, *arguments = line.split()
     batch = int(arguments[0])
