@@ -36,7 +36,17 @@ namespace CnnDsl.Inference
                 options.IntraOpNumThreads = intra > 0 ? intra : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), intra, "Give at least one thread.");
             if (InterOpThreads is int inter)
                 options.InterOpNumThreads = inter > 0 ? inter : throw new ArgumentOutOfRangeException(nameof(InterOpThreads), inter, "Give at least one thread.");
-            Configure?.Invoke(options);
+            try
+            {
+                Configure?.Invoke(options);
+            }
+            // A provider the native library was built without is missing as an entry point (CUDA in the CPU package).
+            catch (Exception exception) when (exception is OnnxRuntimeException || exception is EntryPointNotFoundException)
+            {
+                options.Dispose();
+                throw new InvalidOperationException($"ONNX Runtime refuses the session options: {exception.Message} "
+                    + $"(this process's ONNX Runtime has {string.Join(", ", InferenceModel.AvailableProviders)}; another execution provider needs its platform package).", exception);
+            }
             return options;
         }
     }
@@ -87,9 +97,10 @@ namespace CnnDsl.Inference
             if (!File.Exists(onnxPath))
                 throw new FileNotFoundException($"The ONNX file '{onnxPath}' does not exist.", onnxPath);
             InferenceSession session;
+            using var sessionOptions = (options ?? new InferenceOptions()).Create();
             try
             {
-                session = new InferenceSession(onnxPath, (options ?? new InferenceOptions()).Create());
+                session = new InferenceSession(onnxPath, sessionOptions);
             }
             catch (OnnxRuntimeException exception)
             {
@@ -130,7 +141,8 @@ namespace CnnDsl.Inference
         {
             var metadata = new Dictionary<string, string> { [SavedFacts.MetadataKey] = facts.ToJson() };
             var bytes = OnnxExporter.ExportBytes(model, weights, weightsSource, metadata);
-            return new InferenceModel(new InferenceSession(bytes, (options ?? new InferenceOptions()).Create()), facts, model.Name);
+            using var sessionOptions = (options ?? new InferenceOptions()).Create();
+            return new InferenceModel(new InferenceSession(bytes, sessionOptions), facts, model.Name);
         }
 
         static SavedFacts ReadFacts(IReadOnlyDictionary<string, string> metadata, string source)

@@ -119,6 +119,28 @@ public sealed class InferenceModelTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Session_options_reach_onnx_runtime_and_a_provider_it_lacks_is_an_error_naming_the_ones_it_has()
+    {
+        var (module, cnnFile, weights) = Saved("Small");
+        Assert.Contains("CPUExecutionProvider", InferenceModel.AvailableProviders);
+        // The CPU package has no CUDA provider: the option reaches ONNX Runtime, which refuses it, and the error says why.
+        var refused = Assert.Throws<InvalidOperationException>(() => InferenceModel.FromDefinition(cnnFile, weights, "Small",
+            new InferenceOptions { Configure = o => o.AppendExecutionProvider_CUDA(0) }));
+        Assert.Contains("ONNX Runtime refuses the session options", refused.Message);
+        Assert.Contains("CPUExecutionProvider", refused.Message);
+        // Options it accepts change nothing in the answers.
+        var (input, shape, expected) = Batch(module, 3);
+        using var plain = InferenceModel.FromDefinition(cnnFile, weights, "Small", new InferenceOptions
+        {
+            IntraOpThreads = 1,
+            OptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+            Configure = o => o.EnableMemoryPattern = false,
+        });
+        AssertClose(expected, plain.PredictLogits(input, shape), 1e-4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => InferenceModel.FromDefinition(cnnFile, weights, "Small", new InferenceOptions { IntraOpThreads = 0 }));
+    }
+
+    [Fact]
     public void Wrong_inputs_and_files_are_errors_that_say_what_is_wrong()
     {
         var (module, cnnFile, weights) = Saved("Small");
