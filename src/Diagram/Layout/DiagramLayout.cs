@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnDsl.Diagram.Graph;
+using CnnDsl.Dsl;
+using Microsoft.Msagl.Core.Geometry.Curves;
+using Microsoft.Msagl.Core.Layout;
+using Microsoft.Msagl.Layout.Layered;
+using Microsoft.Msagl.Miscellaneous;
+using MsaglPoint = Microsoft.Msagl.Core.Geometry.Point;
+
+namespace CnnDsl.Diagram.Layout
+{
+    /// <summary>
+    /// Places the boxes and routes the arrows with MSAGL's layered (Sugiyama) layout, top to bottom as data flows, then
+    /// turns its geometry (y upwards) into SVG coordinates (y downwards) with the caption above.
+    /// </summary>
+    public static class DiagramLayout
+    {
+        public static LaidOutDiagram Lay(ModelGraph graph)
+        {
+            var geometry = new GeometryGraph();
+            var byId = new Dictionary<string, Node>();
+            foreach (var node in graph.Nodes)
+            {
+                var (boxWidth, boxHeight) = BoxSize(node);
+                var msaglNode = new Node(CurveFactory.CreateRectangleWithRoundedCorners(boxWidth, boxHeight, DiagramStyle.CornerRadius, DiagramStyle.CornerRadius, new MsaglPoint()), node);
+                geometry.Nodes.Add(msaglNode);
+                byId.Add(node.Id, msaglNode);
+            }
+            foreach (var edge in graph.Edges)
+            {
+                var msaglEdge = new Edge(byId[edge.From], byId[edge.To]) { UserData = edge };
+                msaglEdge.EdgeGeometry.TargetArrowhead = new Arrowhead { Length = DiagramStyle.ArrowLength };
+                geometry.Edges.Add(msaglEdge);
+            }
+            var settings = new SugiyamaLayoutSettings
+            {
+                NodeSeparation = DiagramStyle.NodeSeparation,
+                LayerSeparation = DiagramStyle.LayerSeparation,
+            };
+            LayoutHelpers.CalculateLayout(geometry, settings, null);
+
+            var bounds = geometry.BoundingBox;
+            var caption = graph.Caption;
+            double captionWidth = TextMetrics.Width(caption, DiagramStyle.CaptionSize, bold: true);
+            double width = Math.Max(bounds.Width, captionWidth) + 2 * DiagramStyle.Margin;
+            double top = DiagramStyle.Margin + DiagramStyle.CaptionSize * 2;
+            double height = top + bounds.Height + DiagramStyle.Margin;
+            double shiftX = (width - bounds.Width) / 2;
+            // MSAGL's y grows upwards; the SVG's downwards from the caption.
+            Point ToSvg(MsaglPoint p) => new Point(p.X - bounds.Left + shiftX, bounds.Top - p.Y + top);
+
+            var boxes = geometry.Nodes.Select(n =>
+            {
+                var box = n.BoundingBox;
+                var corner = ToSvg(new MsaglPoint(box.Left, box.Top));
+                return Place((DiagramNode)n.UserData, corner.X, corner.Y, box.Width, box.Height);
+            }).ToEquatableArray();
+            var edges = geometry.Edges.Select(e => PlaceEdge(e, ToSvg)).ToEquatableArray();
+            var captionLine = new TextLine(caption, width / 2, DiagramStyle.Margin + DiagramStyle.CaptionSize, DiagramStyle.CaptionSize, true, false);
+            return new LaidOutDiagram(graph.ModelName, width, height, captionLine, boxes, edges);
+        }
+
+        static (double Width, double Height) BoxSize(DiagramNode node)
+        {
+            var lines = node.Lines;
+            double width = lines.Select((text, i) => TextMetrics.Width(text, SizeOf(i), bold: i == 0)).Max() + 2 * DiagramStyle.PaddingX;
+            double height = lines.Select((_, i) => SizeOf(i) * DiagramStyle.LineGap).Sum() + 2 * DiagramStyle.PaddingY;
+            return (Math.Ceiling(width), Math.Ceiling(height));
+        }
+
+        static double SizeOf(int line) => line == 0 ? DiagramStyle.TitleSize : DiagramStyle.BodySize;
+
+        static PlacedBox Place(DiagramNode node, double x, double y, double width, double height)
+        {
+            var lines = new List<TextLine>();
+            double baseline = y + DiagramStyle.PaddingY;
+            for (int i = 0; i < node.Lines.Count; i++)
+            {
+                double size = SizeOf(i);
+                // The line's box is size * LineGap tall; the baseline sits where the descenders still fit below it.
+                baseline += size * DiagramStyle.LineGap;
+                lines.Add(new TextLine(node.Lines[i], x + width / 2, baseline - size * (DiagramStyle.LineGap - 1) - size * 0.2, size, i == 0, i >= 3));
+            }
+            return new PlacedBox(node, x, y, width, height, lines.ToEquatableArray());
+        }
+
+        static PlacedEdge PlaceEdge(Edge edge, Func<MsaglPoint, Point> toSvg)
+        {
+            var segments = new List<PathSegment>();
+            var curve = edge.Curve;
+            foreach (var piece in curve is Curve c ? c.Segments : new List<ICurve> { curve })
+            {
+                switch (piece)
+                {
+                    case LineSegment line:
+                        segments.Add(new PathSegment(default, default, toSvg(line.End), IsLine: true));
+                        break;
+                    case CubicBezierSegment bezier:
+                        segments.Add(new PathSegment(toSvg(bezier.B(1)), toSvg(bezier.B(2)), toSvg(bezier.B(3)), IsLine: false));
+                        break;
+                    default:
+                        // Any other curve MSAGL may route with, followed closely enough by short lines.
+                        for (int i = 1; i <= 16; i++)
+                            segments.Add(new PathSegment(default, default, toSvg(piece[piece.ParStart + (piece.ParEnd - piece.ParStart) * i / 16]), IsLine: true));
+                        break;
+                }
+            }
+            var end = toSvg(curve.End);
+            var tip = toSvg(edge.EdgeGeometry.TargetArrowhead?.TipPosition ?? curve.End);
+            return new PlacedEdge((DiagramEdge)edge.UserData, toSvg(curve.Start), segments.ToEquatableArray(), Arrowhead(end, tip).ToEquatableArray());
+        }
+
+        // A triangle from the curve's end (its base) to the tip on the target's border.
+        static Point[] Arrowhead(Point from, Point tip)
+        {
+            double dx = tip.X - from.X, dy = tip.Y - from.Y;
+            double length = Math.Sqrt(dx * dx + dy * dy);
+            if (length < 1e-9)
+                return new[] { tip, tip, tip };
+            double nx = -dy / length * DiagramStyle.ArrowHalfWidth, ny = dx / length * DiagramStyle.ArrowHalfWidth;
+            return new[] { tip, new Point(from.X + nx, from.Y + ny), new Point(from.X - nx, from.Y - ny) };
+        }
+    }
+}
