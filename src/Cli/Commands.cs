@@ -93,6 +93,32 @@ namespace CnnDsl.Cli
             return command;
         }
 
+        public static Command Plot()
+        {
+            var file = new Argument<string>("file") { Description = "the .cnn file" };
+            var output = new Option<string>("--output", "-o") { Description = "the file to write: .svg, or .png (the SVG drawn at twice its size)", Required = true };
+            var expand = new Option<bool>("--expand") { Description = "draw every layer inside every block instead of one box per block use" };
+            var model = ModelOption();
+            var input = InputOption();
+            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as the compiler computes it, without running it.")
+                { file, output, expand, model, input };
+            command.SetAction(result => Program.Guard(() =>
+            {
+                var path = result.GetValue(output)!;
+                var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+                if (extension != ".svg" && extension != ".png")
+                    throw new UsageException($"-o '{path}': give a file ending in .svg or .png");
+                var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                if (bound == null)
+                    return 1;
+                var svg = Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) });
+                DiagramFile.Write(svg, path);
+                Console.WriteLine($"Wrote {path}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters");
+                return 0;
+            }));
+            return command;
+        }
+
         static Option<string?> ModelOption() => new Option<string?>("--model") { Description = "the model's name, when the file has several" };
 
         static Option<string?> InputOption() => new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 instead of the file's (for models with size variables)" };

@@ -17,6 +17,7 @@ namespace CnnDsl.Cli
             root.Subcommands.Add(Commands.Check());
             root.Subcommands.Add(Commands.Summary());
             root.Subcommands.Add(Commands.Export());
+            root.Subcommands.Add(Commands.Plot());
             return root.Parse(args).Invoke();
         }
 
