@@ -64,7 +64,8 @@ namespace CnnDsl.Diagram.Graph
         }
 
         // How many layers from `start` on are uses of one block with equal arguments, each reading only the one before,
-        // whose outputs no layer after the chain reads except through its last.
+        // whose outputs no layer after the chain reads except through its last. Their inputs may differ (each DenseNet
+        // layer adds 32 channels; ResNet's first bottleneck of a stage has a downsample branch the others lack).
         static int RepeatRun(IReadOnlyList<BoundLayer> layers, int start)
         {
             if (!(layers[start].Config is BlockConfig first))
@@ -81,13 +82,27 @@ namespace CnnDsl.Diagram.Graph
             return end - start;
         }
 
+        // features.denseblock1.denselayer6 after features.denseblock1.denselayer1 reads denselayer6: the dotted groups both share go.
+        static string WithoutCommonPrefix(string name, string other)
+        {
+            var parts = name.Split('.');
+            var otherParts = other.Split('.');
+            int shared = 0;
+            while (shared < parts.Length - 1 && shared < otherParts.Length - 1 && parts[shared] == otherParts[shared])
+                shared++;
+            // A bare index says little: layer3.35, not 35.
+            if (shared > 0 && parts.Skip(shared).All(p => p.All(char.IsDigit)))
+                shared--;
+            return string.Join(".", parts.Skip(shared));
+        }
+
         void AddRun(IReadOnlyList<BoundLayer> layers, int start, int count, string prefix, Dictionary<string, string> tensors)
         {
             var first = layers[start];
             var last = layers[start + count - 1];
             var id = prefix + first.Name;
             var parameters = layers.Skip(start).Take(count).Sum(l => l.Config.Parameters.Constant ?? 0);
-            nodes.Add(new DiagramNode(id, NodeRole.Block, prefix + first.Name + " … " + last.Name,
+            nodes.Add(new DiagramNode(id, NodeRole.Block, prefix + first.Name + " … " + WithoutCommonPrefix(last.Name, first.Name),
                 LayerText.Describe((BlockConfig)first.Config) + " ×" + count, LayerText.Shape(last.OutputShape), parameters, count));
             foreach (var input in first.Inputs)
                 edges.Add(new DiagramEdge(tensors[input], id));

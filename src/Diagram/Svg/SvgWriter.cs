@@ -42,6 +42,8 @@ namespace CnnDsl.Diagram.Svg
             {
                 var (fill, stroke) = Colours(box.Node.Role);
                 svg.Append("  <g>\n");
+                if (box.Node.Repeats > 1)
+                    Stack(svg, box, fill, stroke);
                 svg.Append("    <rect x=\"").Append(N(box.X)).Append("\" y=\"").Append(N(box.Y)).Append("\" width=\"").Append(N(box.Width))
                     .Append("\" height=\"").Append(N(box.Height)).Append("\" rx=\"").Append(N(DiagramStyle.CornerRadius))
                     .Append("\" fill=\"").Append(fill).Append("\" stroke=\"").Append(stroke).Append("\" stroke-width=\"1.2\"/>\n");
@@ -61,6 +63,15 @@ namespace CnnDsl.Diagram.Svg
             NodeRole.Merge => ("#fff8c5", "#bf8700"),
             _ => ("#f6f8fa", "#8c959f"),
         };
+
+        // A card peeking out behind a box of N equal block uses, down and to the right, into the gap between layers.
+        static void Stack(StringBuilder svg, PlacedBox box, string fill, string stroke)
+        {
+            double o = DiagramStyle.StackOffset, right = box.X + box.Width, bottom = box.Y + box.Height;
+            svg.Append("    <polyline points=\"").Append(P(new Point(box.X + o, bottom))).Append(' ').Append(P(new Point(box.X + o, bottom + o))).Append(' ')
+                .Append(P(new Point(right + o, bottom + o))).Append(' ').Append(P(new Point(right + o, box.Y + o))).Append(' ').Append(P(new Point(right, box.Y + o)))
+                .Append("\" fill=\"").Append(fill).Append("\" stroke=\"").Append(stroke).Append("\" stroke-width=\"1.2\"/>\n");
+        }
 
         static void Text(StringBuilder svg, TextLine line, string indent)
         {
