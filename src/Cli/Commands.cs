@@ -96,23 +96,22 @@ namespace CnnDsl.Cli
         public static Command Plot()
         {
             var file = new Argument<string>("file") { Description = "the .cnn file" };
-            var output = new Option<string>("--output", "-o") { Description = "the file to write: .svg, or .png (the SVG drawn at twice its size)", Required = true };
+            var output = new Option<string>("--output", "-o") { Description = "the SVG file to write", Required = true };
             var expand = new Option<bool>("--expand") { Description = "draw every layer inside every block instead of one box per block use" };
             var model = ModelOption();
             var input = InputOption();
-            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as the compiler computes it, without running it.")
+            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as SVG, as the compiler computes it, without running it.")
                 { file, output, expand, model, input };
             command.SetAction(result => Program.Guard(() =>
             {
                 var path = result.GetValue(output)!;
-                var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
-                if (extension != ".svg" && extension != ".png")
-                    throw new UsageException($"-o '{path}': give a file ending in .svg or .png");
+                // PNG would need Svg.Skia's SkiaSharp 4 in the tool, which clashes with the runtime's SkiaSharp 3 wherever both are used.
+                if (!path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                    throw new UsageException($"-o '{path}': cnn plot writes SVG; give a file ending in .svg (a browser or rsvg-convert turns it into PNG)");
                 var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
                 if (bound == null)
                     return 1;
-                var svg = Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) });
-                DiagramFile.Write(svg, path);
+                System.IO.File.WriteAllText(path, Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) }));
                 Console.WriteLine($"Wrote {path}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters");
                 return 0;
             }));

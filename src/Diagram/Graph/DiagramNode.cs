@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnDsl.Dsl;
 
 namespace CnnDsl.Diagram.Graph
@@ -19,10 +20,13 @@ namespace CnnDsl.Diagram.Graph
     /// </summary>
     public sealed record DiagramNode(string Id, NodeRole Role, string Title, string Description, string Shape, long Parameters, int Repeats = 1)
     {
-        /// <summary>The lines of the box, top to bottom; the parameter count only where the layer has parameters.</summary>
-        public EquatableArray<string> Lines => Parameters > 0
-            ? EquatableArray.Create(Title, Description, Shape, LayerText.Count(Parameters) + " params")
-            : EquatableArray.Create(Title, Description, Shape);
+        /// <summary>
+        /// The lines of the box, top to bottom: the title, the description where there is one (the input has none), the
+        /// shape, and the parameter count where the layer has parameters.
+        /// </summary>
+        public EquatableArray<string> Lines =>
+            new[] { Title, Description, Shape, Parameters > 0 ? LayerText.Count(Parameters) + " params" : "" }
+                .Where((line, i) => i == 0 || line.Length > 0).ToEquatableArray();
     }
 
     /// <summary>Data flowing from one box's output into another box.</summary>

@@ -25,7 +25,7 @@ namespace CnnDsl.Diagram.Graph
         {
             var builder = new ModelGraphBuilder(options ?? DiagramOptions.Default);
             const string inputId = BoundModel.InputTensorName;
-            builder.nodes.Add(new DiagramNode(inputId, NodeRole.Input, "input", "Input", LayerText.Shape(model.InputShape), 0));
+            builder.nodes.Add(new DiagramNode(inputId, NodeRole.Input, "input", "", LayerText.Shape(model.InputShape), 0));
             var tensors = new Dictionary<string, string> { [BoundModel.InputTensorName] = inputId };
             builder.AddLayers(model.Layers, "", tensors);
             var caption = model.Name + ": " + LayerText.Count(model.ParameterCount) + " parameters"

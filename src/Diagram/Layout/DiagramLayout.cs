@@ -79,12 +79,16 @@ namespace CnnDsl.Diagram.Layout
             for (int i = 0; i < node.Lines.Count; i++)
             {
                 double size = SizeOf(i);
-                // The line's box is size * LineGap tall; the baseline sits where the descenders still fit below it.
+                // Each line takes size * LineGap; its baseline sits so that the gap above the first capital equals the gap
+                // below the last descender (Helvetica's capitals rise 0.72 of the size, its descenders fall 0.21).
                 baseline += size * DiagramStyle.LineGap;
-                lines.Add(new TextLine(node.Lines[i], x + width / 2, baseline - size * (DiagramStyle.LineGap - 1) - size * 0.2, size, i == 0, i >= 3));
+                lines.Add(new TextLine(node.Lines[i], x + width / 2, baseline - size * (DiagramStyle.LineGap - 1) - size * 0.1, size, i == 0, IsMuted(node, i)));
             }
             return new PlacedBox(node, x, y, width, height, lines.ToEquatableArray());
         }
+
+        // The parameter count is the quietest line.
+        static bool IsMuted(DiagramNode node, int line) => node.Parameters > 0 && line == node.Lines.Count - 1;
 
         static PlacedEdge PlaceEdge(Edge edge, Func<MsaglPoint, Point> toSvg)
         {
