@@ -63,6 +63,23 @@ public class DiagramTests
           pool: maxpool2d 2
         """;
 
+    const string Nested = """
+        block Inner(c)
+          a: conv2d c, 3, padding=1
+          add a, input
+
+        block Outer(c)
+          i1: Inner c
+          i2: Inner c
+          p: maxpool2d 3, stride=1, padding=1, from=i1
+          cat: concat i2, p
+
+        model NestedNet
+          input 4x8x8
+          o: Outer 4
+          fc: conv2d 2, 1
+        """;
+
     static BoundModel Compile(string text, string? name = null)
     {
         var compilation = CnnCompilation.Compile(text, "diagram.cnn");
@@ -103,8 +120,29 @@ public class DiagramTests
         Assert.Equal(new[] { "res", "Residual c=16", "16 × H × W", "2,336 params" }, block.Texts.OrderBy(t => t.Y).Select(t => t.Content));
 
         var expanded = Render(Residual, expand: true);
+        var frame = Assert.Single(expanded.Frames);
+        Assert.Equal("res: Residual c=16", Assert.Single(frame.Texts).Content);
+        Assert.All(expanded.Boxes.Where(b => b.Title.StartsWith("res.", System.StringComparison.Ordinal)),
+            b => Assert.True(b.X >= frame.X && b.Y >= frame.Y && b.X + b.Width <= frame.X + frame.Width && b.Y + b.Height <= frame.Y + frame.Height, $"{b.Title} lies outside its block's frame"));
+        Assert.All(expanded.Boxes.Where(b => !b.Title.StartsWith("res.", System.StringComparison.Ordinal)),
+            b => Assert.True(frame.DistanceTo(b.X + b.Width / 2, b.Y + b.Height / 2) > 0, $"{b.Title} lies inside the block's frame"));
         AssertArrows(expanded, ("input", "stem"), ("stem", "res.conv"), ("res.conv", "res.bn"), ("res.bn", "res.sum"), ("stem", "res.sum"),
             ("res.sum", "res.act"), ("res.act", "pool"), ("pool", "fc"));
+    }
+
+    [Fact]
+    public void Expanded_blocks_nest_their_frames_and_what_follows_a_block_lies_below_its_frame()
+    {
+        var diagram = Render(Nested, expand: true);
+        AssertArrows(diagram, ("input", "o.i1.a"), ("o.i1.a", "o.i1.add"), ("input", "o.i1.add"), ("o.i1.add", "o.i2.a"), ("o.i2.a", "o.i2.add"),
+            ("o.i1.add", "o.i2.add"), ("o.i1.add", "o.p"), ("o.i2.add", "o.cat"), ("o.p", "o.cat"), ("o.cat", "fc"));
+        RenderedDiagram.Box Frame(string label) => diagram.Frames.Single(f => f.Texts.Single().Content == label);
+        var (outer, first, second) = (Frame("o: Outer c=4"), Frame("o.i1: Inner c=4"), Frame("o.i2: Inner c=4"));
+        foreach (var inner in new[] { first, second })
+            Assert.True(inner.X >= outer.X && inner.Y >= outer.Y && inner.X + inner.Width <= outer.X + outer.Width && inner.Y + inner.Height <= outer.Y + outer.Height);
+        Assert.True(second.Y >= first.Y + first.Height, "o.i2 does not follow o.i1");
+        Assert.True(diagram.Boxes.Single(b => b.Title == "fc").Y >= outer.Y + outer.Height, "fc does not follow the frame of o");
+        Assert.True(diagram.Boxes.Single(b => b.Title == "o.cat").Y >= second.Y + second.Height, "o.cat does not follow the frame of o.i2");
     }
 
     [Fact]
@@ -135,7 +173,7 @@ public class DiagramTests
 
     public static TheoryData<string> Models => new()
     {
-        Sequential, Residual, Inception, Skip,
+        Sequential, Residual, Inception, Skip, Nested,
         "model ResNet18 = resnet18\n  input 3x224x224\n",
         "model GoogLeNet = googlenet\n  input 3x224x224\n",
     };
@@ -189,8 +227,15 @@ public class DiagramTests
                 Assert.True(left >= box.X && right <= box.X + box.Width && top >= box.Y && bottom <= box.Y + box.Height,
                     $"a text of {box.Title} leaves its box");
         }
-        // Every text belongs to a box, except the caption above them.
-        Assert.Equal(diagram.Texts.Count - 1, boxes.Sum(b => b.Texts.Count));
+        // Every text belongs to a box, except the caption above them and one label per frame, inside it and clear of its boxes.
+        Assert.Equal(diagram.Texts.Count - 1, boxes.Sum(b => b.Texts.Count) + diagram.Frames.Count);
+        foreach (var frame in diagram.Frames)
+        {
+            var label = Assert.Single(frame.Texts);
+            var (left, top, right, bottom) = label.Extent;
+            Assert.True(left >= frame.X && right <= frame.X + frame.Width && top >= frame.Y && bottom <= frame.Y + frame.Height, $"the label '{label.Content}' leaves its frame");
+            Assert.All(boxes, b => Assert.True(right <= b.X || b.X + b.Width <= left || bottom <= b.Y || b.Y + b.Height <= top, $"the label '{label.Content}' overlaps {b.Title}"));
+        }
     }
 
     [Fact]

@@ -16,9 +16,9 @@ namespace CnnDsl.Diagram.Graph
 
     /// <summary>
     /// One box of the diagram: the layer's name (the module's state_dict prefix), what it is, its output shape and its
-    /// parameter count, each already written as the box shows it.
+    /// parameter count, each already written as the box shows it; <see cref="Group"/> is the expanded block use it lies in.
     /// </summary>
-    public sealed record DiagramNode(string Id, NodeRole Role, string Title, string Description, string Shape, long Parameters, int Repeats = 1)
+    public sealed record DiagramNode(string Id, NodeRole Role, string Title, string Description, string Shape, long Parameters, int Repeats = 1, string? Group = null)
     {
         /// <summary>
         /// The lines of the box, top to bottom: the title, the description where there is one (the input has none), the

@@ -15,6 +15,7 @@ namespace CnnDsl.Diagram.Graph
         readonly DiagramOptions options;
         readonly List<DiagramNode> nodes = new List<DiagramNode>();
         readonly List<DiagramEdge> edges = new List<DiagramEdge>();
+        readonly List<DiagramGroup> groups = new List<DiagramGroup>();
 
         ModelGraphBuilder(DiagramOptions options)
         {
@@ -27,14 +28,14 @@ namespace CnnDsl.Diagram.Graph
             const string inputId = BoundModel.InputTensorName;
             builder.nodes.Add(new DiagramNode(inputId, NodeRole.Input, "input", "", LayerText.Shape(model.InputShape), 0));
             var tensors = new Dictionary<string, string> { [BoundModel.InputTensorName] = inputId };
-            builder.AddLayers(model.Layers, "", tensors);
+            builder.AddLayers(model.Layers, "", tensors, group: null);
             var caption = model.Name + ": " + LayerText.Count(model.ParameterCount) + " parameters"
                 + (model.SizeVariables.Count > 0 ? ", sizes accepted: " + model.AcceptedSizeRule : "");
-            return new ModelGraph(model.Name, caption, builder.nodes.ToEquatableArray(), builder.edges.Distinct().ToEquatableArray());
+            return new ModelGraph(model.Name, caption, builder.nodes.ToEquatableArray(), builder.edges.Distinct().ToEquatableArray(), builder.groups.ToEquatableArray());
         }
 
         // tensors: each tensor name visible at this level, by the id of the box whose output it is.
-        void AddLayers(IReadOnlyList<BoundLayer> layers, string prefix, Dictionary<string, string> tensors)
+        void AddLayers(IReadOnlyList<BoundLayer> layers, string prefix, Dictionary<string, string> tensors, string? group)
         {
             for (int i = 0; i < layers.Count; i++)
             {
@@ -42,7 +43,7 @@ namespace CnnDsl.Diagram.Graph
                 int run = options.ExpandBlocks || !options.CollapseRepeats ? 1 : RepeatRun(layers, i);
                 if (run >= options.RepeatThreshold)
                 {
-                    AddRun(layers, i, run, prefix, tensors);
+                    AddRun(layers, i, run, prefix, tensors, group);
                     i += run - 1;
                     continue;
                 }
@@ -51,12 +52,13 @@ namespace CnnDsl.Diagram.Graph
                 {
                     // The block's layers read its input under the name "input"; what reads the block reads its last layer.
                     var inner = new Dictionary<string, string> { [BoundModel.InputTensorName] = tensors[layer.Inputs[0]] };
-                    AddLayers(block.Layers, id + ".", inner);
+                    groups.Add(new DiagramGroup(id, id + ": " + LayerText.Describe(block), group));
+                    AddLayers(block.Layers, id + ".", inner, id);
                     tensors[layer.Name] = block.Layers.Count == 0 ? tensors[layer.Inputs[0]] : inner[block.Layers[block.Layers.Count - 1].Name];
                     continue;
                 }
                 var role = layer.Config is BlockConfig ? NodeRole.Block : layer.Config is MergeConfig ? NodeRole.Merge : NodeRole.Layer;
-                nodes.Add(new DiagramNode(id, role, id, LayerText.Describe(layer), LayerText.Shape(layer.OutputShape), layer.Config.Parameters.Constant ?? 0));
+                nodes.Add(new DiagramNode(id, role, id, LayerText.Describe(layer), LayerText.Shape(layer.OutputShape), layer.Config.Parameters.Constant ?? 0, Group: group));
                 foreach (var input in layer.Inputs)
                     edges.Add(new DiagramEdge(tensors[input], id));
                 tensors[layer.Name] = id;
@@ -96,14 +98,14 @@ namespace CnnDsl.Diagram.Graph
             return string.Join(".", parts.Skip(shared));
         }
 
-        void AddRun(IReadOnlyList<BoundLayer> layers, int start, int count, string prefix, Dictionary<string, string> tensors)
+        void AddRun(IReadOnlyList<BoundLayer> layers, int start, int count, string prefix, Dictionary<string, string> tensors, string? group)
         {
             var first = layers[start];
             var last = layers[start + count - 1];
             var id = prefix + first.Name;
             var parameters = layers.Skip(start).Take(count).Sum(l => l.Config.Parameters.Constant ?? 0);
             nodes.Add(new DiagramNode(id, NodeRole.Block, prefix + first.Name + " … " + WithoutCommonPrefix(last.Name, first.Name),
-                LayerText.Describe((BlockConfig)first.Config) + " ×" + count, LayerText.Shape(last.OutputShape), parameters, count));
+                LayerText.Describe((BlockConfig)first.Config) + " ×" + count, LayerText.Shape(last.OutputShape), parameters, count, group));
             foreach (var input in first.Inputs)
                 edges.Add(new DiagramEdge(tensors[input], id));
             foreach (var layer in layers.Skip(start).Take(count))

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Diagram.Graph;
 using CnnDsl.Dsl;
+using Microsoft.Msagl.Core.Geometry;
 using Microsoft.Msagl.Core.Geometry.Curves;
 using Microsoft.Msagl.Core.Layout;
 using Microsoft.Msagl.Layout.Layered;
@@ -28,6 +29,7 @@ namespace CnnDsl.Diagram.Layout
                 geometry.Nodes.Add(msaglNode);
                 byId.Add(node.Id, msaglNode);
             }
+            var clusters = AddClusters(graph, geometry, byId);
             foreach (var edge in graph.Edges)
             {
                 var msaglEdge = new Edge(byId[edge.From], byId[edge.To]) { UserData = edge };
@@ -39,6 +41,7 @@ namespace CnnDsl.Diagram.Layout
                 NodeSeparation = DiagramStyle.NodeSeparation,
                 LayerSeparation = DiagramStyle.LayerSeparation,
             };
+            AddOrderingEdges(geometry, byId, graph);
             LayoutHelpers.CalculateLayout(geometry, settings, null);
 
             var bounds = geometry.BoundingBox;
@@ -57,9 +60,90 @@ namespace CnnDsl.Diagram.Layout
                 var corner = ToSvg(new MsaglPoint(box.Left, box.Top));
                 return Place((DiagramNode)n.UserData, corner.X, corner.Y, box.Width, box.Height);
             }).ToEquatableArray();
-            var edges = geometry.Edges.Select(e => PlaceEdge(e, ToSvg)).ToEquatableArray();
+            var edges = geometry.Edges.Where(e => e.UserData is DiagramEdge).Select(e => PlaceEdge(e, ToSvg)).ToEquatableArray();
+            var frames = clusters.Select(c =>
+            {
+                var box = c.BoundingBox;
+                var corner = ToSvg(new MsaglPoint(box.Left, box.Top));
+                var label = new TextLine(((DiagramGroup)c.UserData).Label, corner.X + box.Width / 2,
+                    corner.Y + DiagramStyle.FramePadding + DiagramStyle.BodySize * 0.8, DiagramStyle.BodySize, true, false);
+                return new PlacedFrame((DiagramGroup)c.UserData, corner.X, corner.Y, box.Width, box.Height, label);
+            }).ToEquatableArray();
             var captionLine = new TextLine(caption, width / 2, DiagramStyle.Margin + DiagramStyle.CaptionSize, DiagramStyle.CaptionSize, true, false);
-            return new LaidOutDiagram(graph.ModelName, width, height, captionLine, boxes, edges);
+            return new LaidOutDiagram(graph.ModelName, width, height, captionLine, boxes, edges, frames);
+        }
+
+        // A cluster per expanded block use, nested as the uses are, each laid out by the same layered layout inside a frame
+        // with room for its label at the top. Outer clusters come first in the result, so their frames are drawn first.
+        static List<Cluster> AddClusters(ModelGraph graph, GeometryGraph geometry, Dictionary<string, Node> byId)
+        {
+            var clusters = new Dictionary<string, Cluster>();
+            var ordered = new List<Cluster>();
+            if (graph.Groups.Count == 0)
+                return ordered;
+            var root = new Cluster(graph.Nodes.Where(n => n.Group == null).Select(n => byId[n.Id]));
+            // A block without layers passes its input on and has nothing to frame.
+            var parents = graph.Groups.ToDictionary(g => g.Id, g => g.Parent);
+            var framed = new HashSet<string>();
+            foreach (var node in graph.Nodes)
+                for (var group = node.Group; group != null && framed.Add(group); group = parents[group])
+                {
+                }
+            foreach (var group in graph.Groups.Where(g => framed.Contains(g.Id)))
+            {
+                double labelWidth = TextMetrics.Width(group.Label, DiagramStyle.BodySize, bold: true);
+                var cluster = new Cluster(graph.Nodes.Where(n => n.Group == group.Id).Select(n => byId[n.Id]))
+                {
+                    UserData = group,
+                    RectangularBoundary = new RectangularClusterBoundary
+                    {
+                        LeftMargin = DiagramStyle.FramePadding,
+                        RightMargin = DiagramStyle.FramePadding,
+                        BottomMargin = DiagramStyle.FramePadding,
+                        TopMargin = 2 * DiagramStyle.FramePadding + DiagramStyle.BodySize,
+                        MinWidth = Math.Ceiling(labelWidth + 2 * DiagramStyle.FramePadding),
+                    },
+                    BoundaryCurve = CurveFactory.CreateRectangle(1, 1, new MsaglPoint()),
+                };
+                clusters.Add(group.Id, cluster);
+                ordered.Add(cluster);
+                (group.Parent == null ? root : clusters[group.Parent]).AddChild(cluster);
+            }
+            geometry.RootCluster = root;
+            return ordered;
+        }
+
+        // MSAGL lays out each frame's contents, then the frame as one node among its neighbours, where it sees only the
+        // arrows between neighbours and those into a frame, not those out of one: an arrow from a layer inside a frame to
+        // one outside gets an undrawn twin between the two neighbours that contain its ends, so the frame and the layers
+        // after it are ordered top to bottom rather than packed side by side as unconnected pieces.
+        static void AddOrderingEdges(GeometryGraph geometry, Dictionary<string, Node> byId, ModelGraph graph)
+        {
+            if (graph.Groups.Count == 0)
+                return;
+            var added = new HashSet<(Node, Node)>();
+            foreach (var edge in graph.Edges)
+            {
+                var source = Ancestors(byId[edge.From]);
+                var target = Ancestors(byId[edge.To]);
+                // The outermost containers that differ: the ends' neighbours at the level where the arrow runs.
+                int shared = 0;
+                while (shared < source.Count && shared < target.Count && source[shared] == target[shared])
+                    shared++;
+                var from = shared < source.Count ? source[shared] : byId[edge.From];
+                var to = shared < target.Count ? target[shared] : byId[edge.To];
+                if ((from != byId[edge.From] || to != byId[edge.To]) && added.Add((from, to)))
+                    geometry.Edges.Add(new Edge(from, to));
+            }
+        }
+
+        // A node's frames from the outermost in, then the node itself.
+        static List<Node> Ancestors(Node node)
+        {
+            var chain = new List<Node> { node };
+            for (var parent = node.ClusterParent; parent != null && parent.ClusterParent != null; parent = parent.ClusterParent)
+                chain.Insert(0, parent);
+            return chain;
         }
 
         static (double Width, double Height) BoxSize(DiagramNode node)

@@ -17,6 +17,8 @@ namespace CnnDsl.Diagram.Layout
         public const double LayerSeparation = 28;
         public const double ArrowLength = 8;
         public const double ArrowHalfWidth = 3.5;
+        /// <summary>Room between an expanded block's frame and its boxes.</summary>
+        public const double FramePadding = 8;
         /// <summary>How far the card behind a box of repeated block uses peeks out.</summary>
         public const double StackOffset = 4;
     }

@@ -18,6 +18,10 @@ namespace CnnDsl.Diagram.Layout
     /// <summary>An edge: its path from <see cref="Start"/> through <see cref="Segments"/>, and its arrowhead's three corners, the tip first.</summary>
     public sealed record PlacedEdge(DiagramEdge Edge, Point Start, EquatableArray<PathSegment> Segments, EquatableArray<Point> Arrowhead);
 
+    /// <summary>The frame around an expanded block use's layers, with its label inside its top edge.</summary>
+    public sealed record PlacedFrame(DiagramGroup Group, double X, double Y, double Width, double Height, TextLine Label);
+
     /// <summary>Everything the SVG writer draws, already placed.</summary>
-    public sealed record LaidOutDiagram(string Title, double Width, double Height, TextLine Caption, EquatableArray<PlacedBox> Boxes, EquatableArray<PlacedEdge> Edges);
+    public sealed record LaidOutDiagram(string Title, double Width, double Height, TextLine Caption, EquatableArray<PlacedBox> Boxes, EquatableArray<PlacedEdge> Edges,
+        EquatableArray<PlacedFrame> Frames = default);
 }

@@ -25,6 +25,13 @@ namespace CnnDsl.Diagram.Svg
             svg.Append("  <title>").Append(Escape(diagram.Title)).Append("</title>\n");
             svg.Append("  <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
             Text(svg, diagram.Caption, "  ");
+            // Frames first: everything else lies on them. Square corners and a dashed line set them apart from layers.
+            foreach (var frame in diagram.Frames)
+            {
+                svg.Append("  <rect x=\"").Append(N(frame.X)).Append("\" y=\"").Append(N(frame.Y)).Append("\" width=\"").Append(N(frame.Width))
+                    .Append("\" height=\"").Append(N(frame.Height)).Append("\" fill=\"#f3f9ff\" stroke=\"#0969da\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n");
+                Text(svg, frame.Label, "  ");
+            }
             svg.Append("  <g fill=\"none\" stroke=\"").Append(Line).Append("\" stroke-width=\"1.2\">\n");
             foreach (var edge in diagram.Edges)
             {

@@ -10,7 +10,8 @@ namespace CnnDsl.Compiler.Tests.Infrastructure;
 
 /// <summary>
 /// A diagram as its SVG text shows it, read back as XML: the canvas, every rounded rectangle (a box) with the texts
-/// whose anchors lie inside it, and every arrow with the boxes its ends touch, found by geometry alone.
+/// whose anchors lie inside it, every dashed rectangle (an expanded block's frame), and every arrow with the boxes its
+/// ends touch, found by geometry alone.
 /// </summary>
 public sealed class RenderedDiagram
 {
@@ -44,6 +45,7 @@ public sealed class RenderedDiagram
     public double Width { get; }
     public double Height { get; }
     public IReadOnlyList<Box> Boxes { get; }
+    public IReadOnlyList<Box> Frames { get; }
     public IReadOnlyList<Text> Texts { get; }
     public IReadOnlyList<Arrow> Arrows { get; }
 
@@ -59,8 +61,14 @@ public sealed class RenderedDiagram
         // The boxes are the rectangles with rounded corners; the background has none.
         Boxes = root.Descendants(Svg + "rect").Where(r => r.Attribute("rx") != null)
             .Select(r => new Box(Number(r, "x"), Number(r, "y"), Number(r, "width"), Number(r, "height"), new List<Text>())).ToList();
+        Frames = root.Descendants(Svg + "rect").Where(r => r.Attribute("stroke-dasharray") != null)
+            .Select(r => new Box(Number(r, "x"), Number(r, "y"), Number(r, "width"), Number(r, "height"), new List<Text>())).ToList();
         foreach (var text in Texts)
-            Boxes.FirstOrDefault(b => b.DistanceTo(text.X, text.Y) == 0)?.Texts.Add(text);
+        {
+            var box = Boxes.FirstOrDefault(b => b.DistanceTo(text.X, text.Y) == 0);
+            // A text in no box belongs to the innermost frame around it: the smallest.
+            (box ?? Frames.Where(f => f.DistanceTo(text.X, text.Y) == 0).OrderBy(f => f.Width * f.Height).FirstOrDefault())?.Texts.Add(text);
+        }
         var heads = root.Descendants(Svg + "polygon").Select(p => Points((string)p.Attribute("points")!)).ToList();
         Arrows = root.Descendants(Svg + "path").Select(p => Points((string)p.Attribute("d")!)).Select(path =>
         {
