@@ -93,6 +93,31 @@ namespace CnnDsl.Cli
             return command;
         }
 
+        public static Command Plot()
+        {
+            var file = new Argument<string>("file") { Description = "the .cnn file" };
+            var output = new Option<string>("--output", "-o") { Description = "the SVG file to write", Required = true };
+            var expand = new Option<bool>("--expand") { Description = "draw every layer inside every block instead of one box per block use" };
+            var model = ModelOption();
+            var input = InputOption();
+            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as SVG, as the compiler computes it, without running it.")
+                { file, output, expand, model, input };
+            command.SetAction(result => Program.Guard(() =>
+            {
+                var path = result.GetValue(output)!;
+                // PNG would need Svg.Skia's SkiaSharp 4 in the tool, which clashes with the runtime's SkiaSharp 3 wherever both are used.
+                if (!path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                    throw new UsageException($"-o '{path}': cnn plot writes SVG; give a file ending in .svg (a browser or rsvg-convert turns it into PNG)");
+                var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
+                if (bound == null)
+                    return 1;
+                System.IO.File.WriteAllText(path, Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) }));
+                Console.WriteLine($"Wrote {path}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters");
+                return 0;
+            }));
+            return command;
+        }
+
         static Option<string?> ModelOption() => new Option<string?>("--model") { Description = "the model's name, when the file has several" };
 
         static Option<string?> InputOption() => new Option<string?>("--input") { Description = "a fixed input shape such as 3x64x64 instead of the file's (for models with size variables)" };

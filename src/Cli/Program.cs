@@ -18,6 +18,7 @@ namespace CnnDsl.Cli
             root.Subcommands.Add(Commands.Summary());
             root.Subcommands.Add(Commands.Export());
             root.Subcommands.Add(PredictCommand.Create());
+            root.Subcommands.Add(Commands.Plot());
             return root.Parse(args).Invoke();
         }
 
