@@ -130,6 +130,8 @@ namespace CnnDsl.Plots
             }
             // Below the data area, never over a point (matplotlib's "best" place can still cover one).
             plot.ShowLegend(Edge.Bottom);
+            // One row, so that the data keeps the height.
+            plot.Legend.Orientation = Orientation.Horizontal;
             plot.Axes.SetLimitsX(min, max);
             // Epochs are whole numbers; a tick every epoch up to 20, fewer after.
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling((max - min) / 20)));
