@@ -19,6 +19,10 @@ var dataFolder = arguments.Data ?? Path.Combine(AppContext.BaseDirectory, "data"
 Console.WriteLine($"Data: {dataFolder}");
 var loading = Stopwatch.StartNew();
 var (train, test) = Dataset.FromIdxFolder(dataFolder, arguments.TrainLimit, keepCompleteImages: arguments.KeepCompleteImages);
+// IDX files hold class indices only; the names travel with the trained model (its facts), into every file it is saved as.
+string[] classNames = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+train = new Dataset(train.Inputs, train.Targets) { ClassNames = classNames };
+test = new Dataset(test.Inputs, test.Targets) { ClassNames = classNames };
 Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images of {string.Join("x", train.Inputs.shape.Skip(1))}, decoded in {loading.Elapsed.TotalSeconds:0.00} s");
 
 manual_seed(arguments.Seed);
@@ -54,6 +58,10 @@ using var before = model.Predict(test.Inputs);
 using var after = reloaded.Predict(test.Inputs);
 bool identical = before.shape.SequenceEqual(after.shape) && before.eq(after).all().item<bool>();
 Console.WriteLine($"Saved {weights} ({new FileInfo(weights).Length / 1e6:0.0} MB); reloaded predictions are {(identical ? "identical" : "DIFFERENT")}");
+// For serving without libtorch: dotnet run --project examples/Serving -- --model output/fashion-cnn.onnx
+var onnx = Path.Combine(arguments.Output, "fashion-cnn.onnx");
+model.ExportOnnx(onnx);
+Console.WriteLine($"Exported {onnx} with its class names, for ONNX Runtime (examples/Serving, cnn predict)");
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0} s");
 return identical ? 0 : 1;
 

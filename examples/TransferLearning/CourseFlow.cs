@@ -179,7 +179,7 @@ namespace TransferLearning
             var paths = new[] { "curves", "confusion", "samples", "feature-maps-layer1", "feature-maps-layer3", "filters", "grad-cam" }
                 .ToDictionary(name => name, name => Path.Combine(folder, name + ".png"));
             TrainingCurves.Save(history, paths["curves"], stopping);
-            ConfusionMatrix.Of(model, test).SavePng(paths["confusion"]);
+            ConfusionMatrix.Of(model, test).Save(paths["confusion"]);
 
             using var probabilities = model.Predict(test);
             var predicted = probabilities.argmax(1).data<long>().ToArray();
@@ -194,14 +194,15 @@ namespace TransferLearning
             using (var input = tensor(image.Pixels, new long[] { 1, 3, 32, 32 }))
             {
                 var maps = model.Activations(input, TransferNet.Layers.backbone_layer1, TransferNet.Layers.backbone_layer3);
-                ImageGrid.SaveFeatureMaps(maps[0], paths["feature-maps-layer1"], columns: 8, scale: 3);
-                ImageGrid.SaveFeatureMaps(maps[1], paths["feature-maps-layer3"], columns: 16, scale: 6);
+                var shown = Path.GetFileName(file);
+                ImageGrid.SaveFeatureMaps(maps[0], paths["feature-maps-layer1"], columns: 8, scale: 3, title: $"After backbone.layer1: 16 maps of 32x32 for {shown}");
+                ImageGrid.SaveFeatureMaps(maps[1], paths["feature-maps-layer3"], columns: 16, scale: 6, title: $"After backbone.layer3: 64 maps of 8x8 for {shown}");
                 foreach (var map in maps)
                     map.Dispose();
             }
             // The images are grey repeated in R, G and B, so each filter acts as the sum of its three channels: drawn grey.
             using (var filters = model.state_dict()["backbone.stem.weight"].sum(1, keepdim: true))
-                ImageGrid.SaveFilters(filters, paths["filters"], scale: 10);
+                ImageGrid.SaveFilters(filters, paths["filters"], scale: 10, title: "First-layer filters (3x3, summed over R, G, B)");
 
             // Grad-CAM for the predicted class of one right and one wrong test prediction.
             var labels = test.Labels;

@@ -13,10 +13,11 @@ namespace CnnDsl.Cli
     {
         public static int Main(string[] args)
         {
-            var root = new RootCommand("Check .cnn models, print their summaries and export them to ONNX.");
+            var root = new RootCommand("Check .cnn models, print their summaries, export them to ONNX or PyTorch, and predict images with ONNX Runtime.");
             root.Subcommands.Add(Commands.Check());
             root.Subcommands.Add(Commands.Summary());
             root.Subcommands.Add(Commands.Export());
+            root.Subcommands.Add(PredictCommand.Create());
             root.Subcommands.Add(Commands.Plot());
             return root.Parse(args).Invoke();
         }
@@ -43,7 +44,7 @@ namespace CnnDsl.Cli
                 Console.Error.WriteLine("cnn: error: cannot export to PyTorch: " + e.Message);
                 return 1;
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
             {
                 Console.Error.WriteLine("cnn: error: " + e.Message);
                 return 1;

@@ -5,6 +5,7 @@ using System.Linq;
 using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Project;
 using CnnDsl.Onnx;
+using CnnDsl.Vision;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -21,6 +22,13 @@ namespace CnnDsl.Inference
 
         public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+        /// <summary>
+        /// Anything else ONNX Runtime offers, applied last: an execution provider from a platform package (e.g.
+        /// <c>o => o.AppendExecutionProvider_CUDA(0)</c> with <c>Microsoft.ML.OnnxRuntime.Gpu</c>), profiling, memory
+        /// patterns. <see cref="InferenceModel.AvailableProviders"/> lists what this process's ONNX Runtime has.
+        /// </summary>
+        public Action<SessionOptions>? Configure { get; init; }
+
         internal SessionOptions Create()
         {
             var options = new SessionOptions { GraphOptimizationLevel = OptimizationLevel };
@@ -28,6 +36,17 @@ namespace CnnDsl.Inference
                 options.IntraOpNumThreads = intra > 0 ? intra : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), intra, "Give at least one thread.");
             if (InterOpThreads is int inter)
                 options.InterOpNumThreads = inter > 0 ? inter : throw new ArgumentOutOfRangeException(nameof(InterOpThreads), inter, "Give at least one thread.");
+            try
+            {
+                Configure?.Invoke(options);
+            }
+            // A provider the native library was built without is missing as an entry point (CUDA in the CPU package).
+            catch (Exception exception) when (exception is OnnxRuntimeException || exception is EntryPointNotFoundException)
+            {
+                options.Dispose();
+                throw new InvalidOperationException($"ONNX Runtime refuses the session options: {exception.Message} "
+                    + $"(this process's ONNX Runtime has {string.Join(", ", InferenceModel.AvailableProviders)}; another execution provider needs its platform package).", exception);
+            }
             return options;
         }
     }
@@ -55,7 +74,13 @@ namespace CnnDsl.Inference
                 throw new InvalidDataException($"{source}: a CnnDsl model has one input and one output; this graph has {session.InputMetadata.Count} and {session.OutputMetadata.Count}.");
             inputName = session.InputMetadata.Keys.Single();
             InputShape = session.InputMetadata[inputName].Dimensions.Skip(1).Select(d => (long)d).ToArray();
+            preprocessing = new Lazy<Transform>(MakePreprocessing);
         }
+
+        readonly Lazy<Transform> preprocessing;
+
+        /// <summary>The execution providers of this process's ONNX Runtime (CPUExecutionProvider, and those of a platform package).</summary>
+        public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
 
         /// <summary>The model's facts; without recorded facts, only what the graph says (its name is the source).</summary>
         public SavedFacts Facts { get; }
@@ -72,9 +97,10 @@ namespace CnnDsl.Inference
             if (!File.Exists(onnxPath))
                 throw new FileNotFoundException($"The ONNX file '{onnxPath}' does not exist.", onnxPath);
             InferenceSession session;
+            using var sessionOptions = (options ?? new InferenceOptions()).Create();
             try
             {
-                session = new InferenceSession(onnxPath, (options ?? new InferenceOptions()).Create());
+                session = new InferenceSession(onnxPath, sessionOptions);
             }
             catch (OnnxRuntimeException exception)
             {
@@ -115,7 +141,8 @@ namespace CnnDsl.Inference
         {
             var metadata = new Dictionary<string, string> { [SavedFacts.MetadataKey] = facts.ToJson() };
             var bytes = OnnxExporter.ExportBytes(model, weights, weightsSource, metadata);
-            return new InferenceModel(new InferenceSession(bytes, (options ?? new InferenceOptions()).Create()), facts, model.Name);
+            using var sessionOptions = (options ?? new InferenceOptions()).Create();
+            return new InferenceModel(new InferenceSession(bytes, sessionOptions), facts, model.Name);
         }
 
         static SavedFacts ReadFacts(IReadOnlyDictionary<string, string> metadata, string source)
@@ -199,6 +226,91 @@ namespace CnnDsl.Inference
             long count = shape.Aggregate(1L, (a, b) => checked(a * b));
             if (count != input.Length)
                 throw new ArgumentException($"A batch of shape ({string.Join(", ", shape)}) holds {count:N0} values; {input.Length:N0} were given.", nameof(input));
+        }
+
+        /// <summary>
+        /// How an image becomes the model's input, as in training: the evaluation transforms the model's facts record
+        /// (an image folder's resize, crop, <c>ToTensor</c> and normalisation, as torchvision's <c>weights.transforms()</c>).
+        /// A model trained on tensors (IDX files, arrays) records none: its images are resized to the input size, then
+        /// <c>ToTensor</c> and the recorded normalisation, which is what its training pixels went through.
+        /// </summary>
+        public Transform Preprocessing => preprocessing.Value;
+
+        /// <summary>The channels an image is decoded with: the model's input channels (1, grey, or 3, RGB).</summary>
+        public int ImageChannels => InputShape.Count == 3 && InputShape[0] is 1 or 3 ? (int)InputShape[0]
+            : throw new InvalidOperationException($"{Name} takes inputs of shape ({string.Join(", ", InputShape)}), not images of 1 or 3 channels.");
+
+        string Name => Facts.Model ?? Source;
+
+        Transform MakePreprocessing()
+        {
+            if (Facts.EvaluationTransforms != null)
+                return TransformStep.Restore(Facts.EvaluationTransforms.Select(s => new TransformStep(s.Name, s.Values, s.Restorable)), Name);
+            if (InputShape.Count != 3 || InputShape[1] < 1 || InputShape[2] < 1)
+                throw new InvalidOperationException(
+                    $"{Name} records no evaluation transforms and its input ({string.Join(", ", InputShape)}) has no fixed image size; "
+                    + "give the pipeline yourself (Predict on a preprocessed batch) or save the model after fitting it on an image folder.");
+            var steps = new List<Transform> { new Resize((int)InputShape[1], (int)InputShape[2]), new ToTensor() };
+            if (Facts.NormalizationMean != null && Facts.NormalizationStd != null)
+                steps.Add(new Normalize(Facts.NormalizationMean.ToArray(), Facts.NormalizationStd.ToArray()));
+            return new Compose(steps.ToArray());
+        }
+
+        /// <summary>
+        /// An image through <see cref="Preprocessing"/>, checked against the model's input: a tensor image of the input's
+        /// shape. Decode images with <see cref="ImageChannels"/> channels (grey files become RGB, colour files grey, as PIL's convert).
+        /// </summary>
+        public ImageData Preprocess(ImageData image, string source)
+        {
+            ArgumentNullException.ThrowIfNull(image);
+            if (image.Channels != ImageChannels)
+                throw new ArgumentException($"{source} has {image.Channels} channels, {Name} takes {ImageChannels}; decode it with ImageData.Decode(..., channels: {ImageChannels}).", nameof(image));
+            var result = Preprocessing.Apply(image, new Random(0));
+            if (!result.IsTensor)
+                throw new InvalidOperationException($"The preprocessing of {Name} must end in a tensor image: put ToTensor() (then Normalize, if training had it) at its end.");
+            if (result.Channels != InputShape[0] || (InputShape[1] > 0 && result.Height != InputShape[1]) || (InputShape[2] > 0 && result.Width != InputShape[2]))
+                throw new InvalidOperationException(
+                    $"{source} becomes {result.Channels}x{result.Height}x{result.Width} through the preprocessing, but {Name} takes {string.Join("x", InputShape)}; resize it in the transforms.");
+            return result;
+        }
+
+        /// <summary>The <paramref name="top"/> most probable classes of an image file, decoded and preprocessed as in training.</summary>
+        public IReadOnlyList<ClassScore> PredictImage(string path, int top = 5) => PredictImages(new[] { path }, top)[0];
+
+        /// <summary>
+        /// The most probable classes of an encoded image in memory (an upload): <paramref name="source"/> names it in
+        /// errors; an image declaring more than <paramref name="maxPixels"/> pixels is refused before it is decoded.
+        /// </summary>
+        public IReadOnlyList<ClassScore> PredictImage(byte[] encoded, string source, int top = 5, long maxPixels = ImageData.DefaultMaxPixels) =>
+            PredictBatch(new[] { Preprocess(ImageData.Decode(encoded, source, ImageChannels, maxPixels), source) }, top)[0];
+
+        /// <summary>Image files as one batch: the most probable classes of each, in order.</summary>
+        public IReadOnlyList<IReadOnlyList<ClassScore>> PredictImages(IReadOnlyList<string> paths, int top = 5)
+        {
+            ArgumentNullException.ThrowIfNull(paths);
+            return PredictBatch(paths.Select(path => File.Exists(path)
+                ? Preprocess(ImageData.Decode(path, ImageChannels), path)
+                : throw new FileNotFoundException($"{path} does not exist; give an image file (PNG, JPEG, BMP, GIF or WebP).", path)).ToArray(), top);
+        }
+
+        /// <summary>Images already through <see cref="Preprocess"/>, of one size, as one batch: the most probable classes of each, in order.</summary>
+        public IReadOnlyList<IReadOnlyList<ClassScore>> PredictImages(IReadOnlyList<ImageData> preprocessed, int top = 5) => PredictBatch(preprocessed, top);
+
+        // Preprocessed images of one size (the model's, or the one its transforms give every image) as one batch.
+        IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<ImageData> images, int top)
+        {
+            if (images.Count == 0)
+                return Array.Empty<IReadOnlyList<ClassScore>>();
+            var first = images[0];
+            int per = first.Channels * first.Height * first.Width;
+            var batch = new float[checked(per * images.Count)];
+            for (int i = 0; i < images.Count; i++)
+            {
+                if (images[i].Height != first.Height || images[i].Width != first.Width)
+                    throw new InvalidOperationException($"Images of one batch must have one size after preprocessing; add a resize to the transforms ({first.Height}x{first.Width} and {images[i].Height}x{images[i].Width}).");
+                images[i].Pixels.CopyTo(batch, i * per);
+            }
+            return PredictClasses(batch, new long[] { images.Count, first.Channels, first.Height, first.Width }, top);
         }
 
         public void Dispose() => session.Dispose();

@@ -5,12 +5,12 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using CnnDsl.LanguageServer.Features;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Features;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 using Newtonsoft.Json.Linq;
 using StreamJsonRpc;
-using LspDiagnostic = CnnDsl.LanguageServer.Protocol.Diagnostic;
+using LspDiagnostic = CnnDsl.Editor.Protocol.Diagnostic;
 
 namespace CnnDsl.LanguageServer;
 

@@ -38,7 +38,9 @@ namespace CnnDsl.Onnx
             JsonElement header;
             try
             {
-                header = JsonSerializer.Deserialize<JsonElement>(bytes.AsSpan(8, (int)headerLength));
+                // JsonDocument rather than the serializer: no reflection, so a trimmed application reads weights as well.
+                using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+                header = document.RootElement.Clone();
             }
             catch (JsonException e)
             {

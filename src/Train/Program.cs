@@ -13,10 +13,25 @@ namespace CnnDsl.Train
     {
         public static int Main(string[] args)
         {
-            var root = new RootCommand("Train a .cnn model on IDX or image folders and predict with it, with no C# project.");
+            var root = new RootCommand("Train a .cnn model on IDX or image folders, with no C# project; predict with the trained weights with cnn predict.");
             root.Subcommands.Add(TrainCommand.Create());
-            root.Subcommands.Add(PredictCommand.Create());
+            root.Subcommands.Add(MovedPredict());
             return root.Parse(args).Invoke();
+        }
+
+        // Prediction needs no libtorch: the cnn tool runs it with ONNX Runtime, with the same arguments.
+        static Command MovedPredict()
+        {
+            var rest = new Argument<string[]>("arguments") { Arity = ArgumentArity.ZeroOrMore };
+            var command = new Command("predict", "Moved: use cnn predict MODEL.cnn --weights W IMAGES... (the same arguments, without libtorch).") { rest };
+            command.TreatUnmatchedTokensAsErrors = false;
+            command.SetAction(result =>
+            {
+                Console.Error.WriteLine("cnn-train: error: prediction is done by the cnn tool, without libtorch: cnn predict "
+                    + string.Join(" ", result.GetValue(rest) ?? Array.Empty<string>()));
+                return 2;
+            });
+            return command;
         }
 
         public static int Guard(Func<int> work)

@@ -21,7 +21,9 @@ public sealed class LocalFeed : IDisposable
         Feed = Path.Combine(Folder, "feed");
         Packages = Path.Combine(Folder, "packages");
         Version = "0.0.1-test" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
-        foreach (var project in new[] { Path.Combine("src", "Runtime", "CnnDsl.Runtime.csproj"), Path.Combine("templates", "CnnDsl.Templates", "CnnDsl.Templates.csproj") })
+        // CnnDsl depends on the language, the ONNX writer, the image pipeline and the inference library, each a package.
+        foreach (var project in new[] { "Dsl", "Onnx", "Vision", "Inference", "Runtime" }.Select(p => Path.Combine("src", p, $"CnnDsl.{p}.csproj"))
+            .Append(Path.Combine("templates", "CnnDsl.Templates", "CnnDsl.Templates.csproj")))
             PackageTests.Run("dotnet", $"pack \"{Path.Combine(PackageTests.RepoRoot(), project)}\" -c Release -o \"{Feed}\" -p:Version={Version} -nologo", PackageTests.RepoRoot());
     }
 
@@ -82,6 +84,48 @@ public partial class PackageTests(LocalFeed feed) : IClassFixture<LocalFeed>
         var failed = Run("dotnet", "build -nologo", project, expectFailure: true);
         Assert.Contains($"{model}(3,13): error CNN2002: Layer 'conv2d' has no argument 'kernal'; did you mean 'kernel'?", failed);
         Assert.DoesNotContain("CNN8001", failed);
+    }
+
+    [Fact]
+    public void An_application_referencing_only_the_inference_package_predicts_an_image_without_torchsharp()
+    {
+        var project = Path.Combine(feed.Folder, "server");
+        Directory.CreateDirectory(project);
+        feed.WriteNuGetConfig(project);
+        File.WriteAllText(Path.Combine(project, "Server.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><NoWarn>NU1603</NoWarn></PropertyGroup>
+              <ItemGroup><PackageReference Include="CnnDsl.Inference" Version="{feed.Version}" /></ItemGroup>
+            </Project>
+            """);
+        // A model checked from its text, started with the plan's initialisation, shown a grey picture of another size:
+        // the preprocessing resizes it to 1x16x16 and normalises it as the facts say.
+        File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            using System.Linq;
+            using CnnDsl;
+            using CnnDsl.Dsl;
+            using CnnDsl.Inference;
+            using CnnDsl.Onnx;
+            using CnnDsl.Vision;
+            var model = CnnCompilation.Compile("model Net\n  input 1x16x16\n  conv2d 4, 3, activation=relu\n  flatten\n  dense 3\n", "net.cnn").Models[0];
+            var facts = new SavedFacts { ClassNames = new[] { "cat", "dog", "owl" }, NormalizationMean = new[] { 0.5f }, NormalizationStd = new[] { 0.25f } };
+            using var inference = InferenceModel.FromWeights(model, ModelWeights.Initialize(model, seed: 1), facts);
+            var pixels = new float[3 * 20 * 30];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = (i % 7) / 7f;
+            new ImageData(3, 20, 30, pixels).SavePng("picture.png");
+            var top = inference.PredictImage("picture.png", top: 3);
+            System.Console.WriteLine(string.Join(" ", top.Select(c => c.Name)) + " " + top.Sum(c => c.Probability).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+            """);
+
+        var output = Run("dotnet", "run -nologo", project).Trim();
+        var words = output.Split('\n').Last().Split(' ');
+        Assert.Equal(new[] { "cat", "dog", "owl" }, words.Take(3).Order());
+        Assert.Equal("1.000", words[3]);
+        var assets = File.ReadAllText(Path.Combine(project, "obj", "project.assets.json"));
+        Assert.Contains("\"CnnDsl.Vision/", assets);
+        Assert.DoesNotContain("TorchSharp", assets);
+        Assert.DoesNotContain("libtorch", assets);
+        Assert.Empty(Directory.GetFiles(Path.Combine(project, "bin"), "*torch*", SearchOption.AllDirectories));
     }
 
     [Fact]

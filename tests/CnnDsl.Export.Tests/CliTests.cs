@@ -219,11 +219,74 @@ public class CliTests : IDisposable
     [InlineData("export|fashion.cnn|--onnx|x.onnx|--weights|fashion.cnn", "'fashion.cnn' is not a valid safetensors file")]
     [InlineData("export|fashion.cnn|--onnx|x.onnx|--model|Other", "fashion.cnn has no model 'Other' (models: FashionCnn)")]
     [InlineData("check|nowhere", "'nowhere' is neither a file nor a folder")]
+    [InlineData("predict|fashion.cnn|x.png", "give the trained weights of fashion.cnn with --weights FILE")]
+    [InlineData("predict|fashion.cnn|--weights|missing.safetensors|fashion.cnn", "--weights 'missing.safetensors' does not exist")]
+    [InlineData("predict|fashion.cnn|--weights|fashion.cnn|nowhere", "'fashion.cnn' is not a valid safetensors file")]
+    [InlineData("predict|fashion.cnn|--weights|fashion.cnn|--top|0|.", "--top 0: give at least 1")]
     [InlineData("export|fashion.cnn|--onnx|no/such/folder/x.onnx", "Cannot write 'no/such/folder/x.onnx'")]
     public void Mistakes_in_the_call_are_one_line_and_a_non_zero_exit_code(string arguments, string expected)
     {
         Write("fashion.cnn", FashionCnn);
         AssertOneLineError(CnnTool.Run(folder, arguments.Split('|')), expected);
+    }
+
+    [Fact]
+    public void Predict_names_the_top_classes_of_files_and_folders_from_the_weights_facts_as_text_or_json()
+    {
+        var file = Write("fashion.cnn", FashionCnn.Replace("dense 1000", "dense 50"));
+        var assembly = LoadedModels.Load(GeneratorHarness.RunCnn(File.ReadAllText(file)));
+        using var module = LoadedModels.Create(assembly, "Models.FashionCnn");
+        var classes = new[] { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+        var model = (ICnnModel)module;
+        model.Facts = model.Facts with { ClassNames = classes, Normalization = new InputNormalization(new[] { 0.286f }, new[] { 0.353f }) };
+        TorchSharp.torch.manual_seed(5);
+        using (TorchSharp.torch.no_grad())
+            foreach (var parameter in module.parameters())
+                parameter.normal_(0, 0.1);
+        module.SaveSafeTensors(Path.Combine(folder, "trained.safetensors"));
+        // Two pictures of other sizes, in colour: the tool reads them grey, resized to 28x28 and normalised as the facts say.
+        var pictures = Directory.CreateDirectory(Path.Combine(folder, "pictures")).FullName;
+        var values = new float[3 * 40 * 30];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (i * 37 % 101) / 100f;
+        new CnnDsl.Vision.ImageData(3, 40, 30, values).SavePng(Path.Combine(pictures, "a.png"));
+        new CnnDsl.Vision.ImageData(3, 30, 40, values).SavePng(Path.Combine(pictures, "b.png"));
+        File.WriteAllText(Path.Combine(pictures, "broken.png"), "not a picture");
+
+        // What the module says of the same pixels, preprocessed here by hand: PIL's grey, then its resize, ToTensor, Normalize.
+        string Expected(string name)
+        {
+            var image = CnnDsl.Vision.ImageData.Decode(Path.Combine(pictures, name), channels: 1);
+            var resized = CnnDsl.Vision.ImageFunctions.Resize(image, 28, 28);
+            var input = resized.Pixels.Select(p => (p - 0.286f) / 0.353f).ToArray();
+            module.eval();
+            using var _ = TorchSharp.torch.no_grad();
+            using var output = module.call(TorchSharp.torch.tensor(input, new long[] { 1, 1, 28, 28 })).softmax(1);
+            var probabilities = output.data<float>().ToArray();
+            return classes[Array.IndexOf(probabilities, probabilities.Max())];
+        }
+
+        var text = CnnTool.Run(folder, "predict", file, "--weights", "trained.safetensors", "pictures");
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("broken.png cannot be decoded as an image", text.Error);
+        var lines = text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith(Path.Combine("pictures", "a.png") + ": " + Expected("a.png") + " (0.", lines[0]);
+        Assert.StartsWith(Path.Combine("pictures", "b.png") + ": " + Expected("b.png") + " (0.", lines[1]);
+
+        // The ONNX file the tool exports with the weights carries the same facts; JSON with the top three.
+        Assert.Equal(0, CnnTool.Run(folder, "export", file, "--onnx", "trained.onnx", "--weights", "trained.safetensors").ExitCode);
+        var json = CnnTool.Run(folder, "predict", "trained.onnx", Path.Combine("pictures", "a.png"), Path.Combine("pictures", "b.png"), "--top", "3", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        var results = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, results.Count);
+        Assert.Equal(Path.Combine("pictures", "b.png"), results[1].GetProperty("file").GetString());
+        var top = results[0].GetProperty("classes").EnumerateArray().ToList();
+        Assert.Equal(3, top.Count);
+        Assert.Equal(Expected("a.png"), top[0].GetProperty("name").GetString());
+        Assert.Equal(classes[top[1].GetProperty("index").GetInt32()], top[1].GetProperty("name").GetString());
+        Assert.True(top[0].GetProperty("probability").GetDouble() >= top[1].GetProperty("probability").GetDouble());
     }
 
     [Fact]

@@ -1,11 +1,18 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.Json;
+using CnnDsl.Dsl.Binding;
+using CnnDsl.Dsl.Catalog;
 using CnnDsl.Compiler.Tests.Infrastructure;
 using CnnDsl.Export.Tests.Infrastructure;
 using CnnDsl.Inference;
 using CnnDsl.Weights;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace CnnDsl.Export.Tests;
@@ -15,7 +22,7 @@ namespace CnnDsl.Export.Tests;
 /// ONNX Runtime through <see cref="InferenceModel"/> and gives the generated TorchSharp module's outputs, probabilities
 /// as the model's output activation says, and its class names.
 /// </summary>
-public sealed class InferenceModelTests : IDisposable
+public sealed class InferenceModelTests(ITestOutputHelper output) : IDisposable
 {
     const string Text = """
         model Small
@@ -112,6 +119,28 @@ public sealed class InferenceModelTests : IDisposable
     }
 
     [Fact]
+    public void Session_options_reach_onnx_runtime_and_a_provider_it_lacks_is_an_error_naming_the_ones_it_has()
+    {
+        var (module, cnnFile, weights) = Saved("Small");
+        Assert.Contains("CPUExecutionProvider", InferenceModel.AvailableProviders);
+        // The CPU package has no CUDA provider: the option reaches ONNX Runtime, which refuses it, and the error says why.
+        var refused = Assert.Throws<InvalidOperationException>(() => InferenceModel.FromDefinition(cnnFile, weights, "Small",
+            new InferenceOptions { Configure = o => o.AppendExecutionProvider_CUDA(0) }));
+        Assert.Contains("ONNX Runtime refuses the session options", refused.Message);
+        Assert.Contains("CPUExecutionProvider", refused.Message);
+        // Options it accepts change nothing in the answers.
+        var (input, shape, expected) = Batch(module, 3);
+        using var plain = InferenceModel.FromDefinition(cnnFile, weights, "Small", new InferenceOptions
+        {
+            IntraOpThreads = 1,
+            OptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_DISABLE_ALL,
+            Configure = o => o.EnableMemoryPattern = false,
+        });
+        AssertClose(expected, plain.PredictLogits(input, shape), 1e-4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => InferenceModel.FromDefinition(cnnFile, weights, "Small", new InferenceOptions { IntraOpThreads = 0 }));
+    }
+
+    [Fact]
     public void Wrong_inputs_and_files_are_errors_that_say_what_is_wrong()
     {
         var (module, cnnFile, weights) = Saved("Small");
@@ -135,4 +164,107 @@ public sealed class InferenceModelTests : IDisposable
         File.WriteAllText(notOnnx, "not a model");
         Assert.Contains(notOnnx, Assert.Throws<InvalidDataException>(() => InferenceModel.Load(notOnnx)).Message);
     }
+
+    // The module's outputs against the inference path's, from the definition and safetensors and from the ONNX file,
+    // on a random batch of two; within 1e-4, relative to outputs above 1 (as the export tests compare).
+    double CompareBothPaths(nn.Module<Tensor, Tensor> module, BoundModel model, long[] sample, int seed)
+    {
+        module.eval();
+        var weights = Path.Combine(folder, model.Name + ".safetensors");
+        var onnx = Path.Combine(folder, model.Name + ".onnx");
+        module.SaveSafeTensors(weights);
+        module.ExportOnnx(onnx, model);
+        var shape = new[] { 2L }.Concat(sample).ToArray();
+        var random = new Random(seed);
+        var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        float[][] expected;
+        using (no_grad())
+        using (var input = tensor(values, shape))
+        using (var outputs = module.call(input).reshape(2, -1))
+            expected = Enumerable.Range(0, 2).Select(i => outputs[i].data<float>().ToArray()).ToArray();
+        double magnitude = Math.Max(1, expected.SelectMany(r => r).Max(v => Math.Abs((double)v)));
+        var options = new InferenceOptions { IntraOpThreads = 1 };
+        double worst = 0;
+        foreach (var (path, inference) in new[]
+        {
+            ("definition + safetensors", InferenceModel.FromDefinition(model, weights, options)),
+            ("onnx file", InferenceModel.Load(onnx, options)),
+        })
+        {
+            using (inference)
+            {
+                var actual = inference.PredictLogits(values, shape);
+                Assert.Equal(expected.Length, actual.Length);
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    Assert.Equal(expected[i].Length, actual[i].Length);
+                    double difference = expected[i].Zip(actual[i], (a, b) => Math.Abs((double)a - b)).Max();
+                    Assert.True(difference <= 1e-4 * magnitude, $"{model.Name} from its {path}: differs from TorchSharp by {difference:G3} (largest output {magnitude:G3}) on input {string.Join("x", shape)}");
+                    worst = Math.Max(worst, difference / magnitude);
+                }
+            }
+        }
+        File.Delete(weights);
+        File.Delete(onnx);
+        return worst;
+    }
+
+    [Fact]
+    public void Every_zoo_model_gives_the_modules_outputs_from_its_definition_and_safetensors_and_from_its_onnx_file()
+    {
+        var (compiled, assembly) = CompiledModels.Get(ZooExportTests.ZooText(), "zoo.cnn");
+        TorchSharp.torch.manual_seed(11);
+        double worst = 0;
+        foreach (var model in compiled.Where(m => m.SizeVariables.Count == 0))
+        {
+            using var module = LoadedModels.Create(assembly, "Models." + model.Name);
+            worst = Math.Max(worst, CompareBothPaths(module, model, model.InputShape.Sizes, seed: 3));
+        }
+        Assert.Equal(Zoo.Models.Count(), compiled.Count(m => m.SizeVariables.Count == 0));
+        output.WriteLine($"{Zoo.Models.Count()} zoo models, largest relative difference {worst:G3}");
+    }
+
+    [Fact]
+    public void Random_models_of_every_layer_kind_give_the_modules_outputs_through_the_inference_path()
+    {
+        // The export tests' random stacks (1-D, 2-D, 3-D, every layer kind).
+        var models = OnnxRuntimeEqualityTests.PropertyModels();
+        var (compiled, assembly) = CompiledModels.Get(OnnxRuntimeEqualityTests.PropertyModelText(models), "random-inference.cnn");
+        TorchSharp.torch.manual_seed(13);
+        double worst = 0;
+        for (int i = 0; i < models.Count; i++)
+        {
+            using var module = LoadedModels.Create(assembly, "Models.M" + i);
+            worst = Math.Max(worst, CompareBothPaths(module, compiled[i], compiled[i].InputShape.Sizes, seed: i));
+        }
+        output.WriteLine($"{models.Count} random models, largest relative difference {worst:G3}");
+    }
+
+    [Fact]
+    public void The_inference_package_depends_on_neither_torchsharp_nor_libtorch()
+    {
+        // The dependency closure NuGet resolved for the project, and the assemblies its build output references.
+        var root = RepoRoot();
+        var assets = Path.Combine(root, "src", "Inference", "obj", "project.assets.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(assets));
+        var libraries = json.RootElement.GetProperty("targets").EnumerateObject().Single().Value.EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
+        Assert.Contains("Microsoft.ML.OnnxRuntime", libraries);
+        Assert.Contains("CnnDsl.Vision", libraries);
+        Assert.DoesNotContain(libraries, l => l.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase) || l.StartsWith("libtorch", StringComparison.OrdinalIgnoreCase));
+
+        var referenced = new List<string>();
+        foreach (var name in new[] { "CnnDsl.Inference.dll", "CnnDsl.Vision.dll", "CnnDsl.Onnx.dll", "CnnDsl.Dsl.dll" })
+        {
+            using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, name));
+            using var pe = new PEReader(stream);
+            var reader = pe.GetMetadataReader();
+            referenced.AddRange(reader.AssemblyReferences.Select(r => reader.GetString(reader.GetAssemblyReference(r).Name)));
+        }
+        Assert.Contains("Microsoft.ML.OnnxRuntime", referenced);
+        Assert.DoesNotContain(referenced, r => r.StartsWith("TorchSharp", StringComparison.OrdinalIgnoreCase));
+    }
+
+    static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -83,7 +83,11 @@ public class TrainToolTests : IDisposable
         Assert.Contains("Test: loss", trained.Output);
         Assert.Contains("accuracy 100.00 % on 20 samples", trained.Output);
 
-        var predicted = CnnTool.RunTrain(folder, "predict", "shades.cnn", "--weights", "run/Shades.safetensors", Path.Combine("images", "test"));
+        // Prediction is the cnn tool's, with ONNX Runtime: cnn-train points there with the same arguments.
+        var moved = CnnTool.RunTrain(folder, "predict", "shades.cnn", "--weights", "run/Shades.safetensors", Path.Combine("images", "test"));
+        Assert.Equal(2, moved.ExitCode);
+        Assert.Contains("cnn predict shades.cnn --weights run/Shades.safetensors " + Path.Combine("images", "test"), moved.Error);
+        var predicted = CnnTool.Run(folder, "predict", "shades.cnn", "--weights", "run/Shades.safetensors", Path.Combine("images", "test"));
         Assert.True(predicted.ExitCode == 0, predicted.ToString());
         var lines = predicted.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(20, lines.Length);
@@ -133,7 +137,6 @@ public class TrainToolTests : IDisposable
     [Theory]
     [InlineData("train|tiny.cnn|--data|nowhere", "--data 'nowhere' is not a folder")]
     [InlineData("train|wide.cnn|--data|{fashion}", "Wide takes inputs of 3x32x32, but the data in")]
-    [InlineData("predict|tiny.cnn|--weights|missing.safetensors|x.png", "--weights 'missing.safetensors' does not exist")]
     public void Mistakes_are_one_line_and_a_non_zero_exit_code(string arguments, string expected)
     {
         File.WriteAllText(Path.Combine(folder, "tiny.cnn"), Tiny);

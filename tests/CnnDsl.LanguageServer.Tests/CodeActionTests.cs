@@ -1,6 +1,6 @@
 using System.Linq;
-using CnnDsl.LanguageServer.Features;
-using CnnDsl.LanguageServer.Protocol;
+using CnnDsl.Editor.Features;
+using CnnDsl.Editor.Protocol;
 using CnnDsl.LanguageServer.Tests.Infrastructure;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Linq;
-using CnnDsl.LanguageServer.Features;
+using CnnDsl.Editor.Features;
 using CnnDsl.LanguageServer.Tests.Infrastructure;
 using Xunit;
 
@@ -13,7 +13,7 @@ public class EditingFeatureTests
 
     static Project Sample() => new(("blocks.cnn", Blocks), ("net.cnn", Net));
 
-    static string[] Labels(Protocol.CompletionList list) => list.Items.Select(i => i.Label).ToArray();
+    static string[] Labels(CnnDsl.Editor.Protocol.CompletionList list) => list.Items.Select(i => i.Label).ToArray();
 
     [Fact]
     public void Completion_at_a_statement_offers_layer_kinds_blocks_zoo_models_and_keywords()

@@ -1,8 +1,8 @@
 using System.IO;
 using System.Linq;
-using CnnDsl.LanguageServer.Features;
+using CnnDsl.Editor.Features;
 using CnnDsl.LanguageServer.Tests.Infrastructure;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Workspace;
 using Xunit;
 
 namespace CnnDsl.LanguageServer.Tests;
@@ -99,11 +99,11 @@ public class ProjectStateTests
             Assert.NotNull(document);
             Assert.DoesNotContain(project.Diagnostics(), d => d.Id == "CNN9001");
             ShapeFeatures.InlayHints(project.State, path, 0, 1000);
-            ShapeFeatures.Hover(project.State, path, new Protocol.Position(2, 4));
-            CompletionFeatures.Complete(project.State, path, new Protocol.Position(2, 10));
+            ShapeFeatures.Hover(project.State, path, new CnnDsl.Editor.Protocol.Position(2, 4));
+            CompletionFeatures.Complete(project.State, path, new CnnDsl.Editor.Protocol.Position(2, 10));
             Outline.Symbols(document);
             Outline.Folding(document);
-            CodeActions.For(project.State, path, new Protocol.Range(new(0, 0), new(5, 0)), Project.UriOf);
+            CodeActions.For(project.State, path, new CnnDsl.Editor.Protocol.Range(new(0, 0), new(5, 0)), Project.UriOf);
         }
     }
 }

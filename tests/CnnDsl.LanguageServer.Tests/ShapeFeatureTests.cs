@@ -1,5 +1,5 @@
 using System.Linq;
-using CnnDsl.LanguageServer.Features;
+using CnnDsl.Editor.Features;
 using CnnDsl.LanguageServer.Tests.Infrastructure;
 using Xunit;
 

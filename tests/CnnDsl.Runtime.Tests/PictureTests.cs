@@ -22,6 +22,8 @@ public class PictureTests : IDisposable
 
     static SKColor Pixel(SKBitmap bitmap, int x, int y) => bitmap.GetPixel(x, y);
 
+    static int Distance(SKColor a, SKColor b) => Math.Abs(a.Red - b.Red) + Math.Abs(a.Green - b.Green) + Math.Abs(a.Blue - b.Blue);
+
     [Fact]
     public void Training_curves_mark_the_early_stopping_epoch_at_its_x_position()
     {
@@ -61,16 +63,17 @@ public class PictureTests : IDisposable
             for (int column = 0; column < 3; column++)
             {
                 var cell = layout.Tiles[row * 3 + column];
-                // Away from the count's text in the top-left corner: the fill alone, which encodes count / max.
-                var color = Pixel(bitmap, cell.Right - 4, cell.Bottom - 4);
+                // Away from the count's text in the middle: the fill alone, which encodes count / max on viridis.
+                var color = Pixel(bitmap, cell.Left + 4, cell.Top + 4);
                 Assert.Equal(ConfusionMatrix.CellColor(matrix[row, column], 4), color);
-                double shown = (255 - color.Red) / (255.0 - 8) * 4;
-                Assert.Equal(matrix[row, column], (long)Math.Round(shown));
+                long shown = Enumerable.Range(0, 5).OrderBy(k => Distance(ConfusionMatrix.CellColor(k, 4), color)).First();
+                Assert.Equal(matrix[row, column], shown);
             }
-        // The title, wider than three cells, is drawn whole: its ink ends before the picture's right edge.
-        int titleEnd = Enumerable.Range(0, bitmap.Width).Where(x => Enumerable.Range(6, 18).Any(y => Pixel(bitmap, x, y).Red < 128)).Max();
-        Assert.True(titleEnd > layout.Tiles[2].Right + 100, "the title is longer than the cells are wide");
-        Assert.True(titleEnd < bitmap.Width - 4, $"the title runs to x = {titleEnd} of {bitmap.Width}");
+        // The title, wider than three cells, is drawn whole: its ink starts and ends inside the picture.
+        // Above the cells only the title has ink.
+        var titleInk = Enumerable.Range(0, bitmap.Width).Where(x => Enumerable.Range(0, layout.Tiles[0].Top - 2).Any(y => Pixel(bitmap, x, y).Red < 128)).ToList();
+        Assert.True(titleInk.Max() - titleInk.Min() > layout.Tiles[2].Right - layout.Tiles[0].Left + 100, "the title is longer than the cells are wide");
+        Assert.True(titleInk.Min() > 4 && titleInk.Max() < bitmap.Width - 4, $"the title runs from x = {titleInk.Min()} to {titleInk.Max()} of {bitmap.Width}");
     }
 
     [Fact]
@@ -83,7 +86,7 @@ public class PictureTests : IDisposable
         var activation = activations[0];
         Assert.Equal(new long[] { 1, 16, 14, 14 }, activation.shape);
         var path = Path.Combine(folder, "features.png");
-        var layout = ImageGrid.SaveFeatureMaps(activation, path, columns: 4, scale: 3);
+        var layout = ImageGrid.SaveFeatureMaps(activation, path, columns: 4, scale: 3, colormap: Colormap.Grey);
         Assert.Equal(16, layout.Tiles.Count);
         using var bitmap = SKBitmap.Decode(path);
         for (int c = 0; c < 16; c++)
@@ -98,6 +101,19 @@ public class PictureTests : IDisposable
                     var pixel = Pixel(bitmap, tile.Left + xx * 3 + 1, tile.Top + y * 3 + 1);
                     Assert.True(Math.Abs(pixel.Red - expected) <= 1 && pixel.Red == pixel.Green, $"channel {c} ({xx}, {y}): {pixel.Red} shown for {expected}");
                 }
+        }
+        // Viridis, the default: each value's colour on matplotlib's map.
+        var viridis = ImageGrid.SaveFeatureMaps(activation, Path.Combine(folder, "viridis.png"), columns: 4, scale: 3);
+        using (var coloured = SKBitmap.Decode(Path.Combine(folder, "viridis.png")))
+        {
+            var values = activation[0, 5].data<float>().ToArray();
+            float min = values.Min(), max = values.Max();
+            for (int p = 0; p < values.Length; p += 7)
+            {
+                var (r, g, b) = ImageGrid.Viridis((float)Math.Round(255 * (values[p] - min) / (max - min)) / 255f);
+                var pixel = Pixel(coloured, viridis.Tiles[5].Left + p % 14 * 3 + 1, viridis.Tiles[5].Top + p / 14 * 3 + 1);
+                Assert.True(Distance(new SKColor(r, g, b), pixel) <= 6, $"({p % 14}, {p / 14}): {pixel} shown for viridis {r},{g},{b}");
+            }
         }
         Assert.Throws<InvalidOperationException>(() => model.Activations(x, new LayerHandle("conv2d_1", new long[] { 32, 14, 14 })));
         Assert.StartsWith("TinyCnn has no layer 'conv3'; its layers are 'conv2d', ", Assert.Throws<ArgumentException>(() => model.Activations(x, "conv3")).Message);

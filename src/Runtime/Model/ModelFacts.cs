@@ -37,22 +37,6 @@ namespace CnnDsl
     }
 
     /// <summary>
-    /// One step of an evaluation pipeline as data: the library's transforms by name and their numbers (<c>Resize</c>
-    /// [size] or [height, width], <c>CenterCrop</c> [height, width], <c>ToTensor</c> [], <c>Normalize</c> [means...,
-    /// deviations...]); a transform of the user's own by its type name, not restorable.
-    /// </summary>
-    public sealed record TransformStep(string Name, IReadOnlyList<double> Values, bool Restorable = true)
-    {
-        public bool Equals(TransformStep? other) => other != null && Name == other.Name && Restorable == other.Restorable && Values.SequenceEqual(other.Values);
-
-        public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
-
-        public override string ToString() => Restorable
-            ? $"{Name}({string.Join(", ", Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))})"
-            : $"{Name} (not restorable)";
-    }
-
-    /// <summary>
     /// What a model knows beyond its weights, as torchvision's weights carry <c>meta["categories"]</c> and
     /// <c>transforms()</c>: its name and definition, its input shape, the class names and input normalisation of the data
     /// it was trained on, the evaluation transforms, the loss it was trained with (which decides what <c>Predict</c>
@@ -136,60 +120,10 @@ namespace CnnDsl
         }
 
         /// <summary>The recorded evaluation transforms as a pipeline, to apply to new images as in training; null when none were recorded.</summary>
-        public Transform? EvaluationTransform()
-        {
-            if (EvaluationTransforms == null)
-                return null;
-            var steps = new List<Transform>();
-            foreach (var step in EvaluationTransforms)
-            {
-                var values = step.Values;
-                bool Count(int n) => values.Count == n;
-                steps.Add(step.Name switch
-                {
-                    _ when !step.Restorable => throw new InvalidOperationException(
-                        $"The evaluation transforms of {Model ?? "the model"} include {step.Name}, a transform of the user's own that cannot be restored from its name; build the pipeline yourself."),
-                    "Resize" when Count(1) => new Resize((int)values[0]),
-                    "Resize" when Count(2) => new Resize((int)values[0], (int)values[1]),
-                    "CenterCrop" when Count(2) => new CenterCrop((int)values[0], (int)values[1]),
-                    "ToTensor" when Count(0) => new ToTensor(),
-                    "Normalize" when values.Count % 2 == 0 && values.Count > 0 => new Normalize(
-                        values.Take(values.Count / 2).Select(v => (float)v).ToArray(), values.Skip(values.Count / 2).Select(v => (float)v).ToArray()),
-                    _ => throw new InvalidOperationException($"The evaluation transform {step} of {Model ?? "the model"} is not one this version knows."),
-                });
-            }
-            return new Compose(steps.ToArray());
-        }
+        public Transform? EvaluationTransform() => EvaluationTransforms == null ? null : TransformStep.Restore(EvaluationTransforms, Model);
 
         /// <summary>The steps of a pipeline as data (random transforms as they evaluate); a transform of the user's own by name.</summary>
-        public static IReadOnlyList<TransformStep> Record(Transform transform)
-        {
-            var steps = new List<TransformStep>();
-            void Add(Transform t)
-            {
-                switch (t)
-                {
-                    case Compose compose:
-                        foreach (var inner in compose.Transforms)
-                            Add(inner);
-                        break;
-                    case Identity:
-                        break;
-                    case Resize or CenterCrop or ToTensor or Normalize:
-                        steps.Add(t.Step()!);
-                        break;
-                    default:
-                        var evaluation = t.ForEvaluation();
-                        if (!ReferenceEquals(evaluation, t))
-                            Add(evaluation);
-                        else
-                            steps.Add(new TransformStep(t.GetType().Name, Array.Empty<double>(), Restorable: false));
-                        break;
-                }
-            }
-            Add(transform);
-            return steps;
-        }
+        public static IReadOnlyList<TransformStep> Record(Transform transform) => TransformStep.Record(transform);
 
         /// <summary>The facts as JSON (snake_case keys, as a PyTorch user reads them from a file's metadata).</summary>
         public string ToJson() => new SavedFacts

@@ -1,8 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
-using CnnDsl.LanguageServer.Features;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Features;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
 namespace CnnDsl.LanguageServer.Tests.Infrastructure;
 

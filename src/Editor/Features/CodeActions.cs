@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Diagnostics;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>
 /// Quick fixes that apply what a diagnostic carries as data (<see cref="DiagnosticFix"/>: a replacement, a layer to insert,

@@ -324,40 +324,10 @@ namespace CnnDsl.Vision
             .Select(v => double.Parse(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)).ToArray());
 
         /// <summary>
-        /// The inverse: <c>x * std + mean</c> per channel, for images (C, H, W) or batches (N, C, H, W) this normalised, so
-        /// that pictures show the pixels the model was given.
-        /// </summary>
-        public TorchSharp.torch.Tensor Undo(TorchSharp.torch.Tensor images)
-        {
-            var (mean, std) = PerChannel(images);
-            using (mean)
-            using (std)
-                return images * std + mean;
-        }
-
-        /// <summary><c>(x - mean) / std</c> per channel on a tensor of images (C, H, W) or batches (N, C, H, W): what <see cref="Apply"/> does to one image.</summary>
-        public TorchSharp.torch.Tensor Apply(TorchSharp.torch.Tensor images)
-        {
-            var (mean, std) = PerChannel(images);
-            using (mean)
-            using (std)
-                return (images - mean) / std;
-        }
-
-        /// <summary>
         /// The inverse as a transform of its own: mean <c>-mean / std</c> and deviation <c>1 / std</c>, so that it maps
-        /// normalised images (or tensors, by <see cref="Apply(TorchSharp.torch.Tensor)"/>) back to their pixels.
+        /// normalised images (or tensors, by <c>Apply(Tensor)</c> in the runtime library) back to their pixels.
         /// </summary>
         public Normalize Inverse() => new(Mean.Zip(Std, (m, s) => -m / s).ToArray(), Std.Select(s => 1 / s).ToArray());
-
-        (TorchSharp.torch.Tensor Mean, TorchSharp.torch.Tensor Std) PerChannel(TorchSharp.torch.Tensor images)
-        {
-            int channelDimension = images.dim() == 4 ? 1 : images.dim() == 3 ? 0 : throw new ArgumentException($"Images are (C, H, W) or (N, C, H, W), not ({string.Join(", ", images.shape)}).", nameof(images));
-            if (images.shape[channelDimension] != Mean.Length)
-                throw new ArgumentException($"This normalisation has {Mean.Length} channels, the images {images.shape[channelDimension]}.", nameof(images));
-            var shape = channelDimension == 1 ? new long[] { 1, Mean.Length, 1, 1 } : new long[] { Mean.Length, 1, 1 };
-            return (TorchSharp.torch.tensor(Mean, device: images.device).reshape(shape), TorchSharp.torch.tensor(Std, device: images.device).reshape(shape));
-        }
 
         /// <summary>The normalisation a pipeline ends with (the last Normalize of a Compose), or null.</summary>
         public static Normalize? In(Transform transform) => transform switch

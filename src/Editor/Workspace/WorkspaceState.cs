@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Xml.Linq;
 
-namespace CnnDsl.LanguageServer.Workspace;
+namespace CnnDsl.Editor.Workspace;
 
 /// <summary>
 /// The workspace's .cnn files, grouped as the build groups them: by the nearest folder above them with a .csproj (whose

@@ -5,7 +5,7 @@ using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
 
-namespace CnnDsl.LanguageServer.Workspace;
+namespace CnnDsl.Editor.Workspace;
 
 /// <summary>One model of a file as bound for the editor: its syntax, the checked model (null with errors) and every layer line it read.</summary>
 public sealed record ModelAnalysis(ModelSyntax Syntax, BoundModel? Bound, IReadOnlyList<LayerObservation> Observations);

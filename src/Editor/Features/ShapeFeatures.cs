@@ -5,10 +5,10 @@ using CnnDsl.Dsl.Binding;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Symbolic;
 using CnnDsl.Dsl.Syntax;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>Inlay hints and hovers: what binding found for each layer line, read from the observations, never bound again.</summary>
 public static class ShapeFeatures

@@ -5,10 +5,10 @@ using CnnDsl.Dsl;
 using CnnDsl.Dsl.Catalog;
 using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>A name the editor can follow: a block (project-wide), or a layer's label within one model or block.</summary>
 public sealed record NameSymbol(bool IsBlock, string Name, SourceLocation? OwnerLocation);

@@ -4,10 +4,10 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using CnnDsl.Dsl;
 using CnnDsl.Dsl.Catalog;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>
 /// Completion and signature help. The line being typed is usually not a whole statement yet, so its context (start of a

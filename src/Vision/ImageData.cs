@@ -89,12 +89,50 @@ namespace CnnDsl.Vision
         /// </summary>
         internal static T Decode<T>(string path, int channels, Func<int, int, (int Top, int Left, int Height, int Width)>? chooseBox, Func<PixelView, T> use)
         {
-            if (channels != 1 && channels != 3)
-                throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 (grey) or 3 (RGB).");
+            CheckChannels(channels);
             var pool = System.Buffers.ArrayPool<byte>.Shared;
             // Pooled buffers throughout: a loader decodes every image of every epoch, and fresh large arrays each time
             // would keep the garbage collector busy on all threads.
             var (file, fileLength) = ReadFile(path, pool);
+            try
+            {
+                return Decode(file, fileLength, path, channels, DefaultMaxPixels, chooseBox, use);
+            }
+            finally
+            {
+                pool.Return(file);
+            }
+        }
+
+        /// <summary>
+        /// The most pixels an image may declare before it is decoded: PIL's limit for a decompression bomb (twice its
+        /// warning at 89,478,485), so a file that declares an absurd size is an error, not an allocation of gigabytes.
+        /// </summary>
+        public const long DefaultMaxPixels = 178_956_970;
+
+        /// <summary>
+        /// Decodes an encoded image held in memory (an upload, a resource) as <see cref="Decode(string, int)"/> decodes a
+        /// file. <paramref name="source"/> names it in errors. An image that declares more than <paramref name="maxPixels"/>
+        /// pixels is an <see cref="InvalidDataException"/> before any pixel is decoded.
+        /// </summary>
+        public static ImageData Decode(byte[] encoded, string source, int channels = 3, long maxPixels = DefaultMaxPixels)
+        {
+            if (encoded == null)
+                throw new ArgumentNullException(nameof(encoded));
+            CheckChannels(channels);
+            return Decode(encoded, encoded.Length, source, channels, maxPixels, null, image => new ImageData(image.Channels, image.Height, image.Width, image.ToPlanar()));
+        }
+
+        static void CheckChannels(int channels)
+        {
+            if (channels != 1 && channels != 3)
+                throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 (grey) or 3 (RGB).");
+        }
+
+        static T Decode<T>(byte[] file, int fileLength, string path, int channels, long maxPixels,
+            Func<int, int, (int Top, int Left, int Height, int Width)>? chooseBox, Func<PixelView, T> use)
+        {
+            var pool = System.Buffers.ArrayPool<byte>.Shared;
             byte[]? pixels = null, luma = null;
             try
             {
@@ -103,6 +141,9 @@ namespace CnnDsl.Vision
                 using var codec = SKCodec.Create(stream, out var opened)
                     ?? throw new InvalidDataException($"{path} cannot be decoded as an image: the decoder says {opened} ({fileLength} bytes; PNG, JPEG, BMP, GIF and WebP are read).");
                 int fullWidth = codec.Info.Width, fullHeight = codec.Info.Height;
+                if ((long)fullWidth * fullHeight > maxPixels)
+                    throw new InvalidDataException($"{path} declares {fullWidth}x{fullHeight} = {(long)fullWidth * fullHeight:N0} pixels, more than the limit of {maxPixels:N0}; "
+                        + "it is not decoded (a decompression bomb, or an image to shrink before use).");
                 var box = chooseBox?.Invoke(fullHeight, fullWidth) ?? (0, 0, fullHeight, fullWidth);
                 if (box.Top < 0 || box.Left < 0 || box.Height < 1 || box.Width < 1 || box.Top + box.Height > fullHeight || box.Left + box.Width > fullWidth)
                     throw new ArgumentOutOfRangeException(nameof(chooseBox), $"The box {box.Height}x{box.Width} at ({box.Top}, {box.Left}) is not inside {path} ({fullHeight}x{fullWidth}).");
@@ -159,7 +200,6 @@ namespace CnnDsl.Vision
             }
             finally
             {
-                pool.Return(file);
                 if (pixels != null)
                     pool.Return(pixels);
                 if (luma != null)

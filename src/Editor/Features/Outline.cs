@@ -2,10 +2,10 @@ using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
-using CnnDsl.LanguageServer.Protocol;
-using CnnDsl.LanguageServer.Workspace;
+using CnnDsl.Editor.Protocol;
+using CnnDsl.Editor.Workspace;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>The outline (models, blocks, and the groups inside them) and the folding ranges of a file.</summary>
 public static class Outline

@@ -2,12 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CnnDsl.Dsl.Text;
-using CnnDsl.LanguageServer.Protocol;
+using CnnDsl.Editor.Protocol;
 using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
-using LspDiagnostic = CnnDsl.LanguageServer.Protocol.Diagnostic;
-using Range = CnnDsl.LanguageServer.Protocol.Range;
+using LspDiagnostic = CnnDsl.Editor.Protocol.Diagnostic;
+using Range = CnnDsl.Editor.Protocol.Range;
 
-namespace CnnDsl.LanguageServer.Features;
+namespace CnnDsl.Editor.Features;
 
 /// <summary>Conversions between the Dsl's locations and diagnostics and the protocol's; both count UTF-16 code units.</summary>
 public static class Lsp

@@ -4,7 +4,7 @@ using Newtonsoft.Json.Linq;
 
 // The Language Server Protocol 3.17 types this server reads and writes, and no others. Property names are written in
 // camelCase by the serializer settings in Program; absent optional members are left out of the JSON.
-namespace CnnDsl.LanguageServer.Protocol;
+namespace CnnDsl.Editor.Protocol;
 
 public sealed record Position(int Line, int Character);
 

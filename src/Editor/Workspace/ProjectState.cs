@@ -10,7 +10,7 @@ using CnnDsl.Dsl.Syntax;
 using CnnDsl.Dsl.Text;
 using DslDiagnostic = CnnDsl.Dsl.Diagnostics.Diagnostic;
 
-namespace CnnDsl.LanguageServer.Workspace;
+namespace CnnDsl.Editor.Workspace;
 
 /// <summary>
 /// Every .cnn file of the project, open or not, checked as the build checks them: each file parsed on its own, blocks
