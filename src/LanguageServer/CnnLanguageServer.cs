@@ -218,6 +218,11 @@ public sealed class CnnLanguageServer
     public List<FoldingRange>? FoldingRange(DocumentParams parameters) =>
         Answer(parameters.TextDocument.Uri, (project, path) => project.Find(path) is { } document ? Outline.Folding(document) : null);
 
+    // CnnDsl's own request: the diagram of a model of the file, for the editor's side panel.
+    [JsonRpcMethod("cnndsl/diagram", UseSingleObjectParameterDeserialization = true)]
+    public DiagramResult? Diagram(DiagramParams parameters) =>
+        Answer(parameters.TextDocument.Uri, (project, path) => DiagramFeature.For(project, path, parameters.Position, parameters.Model, parameters.Expand));
+
     [JsonRpcMethod("textDocument/codeAction", UseSingleObjectParameterDeserialization = true)]
     public List<CodeAction>? CodeAction(CodeActionParams parameters) =>
         Answer(parameters.TextDocument.Uri, (project, path) => CodeActions.For(project, path, parameters.Range, UriOf));

@@ -21,8 +21,8 @@ public sealed class LocalFeed : IDisposable
         Feed = Path.Combine(Folder, "feed");
         Packages = Path.Combine(Folder, "packages");
         Version = "0.0.1-test" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
-        // CnnDsl depends on the language, the ONNX writer, the image pipeline and the inference library, each a package.
-        foreach (var project in new[] { "Dsl", "Onnx", "Vision", "Inference", "Runtime" }.Select(p => Path.Combine("src", p, $"CnnDsl.{p}.csproj"))
+        // CnnDsl depends on the language, the ONNX writer, the image pipeline, the diagram and the inference library, each a package.
+        foreach (var project in new[] { "Dsl", "Onnx", "Vision", "Diagram", "Inference", "Runtime" }.Select(p => Path.Combine("src", p, $"CnnDsl.{p}.csproj"))
             .Append(Path.Combine("templates", "CnnDsl.Templates", "CnnDsl.Templates.csproj")))
             PackageTests.Run("dotnet", $"pack \"{Path.Combine(PackageTests.RepoRoot(), project)}\" -c Release -o \"{Feed}\" -p:Version={Version} -nologo", PackageTests.RepoRoot());
     }

@@ -20,10 +20,20 @@ public class ExtensionTests
         Assert.True(code == 0, output);
         using var archive = ZipFile.OpenRead(vsix);
         var entries = archive.Entries.Select(e => e.FullName).ToHashSet();
-        foreach (var expected in new[] { "extension/package.json", "extension/extension.js", "extension/server-command.js", "extension/language-configuration.json",
+        foreach (var expected in new[] { "extension/package.json", "extension/extension.js", "extension/server-command.js", "extension/diagram-panel.js", "extension/language-configuration.json",
                      "extension/syntaxes/cnn.tmLanguage.json", "extension/node_modules/vscode-languageclient/package.json", "extension.vsixmanifest" })
             Assert.Contains(expected, entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("extension/test/", StringComparison.Ordinal) || e.Contains("/@vscode/vsce/"));
+    }
+
+    [NodeFact]
+    public void The_diagram_panel_shows_the_servers_svg_or_its_reason_and_follows_typing_after_a_pause()
+    {
+        Node.RequireAvailable();
+        var (code, output) = Node.Run("npm", "run test:panel", Node.ExtensionFolder, TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, output);
+        Assert.Contains("ok a late answer to an older request is dropped", output);
+        Assert.Contains("diagram panel checks passed: 5", output);
     }
 
     [NodeFact]

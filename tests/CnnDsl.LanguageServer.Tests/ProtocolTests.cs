@@ -25,7 +25,9 @@ public class ProtocolTests
         Assert.Contains("ok a typed mistake gives the build's diagnostic at its span", output);
         Assert.Contains("ok rename edits the block and its uses across files", output);
         Assert.Contains("ok a file created on disk is watched and checked", output);
-        Assert.Contains("protocol checks passed: 11", output);
+        Assert.Contains("ok cnndsl/diagram answers the model's diagram as the compiler draws it, collapsed or expanded", output);
+        Assert.Contains("ok the diagram of a model with errors says why there is none", output);
+        Assert.Contains("protocol checks passed: 13", output);
     }
 
     [NodeFact]

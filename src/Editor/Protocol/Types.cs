@@ -181,3 +181,21 @@ public static class LspKinds
     public const int SymbolModule = 2;
     public const int TextDocumentSyncIncremental = 2;
 }
+
+/// <summary>
+/// CnnDsl's own request <c>cnndsl/diagram</c>: the diagram of the model named <see cref="Model"/>, or of the model at
+/// <see cref="Position"/>, or the file's first model.
+/// </summary>
+public sealed class DiagramParams
+{
+    public TextDocumentIdentifier TextDocument { get; set; } = new();
+    public Position? Position { get; set; }
+    public string? Model { get; set; }
+    public bool Expand { get; set; }
+}
+
+/// <summary>
+/// The answer to <c>cnndsl/diagram</c>: the model drawn and its SVG, or, where there is nothing to draw, why (a file of
+/// blocks only, a model with errors); the file's models, for a picker.
+/// </summary>
+public sealed record DiagramResult(string? Model, string? Svg, string? Message, IReadOnlyList<string> Models);

@@ -83,7 +83,7 @@ namespace CnnDsl.Plots
                 case "text":
                 {
                     bool bold = element.Attribute("font-weight")?.Value is "bold" or "600" or "700";
-                    using var font = new SKFont(SKTypeface.FromFamilyName(style.FontFamily, bold ? SKFontStyle.Bold : SKFontStyle.Normal), Number(element.Attribute("font-size")?.Value ?? "12"));
+                    using var font = new SKFont(Typeface(style.FontFamily, bold ? SKFontStyle.Bold : SKFontStyle.Normal), Number(element.Attribute("font-size")?.Value ?? "12"));
                     using var paint = new SKPaint { IsAntialias = true, Color = Color(style.Fill ?? "#000000") };
                     var align = element.Attribute("text-anchor")?.Value switch { "middle" => SKTextAlign.Center, "end" => SKTextAlign.Right, _ => SKTextAlign.Left };
                     canvas.DrawText(element.Value, Number(element.Attribute("x")?.Value ?? "0"), Number(element.Attribute("y")?.Value ?? "0"), align, font, paint);
@@ -92,6 +92,15 @@ namespace CnnDsl.Plots
                 default:
                     throw new FormatException($"The SVG element <{element.Name.LocalName}> is not one this renderer draws.");
             }
+        }
+
+        // The first family of a CSS font list that this machine has, as a browser picks it.
+        static SKTypeface Typeface(string families, SKFontStyle style)
+        {
+            foreach (var family in families.Split(',').Select(f => f.Trim().Trim('\'', '"')))
+                if (SKFontManager.Default.MatchFamily(family, style) is { } typeface)
+                    return typeface;
+            return SKTypeface.FromFamilyName(Figure.FontName, style);
         }
 
         static void Paint(SKCanvas canvas, SKPath path, Style style, XElement element)

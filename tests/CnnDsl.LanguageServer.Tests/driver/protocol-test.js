@@ -86,6 +86,13 @@ async function main() {
     assert.deepEqual(typo.range, { start: { line, character: column - 4 }, end: { line, character: column + 2 } });
   });
 
+  const broken = await connection.sendRequest('cnndsl/diagram', { textDocument: { uri: netUri }, position: { line, character: 4 } });
+  check('the diagram of a model with errors says why there is none', () => {
+    assert.equal(broken.model, 'Net');
+    assert.ok(!broken.svg, 'no picture');
+    assert.ok(broken.message.startsWith('Net has errors; fix them'), broken.message);
+  });
+
   const actions = await connection.sendRequest(rpc.CodeActionRequest.type, {
     textDocument: { uri: netUri }, range: typo.range, context: { diagnostics: [typo] },
   });
@@ -110,6 +117,21 @@ async function main() {
     assert.ok(labels.some(l => l.endsWith(':-> 10 · 62,730')), JSON.stringify(labels));
     const hint = hints.find(h => h.position.line === line);
     assert.equal(hint.position.character, text.split('\n')[line].length);
+  });
+
+  const diagram = await connection.sendRequest('cnndsl/diagram', { textDocument: { uri: netUri }, position: { line, character: 4 } });
+  const expanded = await connection.sendRequest('cnndsl/diagram', { textDocument: { uri: netUri }, model: 'Net', expand: true });
+  const blocksOnly = await connection.sendRequest('cnndsl/diagram', { textDocument: { uri: blocksUri } });
+  check('cnndsl/diagram answers the model\'s diagram as the compiler draws it, collapsed or expanded', () => {
+    assert.equal(diagram.model, 'Net');
+    assert.deepEqual(diagram.models, ['Net']);
+    assert.ok(diagram.svg.startsWith('<svg'), diagram.svg.slice(0, 80));
+    const texts = [...diagram.svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(m => m[1]);
+    for (const expected of ['c1', 'res', '32 × 28 × 28', '832 params']) assert.ok(texts.includes(expected), expected + ' not in ' + JSON.stringify(texts));
+    const boxes = svg => (svg.match(/<rect [^>]*rx=/g) || []).length;
+    assert.ok(boxes(expanded.svg) > boxes(diagram.svg), boxes(expanded.svg) + ' boxes expanded, ' + boxes(diagram.svg) + ' collapsed');
+    assert.ok(!blocksOnly.svg, 'no picture');
+    assert.ok(blocksOnly.message.includes('defines no model'), blocksOnly.message);
   });
 
   const hover = await connection.sendRequest(rpc.HoverRequest.type, { textDocument: { uri: netUri }, position: { line, character: 7 } });
