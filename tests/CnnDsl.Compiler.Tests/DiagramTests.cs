@@ -238,6 +238,21 @@ public class DiagramTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ZooTests.Models), MemberType = typeof(ZooTests))]
+    public void Every_zoo_model_is_readable_collapsed_and_expanded_and_stays_a_column(string zooModel, string input, long parameters)
+    {
+        var model = Compile($"model Net = {zooModel}\n  input {input}\n");
+        Assert.Equal(parameters, model.ParameterCount);
+        foreach (var expand in new[] { false, true })
+        {
+            var diagram = Render(model, expand);
+            AssertReadable(diagram);
+            // The widest, Inception V3 expanded, is about 3,150 px: four branches of frames side by side.
+            Assert.True(diagram.Width <= 3500, $"{zooModel} {(expand ? "expanded" : "collapsed")} is {diagram.Width} px wide");
+        }
+    }
+
     [Fact]
     public void Resnet152_collapses_its_equal_bottlenecks_and_stays_within_400_by_1800_px()
     {

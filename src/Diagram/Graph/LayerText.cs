@@ -10,7 +10,7 @@ namespace CnnDsl.Diagram.Graph
 {
     /// <summary>
     /// The text of a box, read from the layer's plan (PyTorch's module and its arguments) so that no layer kind is known
-    /// here by name: <c>Conv2d(32, kernel_size=5, padding=same) + relu</c>, <c>64 × H // 4 × W // 4</c>, <c>51,264</c>.
+    /// here by name: <c>Conv2d(32, kernel_size=5, padding=same) + relu</c>, <c>64 × H//4 × W//4</c>, <c>51,264</c>.
     /// </summary>
     public static class LayerText
     {

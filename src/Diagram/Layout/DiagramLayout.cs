@@ -40,6 +40,10 @@ namespace CnnDsl.Diagram.Layout
             {
                 NodeSeparation = DiagramStyle.NodeSeparation,
                 LayerSeparation = DiagramStyle.LayerSeparation,
+                // MSAGL would switch a frame's contents of more than 30 nodes that come out taller than 5:1 (a deep
+                // network's frames in a column) to a force-directed layout, which bends the column into an arc.
+                FallbackLayoutSettings = null,
+                MaxAspectRatioEccentricity = double.MaxValue,
             };
             AddOrderingEdges(geometry, byId, graph);
             LayoutHelpers.CalculateLayout(geometry, settings, null);
@@ -79,7 +83,7 @@ namespace CnnDsl.Diagram.Layout
         {
             var clusters = new Dictionary<string, Cluster>();
             var ordered = new List<Cluster>();
-            if (graph.Groups.Count == 0)
+            if (graph.Groups.Count == 0 || LargestLevel(graph) > MaxFramedLevel)
                 return ordered;
             var root = new Cluster(graph.Nodes.Where(n => n.Group == null).Select(n => byId[n.Id]));
             // A block without layers passes its input on and has nothing to frame.
@@ -112,6 +116,14 @@ namespace CnnDsl.Diagram.Layout
             geometry.RootCluster = root;
             return ordered;
         }
+
+        // MSAGL 1.1.12 lays out a level (the model's, or a frame's contents) of more than 50 members with a force-directed
+        // layout whatever the settings say, bending a column of frames into a wide arc: such models (ResNet-152 and
+        // DenseNet-121 expanded, 50 and 61 block uses in a row) are drawn without frames, their layers named by block.
+        const int MaxFramedLevel = 50;
+
+        static int LargestLevel(ModelGraph graph) =>
+            graph.Nodes.Select(n => n.Group).Concat(graph.Groups.Select(g => g.Parent)).GroupBy(level => level ?? "").Max(level => level.Count());
 
         // MSAGL lays out each frame's contents, then the frame as one node among its neighbours, where it sees only the
         // arrows between neighbours and those into a frame, not those out of one: an arrow from a layer inside a frame to
