@@ -96,22 +96,27 @@ namespace CnnDsl.Cli
         public static Command Plot()
         {
             var file = new Argument<string>("file") { Description = "the .cnn file" };
-            var output = new Option<string>("--output", "-o") { Description = "the SVG file to write", Required = true };
+            var output = new Option<string>("--output", "-o") { Description = "the SVG file to write, or a .png file for its picture", Required = true };
             var expand = new Option<bool>("--expand") { Description = "draw every layer inside every block instead of one box per block use" };
             var model = ModelOption();
             var input = InputOption();
-            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as SVG, as the compiler computes it, without running it.")
+            var command = new Command("plot", "Draws a model's diagram (layers, output shapes, parameter counts, data flow) as SVG or PNG, as the compiler computes it, without running it.")
                 { file, output, expand, model, input };
             command.SetAction(result => Program.Guard(() =>
             {
                 var path = result.GetValue(output)!;
-                // PNG would need Svg.Skia's SkiaSharp 4 in the tool, which clashes with the runtime's SkiaSharp 3 wherever both are used.
-                if (!path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-                    throw new UsageException($"-o '{path}': cnn plot writes SVG; give a file ending in .svg (a browser or rsvg-convert turns it into PNG)");
+                bool png = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+                if (!png && !path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+                    throw new UsageException($"-o '{path}': cnn plot writes SVG or PNG; give a file ending in .svg or .png");
                 var bound = Resolve(result.GetValue(file)!, result.GetValue(model), result.GetValue(input));
                 if (bound == null)
                     return 1;
-                System.IO.File.WriteAllText(path, Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) }));
+                var svg = Diagram.ModelDiagram.ToSvg(bound, new Diagram.DiagramOptions { ExpandBlocks = result.GetValue(expand) });
+                // The PNG is the SVG's own picture, drawn by the same renderer as the run time's PlotModel.
+                if (png)
+                    Vision.SvgPicture.SavePng(svg, path);
+                else
+                    System.IO.File.WriteAllText(path, svg);
                 Console.WriteLine($"Wrote {path}: {bound.Name}, input {bound.InputShape}, {bound.ParameterCount:N0} parameters");
                 return 0;
             }));

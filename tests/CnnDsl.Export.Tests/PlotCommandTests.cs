@@ -49,10 +49,23 @@ public class PlotCommandTests : IDisposable
         Assert.True(expanded.ExitCode == 0, expanded.ToString());
         var titles = new RenderedDiagram(File.ReadAllText(Path.Combine(folder, "expanded.svg"))).Boxes.Select(b => b.Title);
         Assert.Equal(new[] { "fc", "input", "pool", "res.add", "res.bn", "res.conv", "res.re_lu", "stem" }, titles.OrderBy(t => t, StringComparer.Ordinal));
+
+        // PNG: the SVG's picture at its size, every box in its own fill.
+        var png = CnnTool.Run(folder, "plot", "net.cnn", "--model", "Net", "-o", "net.png");
+        Assert.True(png.ExitCode == 0, png.ToString());
+        var svg = System.Xml.Linq.XDocument.Parse(File.ReadAllText(Path.Combine(folder, "net.svg"))).Root!;
+        using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(folder, "net.png"));
+        Assert.Equal((int)Math.Ceiling(double.Parse(svg.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture)), bitmap.Width);
+        foreach (var box in svg.Descendants().Where(e => e.Name.LocalName == "rect" && e.Attribute("rx") != null))
+        {
+            double x = double.Parse(box.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture), y = double.Parse(box.Attribute("y")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+            double width = double.Parse(box.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(SkiaSharp.SKColor.Parse(box.Attribute("fill")!.Value), bitmap.GetPixel((int)(x + width / 2), (int)Math.Ceiling(y + 2)));
+        }
     }
 
     [Theory]
-    [InlineData("plot|net.cnn|--model|Net|-o|net.png", "-o 'net.png': cnn plot writes SVG; give a file ending in .svg")]
+    [InlineData("plot|net.cnn|--model|Net|-o|net.jpg", "-o 'net.jpg': cnn plot writes SVG or PNG; give a file ending in .svg or .png")]
     [InlineData("plot|net.cnn|-o|net.svg", "net.cnn has 2 models; choose one with --model (models: Net, Other)")]
     [InlineData("plot|missing.cnn|-o|net.svg", "'missing.cnn' does not exist")]
     public void Mistakes_are_one_line_and_exit_code_2(string arguments, string expected)

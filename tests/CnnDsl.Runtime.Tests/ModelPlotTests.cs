@@ -64,7 +64,7 @@ public sealed class ModelPlotTests : IDisposable
     [Fact]
     public void The_png_renderer_refuses_what_it_does_not_draw_rather_than_leaving_it_out()
     {
-        var error = Assert.Throws<FormatException>(() => SvgPicture.Render("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"3\"/></svg>"));
+        var error = Assert.Throws<FormatException>(() => CnnDsl.Vision.SvgPicture.Render("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle r=\"3\"/></svg>"));
         Assert.Contains("<circle>", error.Message);
     }
 }

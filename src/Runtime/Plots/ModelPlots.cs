@@ -21,10 +21,7 @@ namespace CnnDsl.Plots
         {
             var svg = ModelDiagram.ToSvg(model, options);
             if (string.Equals(Path.GetExtension(path), ".png", System.StringComparison.OrdinalIgnoreCase))
-            {
-                using var bitmap = SvgPicture.Render(svg);
-                Pictures.SavePng(bitmap, path);
-            }
+                Vision.SvgPicture.SavePng(svg, path);
             else
                 Weights.AtomicFile.Write(path, stream => { using var writer = new StreamWriter(stream, leaveOpen: true); writer.Write(svg); });
         }

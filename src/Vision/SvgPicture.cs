@@ -5,7 +5,7 @@ using System.Linq;
 using System.Xml.Linq;
 using SkiaSharp;
 
-namespace CnnDsl.Plots
+namespace CnnDsl.Vision
 {
     /// <summary>
     /// Draws an SVG document of the plain kind the library writes (model diagrams: <c>rect</c>, <c>path</c> of M, L and C,
@@ -13,8 +13,18 @@ namespace CnnDsl.Plots
     /// CSS) onto a SkiaSharp bitmap, so a PNG is the SVG's picture. Anything outside that subset is an error, not a
     /// silently different picture.
     /// </summary>
-    internal static class SvgPicture
+    public static class SvgPicture
     {
+        const string DefaultFont = "DejaVu Sans";
+
+        /// <summary>The SVG document's picture written as a PNG file (atomically), at <paramref name="scale"/> times its size.</summary>
+        public static void SavePng(string svg, string path, float scale = 1)
+        {
+            using var bitmap = Render(svg, scale);
+            using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            Weights.AtomicFile.Write(path, stream => data.SaveTo(stream));
+        }
+
         public static SKBitmap Render(string svg, float scale = 1)
         {
             var root = XDocument.Parse(svg).Root ?? throw new FormatException("The SVG document is empty.");
@@ -23,7 +33,7 @@ namespace CnnDsl.Plots
             using var canvas = new SKCanvas(bitmap);
             canvas.Clear(SKColors.White);
             canvas.Scale(scale);
-            var style = new Style(null, null, 1, root.Attribute("font-family")?.Value ?? Figure.FontName);
+            var style = new Style(null, null, 1, root.Attribute("font-family")?.Value ?? DefaultFont);
             foreach (var child in root.Elements())
                 Draw(canvas, child, style, width, height);
             return bitmap;
@@ -100,7 +110,7 @@ namespace CnnDsl.Plots
             foreach (var family in families.Split(',').Select(f => f.Trim().Trim('\'', '"')))
                 if (SKFontManager.Default.MatchFamily(family, style) is { } typeface)
                     return typeface;
-            return SKTypeface.FromFamilyName(Figure.FontName, style);
+            return SKTypeface.FromFamilyName(DefaultFont, style);
         }
 
         static void Paint(SKCanvas canvas, SKPath path, Style style, XElement element)
