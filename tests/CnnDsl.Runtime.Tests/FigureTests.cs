@@ -32,6 +32,11 @@ public sealed class FigureTests(ITestOutputHelper output) : IDisposable
             Assert.True(text.Box.Left >= -0.5 && text.Box.Top >= -0.5 && text.Box.Right <= width + 0.5 && text.Box.Bottom <= height + 0.5,
                 $"{figure}: {text} leaves the {width}x{height} canvas");
         }
+        // The drawn areas too (cells, colour bars, tiles, legend boxes): inside the canvas.
+        var shapes = SvgText.Shapes(path).ToList();
+        Assert.True(shapes.Count > 0, $"{figure}: no rectangles or images read");
+        foreach (var (kind, box) in shapes)
+            Assert.True(box.Left >= -0.5 && box.Top >= -0.5 && box.Right <= width + 0.5 && box.Bottom <= height + 0.5, $"{figure}: a {kind} at {box} leaves the {width}x{height} canvas");
         var overlapping = SvgText.Overlapping(texts).ToList();
         Assert.True(overlapping.Count == 0, $"{figure}: texts overlap: " + string.Join("; ", overlapping.Take(5).Select(p => $"{p.A} and {p.B}")));
         output.WriteLine($"{figure}: {width}x{height}, {texts.Count} texts, smallest {texts.Min(t => t.FontSize)} px");

@@ -40,6 +40,28 @@ public sealed record SvgText(string Text, float FontSize, SKRect Box)
         return (width, height, texts);
     }
 
+    /// <summary>Every rectangle and image of the file (cells, colour bars, tiles), in canvas pixels; clip paths left out.</summary>
+    public static IEnumerable<(string Kind, SKRect Box)> Shapes(string path)
+    {
+        var root = XDocument.Load(path).Root!;
+        foreach (var element in root.Descendants().Where(e => (e.Name.LocalName == "rect" || e.Name.LocalName == "image") && !e.Ancestors().Any(a => a.Name.LocalName == "clipPath")))
+        {
+            string Value(string name) => element.Attribute(name)?.Value ?? "0";
+            if (Value("width").EndsWith('%') || Value("height").EndsWith('%'))
+                continue;
+            var local = SKRect.Create(Number(Value("x")), Number(Value("y")), Number(Value("width")), Number(Value("height")));
+            var matrix = Transform(element.Attribute("transform")?.Value);
+            foreach (var outer in element.Ancestors().Where(a => a.Name.LocalName is "svg" or "g" && a != root))
+            {
+                if (outer.Name.LocalName == "svg")
+                    matrix = matrix.PostConcat(SKMatrix.CreateTranslation(Number(outer.Attribute("x")?.Value ?? "0"), Number(outer.Attribute("y")?.Value ?? "0")));
+                else
+                    matrix = matrix.PostConcat(Transform(outer.Attribute("transform")?.Value));
+            }
+            yield return (element.Name.LocalName, matrix.MapRect(local));
+        }
+    }
+
     /// <summary>Pairs of texts whose boxes overlap by more than <paramref name="tolerance"/> pixels each way.</summary>
     public static IEnumerable<(SvgText A, SvgText B)> Overlapping(IReadOnlyList<SvgText> texts, float tolerance = 0.5f)
     {
