@@ -32,6 +32,11 @@ namespace CnnDsl.Inference
         internal SessionOptions Create()
         {
             var options = new SessionOptions { GraphOptimizationLevel = OptimizationLevel };
+            // ONNX Runtime's Pad fusion moves an explicit zero Pad into the next pooling node's pads, where a max pool
+            // ignores them (and pads as wide as the window are refused): a zero-padded max pool then gives other
+            // numbers, or the model does not load. The exporter writes that Pad on purpose (zeropad, Keras' same
+            // padding), so the rewrite is left out; every other optimisation stays.
+            options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "Pad_Fusion");
             if (IntraOpThreads is int intra)
                 options.IntraOpNumThreads = intra > 0 ? intra : throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), intra, "Give at least one thread.");
             if (InterOpThreads is int inter)

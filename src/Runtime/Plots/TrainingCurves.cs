@@ -37,7 +37,7 @@ namespace CnnDsl.Plots
         /// </summary>
         public static CurvesLayout Save(History history, string path, EarlyStopping? earlyStopping = null, int width = 1000, int height = 400) =>
             Save(history, path, earlyStopping?.RestoredEpoch ?? earlyStopping?.StoppedEpoch,
-                earlyStopping?.RestoredEpoch != null ? "best epoch (weights restored)" : "early stop", width, height);
+                earlyStopping?.RestoredEpoch != null ? "best epoch (restored)" : "early stop", width, height);
 
         /// <summary>Saves the curves with <paramref name="markedEpoch"/> (if any) marked and labelled.</summary>
         public static CurvesLayout Save(History history, string path, int? markedEpoch, string markLabel = "marked epoch", int width = 1000, int height = 400)
