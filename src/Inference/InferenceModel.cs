@@ -63,7 +63,8 @@ namespace CnnDsl.Inference
     /// A trained model run by ONNX Runtime, without libtorch: from its <c>.cnn</c> definition and safetensors weights
     /// (the graph is written in memory by the ONNX exporter), or from an <c>.onnx</c> file the exporter wrote. The
     /// model's facts (class names, normalisation, output activation) come from the weights' metadata or the ONNX file's
-    /// <c>metadata_props</c>. Inputs are batches in the model's layout, (N, C, H, W), already preprocessed.
+    /// <c>metadata_props</c>. Inputs are float batches in the model's layout, (N, C, H, W), already preprocessed, or
+    /// images (files or encoded bytes) read through the model's evaluation transforms (<see cref="Preprocessing"/>).
     /// </summary>
     public sealed class InferenceModel : IDisposable
     {
