@@ -20,8 +20,8 @@ var builder = WebApplication.CreateSlimBuilder(args);
 var settings = ServiceSettings.From(builder.Configuration);
 // Kestrel reads up to four times the limit, so that an upload somewhat over it gets a 413 answer that the client can
 // read; beyond that it cuts the connection, as it should for a client that sends without end.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * settings.MaxUploadBytes + MultipartAllowance);
-builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxUploadBytes + MultipartAllowance);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * settings.MaxUploadBytes + Uploads.MultipartAllowance);
+builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = settings.MaxUploadBytes + Uploads.MultipartAllowance);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default));
 
 // One model, and so one ONNX Runtime session, for every request: its Run is safe to call from many threads at once.
@@ -58,12 +58,6 @@ Console.WriteLine("Serving " + (model.Facts.Model ?? model.Source) + " on " + st
 await app.WaitForShutdownAsync();
 return 0;
 
-partial class Program
-{
-    // A multipart body's boundaries and headers around the file itself.
-    const long MultipartAllowance = 16 * 1024;
-}
-
 namespace Serving
 {
     public sealed record PredictedClass(int Index, string Name, float Probability);
@@ -85,9 +79,12 @@ namespace Serving
     /// <summary>An upload: a multipart form's <c>image</c> file (the page's), or a request body of type <c>image/*</c> (curl --data-binary).</summary>
     static class Uploads
     {
+        /// <summary>A multipart body's boundaries and headers around the file itself.</summary>
+        public const long MultipartAllowance = 16 * 1024;
+
         public static async Task<(byte[]? Bytes, string? Name, IResult? Problem)> Read(HttpRequest request, long maxBytes)
         {
-            if (request.ContentLength > maxBytes + (request.HasFormContentType ? 16 * 1024 : 0))
+            if (request.ContentLength > maxBytes + (request.HasFormContentType ? MultipartAllowance : 0))
                 return (null, null, TooLarge(request.ContentLength.Value, maxBytes));
             if (request.HasFormContentType)
             {

@@ -19,6 +19,6 @@ namespace CnnDsl
 
         /// <summary>A module built from <paramref name="definition"/> (e.g. by <c>RuntimeModule</c>) as an <see cref="InferenceModel"/>.</summary>
         public static InferenceModel ToInference(this nn.Module<Tensor, Tensor> module, BoundModel definition, InferenceOptions? options = null) =>
-            InferenceModel.FromWeights(definition, OnnxExport.Weights(module), SavedFacts.FromJson(ModelFacts.Of(module).ToJson()), "The module's state_dict", options);
+            InferenceModel.FromWeights(definition, OnnxExport.Weights(module), ModelFacts.Of(module).ToSaved(), "The module's state_dict", options);
     }
 }

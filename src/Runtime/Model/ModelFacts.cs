@@ -126,7 +126,10 @@ namespace CnnDsl
         public static IReadOnlyList<TransformStep> Record(Transform transform) => TransformStep.Record(transform);
 
         /// <summary>The facts as JSON (snake_case keys, as a PyTorch user reads them from a file's metadata).</summary>
-        public string ToJson() => new SavedFacts
+        public string ToJson() => ToSaved().ToJson();
+
+        /// <summary>The facts in their saved form (what every file keeps), for the libraries without TorchSharp.</summary>
+        public SavedFacts ToSaved() => new()
         {
             Model = Model,
             DefinitionHash = DefinitionHash,
@@ -137,7 +140,7 @@ namespace CnnDsl
             NormalizationStd = Normalization?.Std,
             EvaluationTransforms = EvaluationTransforms?.Select(s => new SavedTransform(s.Name, s.Values, s.Restorable)).ToArray(),
             LossName = LossName,
-        }.ToJson();
+        };
 
         /// <summary>Reads <see cref="ToJson"/>'s form; anything else is an <see cref="InvalidFileException"/> naming <paramref name="source"/>.</summary>
         public static ModelFacts FromJson(string text, string source)
