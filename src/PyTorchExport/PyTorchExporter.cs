@@ -15,14 +15,26 @@ namespace CnnDsl.PyTorchExport
         /// <summary>Writes <c>&lt;model&gt;.py</c> and <c>train_ddp.py</c> into <paramref name="folder"/>; returns their paths.</summary>
         public static IReadOnlyList<string> Export(BoundModel model, string folder)
         {
-            var module = PyTorchModuleWriter.ModuleName(model);
-            var source = PyTorchModuleWriter.Write(model);
             Directory.CreateDirectory(folder);
-            var modulePath = Path.Combine(folder, module + ".py");
-            var scriptPath = Path.Combine(folder, TrainingScriptName);
-            File.WriteAllText(modulePath, source);
-            File.WriteAllText(scriptPath, TrainingScript(module, model.Name.TrimStart('@')));
-            return new[] { modulePath, scriptPath };
+            var paths = new List<string>();
+            foreach (var (name, text) in Files(model))
+            {
+                var path = Path.Combine(folder, name);
+                File.WriteAllText(path, text);
+                paths.Add(path);
+            }
+            return paths;
+        }
+
+        /// <summary>The files of the export by name: the model's module (<c>fashion_cnn.py</c>) and <c>train_ddp.py</c>.</summary>
+        public static IReadOnlyList<(string Name, string Text)> Files(BoundModel model)
+        {
+            var module = PyTorchModuleWriter.ModuleName(model);
+            return new[]
+            {
+                (module + ".py", PyTorchModuleWriter.Write(model)),
+                (TrainingScriptName, TrainingScript(module, model.Name.TrimStart('@'))),
+            };
         }
 
         /// <summary>The training script for the model's module and class.</summary>

@@ -1,0 +1,369 @@
+// The playground page: Monaco for the text, the CnnDsl compiler (.NET on WebAssembly) for every answer. Each edit is
+// checked at once (diagnostics, shapes and counts, summaries); the diagram follows after a pause in typing.
+import { dotnet } from './_framework/dotnet.js';
+
+const FILE = 'model.cnn';
+const EXAMPLES = [
+  { file: 'course.cnn', title: "The course's CNNs (MNIST, Fashion-MNIST, CIFAR-10)" },
+  { file: 'residual.cnn', title: 'A ResNet block with if and repeat' },
+  { file: 'zoo.cnn', title: 'A zoo model: ResNet-18 for 3xHxW images' },
+  { file: 'resnet50.cnn', title: 'ResNet-50, written out' },
+  { file: 'mistake.cnn', title: 'A model with a mistake' },
+];
+const DIAGRAM_PAUSE_MS = 300;
+const URL_PAUSE_MS = 400;
+
+// What the tests and the curious read: timings of the start and of every check.
+const stats = { started: performance.now(), compilerReadyMs: null, editorReadyMs: null, firstDiagnosticsMs: null, checks: [] };
+const page = { stats, ready: null };
+window.playground = page;
+
+const $ = id => document.getElementById(id);
+const status = (text, failed = false) => { $('status').textContent = text; $('status').classList.toggle('failed', failed); };
+
+// Monaco, vscode-textmate and vscode-oniguruma are AMD modules under lib/ (copied from npm by the build).
+function loadEditorModules() {
+  return new Promise((resolve, reject) => {
+    require.config({ paths: { vs: 'lib/monaco/vs', 'vscode-textmate': 'lib/vscode-textmate/main', 'vscode-oniguruma': 'lib/vscode-oniguruma/main' } });
+    require(['vs/editor/editor.main', 'vscode-textmate', 'vscode-oniguruma'], (monaco, textmate, oniguruma) => resolve({ monaco: window.monaco ?? monaco, textmate, oniguruma }), reject);
+  });
+}
+
+async function startCompiler() {
+  const runtime = await dotnet.create();
+  const exports = await runtime.getAssemblyExports(runtime.getConfig().mainAssemblyName);
+  stats.compilerReadyMs = performance.now();
+  return exports.CnnDsl.Playground.PlaygroundApi;
+}
+
+// The text in the address, deflated and base64url-encoded, so that a model is shared as a link.
+async function encodeText(text) {
+  const stream = new Blob([new TextEncoder().encode(text)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function decodeText(encoded) {
+  const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = Uint8Array.from(binary, c => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new TextDecoder('utf-8', { fatal: true }).decode(await new Response(stream).arrayBuffer());
+}
+
+async function textFromAddress() {
+  const match = /^#code=([A-Za-z0-9_-]*)$/.exec(location.hash);
+  if (!match)
+    return null;
+  try {
+    return await decodeText(match[1]);
+  } catch (e) {
+    status('The link holds no readable model text (' + e.message + '); showing an example instead.', true);
+    return null;
+  }
+}
+
+async function fetchExample(file) {
+  const response = await fetch('examples/' + file);
+  if (!response.ok)
+    throw new Error(`examples/${file}: ${response.status} ${response.statusText}`);
+  return response.text();
+}
+
+// vscode-textmate's grammar of the VS Code extension, as Monaco's tokenizer: each token takes its innermost scope,
+// which the theme's rules match by prefix (keyword.control.cnn by "keyword").
+async function installGrammar(monaco, textmate, oniguruma) {
+  await oniguruma.loadWASM(await (await fetch('lib/vscode-oniguruma/onig.wasm')).arrayBuffer());
+  const registry = new textmate.Registry({
+    onigLib: Promise.resolve({ createOnigScanner: p => new oniguruma.OnigScanner(p), createOnigString: s => new oniguruma.OnigString(s) }),
+    loadGrammar: async scope => scope === 'source.cnn' ? textmate.parseRawGrammar(await (await fetch('lib/grammar/cnn.tmLanguage.json')).text(), 'cnn.tmLanguage.json') : null,
+  });
+  const grammar = await registry.loadGrammar('source.cnn');
+  class State {
+    constructor(stack) { this.stack = stack; }
+    clone() { return new State(this.stack); }
+    equals(other) { return other instanceof State && (other.stack === this.stack || other.stack.equals(this.stack)); }
+  }
+  monaco.languages.register({ id: 'cnn', extensions: ['.cnn'] });
+  monaco.languages.setLanguageConfiguration('cnn', {
+    comments: { lineComment: '#' },
+    brackets: [['(', ')'], ['{', '}']],
+    autoClosingPairs: [{ open: '(', close: ')' }, { open: '{', close: '}' }],
+    indentationRules: { increaseIndentPattern: /^\s*(model|block|group|if|else|repeat)\b.*$/, decreaseIndentPattern: /^\s*(end|else)\b.*$/ },
+  });
+  monaco.languages.setTokensProvider('cnn', {
+    getInitialState: () => new State(textmate.INITIAL),
+    tokenize(line, state) {
+      const result = grammar.tokenizeLine(line, state.stack);
+      return { endState: new State(result.ruleStack), tokens: result.tokens.map(t => ({ startIndex: t.startIndex, scopes: t.scopes[t.scopes.length - 1] })) };
+    },
+  });
+  monaco.editor.defineTheme('cnn-light', {
+    base: 'vs', inherit: true, colors: {},
+    rules: [
+      { token: 'comment', foreground: '6a737d', fontStyle: 'italic' },
+      { token: 'keyword', foreground: '8f3f9f' },
+      { token: 'keyword.operator', foreground: '4d5560' },
+      { token: 'support.function', foreground: '005cc5' },
+      { token: 'entity.name', foreground: '22863a', fontStyle: 'bold' },
+      { token: 'entity.name.tag', foreground: '6f42c1', fontStyle: '' },
+      { token: 'constant.numeric', foreground: 'b35900' },
+      { token: 'constant.language', foreground: 'b35900' },
+      { token: 'variable.parameter', foreground: '24292e' },
+    ],
+  });
+}
+
+const SEVERITY = monaco => ({ 1: monaco.MarkerSeverity.Error, 2: monaco.MarkerSeverity.Warning });
+const toMonacoRange = r => ({ startLineNumber: r.start.line + 1, startColumn: r.start.character + 1, endLineNumber: r.end.line + 1, endColumn: r.end.character + 1 });
+const toProtocol = position => ({ line: position.lineNumber - 1, character: position.column - 1 });
+const COMPLETION_KIND = monaco => ({ 7: monaco.languages.CompletionItemKind.Class, 10: monaco.languages.CompletionItemKind.Property,
+  12: monaco.languages.CompletionItemKind.Value, 14: monaco.languages.CompletionItemKind.Keyword, 18: monaco.languages.CompletionItemKind.Reference });
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+async function main() {
+  const [modules, api] = await Promise.all([loadEditorModules(), startCompiler()]);
+  const { monaco, textmate, oniguruma } = modules;
+  page.monaco = monaco;
+  await installGrammar(monaco, textmate, oniguruma);
+
+  const select = $('examples');
+  for (const example of EXAMPLES)
+    select.append(new Option(example.title, example.file));
+  const shared = await textFromAddress();
+  if (shared === null)
+    select.value = EXAMPLES[0].file;
+  else
+    select.append(new Option('The shared link', ''), select.value = '');
+  const initial = shared ?? await fetchExample(EXAMPLES[0].file);
+
+  const model = monaco.editor.createModel(initial, 'cnn', monaco.Uri.parse('file:///' + FILE));
+  const editor = monaco.editor.create($('editor'), {
+    model, theme: 'cnn-light', automaticLayout: true, fontSize: 14, minimap: { enabled: false }, tabSize: 2, insertSpaces: true,
+    inlayHints: { enabled: 'on' }, scrollBeyondLastLine: false, renderWhitespace: 'none', fixedOverflowWidgets: true,
+  });
+  page.editor = editor;
+  stats.editorReadyMs = performance.now();
+
+  let current = { diagnostics: [], hints: [], models: [] };
+  const hintsChanged = new monaco.Emitter();
+
+  function check() {
+    const started = performance.now();
+    const text = model.getValue();
+    current = JSON.parse(api.Update(text));
+    const severity = SEVERITY(monaco);
+    monaco.editor.setModelMarkers(model, 'cnn', current.diagnostics.map(d => ({
+      ...toMonacoRange(d.range), severity: severity[d.severity] ?? monaco.MarkerSeverity.Info, message: d.message, code: d.code, source: 'cnn',
+    })));
+    hintsChanged.fire();
+    showSummary();
+    showProblems();
+    showModels();
+    const elapsed = performance.now() - started;
+    stats.checks.push(elapsed);
+    if (stats.firstDiagnosticsMs === null)
+      stats.firstDiagnosticsMs = performance.now();
+    const errors = current.diagnostics.filter(d => d.severity === 1).length;
+    status(`Checked in ${elapsed.toFixed(1)} ms: ${current.models.length} model${current.models.length === 1 ? '' : 's'}, `
+      + `${errors} error${errors === 1 ? '' : 's'}, ${current.diagnostics.length - errors} warning${current.diagnostics.length - errors === 1 ? '' : 's'}.`);
+  }
+
+  function showSummary() {
+    const parts = current.models.map(m => m.summary
+      ? `<h2>${escapeHtml(m.name)}</h2><pre>${escapeHtml(m.summary)}</pre>`
+        + (m.acceptedSizes ? `<p class="note">Input ${escapeHtml(m.input)}; sizes accepted: ${escapeHtml(m.acceptedSizes)}</p>` : '')
+      : `<h2>${escapeHtml(m.name)}</h2><p class="note">Has errors: see Problems.</p>`);
+    $('summary').innerHTML = parts.length ? parts.join('') : '<p class="note">No model in the text yet: write <code>model Name</code>, an <code>input</code> line and layers.</p>';
+  }
+
+  function showProblems() {
+    $('problem-count').textContent = current.diagnostics.length ? `(${current.diagnostics.length})` : '';
+    const items = current.diagnostics.map((d, i) =>
+      `<li class="${d.severity === 1 ? 'error' : 'warning'}" data-index="${i}"><span class="where">${FILE}(${d.range.start.line + 1},${d.range.start.character + 1})</span>`
+      + `<span class="code">${escapeHtml(d.code)}</span>${escapeHtml(d.message)}</li>`);
+    $('problems').innerHTML = items.length ? `<ol>${items.join('')}</ol>` : '<p class="note">No problems.</p>';
+  }
+
+  function showModels() {
+    const models = $('models');
+    const names = current.models.filter(m => m.summary).map(m => m.name);
+    const chosen = models.value;
+    models.replaceChildren(...names.map(n => new Option(n, n)));
+    if (names.includes(chosen))
+      models.value = chosen;
+    const blocked = current.diagnostics.some(d => d.severity === 1) || names.length === 0;
+    models.disabled = names.length === 0;
+    $('onnx').disabled = $('pytorch').disabled = blocked;
+    const reason = names.length === 0 ? 'No model checks yet.' : blocked ? 'Fix the errors first (see Problems).' : '';
+    $('onnx').title = reason || 'cnn export --onnx, with untrained weights (seed 0)';
+    $('pytorch').title = reason || 'cnn export --pytorch: the module and a torchrun training script, zipped';
+  }
+
+  $('problems').addEventListener('click', e => {
+    const item = e.target.closest('li[data-index]');
+    if (!item)
+      return;
+    const range = toMonacoRange(current.diagnostics[Number(item.dataset.index)].range);
+    editor.setSelection(range);
+    editor.revealRangeInCenter(range);
+    editor.focus();
+  });
+
+  monaco.languages.registerInlayHintsProvider('cnn', {
+    onDidChangeInlayHints: hintsChanged.event,
+    provideInlayHints(_, range) {
+      const hints = current.hints
+        .filter(h => h.line + 1 >= range.startLineNumber && h.line + 1 <= range.endLineNumber)
+        .map(h => ({ position: { lineNumber: h.line + 1, column: h.character + 1 }, label: h.label, kind: monaco.languages.InlayHintKind.Type, paddingLeft: true }));
+      return { hints, dispose() {} };
+    },
+  });
+
+  monaco.languages.registerHoverProvider('cnn', {
+    provideHover(_, position) {
+      const hover = JSON.parse(api.Hover(position.lineNumber - 1, position.column - 1));
+      return hover ? { contents: [{ value: hover.contents.value }], range: toMonacoRange(hover.range) } : null;
+    },
+  });
+
+  monaco.languages.registerCompletionItemProvider('cnn', {
+    triggerCharacters: ['=', ',', ' '],
+    provideCompletionItems(_, position) {
+      const list = JSON.parse(api.Complete(position.lineNumber - 1, position.column - 1));
+      const word = model.getWordUntilPosition(position);
+      const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+      const kinds = COMPLETION_KIND(monaco);
+      return {
+        incomplete: list.isIncomplete,
+        suggestions: list.items.map(item => ({
+          label: item.label, kind: kinds[item.kind] ?? monaco.languages.CompletionItemKind.Text, detail: item.detail ?? undefined,
+          documentation: item.documentation ? { value: item.documentation.value } : undefined,
+          insertText: item.insertText ?? item.label, sortText: item.sortText ?? undefined, range,
+        })),
+      };
+    },
+  });
+
+  monaco.languages.registerSignatureHelpProvider('cnn', {
+    signatureHelpTriggerCharacters: [' ', ','],
+    provideSignatureHelp(_, position) {
+      const help = JSON.parse(api.Signature(position.lineNumber - 1, position.column - 1));
+      if (!help)
+        return null;
+      return {
+        value: {
+          activeSignature: help.activeSignature, activeParameter: help.activeParameter,
+          signatures: help.signatures.map(s => ({ label: s.label, documentation: s.documentation ?? undefined,
+            parameters: s.parameters.map(p => ({ label: p.label, documentation: p.documentation ?? undefined })) })),
+        },
+        dispose() {},
+      };
+    },
+  });
+
+  monaco.languages.registerCodeActionProvider('cnn', {
+    provideCodeActions(_, range, context) {
+      const r = toProtocol({ lineNumber: range.startLineNumber, column: range.startColumn });
+      const e = toProtocol({ lineNumber: range.endLineNumber, column: range.endColumn });
+      const actions = JSON.parse(api.CodeActions(r.line, r.character, e.line, e.character));
+      return {
+        actions: actions.map(a => ({
+          title: a.title, kind: 'quickfix', isPreferred: true,
+          diagnostics: context.markers.filter(m => a.fixes.includes(typeof m.code === 'object' ? m.code.value : m.code)),
+          edit: { edits: a.edits.map(edit => ({ resource: model.uri, textEdit: { range: toMonacoRange(edit.range), text: edit.newText }, versionId: undefined })) },
+        })),
+        dispose() {},
+      };
+    },
+  });
+
+  // The diagram of the model at the cursor, drawn after a pause in typing or moving.
+  let diagramTimer = 0;
+  function drawDiagram() {
+    const position = toProtocol(editor.getPosition() ?? { lineNumber: 1, column: 1 });
+    const result = JSON.parse(api.Diagram(position.line, position.character, $('expand').checked));
+    const picture = $('diagram-picture');
+    if (result?.svg) {
+      picture.innerHTML = result.svg;
+      picture.dataset.model = result.model;
+    } else {
+      picture.innerHTML = `<p class="note">${escapeHtml(result?.message ?? 'Nothing to draw.')}</p>`;
+      picture.dataset.model = '';
+    }
+  }
+  const diagramSoon = () => { clearTimeout(diagramTimer); diagramTimer = setTimeout(drawDiagram, DIAGRAM_PAUSE_MS); };
+  $('expand').addEventListener('change', drawDiagram);
+
+  let addressTimer = 0;
+  const rememberInAddress = () => {
+    clearTimeout(addressTimer);
+    addressTimer = setTimeout(async () => history.replaceState(null, '', '#code=' + await encodeText(model.getValue())), URL_PAUSE_MS);
+  };
+
+  model.onDidChangeContent(() => { check(); diagramSoon(); rememberInAddress(); });
+  editor.onDidChangeCursorPosition(diagramSoon);
+
+  select.addEventListener('change', async () => {
+    if (!select.value)
+      return;
+    model.setValue(await fetchExample(select.value));
+    editor.setPosition({ lineNumber: 1, column: 1 });
+  });
+
+  $('share').addEventListener('click', async () => {
+    clearTimeout(addressTimer);
+    const link = location.origin + location.pathname + '#code=' + await encodeText(model.getValue());
+    history.replaceState(null, '', link);
+    try {
+      await navigator.clipboard.writeText(link);
+      status('Link copied: it opens this text.');
+    } catch {
+      status('The link to this text is in the address bar.');
+    }
+  });
+
+  function download(bytes, name, type) {
+    const url = URL.createObjectURL(new Blob([bytes], { type }));
+    const anchor = Object.assign(document.createElement('a'), { href: url, download: name });
+    document.body.append(anchor);
+    anchor.click();
+    anchor.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+  function exportWith(method, name, type, what) {
+    const chosen = $('models').value;
+    try {
+      const started = performance.now();
+      const bytes = api[method](chosen);
+      download(bytes, name(chosen), type);
+      status(`${what} of ${chosen}: ${bytes.length.toLocaleString('en')} bytes, written in ${(performance.now() - started).toFixed(0)} ms.`);
+    } catch (e) {
+      status(`Cannot export ${chosen}: ${e.message}`, true);
+    }
+  }
+  $('onnx').addEventListener('click', () => exportWith('ExportOnnx', n => n + '.onnx', 'application/octet-stream', 'ONNX file (untrained weights, seed 0)'));
+  $('pytorch').addEventListener('click', () => exportWith('ExportPyTorch', n => n + '-pytorch.zip', 'application/zip', 'PyTorch module and training script'));
+
+  for (const tab of document.querySelectorAll('aside nav button'))
+    tab.addEventListener('click', () => {
+      for (const other of document.querySelectorAll('aside nav button')) {
+        other.classList.toggle('selected', other === tab);
+        $(other.dataset.panel).hidden = other !== tab;
+      }
+      if (tab.dataset.panel === 'diagram')
+        drawDiagram();
+    });
+
+  check();
+  drawDiagram();
+}
+
+page.ready = main().catch(e => {
+  status('The playground could not start: ' + (e?.message ?? e), true);
+  throw e;
+});
