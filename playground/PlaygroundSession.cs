@@ -24,7 +24,10 @@ public sealed class PlaygroundSession
 
     readonly ProjectState project = new(rootNamespace: null);
 
-    /// <summary>Checks the text; returns its diagnostics, the shape and count of each layer line and each model's summary.</summary>
+    /// <summary>
+    /// Checks the text; returns what each keystroke shows at once: its diagnostics, the shape and count of each layer
+    /// line, and its models (whether each checked). The summaries, longer to write, follow from <see cref="Summaries"/>.
+    /// </summary>
     public CheckResult Update(string text)
     {
         project.Update(FileName, text);
@@ -32,19 +35,19 @@ public sealed class PlaygroundSession
         var diagnostics = project.DiagnosticsOf(FileName).Select(d => Lsp.ToLsp(d, UriOf)).ToList();
         var hints = ShapeFeatures.InlayHints(project, FileName, 0, int.MaxValue)
             .Select(h => new ShapeHint(h.Position.Line, h.Position.Character, h.Label)).ToList();
-        var models = document.Models.Select(m => Describe(m)).ToList();
+        var models = document.Models
+            .Select(m => new ModelState(m.Syntax.Name.Text, m.Syntax.Name.Location.LineSpan.Start.Line, m.Bound != null))
+            .ToList();
         return new CheckResult(diagnostics, hints, models);
     }
 
-    static ModelReport Describe(ModelAnalysis model)
-    {
-        var bound = model.Bound;
-        var line = model.Syntax.Name.Location.LineSpan.Start.Line;
-        if (bound == null)
-            return new ModelReport(model.Syntax.Name.Text, line, null, null, null, null);
-        var sizes = bound.SizeVariables.Count > 0 ? bound.AcceptedSizeRule : null;
-        return new ModelReport(bound.Name, line, bound.FormatSummary(), bound.InputShape.ToString(), sizes, bound.ParameterCount);
-    }
+    /// <summary>Each model's Keras-style summary, its input and the input sizes it accepts (for <c>input 3xHxW</c>); null for a model with errors.</summary>
+    public IReadOnlyList<ModelSummary> Summaries() =>
+        (project.Find(FileName)?.Models ?? Array.Empty<ModelAnalysis>())
+            .Select(m => m.Bound is { } bound
+                ? new ModelSummary(bound.Name, bound.FormatSummary(), bound.InputShape.ToString(), bound.SizeVariables.Count > 0 ? bound.AcceptedSizeRule : null, bound.ParameterCount)
+                : new ModelSummary(m.Syntax.Name.Text, null, null, null, null))
+            .ToList();
 
     public Hover? Hover(int line, int character) => ShapeFeatures.Hover(project, FileName, new Position(line, character));
 
@@ -104,9 +107,12 @@ public sealed class PlaygroundException(string message) : Exception(message);
 
 public sealed record ShapeHint(int Line, int Character, string Label);
 
-/// <summary>One model of the text: its summary, input and size rule when it checked, only its name and line otherwise.</summary>
-public sealed record ModelReport(string Name, int Line, string? Summary, string? Input, string? AcceptedSizes, long? Parameters);
+/// <summary>One model of the text: its name, the line of its name and whether it checked.</summary>
+public sealed record ModelState(string Name, int Line, bool Checked);
 
-public sealed record CheckResult(IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<ShapeHint> Hints, IReadOnlyList<ModelReport> Models);
+/// <summary>One model's summary, input and accepted sizes when it checked; only its name otherwise.</summary>
+public sealed record ModelSummary(string Name, string? Summary, string? Input, string? AcceptedSizes, long? Parameters);
+
+public sealed record CheckResult(IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<ShapeHint> Hints, IReadOnlyList<ModelState> Models);
 
 public sealed record PageCodeAction(string Title, IReadOnlyList<string> Fixes, IReadOnlyList<TextEdit> Edits);

@@ -20,6 +20,9 @@ public static partial class PlaygroundApi
     public static string Update(string text) => Json(session.Update(text), PageJson.Default.CheckResult);
 
     [JSExport]
+    public static string Summaries() => Json(session.Summaries(), PageJson.Default.IReadOnlyListModelSummary);
+
+    [JSExport]
     public static string Hover(int line, int character) => Json(session.Hover(line, character), PageJson.Default.Hover);
 
     [JSExport]
@@ -47,6 +50,7 @@ public static partial class PlaygroundApi
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CheckResult))]
+[JsonSerializable(typeof(System.Collections.Generic.IReadOnlyList<ModelSummary>))]
 [JsonSerializable(typeof(Hover))]
 [JsonSerializable(typeof(CompletionList))]
 [JsonSerializable(typeof(SignatureHelp))]

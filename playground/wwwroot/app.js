@@ -1,5 +1,5 @@
 // The playground page: Monaco for the text, the CnnDsl compiler (.NET on WebAssembly) for every answer. Each edit is
-// checked at once (diagnostics, shapes and counts, summaries); the diagram follows after a pause in typing.
+// checked at once (diagnostics, shapes and counts); the summaries and the diagram follow after a pause in typing.
 import { dotnet } from './_framework/dotnet.js';
 
 const FILE = 'model.cnn';
@@ -10,11 +10,12 @@ const EXAMPLES = [
   { file: 'resnet50.cnn', title: 'ResNet-50, written out' },
   { file: 'mistake.cnn', title: 'A model with a mistake' },
 ];
+const SUMMARY_PAUSE_MS = 120;
 const DIAGRAM_PAUSE_MS = 300;
 const URL_PAUSE_MS = 400;
 
 // What the tests and the curious read: timings of the start and of every check.
-const stats = { started: performance.now(), compilerReadyMs: null, editorReadyMs: null, firstDiagnosticsMs: null, checks: [] };
+const stats = { compilerReadyMs: null, editorReadyMs: null, firstDiagnosticsMs: null, checks: [], keystrokes: [] };
 const page = { stats, ready: null };
 window.playground = page;
 
@@ -129,6 +130,7 @@ async function main() {
   const [modules, api] = await Promise.all([loadEditorModules(), startCompiler()]);
   const { monaco, textmate, oniguruma } = modules;
   page.monaco = monaco;
+  page.compiler = api;
   await installGrammar(monaco, textmate, oniguruma);
 
   const select = $('examples');
@@ -137,8 +139,10 @@ async function main() {
   const shared = await textFromAddress();
   if (shared === null)
     select.value = EXAMPLES[0].file;
-  else
-    select.append(new Option('The shared link', ''), select.value = '');
+  else {
+    select.append(new Option('The shared link', ''));
+    select.value = '';
+  }
   const initial = shared ?? await fetchExample(EXAMPLES[0].file);
 
   const model = monaco.editor.createModel(initial, 'cnn', monaco.Uri.parse('file:///' + FILE));
@@ -150,7 +154,12 @@ async function main() {
   stats.editorReadyMs = performance.now();
 
   let current = { diagnostics: [], hints: [], models: [] };
+  Object.defineProperty(page, 'current', { get: () => current });
   const hintsChanged = new monaco.Emitter();
+  // A keystroke's latency: from the key's event to its diagnostics, shapes and summaries in place.
+  let keyDownAt = null;
+  window.addEventListener('keydown', () => { keyDownAt = performance.now(); }, true);
+  window.addEventListener('keyup', () => { keyDownAt = null; }, true);
 
   function check() {
     const started = performance.now();
@@ -161,11 +170,16 @@ async function main() {
       ...toMonacoRange(d.range), severity: severity[d.severity] ?? monaco.MarkerSeverity.Info, message: d.message, code: d.code, source: 'cnn',
     })));
     hintsChanged.fire();
-    showSummary();
+    summarySoon();
     showProblems();
     showModels();
-    const elapsed = performance.now() - started;
+    const finished = performance.now();
+    const elapsed = finished - started;
     stats.checks.push(elapsed);
+    if (keyDownAt !== null) {
+      stats.keystrokes.push(finished - keyDownAt);
+      keyDownAt = null;
+    }
     if (stats.firstDiagnosticsMs === null)
       stats.firstDiagnosticsMs = performance.now();
     const errors = current.diagnostics.filter(d => d.severity === 1).length;
@@ -173,8 +187,15 @@ async function main() {
       + `${errors} error${errors === 1 ? '' : 's'}, ${current.diagnostics.length - errors} warning${current.diagnostics.length - errors === 1 ? '' : 's'}.`);
   }
 
+  let summaries = [];
+  let summaryTimer = 0;
+  const summarySoon = () => { clearTimeout(summaryTimer); summaryTimer = setTimeout(showSummary, SUMMARY_PAUSE_MS); };
+  // The summaries now, for whoever cannot wait for the pause (the tests).
+  page.summaries = () => { clearTimeout(summaryTimer); showSummary(); return summaries; };
+
   function showSummary() {
-    const parts = current.models.map(m => m.summary
+    summaries = JSON.parse(api.Summaries());
+    const parts = summaries.map(m => m.summary
       ? `<h2>${escapeHtml(m.name)}</h2><pre>${escapeHtml(m.summary)}</pre>`
         + (m.acceptedSizes ? `<p class="note">Input ${escapeHtml(m.input)}; sizes accepted: ${escapeHtml(m.acceptedSizes)}</p>` : '')
       : `<h2>${escapeHtml(m.name)}</h2><p class="note">Has errors: see Problems.</p>`);
@@ -191,7 +212,7 @@ async function main() {
 
   function showModels() {
     const models = $('models');
-    const names = current.models.filter(m => m.summary).map(m => m.name);
+    const names = current.models.filter(m => m.checked).map(m => m.name);
     const chosen = models.value;
     models.replaceChildren(...names.map(n => new Option(n, n)));
     if (names.includes(chosen))
