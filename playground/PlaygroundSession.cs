@@ -19,10 +19,13 @@ namespace CnnDsl.Playground;
 /// </summary>
 public sealed class PlaygroundSession
 {
-    /// <summary>The file's name in messages and in the build's terms: one .cnn file of a project without a root namespace.</summary>
+    /// <summary>The name of the page's one .cnn file, in its messages and downloads.</summary>
     public const string FileName = "model.cnn";
 
-    readonly ProjectState project = new(rootNamespace: null);
+    /// <summary>The namespace of the page's models, as a project's RootNamespace gives it to the generator.</summary>
+    public const string RootNamespace = "Playground";
+
+    readonly ProjectState project = new(RootNamespace);
 
     /// <summary>
     /// Checks the text; returns what each keystroke shows at once: its diagnostics, the shape and count of each layer

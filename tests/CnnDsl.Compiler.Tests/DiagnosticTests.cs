@@ -18,6 +18,8 @@ public class DiagnosticTests
     public static TheoryData<string, string, string> CnnCases => new()
     {
         { "CNN1001", Head + "  conv2d 32, kernel=3 [|$|]\n", "Unexpected character '$'; a .cnn line holds a layer name, its arguments separated by commas, and '#' comments" },
+        // A character beyond the Basic Multilingual Plane is one diagnostic over its two UTF-16 units.
+        { "CNN1001", Head + "  conv2d 32, kernel=3 [|😀|]\n", "Unexpected character '😀'; a .cnn line holds a layer name, its arguments separated by commas, and '#' comments" },
         { "CNN1002", Head + "  conv2d 32 [|kernel|]=3\n", "Expected ',' or end of line but found 'kernel'" },
         { "CNN1002", Head + "  conv2d 32, kernel=(3, 3[|\n|]", "Expected ')' or ',' but found end of line" },
         { "CNN1002", Head + "  flatten\n  [|end|]\n", "Expected a layer (no group, if or repeat is open) but found 'end'" },

@@ -119,8 +119,10 @@ run(async page => {
   await page.waitForFunction(() => window.playground.current.diagnostics.length === 0, { timeout: 10000 });
   result.fixedText = await page.evaluate(() => window.playground.editor.getModel().getValue());
   result.fixed = await page.evaluate(shown);
-  await sleep(600); // Monaco draws inlay hints after its own short delay.
-  result.linesShown = await page.$eval('#editor .view-lines', e => e.innerText);
+  // Monaco draws inlay hints after its own short delay; they are text in the lines (its spaces non-breaking).
+  await page.waitForFunction(() => document.querySelector('#editor .view-lines').innerText.split('->').length - 1 === window.playground.current.hints.length, { timeout: 10000 });
+  result.linesShown = await page.$eval('#editor .view-lines', e => e.innerText.replace(/\u00a0/g, ' '));
+  await page.waitForFunction(() => document.getElementById('summary').innerText.includes('Total params'), { timeout: 10000 });
   result.summaryShown = await page.$eval('#summary', e => e.innerText);
 
   // Completion of layer kinds on a new line.

@@ -60,8 +60,10 @@ namespace CnnDsl.Dsl.Diagnostics
         void Report(DiagnosticDescriptor descriptor, SourceLocation location, DiagnosticFix? fix, params object[] args) =>
             Add(Diagnostic.Create(descriptor, location, args) with { Fix = fix });
 
-        public void ReportUnexpectedCharacter(SourceLocation location, char character) =>
-            Report(DiagnosticDescriptors.UnexpectedCharacter, location, character < ' ' ? "\\u" + ((int)character).ToString("X4") : character.ToString());
+        /// <summary>A control character or a lone surrogate is named by its code (\u0007), anything else as written.</summary>
+        public void ReportUnexpectedCharacter(SourceLocation location, string character) =>
+            Report(DiagnosticDescriptors.UnexpectedCharacter, location,
+                character.Length == 1 && (character[0] < ' ' || char.IsSurrogate(character[0])) ? "\\u" + ((int)character[0]).ToString("X4") : character);
 
         public void ReportUnexpectedToken(SourceLocation location, string expected, string found) =>
             Report(DiagnosticDescriptors.UnexpectedToken, location, expected, found);

@@ -94,8 +94,10 @@ namespace CnnDsl.Dsl.Syntax
                 return Token(SyntaxKind.IdentifierToken, start);
             }
 
-            position++;
-            diagnostics.ReportUnexpectedCharacter(text.GetLocation(new TextSpan(start, 1)), c);
+            // A character outside the Basic Multilingual Plane (an emoji) is two UTF-16 units: one diagnostic names it whole.
+            int length = char.IsHighSurrogate(c) && char.IsLowSurrogate(Peek(1)) ? 2 : 1;
+            position += length;
+            diagnostics.ReportUnexpectedCharacter(text.GetLocation(new TextSpan(start, length)), text.Text.Substring(start, length));
             return Token(SyntaxKind.BadToken, start);
         }
 

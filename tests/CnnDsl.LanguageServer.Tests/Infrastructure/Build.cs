@@ -28,10 +28,10 @@ public static class Build
             .OrderBy(d => d.Path, System.StringComparer.Ordinal).ThenBy(d => d.Start).ThenBy(d => d.Id).ThenBy(d => d.Message, System.StringComparer.Ordinal).ToList();
 
     /// <summary>The generator's CNN diagnostics as Roslyn reports them, with their line spans.</summary>
-    public static IReadOnlyList<Diagnostic> Run(IEnumerable<(string Path, string Text)> files)
+    public static IReadOnlyList<Diagnostic> Run(IEnumerable<(string Path, string Text)> files, string rootNamespace = RootNamespace)
     {
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new CnnModelGenerator().AsSourceGenerator() },
-            files.Select(f => (AdditionalText)new FileText(f.Path, f.Text)), optionsProvider: new Options());
+            files.Select(f => (AdditionalText)new FileText(f.Path, f.Text)), optionsProvider: new Options(rootNamespace));
         driver = driver.RunGeneratorsAndUpdateCompilation(CSharpCompilation.Create("Models"), out _, out var diagnostics);
         Assert.All(driver.GetRunResult().Results, r => Assert.Null(r.Exception));
         return diagnostics.Where(d => d.Id.StartsWith("CNN")).ToList();
@@ -43,17 +43,17 @@ public static class Build
         public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 
-    sealed class Options : AnalyzerConfigOptionsProvider
+    sealed class Options(string rootNamespace) : AnalyzerConfigOptionsProvider
     {
-        public override AnalyzerConfigOptions GlobalOptions { get; } = new Values(true);
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Values(false);
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Values(false);
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Values(true, rootNamespace);
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Values(false, rootNamespace);
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Values(false, rootNamespace);
 
-        sealed class Values(bool global) : AnalyzerConfigOptions
+        sealed class Values(bool global, string rootNamespace) : AnalyzerConfigOptions
         {
             public override bool TryGetValue(string key, out string value)
             {
-                value = RootNamespace;
+                value = rootNamespace;
                 return global && key == "build_property.RootNamespace";
             }
         }

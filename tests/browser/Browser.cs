@@ -1,23 +1,33 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Runtime.CompilerServices;
 using Xunit;
 
-namespace CnnDsl.Export.Tests.Infrastructure;
+namespace CnnDsl.Tests.Shared;
+
+// Compiled into each test project that drives a page (linked from tests/browser), so that all of them start Chromium the
+// same way: through the scenario scripts beside this file and their shared harness, browser.js.
 
 /// <summary>A test that drives Debian's Chromium through tests/browser (puppeteer-core); skipped with the reason where either is missing, failing under CI.</summary>
 public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute()
     {
-        if (Browser.Missing is string reason && !OnnxChecker.OnCi)
+        if (Browser.Missing is string reason && !Browser.OnCi)
             Skip = reason;
     }
 }
 
 public static class Browser
 {
-    public static string Folder { get; } = Path.Combine(ModelService.RepoRoot(), "tests", "browser");
+    public static bool OnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string Folder { get; } = ThisFolder();
+
+    public static string RepoRoot => Path.GetFullPath(Path.Combine(Folder, "..", ".."));
+
+    static string ThisFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     /// <summary>Why the browser tests cannot run here, or null.</summary>
     public static string? Missing { get; } =
@@ -25,8 +35,12 @@ public static class Browser
         : !Directory.Exists(Path.Combine(Folder, "node_modules", "puppeteer-core")) ? "tests/browser's npm packages are not installed (npm ci in tests/browser; .ci/run does it)."
         : null;
 
+    public static void RequireAvailable() => Assert.True(Missing == null, Missing + " Browser tests must run on CI.");
+
     /// <summary>Runs a scenario script of tests/browser with Node; its one JSON line on success.</summary>
-    public static string Run(string script, params string[] arguments)
+    public static string Run(string script, params string[] arguments) => Run(script, TimeSpan.FromMinutes(2), arguments);
+
+    public static string Run(string script, TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo("node") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
@@ -35,7 +49,11 @@ public static class Browser
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"node {script} timed out");
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"node {script} timed out after {timeout}:\n{error.Result}");
+        }
         Assert.True(process.ExitCode == 0, $"node {script} exited with {process.ExitCode}:\n{output.Result}\n{error.Result}");
         return output.Result.Trim();
     }
