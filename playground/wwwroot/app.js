@@ -1,5 +1,6 @@
 // The playground page: Monaco for the text, the CnnDsl compiler (.NET on WebAssembly) for every answer. Each edit is
-// checked at once (diagnostics, shapes and counts); the summaries and the diagram follow after a pause in typing.
+// checked at once (diagnostics, shapes and counts, and the summaries when their panel is open); the diagram follows
+// after a pause in typing.
 import { dotnet } from './_framework/dotnet.js';
 
 const FILE = 'model.cnn';
@@ -10,7 +11,6 @@ const EXAMPLES = [
   { file: 'resnet50.cnn', title: 'ResNet-50, written out' },
   { file: 'mistake.cnn', title: 'A model with a mistake' },
 ];
-const SUMMARY_PAUSE_MS = 120;
 const DIAGRAM_PAUSE_MS = 300;
 const URL_PAUSE_MS = 400;
 
@@ -170,7 +170,9 @@ async function main() {
       ...toMonacoRange(d.range), severity: severity[d.severity] ?? monaco.MarkerSeverity.Info, message: d.message, code: d.code, source: 'cnn',
     })));
     hintsChanged.fire();
-    summarySoon();
+    summaryStale = true;
+    if (!$('summary').hidden)
+      showSummary();
     showProblems();
     showModels();
     const finished = performance.now();
@@ -188,18 +190,30 @@ async function main() {
   }
 
   let summaries = [];
-  let summaryTimer = 0;
-  const summarySoon = () => { clearTimeout(summaryTimer); summaryTimer = setTimeout(showSummary, SUMMARY_PAUSE_MS); };
-  // The summaries now, for whoever cannot wait for the pause (the tests).
-  page.summaries = () => { clearTimeout(summaryTimer); showSummary(); return summaries; };
+  let summaryStale = true;
+  // The summaries of the text as it is, whichever panel is open (the tests read them).
+  page.summaries = () => { if (summaryStale) showSummary(); return summaries; };
 
   function showSummary() {
     summaries = JSON.parse(api.Summaries());
-    const parts = summaries.map(m => m.summary
+    summaryStale = false;
+    const parts = summaries.map((m, i) => m.summary
       ? `<h2>${escapeHtml(m.name)}</h2><pre>${escapeHtml(m.summary)}</pre>`
         + (m.acceptedSizes ? `<p class="note">Input ${escapeHtml(m.input)}; sizes accepted: ${escapeHtml(m.acceptedSizes)}</p>` : '')
-      : `<h2>${escapeHtml(m.name)}</h2><p class="note">Has errors: see Problems.</p>`);
+      : `<h2>${escapeHtml(m.name)}</h2>${errorsOf(i)}`);
     $('summary').innerHTML = parts.length ? parts.join('') : '<p class="note">No model in the text yet: write <code>model Name</code>, an <code>input</code> line and layers.</p>';
+  }
+
+  // The errors written inside a model's lines (up to the next model), for the summary it cannot show.
+  function errorsOf(index) {
+    const model = current.models[index];
+    const end = current.models[index + 1]?.line ?? Infinity;
+    const inside = current.diagnostics.filter(d => d.severity === 1 && d.range.start.line >= (model?.line ?? 0) && d.range.start.line < end);
+    const listed = inside.slice(0, 3).map(d => `<li><b>${escapeHtml(d.code)}</b> line ${d.range.start.line + 1}: ${escapeHtml(d.message)}</li>`).join('');
+    const more = inside.length > 3 ? `<li>and ${inside.length - 3} more under Problems</li>` : '';
+    return inside.length
+      ? `<p class="note">No summary while it has errors:</p><ul class="errors">${listed}${more}</ul>`
+      : '<p class="note">No summary while it has errors (in a block it uses: see Problems).</p>';
   }
 
   function showProblems() {
@@ -378,6 +392,8 @@ async function main() {
       }
       if (tab.dataset.panel === 'diagram')
         drawDiagram();
+      if (tab.dataset.panel === 'summary' && summaryStale)
+        showSummary();
     });
 
   check();
