@@ -136,13 +136,17 @@ async function main() {
   const select = $('examples');
   for (const example of EXAMPLES)
     select.append(new Option(example.title, example.file));
+  // The examples list names a text opened from a link as such.
+  const showShared = () => {
+    if (![...select.options].some(o => o.value === ''))
+      select.append(new Option('The shared link', ''));
+    select.value = '';
+  };
   const shared = await textFromAddress();
   if (shared === null)
     select.value = EXAMPLES[0].file;
-  else {
-    select.append(new Option('The shared link', ''));
-    select.value = '';
-  }
+  else
+    showShared();
   const initial = shared ?? await fetchExample(EXAMPLES[0].file);
 
   const model = monaco.editor.createModel(initial, 'cnn', monaco.Uri.parse('file:///' + FILE));
@@ -339,6 +343,15 @@ async function main() {
     clearTimeout(addressTimer);
     addressTimer = setTimeout(async () => history.replaceState(null, '', '#code=' + await encodeText(model.getValue())), URL_PAUSE_MS);
   };
+  page.linkFor = async text => location.origin + location.pathname + '#code=' + await encodeText(text);
+  // A link pasted into the address bar of an open page changes only the fragment: open its text.
+  window.addEventListener('hashchange', async () => {
+    const text = await textFromAddress();
+    if (text !== null && text !== model.getValue()) {
+      model.setValue(text);
+      showShared();
+    }
+  });
 
   model.onDidChangeContent(() => { check(); diagramSoon(); rememberInAddress(); });
   editor.onDidChangeCursorPosition(diagramSoon);
@@ -370,13 +383,16 @@ async function main() {
     anchor.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
-  function exportWith(method, name, type, what) {
+  async function exportWith(method, name, type, what) {
     const chosen = $('models').value;
+    // Drawing a large model's weights takes a while in the interpreter: say so before the page is busy.
+    status(`Writing the ${what} of ${chosen}...`);
+    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve)));
     try {
       const started = performance.now();
       const bytes = api[method](chosen);
       download(bytes, name(chosen), type);
-      status(`${what} of ${chosen}: ${bytes.length.toLocaleString('en')} bytes, written in ${(performance.now() - started).toFixed(0)} ms.`);
+      status(`The ${what} of ${chosen}: ${bytes.length.toLocaleString('en')} bytes, written in ${(performance.now() - started).toFixed(0)} ms.`);
     } catch (e) {
       status(`Cannot export ${chosen}: ${e.message}`, true);
     }

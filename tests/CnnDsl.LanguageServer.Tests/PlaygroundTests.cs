@@ -182,11 +182,24 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
     }
 
     [BrowserFact]
+    public void The_page_colours_text_with_the_extension_s_textmate_grammar()
+    {
+        var tokens = Shown.GetProperty("tokens").EnumerateArray().GroupBy(t => Text(t, "text").Trim()).ToDictionary(g => g.Key, g => Text(g.First(), "type"));
+        // The scopes the grammar in editors/vscode/syntaxes gives these words.
+        Assert.Equal("support.function.layer.cnn", tokens["conv2d"]);
+        Assert.Equal("constant.numeric.cnn", tokens["32"]);
+        Assert.Equal("variable.parameter.argument.cnn", tokens["kernel"]);
+        Assert.Equal("constant.language.cnn", tokens["relu"]);
+        Assert.Equal("comment.line.number-sign.cnn", tokens["# a comment"]);
+    }
+
+    [BrowserFact]
     public void A_shared_link_opens_the_same_text_in_a_new_tab()
     {
         Assert.Contains("#code=", Text(Shown, "link"));
         Assert.Equal(Text(Shown, "fixedText"), Text(Shown, "linkText"));
         Assert.Equal("The shared link", Text(Shown, "linkExample"));
+        Assert.Equal(new[] { "Pasted" }, Shown.GetProperty("pastedModels").EnumerateArray().Select(e => e.GetString()));
     }
 
     [BrowserFact]

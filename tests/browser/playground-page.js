@@ -72,6 +72,13 @@ run(async page => {
   await sleep(500);
   await page.screenshot({ path: path.join(output, 'start.png') });
 
+  // The extension's TextMate grammar colours the page: the scope of each token of a line, as Monaco's tokenizer gives it.
+  result.tokens = await page.evaluate(() => {
+    const line = '  conv2d 32, kernel=5, activation=relu  # a comment';
+    const [tokens] = window.playground.monaco.editor.tokenize(line, 'cnn');
+    return tokens.map((t, i) => ({ text: line.substring(t.offset, tokens[i + 1]?.offset ?? line.length), type: t.type }));
+  });
+
   // Typing a model with a mistake, line by line, as a user types it (Monaco's own indenting off so the typed spaces stay).
   await page.evaluate(() => window.playground.editor.updateOptions({ autoIndent: 'none', autoClosingBrackets: 'never', quickSuggestions: false }));
   await page.click('#editor .view-lines');
@@ -153,6 +160,11 @@ run(async page => {
   await second.waitForFunction(() => window.playground?.stats.firstDiagnosticsMs != null, { timeout: 60000 });
   result.linkText = await second.evaluate(() => window.playground.editor.getModel().getValue());
   result.linkExample = await second.$eval('#examples', e => e.options[e.selectedIndex].textContent);
+  // Another link pasted into the open tab's address bar changes only the fragment; the page opens its text.
+  const pasted = 'model Pasted\n  input 1x8x8\n  flatten\n  dense 2\n';
+  await second.evaluate(async text => { location.hash = new URL(await window.playground.linkFor(text)).hash; }, pasted);
+  await second.waitForFunction(text => window.playground.editor.getModel().getValue() === text, { timeout: 10000 }, pasted);
+  result.pastedModels = await second.evaluate(() => window.playground.current.models.map(m => m.name));
   await second.close();
 
   // Downloads: the ONNX file and the PyTorch export of the checked model.
