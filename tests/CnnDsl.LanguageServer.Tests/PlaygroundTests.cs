@@ -132,14 +132,17 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
     static List<string> PageHints(JsonElement shown) =>
         shown.GetProperty("hints").EnumerateArray().Select(h => $"{h.GetProperty("line").GetInt32()}:{h.GetProperty("character").GetInt32()} {Text(h, "label")}").ToList();
 
-    /// <summary>The summary of each model that checks, as the tools' project model (cnn summary) writes it.</summary>
+    /// <summary>
+    /// The summary of each model that checks, as the tools' project model (cnn summary) writes it, and for an input with
+    /// size variables the sizes it accepts.
+    /// </summary>
     static List<string> BuildSummaries(string text) =>
         CnnProject.Check(new[] { (PlaygroundSite.FileName, text) }, PlaygroundSite.RootNamespace, oneProject: false).Models
-            .Select(m => m.Bound!.Name + ": " + m.Bound.FormatSummary()).ToList();
+            .Select(m => m.Bound!.Name + ": " + m.Bound.FormatSummary() + (m.Bound.SizeVariables.Count > 0 ? "sizes accepted: " + m.Bound.AcceptedSizeRule : "")).ToList();
 
     static List<string> PageSummaries(JsonElement shown) =>
         shown.GetProperty("models").EnumerateArray().Where(m => m.GetProperty("summary").ValueKind != JsonValueKind.Null)
-            .Select(m => Text(m, "name") + ": " + Text(m, "summary")).ToList();
+            .Select(m => Text(m, "name") + ": " + Text(m, "summary") + (m.GetProperty("acceptedSizes").ValueKind == JsonValueKind.Null ? "" : "sizes accepted: " + Text(m, "acceptedSizes"))).ToList();
 
     [BrowserFact]
     public void Typing_a_mistake_shows_the_compiler_s_squiggle_and_hover_and_the_quick_fix_brings_shapes_and_summary()
@@ -236,7 +239,7 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
         var corpus = Shown.GetProperty("corpus").EnumerateArray().ToList();
         Assert.Equal(site.Cases.Count, corpus.Count);
         Assert.True(corpus.Count >= 150, "only " + corpus.Count + " texts");
-        int withDiagnostics = 0, withShapes = 0, nonAscii = 0;
+        int withDiagnostics = 0, withShapes = 0, nonAscii = 0, withSizeRules = 0;
         foreach (var ((name, text), shown) in site.Cases.Zip(corpus))
         {
             Assert.Equal(name, Text(shown, "name"));
@@ -247,9 +250,11 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
             Assert.Equal(BuildSummaries(text), PageSummaries(shown));
             withDiagnostics += expected.Count > 0 ? 1 : 0;
             withShapes += PageHints(shown).Count > 0 ? 1 : 0;
+            withSizeRules += PageSummaries(shown).Any(m => m.Contains("sizes accepted: ", StringComparison.Ordinal)) ? 1 : 0;
             nonAscii += expected.Any(d => d.StartsWith("CNN1001") && d.Contains("😀", StringComparison.Ordinal)) ? 1 : 0;
         }
-        output.WriteLine($"{corpus.Count} texts: {withDiagnostics} with diagnostics, {withShapes} with shapes, {nonAscii} with an emoji diagnostic");
+        output.WriteLine($"{corpus.Count} texts: {withDiagnostics} with diagnostics, {withShapes} with shapes, {withSizeRules} with accepted-size rules, {nonAscii} with an emoji diagnostic");
+        Assert.True(withSizeRules >= 3, withSizeRules + " texts with accepted-size rules");
         Assert.True(withShapes > corpus.Count / 3, withShapes + " texts with shapes");
         // Every text of the non-ASCII third, and the corpus's own emoji case.
         Assert.True(nonAscii > corpus.Count / 3, nonAscii + " texts with an emoji diagnostic");
