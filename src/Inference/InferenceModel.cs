@@ -271,13 +271,7 @@ namespace CnnDsl.Inference
             ArgumentNullException.ThrowIfNull(image);
             if (image.Channels != ImageChannels)
                 throw new ArgumentException($"{source} has {image.Channels} channels, {Name} takes {ImageChannels}; decode it with ImageData.Decode(..., channels: {ImageChannels}).", nameof(image));
-            var result = Preprocessing.Apply(image, new Random(0));
-            if (!result.IsTensor)
-                throw new InvalidOperationException($"The preprocessing of {Name} must end in a tensor image: put ToTensor() (then Normalize, if training had it) at its end.");
-            if (result.Channels != InputShape[0] || (InputShape[1] > 0 && result.Height != InputShape[1]) || (InputShape[2] > 0 && result.Width != InputShape[2]))
-                throw new InvalidOperationException(
-                    $"{source} becomes {result.Channels}x{result.Height}x{result.Width} through the preprocessing, but {Name} takes {string.Join("x", InputShape)}; resize it in the transforms.");
-            return result;
+            return Transform.CheckModelInput(Preprocessing.Apply(image, new Random(0)), source, Name, InputShape);
         }
 
         /// <summary>The <paramref name="top"/> most probable classes of an image file, decoded and preprocessed as in training.</summary>

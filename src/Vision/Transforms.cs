@@ -28,6 +28,22 @@ namespace CnnDsl.Vision
         /// </summary>
         internal virtual bool ApplyToFileMakesOwnImage => false;
 
+        /// <summary>
+        /// An image a model's evaluation transforms made, checked to be what the model takes: a tensor image of its input
+        /// shape (channels, height, width; a size of 0 or less is a variable and takes any). Prediction with TorchSharp
+        /// and with ONNX Runtime both check here, so they refuse the same images with the same words.
+        /// </summary>
+        public static ImageData CheckModelInput(ImageData image, string source, string modelName, IReadOnlyList<long> inputShape)
+        {
+            if (!image.IsTensor)
+                throw new InvalidOperationException(
+                    $"The transforms of {modelName} must end in a tensor image: put ToTensor() (then Normalize, if training had it) at their end.");
+            if (inputShape.Count == 3 && (image.Channels != inputShape[0] || inputShape[1] > 0 && image.Height != inputShape[1] || inputShape[2] > 0 && image.Width != inputShape[2]))
+                throw new InvalidOperationException(
+                    $"{source} becomes {image.Channels}x{image.Height}x{image.Width} through the transforms, but {modelName} takes {string.Join("x", inputShape)}; resize it in the transforms.");
+            return image;
+        }
+
         /// <summary>Whether the transform draws random numbers.</summary>
         public virtual bool IsRandom => false;
 

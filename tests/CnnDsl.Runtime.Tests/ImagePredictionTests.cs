@@ -70,6 +70,8 @@ public class ImagePredictionTests : IDisposable
         Assert.Contains("has no recorded evaluation transforms", Assert.Throws<InvalidOperationException>(() => untrained.PredictImage(path)).Message);
         Assert.Contains("takes 3x32x32; resize it in the transforms",
             Assert.Throws<InvalidOperationException>(() => untrained.PredictImage(wide, new Compose(new ToTensor()))).Message);
+        Assert.Contains("must end in a tensor image: put ToTensor()",
+            Assert.Throws<InvalidOperationException>(() => untrained.PredictImage(wide, new Compose(new Resize(32), new CenterCrop(32)))).Message);
         Assert.Contains("missing.png does not exist", Assert.Throws<FileNotFoundException>(() => model.PredictImage(Path.Combine(folder, "missing.png"))).Message);
     }
 }

@@ -79,6 +79,22 @@ public sealed class InferenceTests : IDisposable
     }
 
     [Fact]
+    public void Preprocessing_that_does_not_make_the_model_s_input_is_refused_with_the_fix()
+    {
+        const string Text = "model Colour\n  input 3x32x32\n  conv2d 4, 3\n  flatten\n  dense 5\n";
+        SavedFacts Recorded(params Transform[] steps) =>
+            new() { EvaluationTransforms = TransformStep.Record(new Compose(steps)).Select(s => new SavedTransform(s.Name, s.Values, s.Restorable)).ToArray() };
+        var upload = new ImageData(3, 40, 48, new byte[3 * 40 * 48]);
+
+        using var bytesOnly = Untrained(Text, Recorded(new Resize(32), new CenterCrop(32)));
+        Assert.Contains("must end in a tensor image: put ToTensor() (then Normalize, if training had it) at their end",
+            Assert.Throws<InvalidOperationException>(() => bytesOnly.Preprocess(upload, "upload.png")).Message);
+        using var tooLarge = Untrained(Text, Recorded(new Resize(36), new ToTensor()));
+        Assert.Contains("upload.png becomes 3x36x43 through the transforms, but Colour takes 3x32x32; resize it in the transforms",
+            Assert.Throws<InvalidOperationException>(() => tooLarge.Preprocess(upload, "upload.png")).Message);
+    }
+
+    [Fact]
     public void A_trained_module_handed_to_onnx_runtime_predicts_as_it_does_and_keeps_its_weights_when_training_goes_on()
     {
         var names = new[] { "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf" };

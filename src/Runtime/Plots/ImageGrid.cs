@@ -214,9 +214,13 @@ namespace CnnDsl.Plots
 
         static readonly ScottPlot.Colormaps.Viridis ViridisMap = new();
 
-        static (byte R, byte G, byte B) Map(Colormap colormap, float value) => colormap == Colormap.Viridis
-            ? Viridis(value)
-            : ((byte)Math.Round(255 * Math.Clamp(value, 0, 1)), (byte)Math.Round(255 * Math.Clamp(value, 0, 1)), (byte)Math.Round(255 * Math.Clamp(value, 0, 1)));
+        static (byte R, byte G, byte B) Map(Colormap colormap, float value)
+        {
+            if (colormap == Colormap.Viridis)
+                return Viridis(value);
+            var level = (byte)Math.Round(255 * Math.Clamp(value, 0, 1));
+            return (level, level, level);
+        }
 
         // A colour bar under the tiles: the map from 0 to 1 and what its ends mean.
         internal sealed record ColorBar(Colormap Colormap, string Low, string High);
@@ -238,15 +242,14 @@ namespace CnnDsl.Plots
             var values = x.clamp(0, 1).contiguous().data<float>().ToArray();
             int plane = height * width;
             var rgb = new byte[3 * plane];
-            if (channels == 1 && colormap == Colormap.Viridis)
-            {
-                for (int p = 0; p < plane; p++)
-                    (rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2]) = Viridis(values[p]);
-                return new Rgb(width, height, rgb);
-            }
             for (int p = 0; p < plane; p++)
-                for (int c = 0; c < 3; c++)
-                    rgb[3 * p + c] = (byte)Math.Round(255 * values[(channels == 3 ? c : 0) * plane + p]);
+            {
+                if (channels == 1)
+                    (rgb[3 * p], rgb[3 * p + 1], rgb[3 * p + 2]) = Map(colormap, values[p]);
+                else
+                    for (int c = 0; c < 3; c++)
+                        rgb[3 * p + c] = (byte)Math.Round(255 * values[(channels == 3 ? c : 0) * plane + p]);
+            }
             return new Rgb(width, height, rgb);
         }
 

@@ -32,12 +32,7 @@ namespace CnnDsl.Training
                 + "or pass the transforms (transform: new Compose(new Resize(...), new ToTensor(), ...)).");
             var shape = facts.InputShape;
             int channels = shape is { Count: 3 } && shape[0] is 1 or 3 ? (int)shape[0] : 3;
-            var image = transform.ApplyToFile(path, channels, new Random(0));
-            if (!image.IsTensor)
-                throw new InvalidOperationException("The transforms must end in a tensor image: put ToTensor() (then Normalize, if training had it) at their end.");
-            if (shape is { Count: 3 } && (shape[1] > 0 && shape[1] != image.Height || shape[2] > 0 && shape[2] != image.Width))
-                throw new InvalidOperationException(
-                    $"{path} becomes {image.Channels}x{image.Height}x{image.Width} through the transforms, but {model.GetName()} takes {string.Join("x", shape)}; resize it in the transforms.");
+            var image = Transform.CheckModelInput(transform.ApplyToFile(path, channels, new Random(0)), path, model.GetName(), shape ?? Array.Empty<long>());
             using var input = tensor(image.Pixels, new long[] { 1, image.Channels, image.Height, image.Width });
             using var probabilities = model.Predict(input);
             var values = probabilities[0].data<float>().ToArray();
