@@ -12,6 +12,11 @@ const EXAMPLES = [
   { file: 'mistake.cnn', title: 'A model with a mistake' },
 ];
 const DIAGRAM_PAUSE_MS = 300;
+// A long text whose check takes longer than this (hundreds of kilobytes) is checked after a pause instead, so typing
+// stays fluid; a short text is always checked at once (its first, cold check may be slow, the next ones are not).
+const SLOW_CHECK_MS = 150;
+const LONG_TEXT_CHARS = 20000;
+const SLOW_TEXT_PAUSE_MS = 300;
 const URL_PAUSE_MS = 400;
 
 // What the tests and the curious read: timings of the start and of every check.
@@ -46,22 +51,35 @@ async function encodeText(text) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+// A link holds at most this much text once inflated: a few kilobytes of link can inflate to gigabytes.
+const MAX_LINK_TEXT_BYTES = 4 * 1024 * 1024;
+
 async function decodeText(encoded) {
   const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = Uint8Array.from(binary, c => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new TextDecoder('utf-8', { fatal: true }).decode(await new Response(stream).arrayBuffer());
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let length = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    length += read.value.length;
+    if (length > MAX_LINK_TEXT_BYTES) {
+      await reader.cancel();
+      throw new Error(`its text is longer than ${MAX_LINK_TEXT_BYTES / 1024 / 1024} MB`);
+    }
+    chunks.push(read.value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(chunks).arrayBuffer());
 }
 
+// The text of a #code= link in the address: { text } or { problem } (a mangled or oversized link), or nothing to open.
 async function textFromAddress() {
   const match = /^#code=([A-Za-z0-9_-]*)$/.exec(location.hash);
   if (!match)
-    return null;
+    return { text: null };
   try {
-    return await decodeText(match[1]);
+    return { text: await decodeText(match[1]) };
   } catch (e) {
-    status('The link holds no readable model text (' + e.message + '); showing an example instead.', true);
-    return null;
+    return { text: null, problem: `The link holds no readable model text (${e.message.replace(/\.$/, '')})` };
   }
 }
 
@@ -142,12 +160,12 @@ async function main() {
       select.append(new Option('The shared link', ''));
     select.value = '';
   };
-  const shared = await textFromAddress();
-  if (shared === null)
+  const link = await textFromAddress();
+  if (link.text === null)
     select.value = EXAMPLES[0].file;
   else
     showShared();
-  const initial = shared ?? await fetchExample(EXAMPLES[0].file);
+  const initial = link.text ?? await fetchExample(EXAMPLES[0].file);
 
   const model = monaco.editor.createModel(initial, 'cnn', monaco.Uri.parse('file:///' + FILE));
   const editor = monaco.editor.create($('editor'), {
@@ -160,12 +178,15 @@ async function main() {
   let current = { diagnostics: [], hints: [], models: [] };
   Object.defineProperty(page, 'current', { get: () => current });
   const hintsChanged = new monaco.Emitter();
-  // A keystroke's latency: from the key's event to its diagnostics, shapes and summaries in place.
+  // A keystroke's latency: from the key's event to its diagnostics, shapes and summaries in place (for a text checked
+  // after a pause, from the first key since the last check).
   let keyDownAt = null;
+  let editKeyAt = null;
   window.addEventListener('keydown', () => { keyDownAt = performance.now(); }, true);
   window.addEventListener('keyup', () => { keyDownAt = null; }, true);
 
   function check() {
+    checkPending = false;
     const started = performance.now();
     const text = model.getValue();
     current = JSON.parse(api.Update(text));
@@ -181,16 +202,18 @@ async function main() {
     showModels();
     const finished = performance.now();
     const elapsed = finished - started;
+    lastCheckMs = elapsed;
     stats.checks.push(elapsed);
-    if (keyDownAt !== null) {
-      stats.keystrokes.push(finished - keyDownAt);
-      keyDownAt = null;
+    if (editKeyAt !== null) {
+      stats.keystrokes.push(finished - editKeyAt);
+      editKeyAt = null;
     }
     if (stats.firstDiagnosticsMs === null)
       stats.firstDiagnosticsMs = performance.now();
     const errors = current.diagnostics.filter(d => d.severity === 1).length;
     status(`Checked in ${elapsed.toFixed(1)} ms: ${current.models.length} model${current.models.length === 1 ? '' : 's'}, `
-      + `${errors} error${errors === 1 ? '' : 's'}, ${current.diagnostics.length - errors} warning${current.diagnostics.length - errors === 1 ? '' : 's'}.`);
+      + `${errors} error${errors === 1 ? '' : 's'}, ${current.diagnostics.length - errors} warning${current.diagnostics.length - errors === 1 ? '' : 's'}.`
+      + (elapsed > SLOW_CHECK_MS && text.length > LONG_TEXT_CHARS ? ' A text this long is checked when typing pauses.' : ''));
   }
 
   let summaries = [];
@@ -346,14 +369,32 @@ async function main() {
   page.linkFor = async text => location.origin + location.pathname + '#code=' + await encodeText(text);
   // A link pasted into the address bar of an open page changes only the fragment: open its text.
   window.addEventListener('hashchange', async () => {
-    const text = await textFromAddress();
-    if (text !== null && text !== model.getValue()) {
-      model.setValue(text);
+    const pasted = await textFromAddress();
+    if (pasted.problem)
+      status(pasted.problem + '; the text is unchanged.', true);
+    else if (pasted.text !== null && pasted.text !== model.getValue()) {
+      model.setValue(pasted.text);
       showShared();
     }
   });
 
-  model.onDidChangeContent(() => { check(); diagramSoon(); rememberInAddress(); });
+  let lastCheckMs = 0;
+  let checkTimer = 0;
+  let checkPending = false;
+  model.onDidChangeContent(() => {
+    editKeyAt ??= keyDownAt;
+    clearTimeout(checkTimer);
+    if (lastCheckMs > SLOW_CHECK_MS && model.getValueLength() > LONG_TEXT_CHARS) {
+      checkPending = true;
+      checkTimer = setTimeout(check, SLOW_TEXT_PAUSE_MS);
+    } else
+      check();
+    diagramSoon();
+    rememberInAddress();
+  });
+  // The check a pause would bring, now (the tests read what the page shows for each text).
+  page.checkNow = () => { if (checkPending) { clearTimeout(checkTimer); check(); } };
+  Object.defineProperty(page, 'checkPending', { get: () => checkPending });
   editor.onDidChangeCursorPosition(diagramSoon);
 
   select.addEventListener('change', async () => {
@@ -414,6 +455,8 @@ async function main() {
 
   check();
   drawDiagram();
+  if (link.problem)
+    status(link.problem + '; showing an example instead.', true);
 }
 
 page.ready = main().catch(e => {

@@ -197,12 +197,16 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
     }
 
     [BrowserFact]
-    public void A_shared_link_opens_the_same_text_in_a_new_tab()
+    public void A_shared_link_opens_the_same_text_in_a_new_tab_and_a_bomb_or_cut_link_is_refused_with_the_reason()
     {
         Assert.Contains("#code=", Text(Shown, "link"));
         Assert.Equal(Text(Shown, "fixedText"), Text(Shown, "linkText"));
         Assert.Equal("The shared link", Text(Shown, "linkExample"));
         Assert.Equal(new[] { "Pasted" }, Shown.GetProperty("pastedModels").EnumerateArray().Select(e => e.GetString()));
+        var refused = Shown.GetProperty("refusedLinks").EnumerateArray().ToDictionary(r => Text(r, "kind"));
+        Assert.Equal("The link holds no readable model text (its text is longer than 4 MB); the text is unchanged.", Text(refused["bomb"], "status"));
+        Assert.StartsWith("The link holds no readable model text (", Text(refused["cut"], "status"));
+        Assert.All(refused.Values, r => Assert.Equal("model Pasted\n  input 1x8x8\n  flatten\n  dense 2\n", Text(r, "text")));
     }
 
     [BrowserFact]
@@ -272,6 +276,27 @@ public class PlaygroundTests(PlaygroundSite site, ITestOutputHelper output) : IC
         output.WriteLine("load: " + load.GetRawText());
         output.WriteLine("ResNet-50 keystrokes: " + keys.GetRawText());
         output.WriteLine("ResNet-50 diagram: " + Shown.GetProperty("resnetDiagramMs").GetRawText());
+    }
+
+    [BrowserFact]
+    public void A_long_text_is_checked_when_typing_pauses_so_keys_are_not_held_up()
+    {
+        var longText = Shown.GetProperty("longText");
+        var (before, during, after) = (longText.GetProperty("before"), longText.GetProperty("during"), longText.GetProperty("after"));
+        int checks = before.GetProperty("checks").GetInt32();
+        // The hint of the line typed into: dense 10 became dense 1012345, whenever it was checked.
+        Assert.StartsWith("-> 1012345 · ", Text(after, "hint"));
+        if (before.GetProperty("lastMs").GetDouble() <= 150)
+        {
+            // A machine that checks the 800 models within 150 ms checks every key at once, as for any text.
+            Assert.Equal(checks + 5, during.GetProperty("checks").GetInt32());
+            return;
+        }
+        Assert.EndsWith("A text this long is checked when typing pauses.", Text(before, "status"));
+        // Five keys typed at once: no check while typing, then one.
+        Assert.Equal(checks, during.GetProperty("checks").GetInt32());
+        Assert.True(during.GetProperty("pending").GetBoolean());
+        Assert.Equal(checks + 1, after.GetProperty("checks").GetInt32());
     }
 
     void KeepScreenshots()

@@ -165,6 +165,19 @@ run(async page => {
   await second.evaluate(async text => { location.hash = new URL(await window.playground.linkFor(text)).hash; }, pasted);
   await second.waitForFunction(text => window.playground.editor.getModel().getValue() === text, { timeout: 10000 }, pasted);
   result.pastedModels = await second.evaluate(() => window.playground.current.models.map(m => m.name));
+  // A link that inflates past the page's limit (8 MB of text in a few kilobytes), or one cut short, is refused with the
+  // reason in the status line; the text stays as it was.
+  result.refusedLinks = [];
+  for (const kind of ['bomb', 'cut']) {
+    await second.evaluate(async kind => {
+      document.getElementById('status').classList.remove('failed');
+      const link = await window.playground.linkFor(kind === 'bomb' ? 'a'.repeat(8 * 1024 * 1024) : 'model Cut\n  input 1x8x8\n  flatten\n  dense 2\n');
+      const hash = new URL(link).hash;
+      location.hash = kind === 'bomb' ? hash : hash.slice(0, hash.length - 7);
+    }, kind);
+    await second.waitForFunction(() => document.getElementById('status').classList.contains('failed'), { timeout: 20000 });
+    result.refusedLinks.push({ kind, status: await second.$eval('#status', e => e.textContent), text: await second.evaluate(() => window.playground.editor.getModel().getValue()) });
+  }
   await second.close();
 
   // Downloads: the ONNX file and the PyTorch export of the checked model.
@@ -204,11 +217,27 @@ run(async page => {
     const s = performance.now(); document.getElementById('expand').click(); return { expanded, collapsed: performance.now() - s }; });
   await page.screenshot({ path: path.join(output, 'resnet50.png') });
 
+  // A long text (800 models, about 300 KB) whose check is slow is checked once typing pauses: five keys typed at once
+  // bring one check, with what they typed.
+  await page.evaluate(() => {
+    const models = Array.from({ length: 800 }, (_, i) => `model Net${i}\n  input 1x28x28\n  conv2d 32, kernel=5, padding=same, activation=relu\n  maxpool2d 2\n  conv2d 64, kernel=5, padding=same, activation=relu\n  maxpool2d 2\n  flatten\n  dense 1000, activation=relu\n  dense 10\n`);
+    window.playground.editor.getModel().setValue(models.join('\n'));
+    window.playground.editor.setPosition({ lineNumber: 9, column: 11 });
+    window.playground.editor.focus();
+  });
+  const before = await page.evaluate(() => ({ checks: window.playground.stats.checks.length, lastMs: window.playground.stats.checks.at(-1), status: document.getElementById('status').textContent }));
+  await page.keyboard.type('12345');
+  const during = await page.evaluate(() => ({ checks: window.playground.stats.checks.length, pending: window.playground.checkPending }));
+  await page.waitForFunction(() => !window.playground.checkPending, { timeout: 30000 });
+  const after = await page.evaluate(() => ({ checks: window.playground.stats.checks.length, hint: window.playground.current.hints.find(h => h.line === 8)?.label, status: document.getElementById('status').textContent }));
+  result.longText = { before, during, after };
+
   // Every text of the corpus through the editor: what the page shows, compared by the test with the build.
   await page.evaluate(`window.playgroundShown = ${shown.toString()};`);
   result.corpus = await page.evaluate(texts => texts.map(c => {
     const model = window.playground.editor.getModel();
     model.setValue(c.text);
+    window.playground.checkNow();
     return { name: c.name, textKept: model.getValue() === c.text, ...window.playgroundShown() };
   }), cases);
   return result;
