@@ -125,7 +125,7 @@ namespace CnnDsl.Onnx
                     var padding = a.Sizes("padding", rank, 0);
                     var attributes = new[]
                     {
-                        Ints("kernel_shape", a.Sizes("kernel_size", rank, 0)),
+                        Ints("kernel_shape", a.RequiredSizes("kernel_size", rank)),
                         Ints("strides", a.Sizes("stride", rank, 1)),
                         Ints("dilations", a.Sizes("dilation", rank, 1)),
                         Ints("pads", padding.Concat(padding)),
@@ -244,7 +244,7 @@ namespace CnnDsl.Onnx
         {
             var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             int rank = module.Type[module.Type.Length - 2] - '0';
-            var kernel = a.Sizes("kernel_size", rank, 0);
+            var kernel = a.RequiredSizes("kernel_size", rank);
             var dilation = a.Sizes("dilation", rank, 1);
             long[] before, after;
             if (a.Text("padding") == "same")
@@ -281,7 +281,7 @@ namespace CnnDsl.Onnx
             var a = new PlanNumbers(module, problem => new OnnxExportException($"Layer '{name}': {problem}; export the model at a fixed input size (--input) with its block arguments given"));
             bool isMax = module.Type.StartsWith("Max", StringComparison.Ordinal);
             var op = isMax ? "MaxPool" : "AveragePool";
-            var kernel = a.Sizes("kernel_size", rank, 0);
+            var kernel = a.RequiredSizes("kernel_size", rank);
             var stride = a.Sizes("stride", rank, 0);
             bool ceil = a.Bool("ceil_mode", false);
             var attributes = new List<global::Onnx.AttributeProto>
@@ -331,7 +331,7 @@ namespace CnnDsl.Onnx
             var stride = a.Sizes("stride", rank, 0);
             var attributes = new List<global::Onnx.AttributeProto>
             {
-                Ints("kernel_shape", a.Sizes("kernel_size", rank, 0)),
+                Ints("kernel_shape", a.RequiredSizes("kernel_size", rank)),
                 Ints("strides", stride),
                 Int("ceil_mode", ceil ? 1 : 0),
             };

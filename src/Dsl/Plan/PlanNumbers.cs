@@ -64,6 +64,9 @@ namespace CnnDsl.Dsl.Plan
         /// <summary>One size per dimension (a single size repeated); <paramref name="fallback"/> for each when absent.</summary>
         public long[] Sizes(string name, int rank, long fallback) => Sizes(name, rank) ?? Enumerable.Repeat(fallback, Math.Max(rank, 1)).ToArray();
 
+        /// <summary>One size per dimension of an argument every such module has (a kernel size); its absence is an error.</summary>
+        public long[] RequiredSizes(string name, int rank) => Sizes(name, rank) ?? throw error(module.Type + " has no " + name);
+
         /// <summary>One size per dimension; null when absent.</summary>
         public long[]? Sizes(string name, int rank) => Find(name) is { } value ? Expand(value, rank) ?? throw error(name + " of " + module.Type + " is not sizes") : null;
 

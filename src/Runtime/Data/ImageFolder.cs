@@ -53,7 +53,7 @@ namespace CnnDsl.Data
             CheckMakesTensor(Transform, nameof(transform));
             CheckMakesTensor(EvaluationTransform, nameof(evaluationTransform));
 
-            var folders = Directory.GetDirectories(root).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToList()!;
+            var folders = Directory.GetDirectories(root).Select(d => Path.GetFileName(d)!).OrderBy(n => n, StringComparer.Ordinal).ToList();
             if (folders.Count == 0)
                 throw new InvalidDataException($"{root} has no class folders; ImageFolder expects one sub-folder per class ({Path.Combine(root, "cat", "1.png")}, {Path.Combine(root, "dog", "2.png")}, ...).");
             if (classNames != null)

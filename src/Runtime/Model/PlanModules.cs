@@ -111,7 +111,7 @@ namespace CnnDsl
                 case "Conv":
                 {
                     long input = a.Positional(0), output = a.Positional(1), groups = a.Long("groups", 1);
-                    var k = a.Sizes("kernel_size", rank);
+                    var k = a.RequiredSizes("kernel_size", rank);
                     var s = a.Sizes("stride", rank, 1);
                     var d = a.Sizes("dilation", rank, 1);
                     bool bias = a.Bool("bias", true);
@@ -135,7 +135,7 @@ namespace CnnDsl
                 case "ConvTranspose":
                 {
                     long input = a.Positional(0), output = a.Positional(1), groups = a.Long("groups", 1);
-                    var k = a.Sizes("kernel_size", rank);
+                    var k = a.RequiredSizes("kernel_size", rank);
                     var s = a.Sizes("stride", rank, 1);
                     var p = a.Sizes("padding", rank, 0);
                     var o = a.Sizes("output_padding", rank, 0);
@@ -153,7 +153,7 @@ namespace CnnDsl
                 case "MaxPool":
                 case "AvgPool":
                 {
-                    var k = a.Sizes("kernel_size", rank);
+                    var k = a.RequiredSizes("kernel_size", rank);
                     var s = a.Sizes("stride", rank) ?? k;
                     var p = a.Sizes("padding", rank, 0);
                     bool ceil = a.Bool("ceil_mode", false);

@@ -46,8 +46,16 @@ namespace CnnDsl.Plots
         /// Sample images (N, C, H, W) with values in [0, 1] (grey or RGB), captioned "true" or "true -> predicted";
         /// mistakes get a red frame.
         /// </summary>
+        /// <param name="images">The images, (N, C, H, W).</param>
+        /// <param name="truth">Each image's true class.</param>
+        /// <param name="predicted">Each image's predicted class, or null to caption the true class alone.</param>
+        /// <param name="classNames">The classes' names for the captions; their numbers when null.</param>
+        /// <param name="path">The picture to write: PNG, or SVG where the path ends in .svg.</param>
+        /// <param name="columns">Tiles per row (fewer when there are fewer tiles).</param>
+        /// <param name="scale">Screen pixels per image pixel (each pixel drawn as a scale x scale square).</param>
         /// <param name="normalization">The normalisation the images went through (e.g. <c>Normalize.ImageNet</c>, or
         /// <c>folder.Normalization</c>), undone before drawing; images outside [0, 1] without one are an error, not a wrong picture.</param>
+        /// <param name="title">The figure's title; none when null.</param>
         public static GridLayout SaveSamples(Tensor images, long[] truth, long[]? predicted, IReadOnlyList<string>? classNames, string path, int columns = 8, int scale = 2,
             Vision.Normalize? normalization = null, string? title = null)
         {
@@ -85,7 +93,12 @@ namespace CnnDsl.Plots
         /// grey: black to white), with a colour bar saying so; a constant channel takes the colour of the minimum. PNG, or
         /// SVG where the path ends in .svg.
         /// </summary>
+        /// <param name="activation">A layer's output for one sample, (C, H, W) or (1, C, H, W).</param>
+        /// <param name="path">The picture to write: PNG, or SVG where the path ends in .svg.</param>
+        /// <param name="columns">Tiles per row (fewer when there are fewer tiles).</param>
+        /// <param name="scale">Screen pixels per image pixel (each pixel drawn as a scale x scale square).</param>
         /// <param name="title">The figure's title, e.g. the layer and image shown; "Feature maps" with the shape when null.</param>
+        /// <param name="colormap">The colours of the tiles: viridis (matplotlib's default) or grey.</param>
         public static GridLayout SaveFeatureMaps(Tensor activation, string path, int columns = 8, int scale = 4, string? title = null, Colormap colormap = Colormap.Viridis)
         {
             if (activation.dim() == 4 && activation.shape[0] == 1)
@@ -103,6 +116,10 @@ namespace CnnDsl.Plots
         /// The filters of a first convolutional layer, weight (out, in, kh, kw): RGB tiles for 3 input channels, else
         /// grey tiles of the mean over input channels; each filter scaled from its minimum to its maximum.
         /// </summary>
+        /// <param name="weight">The convolution's weight, (out, in, kh, kw).</param>
+        /// <param name="path">The picture to write: PNG, or SVG where the path ends in .svg.</param>
+        /// <param name="columns">Tiles per row (fewer when there are fewer tiles).</param>
+        /// <param name="scale">Screen pixels per image pixel (each pixel drawn as a scale x scale square).</param>
         /// <param name="title">The figure's title; "Filters" with their shape when null.</param>
         /// <param name="colormap">The colours of grey (mean) filters; RGB filters are shown in their own colours.</param>
         public static GridLayout SaveFilters(Tensor weight, string path, int columns = 8, int scale = 8, string? title = null, Colormap colormap = Colormap.Grey)
@@ -149,7 +166,13 @@ namespace CnnDsl.Plots
         /// for the class at that layer) gets an orange frame and the caption <see cref="NoPositiveEvidenceCaption"/>, and
         /// its image is listed in <see cref="GridLayout.NoPositiveEvidence"/>.
         /// </summary>
-        /// <param name="normalization">The normalisation the images went through, undone before drawing (see <see cref="SaveSamples"/>).</param>
+        /// <param name="images">The images explained, (N, C, H, W).</param>
+        /// <param name="heat">Their heat maps, (N, H, W) in [0, 1], as <c>GradCam</c> gives them.</param>
+        /// <param name="path">The picture to write: PNG, or SVG where the path ends in .svg.</param>
+        /// <param name="captions">One caption per image; none when null.</param>
+        /// <param name="scale">Screen pixels per image pixel (each pixel drawn as a scale x scale square).</param>
+        /// <param name="normalization">The normalisation the images went through, undone before drawing (as for
+        /// <see cref="SaveSamples(Tensor, long[], long[], IReadOnlyList{string}, string, int, int, Vision.Normalize, string)"/>).</param>
         public static GridLayout SaveGradCam(Tensor images, Tensor heat, string path, IReadOnlyList<string>? captions = null, int scale = 4, Vision.Normalize? normalization = null)
         {
             if (images.dim() != 4 || heat.dim() != 3 || images.shape[0] != heat.shape[0] || images.shape[2] != heat.shape[1] || images.shape[3] != heat.shape[2])

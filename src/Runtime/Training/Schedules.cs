@@ -102,12 +102,14 @@ namespace CnnDsl.Training
         readonly ScheduleUnit unit;
 
         /// <param name="schedule">The rate for index t (the step across training, or the epoch, from 0), e.g. <see cref="Schedules.CosineDecay"/>.</param>
+        /// <param name="unit">Whether t counts steps (the rate changes every step) or epochs.</param>
         public LearningRateScheduler(Func<long, double> schedule, ScheduleUnit unit = ScheduleUnit.Step)
             : this(unit == ScheduleUnit.Step ? (epoch, step) => schedule(step) : (epoch, step) => schedule(epoch - 1), unit)
         {
         }
 
         /// <param name="schedule">The user's own rate of (epoch from 1, step across training from 0).</param>
+        /// <param name="unit">When the rate is set: before every step, or before every epoch.</param>
         public LearningRateScheduler(Func<int, long, double> schedule, ScheduleUnit unit = ScheduleUnit.Step)
         {
             this.schedule = schedule;

@@ -8,13 +8,13 @@ namespace CnnDsl.Training
 {
     /// <summary>
     /// Logs training to TensorBoard as Keras' <c>callbacks.TensorBoard</c> does: two runs, <c>train</c> and
-    /// <c>validation</c>, under <paramref name="logDirectory"/>, so their curves share one chart. Every epoch (step = epoch
+    /// <c>validation</c>, under <c>logDirectory</c>, so their curves share one chart. Every epoch (step = epoch
     /// from 0) writes <c>epoch_loss</c>, <c>epoch_accuracy</c> and every metric of <c>FitOptions.Metrics</c> (by its name)
     /// to both runs, and <c>epoch_learning_rate</c>, <c>epoch_data_wait_seconds</c> and <c>epoch_images_per_second</c> to
-    /// <c>train</c>. With <paramref name="batchLogInterval"/> N, every Nth step also writes <c>batch_loss</c> and
+    /// <c>train</c>. With <c>batchLogInterval</c> N, every Nth step also writes <c>batch_loss</c> and
     /// <c>batch_learning_rate</c> (step = the step across training): reading a loss waits for the device, so only the logged
-    /// steps wait. With <paramref name="histogramFrequency"/> N, every Nth epoch writes a histogram of each parameter (tags
-    /// as the state_dict names them); <paramref name="images"/> gives images to log at the end of each epoch (samples, a
+    /// steps wait. With <c>histogramFrequency</c> N, every Nth epoch writes a histogram of each parameter (tags
+    /// as the state_dict names them); <c>images</c> gives images to log at the end of each epoch (samples, a
     /// Grad-CAM tensor). Open with <c>tensorboard --logdir DIR</c>.
     /// </summary>
     public sealed class TensorBoard : Callback
